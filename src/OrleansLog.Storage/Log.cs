@@ -1,0 +1,875 @@
+using System.Buffers.Binary;
+using System.Collections.Immutable;
+using OrleansLog.Storage.Format;
+using OrleansLog.Storage.IO;
+using OrleansLog.Storage.Retention;
+using OrleansLog.Storage.Segments;
+using static OrleansLog.Storage.Format.RecordBatchLayout;
+
+namespace OrleansLog.Storage;
+
+/// <summary>
+/// One partition's log: an ordered list of <see cref="LogSegment"/>s in a directory of its own, with
+/// dense offsets from <see cref="LogStartOffset"/> to <see cref="LogEndOffset"/>.
+/// <para>
+/// Append and flush are separate steps (FASTER's enqueue and commit): <see cref="Append"/> writes and
+/// assigns offsets; <see cref="FlushAsync(long)"/> makes them durable, and concurrent callers share one
+/// fdatasync (group commit). <see cref="AppendAsync"/> does both as the config asks. A failed write or
+/// flush fences the log: every later call fails with KAFKA_STORAGE_ERROR, nothing is retried silently.
+/// </para>
+/// <para>
+/// Thread-safe: appends, truncation and retention are serialised; reads run concurrently with each
+/// other; a flush runs concurrently with appends. The directory is locked against a second process.
+/// </para>
+/// </summary>
+public sealed class Log : IDisposable
+{
+    private const int StampedPrefix = MagicOffset + 1;
+    private const uint LogStartMagic = 0x4F4C5353; // "OLSS"
+
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Lock _flushGate = new();
+    private readonly Lock _fileLifetime = new();
+    private readonly IFileSystem _fileSystem;
+    private readonly TimeProvider _time;
+    private readonly IDisposable _directoryLock;
+    private readonly List<ReadOnlyMemory<byte>> _gather = [];
+    private BatchPlacement[] _placements = new BatchPlacement[4];
+    private byte[] _stamps = new byte[StampedPrefix * 4];
+    private ImmutableArray<LogSegment> _segments;
+    private ITimer? _flushTimer;
+    private TaskCompletionSource? _nextFlush;
+    private bool _flushRunning;
+    private long _flushedOffset;
+    private long _logStartOffset;
+    private long _logEndOffset;
+    private Exception? _fault;
+    private bool _disposed;
+
+    private Log(string directory, LogConfig config, IFileSystem fileSystem, TimeProvider time, IDisposable directoryLock)
+    {
+        Directory = directory;
+        Config = config;
+        _fileSystem = fileSystem;
+        _time = time;
+        _directoryLock = directoryLock;
+    }
+
+    public string Directory { get; }
+
+    public LogConfig Config { get; private set; }
+
+    /// <summary>The first offset a read may ask for.</summary>
+    public long LogStartOffset => Volatile.Read(ref _logStartOffset);
+
+    /// <summary>The offset the next appended record gets.</summary>
+    public long LogEndOffset => Volatile.Read(ref _logEndOffset);
+
+    /// <summary>Every offset below this is durable on disk.</summary>
+    public long FlushedOffset => Volatile.Read(ref _flushedOffset);
+
+    /// <summary>What the last open found and repaired.</summary>
+    public LogRecoveryInfo Recovery { get; private set; }
+
+    public int SegmentCount => _segments.Length;
+
+    public long SizeInBytes
+    {
+        get
+        {
+            long size = 0;
+            foreach (var segment in _segments)
+            {
+                size += segment.Size;
+            }
+
+            return size;
+        }
+    }
+
+    /// <summary>
+    /// Opens (or creates) the log in <paramref name="directory"/>. After an unclean shutdown the active
+    /// segment is checked batch by batch and a torn or corrupt tail is cut off; a missing or damaged
+    /// index of any segment is rebuilt from its log file.
+    /// </summary>
+    public static Log Open(string directory, LogConfig config, IFileSystem? fileSystem = null, TimeProvider? time = null)
+    {
+        config.Validate();
+        fileSystem ??= DiskFileSystem.Instance;
+        fileSystem.CreateDirectory(directory);
+        IDisposable directoryLock;
+        try
+        {
+            directoryLock = fileSystem.LockDirectory(directory);
+        }
+        catch (IOException e)
+        {
+            throw new OrleansLogException(ErrorCode.KafkaStorageError, $"The log directory {directory} is in use by another process.", e);
+        }
+
+        var log = new Log(directory, config, fileSystem, time ?? TimeProvider.System, directoryLock);
+        try
+        {
+            log.Load();
+        }
+        catch
+        {
+            log.Dispose();
+            throw;
+        }
+
+        return log;
+    }
+
+    /// <summary>Switches to a new config (from a topic alter). Takes effect for the next append, roll and retention run.</summary>
+    public void UpdateConfig(LogConfig config)
+    {
+        config.Validate();
+        _lock.EnterWriteLock();
+        try
+        {
+            Config = config;
+            ScheduleFlushTimer();
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Appends producer batches as leader: validates each, stamps consecutive base offsets from
+    /// <see cref="LogEndOffset"/> and the leader epoch (both outside the CRC), and writes them. The
+    /// caller's bytes are not modified. Not yet durable: see <see cref="FlushAsync(long)"/>.
+    /// </summary>
+    public LogAppendInfo Append(ReadOnlyMemory<byte> batches, int leaderEpoch = NoPartitionLeaderEpoch) =>
+        AppendValidated(batches, leaderEpoch, assignOffsets: true);
+
+    /// <summary>
+    /// Appends batches copied from a leader, keeping their offsets and epochs. The first must start at or
+    /// after <see cref="LogEndOffset"/> and offsets must increase.
+    /// </summary>
+    public LogAppendInfo AppendAsFollower(ReadOnlyMemory<byte> batches) =>
+        AppendValidated(batches, NoPartitionLeaderEpoch, assignOffsets: false);
+
+    /// <summary>Appends as leader and, when the config says so, waits until the batches are durable.</summary>
+    public async ValueTask<LogAppendInfo> AppendAsync(ReadOnlyMemory<byte> batches, int leaderEpoch = NoPartitionLeaderEpoch)
+    {
+        var info = Append(batches, leaderEpoch);
+        if (info.NextOffset - FlushedOffset >= Config.FlushMessages)
+        {
+            await FlushAsync(info.NextOffset).ConfigureAwait(false);
+        }
+
+        return info;
+    }
+
+    /// <summary>Completes once every offset below <paramref name="offset"/> is durable. Appends that wait at the same time share one flush.</summary>
+    public ValueTask FlushAsync(long offset)
+    {
+        lock (_flushGate)
+        {
+            ThrowIfFenced();
+            if (_flushedOffset >= offset)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            var waiter = _nextFlush ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_flushRunning)
+            {
+                _flushRunning = true;
+                ThreadPool.UnsafeQueueUserWorkItem(static log => log.RunFlushes(), this, preferLocal: false);
+            }
+
+            return new ValueTask(waiter.Task);
+        }
+    }
+
+    /// <summary>Makes everything appended so far durable.</summary>
+    public ValueTask FlushAsync() => FlushAsync(LogEndOffset);
+
+    /// <summary>
+    /// Reads whole batches starting with the one that holds <paramref name="offset"/>, up to
+    /// <paramref name="maxBytes"/> (but at least one batch), only batches that end below
+    /// <paramref name="maxOffset"/> (the high watermark), and from one segment at a time.
+    /// An offset outside [<see cref="LogStartOffset"/>, <see cref="LogEndOffset"/>] is OFFSET_OUT_OF_RANGE.
+    /// </summary>
+    public LogReadResult Read(long offset, int maxBytes, long maxOffset = long.MaxValue)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            ThrowIfFenced();
+            var start = _logStartOffset;
+            var end = _logEndOffset;
+            if (offset < start || offset > end)
+            {
+                throw new OrleansLogException(ErrorCode.OffsetOutOfRange, $"Offset {offset} is outside the log's range [{start}, {end}] in {Directory}.");
+            }
+
+            var segments = _segments;
+            for (var i = FloorSegment(segments, offset); i < segments.Length && offset < Math.Min(end, maxOffset); i++)
+            {
+                var position = segments[i].FindBatchPosition(offset);
+                if (position >= 0)
+                {
+                    return segments[i].Read(position, maxBytes, maxOffset, start, end);
+                }
+            }
+
+            return new LogReadResult(null, 0, start, end, -1);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>The earliest offset whose record timestamp is at least <paramref name="timestamp"/>, or null when there is none.</summary>
+    public long? OffsetForTimestamp(long timestamp)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            ThrowIfFenced();
+            foreach (var segment in _segments)
+            {
+                if (segment.MaxTimestamp >= timestamp && segment.FindOffsetByTimestamp(timestamp) is { } offset)
+                {
+                    return Math.Max(offset, _logStartOffset);
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Removes every record at or after <paramref name="offset"/> (a batch that holds it goes whole), durably.
+    /// Replication uses it to cut a divergent tail. Returns the new <see cref="LogEndOffset"/>.
+    /// </summary>
+    public long TruncateTo(long offset)
+    {
+        lock (_fileLifetime)
+        {
+            _lock.EnterWriteLock();
+            try
+            {
+                ThrowIfFenced();
+                if (offset >= _logEndOffset)
+                {
+                    return _logEndOffset;
+                }
+
+                if (offset <= _logStartOffset)
+                {
+                    ResetTo(_logStartOffset);
+                    return _logEndOffset;
+                }
+
+                Guard(() =>
+                {
+                    var segments = _segments;
+                    var keep = FloorSegment(segments, offset);
+                    for (var i = segments.Length - 1; i > keep; i--)
+                    {
+                        segments[i].Delete();
+                    }
+
+                    _segments = segments.RemoveRange(keep + 1, segments.Length - keep - 1);
+                    _logEndOffset = _segments[^1].TruncateTo(offset);
+                    _fileSystem.FlushDirectory(Directory);
+                });
+                if (_logEndOffset < _logStartOffset)
+                {
+                    // The batch holding the cut straddled the log start: nothing readable remains.
+                    ResetTo(_logStartOffset);
+                }
+
+                LowerFlushedOffset(_logEndOffset);
+                return _logEndOffset;
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+    }
+
+    /// <summary>Deletes every segment and starts the log empty at <paramref name="offset"/> (a follower far behind a leader's retention).</summary>
+    public void TruncateFullyAndStartAt(long offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        lock (_fileLifetime)
+        {
+            _lock.EnterWriteLock();
+            try
+            {
+                ThrowIfFenced();
+                ResetTo(offset);
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves <see cref="LogStartOffset"/> up to <paramref name="offset"/> (Kafka's DeleteRecords) and deletes
+    /// the segments wholly below it. Returns the number of segments deleted.
+    /// </summary>
+    public int DeleteRecordsBefore(long offset)
+    {
+        lock (_fileLifetime)
+        {
+            _lock.EnterWriteLock();
+            try
+            {
+                ThrowIfFenced();
+                if (offset > _logEndOffset)
+                {
+                    throw new OrleansLogException(ErrorCode.OffsetOutOfRange, $"Cannot delete records before {offset}: the log ends at {_logEndOffset}.");
+                }
+
+                if (offset <= _logStartOffset)
+                {
+                    return 0;
+                }
+
+                var deletable = 0;
+                while (deletable < _segments.Length - 1 && _segments[deletable + 1].BaseOffset <= offset)
+                {
+                    deletable++;
+                }
+
+                return DeleteOldestSegments(deletable, offset);
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes whole old segments past <c>retention.ms</c> (by their newest record) or beyond
+    /// <c>retention.bytes</c>, never the active one; an expired active segment is rolled so the next run
+    /// can delete it. Moves <see cref="LogStartOffset"/>. Returns what was deleted.
+    /// </summary>
+    public RetentionResult ApplyRetention()
+    {
+        lock (_fileLifetime)
+        {
+            _lock.EnterWriteLock();
+            try
+            {
+                ThrowIfFenced();
+                var plan = RetentionPolicy.Plan(_segments.AsSpan(), Config, _time.GetUtcNow().ToUnixTimeMilliseconds());
+                if (plan.RollActive)
+                {
+                    Guard(RollLocked);
+                }
+
+                if (plan.SegmentsToDelete == 0)
+                {
+                    return new RetentionResult(0, 0, _logStartOffset);
+                }
+
+                long bytes = 0;
+                for (var i = 0; i < plan.SegmentsToDelete; i++)
+                {
+                    bytes += _segments[i].Size;
+                }
+
+                DeleteOldestSegments(plan.SegmentsToDelete, _segments[plan.SegmentsToDelete].BaseOffset);
+                return new RetentionResult(plan.SegmentsToDelete, bytes, _logStartOffset);
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+    }
+
+    /// <summary>Closes the active segment and starts a new one at <see cref="LogEndOffset"/> (no-op when the active one is empty).</summary>
+    public void Roll()
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfFenced();
+            if (!_segments[^1].IsEmpty)
+            {
+                Guard(RollLocked);
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Flushes, writes the indexes and a clean-shutdown marker, and releases the directory.</summary>
+    public void Dispose()
+    {
+        lock (_fileLifetime)
+        {
+            _lock.EnterWriteLock();
+            try
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _disposed = true;
+                _flushTimer?.Dispose();
+                if (_fault is null && !_segments.IsDefaultOrEmpty)
+                {
+                    try
+                    {
+                        _segments[^1].Seal();
+                        ChecksummedFile.WriteAtomic(_fileSystem, Path.Combine(Directory, SegmentFileNames.CleanShutdownMarker), LogStartMagic, 1, []);
+                    }
+                    catch (IOException)
+                    {
+                        // Without the marker the next open verifies the active segment: nothing is lost.
+                    }
+                }
+
+                if (!_segments.IsDefault)
+                {
+                    foreach (var segment in _segments)
+                    {
+                        segment.Dispose();
+                    }
+                }
+
+                _directoryLock.Dispose();
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+
+        lock (_flushGate)
+        {
+            _fault ??= new ObjectDisposedException(nameof(Log));
+            _nextFlush?.TrySetException(new OrleansLogException(ErrorCode.KafkaStorageError, $"The log in {Directory} was closed before the flush."));
+            _nextFlush = null;
+        }
+    }
+
+    private LogAppendInfo AppendValidated(ReadOnlyMemory<byte> batches, int leaderEpoch, bool assignOffsets)
+    {
+        var config = Config;
+        var count = RecordBatchValidator.Validate(batches.Span, config.MaxMessageBytes, producerBatch: assignOffsets);
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfFenced();
+            return AppendLocked(batches, count, leaderEpoch, assignOffsets, config);
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    private LogAppendInfo AppendLocked(ReadOnlyMemory<byte> batches, int count, int leaderEpoch, bool assignOffsets, LogConfig config)
+    {
+        if (_placements.Length < count)
+        {
+            _placements = new BatchPlacement[count];
+            _stamps = new byte[count * StampedPrefix];
+        }
+
+        var span = batches.Span;
+        var nextOffset = _logEndOffset;
+        var firstOffset = -1L;
+        var maxTimestamp = NoTimestamp;
+        var position = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var header = RecordBatchHeader.Read(span[position..]);
+            var baseOffset = assignOffsets ? nextOffset : header.BaseOffset;
+            if (!assignOffsets && baseOffset < nextOffset)
+            {
+                throw new OrleansLogException(ErrorCode.InvalidRecord, $"A replicated batch starts at offset {baseOffset}, below the log end offset {nextOffset}.");
+            }
+
+            if (header.SizeInBytes > config.SegmentBytes)
+            {
+                throw new OrleansLogException(ErrorCode.RecordListTooLarge, $"The record batch is {header.SizeInBytes} bytes, larger than segment.bytes {config.SegmentBytes}.");
+            }
+
+            firstOffset = i == 0 ? baseOffset : firstOffset;
+            _placements[i] = new BatchPlacement(baseOffset, baseOffset + header.LastOffsetDelta, header.MaxTimestamp, header.SizeInBytes);
+            maxTimestamp = Math.Max(maxTimestamp, header.MaxTimestamp);
+            nextOffset = baseOffset + header.LastOffsetDelta + 1;
+            position += header.SizeInBytes;
+        }
+
+        var placements = _placements.AsSpan(0, count);
+        try
+        {
+            MaybeRoll(position, placements[0], placements[^1].LastOffset, config);
+            BuildGather(batches, placements, leaderEpoch, assignOffsets);
+            _segments[^1].Append(_gather, placements);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fence(e);
+            throw Fenced();
+        }
+
+        Volatile.Write(ref _logEndOffset, nextOffset);
+        return new LogAppendInfo(firstOffset, nextOffset - 1, maxTimestamp, count, position);
+    }
+
+    private void BuildGather(ReadOnlyMemory<byte> batches, ReadOnlySpan<BatchPlacement> placements, int leaderEpoch, bool assignOffsets)
+    {
+        _gather.Clear();
+        if (!assignOffsets)
+        {
+            _gather.Add(batches);
+            return;
+        }
+
+        // Stamp a copy of each header's first bytes rather than the caller's buffer: with [Immutable]
+        // grain payloads the caller may share it. The CRC does not cover these fields.
+        var position = 0;
+        for (var i = 0; i < placements.Length; i++)
+        {
+            var stamp = _stamps.AsMemory(i * StampedPrefix, StampedPrefix);
+            batches.Span.Slice(position, StampedPrefix).CopyTo(stamp.Span);
+            BinaryPrimitives.WriteInt64BigEndian(stamp.Span, placements[i].BaseOffset);
+            if (leaderEpoch != NoPartitionLeaderEpoch)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(stamp.Span[PartitionLeaderEpochOffset..], leaderEpoch);
+            }
+
+            _gather.Add(stamp);
+            _gather.Add(batches.Slice(position + StampedPrefix, placements[i].SizeInBytes - StampedPrefix));
+            position += placements[i].SizeInBytes;
+        }
+    }
+
+    private void MaybeRoll(int appendBytes, BatchPlacement first, long lastOffset, LogConfig config)
+    {
+        var active = _segments[^1];
+        if (active.IsEmpty)
+        {
+            if (active.BaseOffset != first.BaseOffset && !active.CanHold(lastOffset))
+            {
+                ReplaceEmptyActive(first.BaseOffset);
+            }
+
+            _segments[^1].RollClockStartMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            return;
+        }
+
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var tooBig = active.Size + appendBytes > config.SegmentBytes;
+        var tooOld = active.RollClockStartMs >= 0 && now - active.RollClockStartMs > config.SegmentMs;
+        if (tooBig || tooOld || !active.CanHold(lastOffset))
+        {
+            RollLocked(first.BaseOffset);
+        }
+    }
+
+    private void RollLocked() => RollLocked(_logEndOffset);
+
+    private void RollLocked(long baseOffset)
+    {
+        _segments[^1].Seal();
+        var next = LogSegment.Create(_fileSystem, Directory, baseOffset, Config.IndexIntervalBytes);
+        _fileSystem.FlushDirectory(Directory);
+        _segments = _segments.Add(next);
+    }
+
+    private void ReplaceEmptyActive(long baseOffset)
+    {
+        var active = _segments[^1];
+        active.Delete();
+        _segments = _segments.SetItem(_segments.Length - 1, LogSegment.Create(_fileSystem, Directory, baseOffset, Config.IndexIntervalBytes));
+        _fileSystem.FlushDirectory(Directory);
+    }
+
+    private void RunFlushes()
+    {
+        while (true)
+        {
+            TaskCompletionSource? waiters;
+            lock (_flushGate)
+            {
+                waiters = _nextFlush;
+                _nextFlush = null;
+                if (waiters is null || _fault is not null)
+                {
+                    _flushRunning = false;
+                    waiters?.TrySetException(Fenced());
+                    return;
+                }
+            }
+
+            try
+            {
+                lock (_fileLifetime)
+                {
+                    // Everything appended before the waiters asked is below this target: they appended, then asked.
+                    long target;
+                    LogSegment active;
+                    _lock.EnterReadLock();
+                    try
+                    {
+                        target = _logEndOffset;
+                        active = _segments[^1];
+                    }
+                    finally
+                    {
+                        _lock.ExitReadLock();
+                    }
+
+                    active.Flush();
+                    lock (_flushGate)
+                    {
+                        _flushedOffset = Math.Max(_flushedOffset, target);
+                    }
+                }
+
+                waiters.TrySetResult();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
+            {
+                Fence(e);
+                waiters.TrySetException(Fenced());
+            }
+        }
+    }
+
+    private void Load()
+    {
+        var files = _fileSystem.ListFiles(Directory);
+        var cleanShutdown = false;
+        var bases = new List<long>();
+        foreach (var file in files)
+        {
+            var name = Path.GetFileName(file);
+            if (name.EndsWith(SegmentFileNames.TempSuffix, StringComparison.Ordinal))
+            {
+                _fileSystem.DeleteFile(file);
+            }
+            else if (name == SegmentFileNames.CleanShutdownMarker)
+            {
+                cleanShutdown = true;
+            }
+            else if (SegmentFileNames.TryParseBaseOffset(file, SegmentFileNames.LogSuffix, out var baseOffset))
+            {
+                bases.Add(baseOffset);
+            }
+        }
+
+        bases.Sort();
+        foreach (var file in files)
+        {
+            // An index whose log is gone (a crash mid-delete) is garbage.
+            if ((SegmentFileNames.TryParseBaseOffset(file, SegmentFileNames.OffsetIndexSuffix, out var b) ||
+                 SegmentFileNames.TryParseBaseOffset(file, SegmentFileNames.TimeIndexSuffix, out b)) && bases.BinarySearch(b) < 0)
+            {
+                _fileSystem.DeleteFile(file);
+            }
+        }
+
+        var checkpoint = ChecksummedFile.TryRead(_fileSystem, Path.Combine(Directory, SegmentFileNames.LogStartOffsetCheckpoint), LogStartMagic, 1);
+        var checkpointedStart = checkpoint is { Length: 8 } ? BinaryPrimitives.ReadInt64BigEndian(checkpoint) : 0;
+
+        var segments = ImmutableArray.CreateBuilder<LogSegment>(bases.Count + 1);
+        long truncatedBytes = 0;
+        var rebuilt = 0;
+        for (var i = 0; i < bases.Count; i++)
+        {
+            var isActive = i == bases.Count - 1;
+            var segment = LogSegment.Open(_fileSystem, Directory, bases[i], Config.IndexIntervalBytes, verify: isActive && !cleanShutdown, out var cut, out var indexRebuilt);
+            segments.Add(segment);
+            rebuilt += indexRebuilt ? 1 : 0;
+            truncatedBytes += cut;
+            if (cut > 0 && !isActive)
+            {
+                // A sealed segment with a bad tail: later segments would leave a gap in the offsets, so they go.
+                for (var j = bases.Count - 1; j > i; j--)
+                {
+                    var orphan = LogSegment.Open(_fileSystem, Directory, bases[j], Config.IndexIntervalBytes, verify: false, out _, out _);
+                    truncatedBytes += orphan.Size;
+                    orphan.Delete();
+                }
+
+                break;
+            }
+        }
+
+        if (segments.Count == 0)
+        {
+            segments.Add(LogSegment.Create(_fileSystem, Directory, checkpointedStart, Config.IndexIntervalBytes));
+        }
+
+        _segments = segments.ToImmutable();
+        if (!_segments[^1].IsEmpty)
+        {
+            _segments[^1].RollClockStartMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        }
+
+        _logStartOffset = Math.Max(checkpointedStart, _segments[0].BaseOffset);
+        _logEndOffset = _segments[^1].NextOffset;
+        if (_logStartOffset > _logEndOffset)
+        {
+            _logStartOffset = _logEndOffset;
+        }
+
+        // What survived the crash may still sit only in the page cache: flush once so FlushedOffset is honest.
+        _segments[^1].Flush();
+        _flushedOffset = _logEndOffset;
+        if (cleanShutdown)
+        {
+            _fileSystem.DeleteFile(Path.Combine(Directory, SegmentFileNames.CleanShutdownMarker));
+        }
+
+        _fileSystem.FlushDirectory(Directory);
+        Recovery = new LogRecoveryInfo(!cleanShutdown, truncatedBytes, rebuilt);
+        ScheduleFlushTimer();
+    }
+
+    private void ResetTo(long offset)
+    {
+        Guard(() =>
+        {
+            WriteLogStartCheckpoint(offset);
+            for (var i = _segments.Length - 1; i >= 0; i--)
+            {
+                _segments[i].Delete();
+            }
+
+            _segments = [LogSegment.Create(_fileSystem, Directory, offset, Config.IndexIntervalBytes)];
+            _fileSystem.FlushDirectory(Directory);
+        });
+        _logStartOffset = offset;
+        _logEndOffset = offset;
+        lock (_flushGate)
+        {
+            _flushedOffset = offset;
+        }
+    }
+
+    private int DeleteOldestSegments(int count, long newLogStartOffset)
+    {
+        Guard(() =>
+        {
+            // The checkpoint goes first: a crash between it and the deletions leaves files that are merely unreadable below the start.
+            WriteLogStartCheckpoint(newLogStartOffset);
+            for (var i = 0; i < count; i++)
+            {
+                _segments[i].Delete();
+            }
+
+            _segments = _segments.RemoveRange(0, count);
+            _fileSystem.FlushDirectory(Directory);
+        });
+        Volatile.Write(ref _logStartOffset, newLogStartOffset);
+        return count;
+    }
+
+    private void WriteLogStartCheckpoint(long offset)
+    {
+        Span<byte> payload = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(payload, offset);
+        ChecksummedFile.WriteAtomic(_fileSystem, Path.Combine(Directory, SegmentFileNames.LogStartOffsetCheckpoint), LogStartMagic, 1, payload);
+    }
+
+    private void LowerFlushedOffset(long offset)
+    {
+        lock (_flushGate)
+        {
+            _flushedOffset = Math.Min(_flushedOffset, offset);
+        }
+    }
+
+    private void ScheduleFlushTimer()
+    {
+        _flushTimer?.Dispose();
+        _flushTimer = null;
+        var period = Config.FlushMs;
+        if (period < int.MaxValue)
+        {
+            var interval = TimeSpan.FromMilliseconds(Math.Max(period, 1));
+            _flushTimer = _time.CreateTimer(static state => ((Log)state!).FlushOnTimer(), this, interval, interval);
+        }
+    }
+
+    private void FlushOnTimer()
+    {
+        if (LogEndOffset > FlushedOffset && _fault is null)
+        {
+            _ = FlushAsync(LogEndOffset).AsTask().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        }
+    }
+
+    private void Guard(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fence(e);
+            throw Fenced();
+        }
+    }
+
+    private void Fence(Exception cause)
+    {
+        lock (_flushGate)
+        {
+            _fault ??= cause;
+        }
+    }
+
+    private void ThrowIfFenced()
+    {
+        if (_fault is not null)
+        {
+            throw Fenced();
+        }
+    }
+
+    private OrleansLogException Fenced() => _fault is ObjectDisposedException
+        ? new OrleansLogException(ErrorCode.KafkaStorageError, $"The log in {Directory} is closed.")
+        : new OrleansLogException(ErrorCode.KafkaStorageError, $"The log in {Directory} is offline after an I/O failure: {_fault?.Message}", _fault!);
+
+    private static int FloorSegment(ImmutableArray<LogSegment> segments, long offset)
+    {
+        int low = 0, high = segments.Length - 1, found = 0;
+        while (low <= high)
+        {
+            var mid = (low + high) >>> 1;
+            if (segments[mid].BaseOffset <= offset)
+            {
+                found = mid;
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+
+        return found;
+    }
+}

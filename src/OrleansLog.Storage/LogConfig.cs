@@ -1,0 +1,60 @@
+namespace OrleansLog.Storage;
+
+/// <summary>
+/// The settings of one log, with Kafka's topic-config names and defaults, except durability:
+/// OrleansLog flushes before it acknowledges (<see cref="FlushMessages"/> = 1, with group commit)
+/// where Kafka leaves flushing to the OS. An immutable value; change a log's config by passing a new one.
+/// </summary>
+public sealed record LogConfig
+{
+    public const long Unlimited = -1;
+
+    /// <summary><c>segment.bytes</c>: the active segment rolls before it would grow past this.</summary>
+    public int SegmentBytes { get; init; } = 1024 * 1024 * 1024;
+
+    /// <summary><c>segment.ms</c>: the active segment rolls once its first batch is this old.</summary>
+    public long SegmentMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary><c>index.interval.bytes</c>: bytes of log between two offset-index entries.</summary>
+    public int IndexIntervalBytes { get; init; } = 4096;
+
+    /// <summary><c>max.message.bytes</c>: the largest record batch accepted, header included.</summary>
+    public int MaxMessageBytes { get; init; } = 1024 * 1024 + 12;
+
+    /// <summary><c>flush.messages</c>: flush once this many messages are unflushed; 1 flushes every append before it is acknowledged.</summary>
+    public long FlushMessages { get; init; } = 1;
+
+    /// <summary><c>flush.ms</c>: flush at least this often while anything is unflushed; <see cref="long.MaxValue"/> for never.</summary>
+    public long FlushMs { get; init; } = long.MaxValue;
+
+    /// <summary><c>retention.ms</c>: delete segments whose newest record is older; -1 keeps them forever.</summary>
+    public long RetentionMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary><c>retention.bytes</c>: delete the oldest segments while the log is larger; -1 for no limit.</summary>
+    public long RetentionBytes { get; init; } = Unlimited;
+
+    /// <summary>Whether an append waits for a flush before it is acknowledged.</summary>
+    public bool FlushesEveryAppend => FlushMessages <= 1;
+
+    /// <summary>Throws INVALID_CONFIG naming the first setting out of range.</summary>
+    public LogConfig Validate()
+    {
+        Require(SegmentBytes >= 14, "segment.bytes", SegmentBytes, "at least 14");
+        Require(SegmentMs >= 1, "segment.ms", SegmentMs, "at least 1");
+        Require(IndexIntervalBytes >= 0, "index.interval.bytes", IndexIntervalBytes, "at least 0");
+        Require(MaxMessageBytes >= 0, "max.message.bytes", MaxMessageBytes, "at least 0");
+        Require(FlushMessages >= 1, "flush.messages", FlushMessages, "at least 1");
+        Require(FlushMs >= 0, "flush.ms", FlushMs, "at least 0");
+        Require(RetentionMs >= -1, "retention.ms", RetentionMs, "-1 or more");
+        Require(RetentionBytes >= -1, "retention.bytes", RetentionBytes, "-1 or more");
+        return this;
+    }
+
+    private static void Require(bool ok, string name, long value, string rule)
+    {
+        if (!ok)
+        {
+            throw new OrleansLogException(ErrorCode.InvalidConfig, $"{name}={value} is invalid: it must be {rule}.");
+        }
+    }
+}

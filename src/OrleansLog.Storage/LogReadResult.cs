@@ -1,0 +1,42 @@
+using System.Buffers;
+
+namespace OrleansLog.Storage;
+
+/// <summary>
+/// Whole record batches read from a log, as stored, in a pooled buffer that <see cref="Dispose"/>
+/// returns. The first batch contains the requested offset (it may start before it, as in Kafka).
+/// </summary>
+public sealed class LogReadResult : IDisposable
+{
+    private byte[]? _buffer;
+
+    internal LogReadResult(byte[]? buffer, int length, long logStartOffset, long logEndOffset, long nextOffset)
+    {
+        _buffer = buffer;
+        Length = length;
+        LogStartOffset = logStartOffset;
+        LogEndOffset = logEndOffset;
+        NextOffset = nextOffset;
+    }
+
+    /// <summary>The batches, back to back; empty when nothing is at or after the requested offset yet.</summary>
+    public ReadOnlyMemory<byte> Records => _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, Length);
+
+    public int Length { get; }
+
+    public long LogStartOffset { get; }
+
+    public long LogEndOffset { get; }
+
+    /// <summary>The offset after the last batch returned: where the next read continues.</summary>
+    public long NextOffset { get; }
+
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace OrleansLog.Storage.Segments;
+
+/// <summary>File names of a partition directory: segments are named by their base offset in 20 digits, as in Kafka.</summary>
+internal static class SegmentFileNames
+{
+    public const string LogSuffix = ".log";
+    public const string OffsetIndexSuffix = ".index";
+    public const string TimeIndexSuffix = ".timeindex";
+    public const string TempSuffix = ".tmp";
+
+    /// <summary>Present only between a clean close and the next open: the active segment's indexes can then be trusted.</summary>
+    public const string CleanShutdownMarker = ".clean-shutdown";
+
+    public const string LogStartOffsetCheckpoint = "log-start-offset";
+
+    public static string LogFile(string directory, long baseOffset) => Path.Combine(directory, Name(baseOffset) + LogSuffix);
+
+    public static string OffsetIndexFile(string directory, long baseOffset) => Path.Combine(directory, Name(baseOffset) + OffsetIndexSuffix);
+
+    public static string TimeIndexFile(string directory, long baseOffset) => Path.Combine(directory, Name(baseOffset) + TimeIndexSuffix);
+
+    public static bool TryParseBaseOffset(string path, string suffix, out long baseOffset)
+    {
+        var name = Path.GetFileName(path);
+        baseOffset = -1;
+        return name.Length == 20 + suffix.Length
+            && name.EndsWith(suffix, StringComparison.Ordinal)
+            && long.TryParse(name.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out baseOffset);
+    }
+
+    private static string Name(long baseOffset) => baseOffset.ToString("D20", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,80 @@
+using System.Text;
+using OrleansLog.Storage.Format;
+
+namespace OrleansLog.Storage.Tests.Support;
+
+/// <summary>Builds record batches for tests, and reads them back as plain values.</summary>
+public static class Batches
+{
+    public static byte[] Of(params string[] values) => Of(CompressionType.None, 1_000, values);
+
+    public static byte[] Of(CompressionType compression, long timestamp, params string[] values)
+    {
+        using var builder = new RecordBatchBuilder(compression);
+        foreach (var value in values)
+        {
+            builder.Add(timestamp, null, Encoding.UTF8.GetBytes(value));
+        }
+
+        return builder.Build().ToArray();
+    }
+
+    public static byte[] WithTimestamps(params long[] timestamps)
+    {
+        using var builder = new RecordBatchBuilder();
+        foreach (var timestamp in timestamps)
+        {
+            builder.Add(timestamp, null, Encoding.UTF8.GetBytes($"t{timestamp}"));
+        }
+
+        return builder.Build().ToArray();
+    }
+
+    /// <summary>Every record in a run of batches as (offset, value text).</summary>
+    public static List<(long Offset, string Value)> Records(ReadOnlySpan<byte> batches)
+    {
+        var result = new List<(long, string)>();
+        while (!batches.IsEmpty)
+        {
+            var header = RecordBatchHeader.Read(batches);
+            using (var reader = new RecordReader(batches[..header.SizeInBytes]))
+            {
+                while (reader.TryReadNext(out var record))
+                {
+                    result.Add((record.Offset, Encoding.UTF8.GetString(record.Value)));
+                }
+            }
+
+            batches = batches[header.SizeInBytes..];
+        }
+
+        return result;
+    }
+
+    /// <summary>Reads the whole log from <paramref name="from"/> to its end.</summary>
+    public static List<(long Offset, string Value)> ReadAll(Log log, long from = -1)
+    {
+        var offset = from < 0 ? log.LogStartOffset : from;
+        var result = new List<(long, string)>();
+        while (offset < log.LogEndOffset)
+        {
+            using var read = log.Read(offset, 64 * 1024);
+            if (read.Length == 0)
+            {
+                break;
+            }
+
+            foreach (var record in Records(read.Records.Span))
+            {
+                if (record.Offset >= offset)
+                {
+                    result.Add(record);
+                }
+            }
+
+            offset = read.NextOffset;
+        }
+
+        return result;
+    }
+}

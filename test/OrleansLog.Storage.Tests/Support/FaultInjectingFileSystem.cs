@@ -1,0 +1,80 @@
+using OrleansLog.Storage.IO;
+
+namespace OrleansLog.Storage.Tests.Support;
+
+/// <summary>
+/// The real file system with faults on demand: a failing fsync, or a write that lands only partly and
+/// then fails (a torn write, as a crash or a full disk leaves it).
+/// </summary>
+public sealed class FaultInjectingFileSystem : IFileSystem
+{
+    private readonly DiskFileSystem _disk = DiskFileSystem.Instance;
+
+    /// <summary>When set, every flush of a .log file throws.</summary>
+    public bool FailFlush { get; set; }
+
+    /// <summary>When set, the next write of a .log file writes only this many bytes and throws.</summary>
+    public int? TearNextWriteAfter { get; set; }
+
+    public int FlushCount;
+
+    public IStorageFile Open(string path, bool create) => new FaultyFile(this, _disk.Open(path, create));
+
+    public bool FileExists(string path) => _disk.FileExists(path);
+
+    public void DeleteFile(string path) => _disk.DeleteFile(path);
+
+    public void CreateDirectory(string path) => _disk.CreateDirectory(path);
+
+    public IReadOnlyList<string> ListFiles(string directory) => _disk.ListFiles(directory);
+
+    public void Rename(string source, string destination) => _disk.Rename(source, destination);
+
+    public void FlushDirectory(string directory) => _disk.FlushDirectory(directory);
+
+    public IDisposable LockDirectory(string directory) => _disk.LockDirectory(directory);
+
+    private sealed class FaultyFile(FaultInjectingFileSystem owner, IStorageFile inner) : IStorageFile
+    {
+        private bool IsLog => inner.Path.EndsWith(".log", StringComparison.Ordinal);
+
+        public string Path => inner.Path;
+
+        public int Read(Span<byte> destination, long position) => inner.Read(destination, position);
+
+        public void Write(ReadOnlySpan<byte> source, long position)
+        {
+            if (IsLog && owner.TearNextWriteAfter is { } tear)
+            {
+                owner.TearNextWriteAfter = null;
+                inner.Write(source[..Math.Min(tear, source.Length)], position);
+                throw new IOException("Injected torn write.");
+            }
+
+            inner.Write(source, position);
+        }
+
+        public void Write(IReadOnlyList<ReadOnlyMemory<byte>> buffers, long position)
+        {
+            var joined = buffers.SelectMany(b => b.ToArray()).ToArray();
+            Write(joined, position);
+        }
+
+        public void Flush()
+        {
+            if (IsLog && owner.FailFlush)
+            {
+                throw new IOException("Injected fsync failure.");
+            }
+
+            Interlocked.Increment(ref owner.FlushCount);
+            inner.Flush();
+        }
+
+        public long GetLength() => inner.GetLength();
+
+        public void SetLength(long length) => inner.SetLength(length);
+
+        public void Dispose() => inner.Dispose();
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The one test command: installs what the test suites need when it is missing, runs every suite with
+# `dotnet test OrleansLog.sln`, and ends with one line "N passed, N failed" summed over all suites.
+# Extra arguments go to `dotnet test` (for example: --filter "FullyQualifiedName~Log").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the suites use; each later suite adds its own here.
+apt_packages=(util-linux)
+
+missing=()
+for package in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) == 0 ]]; then
+    echo "Installing ${missing[*]} ..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Missing Debian packages: ${missing[*]}. Install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v dotnet >/dev/null; then
+  echo "The .NET 10 SDK is missing: install the dotnet-sdk-10.0 package, then run test/run.sh again." >&2
+  exit 1
+fi
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+set +e
+dotnet test OrleansLog.sln --logger trx --results-directory "$results" --blame-hang-timeout 5m "$@"
+status=$?
+set -e
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [[ -e $trx ]] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+
+echo "$passed passed, $failed failed"
+if ((status != 0 || failed > 0 || passed == 0)); then
+  exit 1
+fi
