@@ -164,9 +164,15 @@ public sealed class Log : IDisposable
         return info;
     }
 
-    /// <summary>Completes once every offset below <paramref name="offset"/> is durable. Appends that wait at the same time share one flush.</summary>
+    /// <summary>
+    /// Completes once every offset below <paramref name="offset"/> is durable. Group commit, leader and
+    /// followers: a caller that finds no flush running performs one fdatasync itself, covering everything
+    /// appended so far; callers that arrive meanwhile wait for the next one, which the thread pool runs.
+    /// So a lone writer pays no thread hop, and concurrent writers share flushes.
+    /// </summary>
     public ValueTask FlushAsync(long offset)
     {
+        TaskCompletionSource waiters;
         lock (_flushGate)
         {
             ThrowIfFenced();
@@ -175,17 +181,20 @@ public sealed class Log : IDisposable
                 return ValueTask.CompletedTask;
             }
 
-            var waiter = _nextFlush ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (!_flushRunning)
+            waiters = _nextFlush ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_flushRunning)
             {
-                _flushRunning = true;
-                ThreadPool.UnsafeQueueUserWorkItem(static log => log.RunFlushes(), this, preferLocal: false);
+                return new ValueTask(waiters.Task);
             }
 
-            return new ValueTask(waiter.Task);
+            _flushRunning = true;
+            _nextFlush = null;
         }
-    }
 
+        FlushOnce(waiters);
+        ContinueFlushing(inline: true);
+        return new ValueTask(waiters.Task);
+    }
     /// <summary>Makes everything appended so far durable.</summary>
     public ValueTask FlushAsync() => FlushAsync(LogEndOffset);
 
@@ -603,7 +612,12 @@ public sealed class Log : IDisposable
         _fileSystem.FlushDirectory(Directory);
     }
 
-    private void RunFlushes()
+    /// <summary>
+    /// Runs the flushes that callers queued while one was in progress. Called inline after a leader's own
+    /// flush: if nobody is waiting it just stops; otherwise the rest moves to the thread pool so the
+    /// leader's caller is not held hostage by later writers.
+    /// </summary>
+    private void ContinueFlushing(bool inline)
     {
         while (true)
         {
@@ -611,47 +625,60 @@ public sealed class Log : IDisposable
             lock (_flushGate)
             {
                 waiters = _nextFlush;
-                _nextFlush = null;
                 if (waiters is null || _fault is not null)
                 {
+                    _nextFlush = null;
                     _flushRunning = false;
                     waiters?.TrySetException(Fenced());
                     return;
                 }
-            }
 
-            try
-            {
-                lock (_fileLifetime)
+                if (inline)
                 {
-                    // Everything appended before the waiters asked is below this target: they appended, then asked.
-                    long target;
-                    LogSegment active;
-                    _lock.EnterReadLock();
-                    try
-                    {
-                        target = _logEndOffset;
-                        active = _segments[^1];
-                    }
-                    finally
-                    {
-                        _lock.ExitReadLock();
-                    }
-
-                    active.Flush();
-                    lock (_flushGate)
-                    {
-                        _flushedOffset = Math.Max(_flushedOffset, target);
-                    }
+                    ThreadPool.UnsafeQueueUserWorkItem(static log => log.ContinueFlushing(inline: false), this, preferLocal: false);
+                    return;
                 }
 
-                waiters.TrySetResult();
+                _nextFlush = null;
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
+
+            FlushOnce(waiters);
+        }
+    }
+
+    private void FlushOnce(TaskCompletionSource waiters)
+    {
+        try
+        {
+            lock (_fileLifetime)
             {
-                Fence(e);
-                waiters.TrySetException(Fenced());
+                // Everything appended before the waiters asked is below this target: they appended, then asked.
+                long target;
+                LogSegment active;
+                _lock.EnterReadLock();
+                try
+                {
+                    target = _logEndOffset;
+                    active = _segments[^1];
+                }
+                finally
+                {
+                    _lock.ExitReadLock();
+                }
+
+                active.Flush();
+                lock (_flushGate)
+                {
+                    _flushedOffset = Math.Max(_flushedOffset, target);
+                }
             }
+
+            waiters.TrySetResult();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
+        {
+            Fence(e);
+            waiters.TrySetException(Fenced());
         }
     }
 

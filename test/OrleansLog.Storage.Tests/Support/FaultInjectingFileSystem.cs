@@ -16,6 +16,12 @@ public sealed class FaultInjectingFileSystem : IFileSystem
     /// <summary>When set, the next write of a .log file writes only this many bytes and throws.</summary>
     public int? TearNextWriteAfter { get; set; }
 
+    /// <summary>While reset, flushes of .log files wait: lets a test line up writers behind one flush.</summary>
+    public ManualResetEventSlim FlushesMayProceed { get; } = new(initialState: true);
+
+    /// <summary>Set when a flush of a .log file is waiting on <see cref="FlushesMayProceed"/>.</summary>
+    public ManualResetEventSlim FlushIsWaiting { get; } = new(initialState: false);
+
     public int FlushCount;
 
     public IStorageFile Open(string path, bool create) => new FaultyFile(this, _disk.Open(path, create));
@@ -65,6 +71,12 @@ public sealed class FaultInjectingFileSystem : IFileSystem
             if (IsLog && owner.FailFlush)
             {
                 throw new IOException("Injected fsync failure.");
+            }
+
+            if (IsLog && !owner.FlushesMayProceed.IsSet)
+            {
+                owner.FlushIsWaiting.Set();
+                owner.FlushesMayProceed.Wait();
             }
 
             Interlocked.Increment(ref owner.FlushCount);

@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace OrleansLog.Benchmarks;
+
+/// <summary>Prints results as aligned lines and writes them as JSON.</summary>
+public static class BenchmarkReport
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static void PrintLine(BenchmarkResult result)
+    {
+        var ratio = double.IsNaN(result.Ratio) ? "   -  " : result.Ratio.ToString("0.00", CultureInfo.InvariantCulture) + "x";
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{result.Case,-44} {result.RecordsPerSecond,14:N0} rec/s {result.MegabytesPerSecond,10:N1} MB/s   {ratio,7} of {result.Baseline}"));
+    }
+
+    public static void WriteJson(string path, IEnumerable<BenchmarkResult> results)
+    {
+        var rows = results.Select(r => new
+        {
+            r.Suite,
+            r.Case,
+            r.Records,
+            r.Bytes,
+            r.Seconds,
+            r.RecordsPerSecond,
+            r.MegabytesPerSecond,
+            r.Baseline,
+            r.BaselineMegabytesPerSecond,
+            Ratio = double.IsNaN(r.Ratio) ? (double?)null : r.Ratio,
+        });
+        File.WriteAllText(path, JsonSerializer.Serialize(new { machine = Environment.MachineName, cores = Environment.ProcessorCount, results = rows }, Json));
+    }
+}

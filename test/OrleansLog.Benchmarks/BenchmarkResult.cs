@@ -1,0 +1,18 @@
+namespace OrleansLog.Benchmarks;
+
+/// <summary>One measured case: what ran, how much, how fast, and how that compares with its baseline from the same run.</summary>
+public sealed record BenchmarkResult(
+    string Suite,
+    string Case,
+    long Records,
+    long Bytes,
+    double Seconds,
+    string Baseline,
+    double BaselineMegabytesPerSecond)
+{
+    public double RecordsPerSecond => Records / Seconds;
+
+    public double MegabytesPerSecond => Bytes / Seconds / 1_000_000;
+
+    public double Ratio => BaselineMegabytesPerSecond > 0 && !double.IsNaN(BaselineMegabytesPerSecond) ? MegabytesPerSecond / BaselineMegabytesPerSecond : double.NaN;
+}
