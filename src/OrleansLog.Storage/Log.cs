@@ -13,7 +13,7 @@ namespace OrleansLog.Storage;
 /// dense offsets from <see cref="LogStartOffset"/> to <see cref="LogEndOffset"/>.
 /// <para>
 /// Append and flush are separate steps (FASTER's enqueue and commit): <see cref="Append"/> writes and
-/// assigns offsets; <see cref="FlushAsync(long)"/> makes them durable, and concurrent callers share one
+/// assigns offsets; <see cref="FlushAsync(long, bool)"/> makes them durable, and concurrent callers share one
 /// fdatasync (group commit). <see cref="AppendAsync"/> does both as the config asks. A failed write or
 /// flush fences the log: every later call fails with KAFKA_STORAGE_ERROR, nothing is retried silently.
 /// </para>
@@ -140,7 +140,7 @@ public sealed class Log : IDisposable
     /// <summary>
     /// Appends producer batches as leader: validates each, stamps consecutive base offsets from
     /// <see cref="LogEndOffset"/> and the leader epoch (both outside the CRC), and writes them. The
-    /// caller's bytes are not modified. Not yet durable: see <see cref="FlushAsync(long)"/>.
+    /// caller's bytes are not modified. Not yet durable: see <see cref="FlushAsync(long, bool)"/>.
     /// </summary>
     public LogAppendInfo Append(ReadOnlyMemory<byte> batches, int leaderEpoch = NoPartitionLeaderEpoch) =>
         AppendValidated(batches, leaderEpoch, assignOffsets: true);
@@ -152,25 +152,29 @@ public sealed class Log : IDisposable
     public LogAppendInfo AppendAsFollower(ReadOnlyMemory<byte> batches) =>
         AppendValidated(batches, NoPartitionLeaderEpoch, assignOffsets: false);
 
-    /// <summary>Appends as leader and, when the config says so, waits until the batches are durable.</summary>
-    public async ValueTask<LogAppendInfo> AppendAsync(ReadOnlyMemory<byte> batches, int leaderEpoch = NoPartitionLeaderEpoch)
+    /// <summary>
+    /// Appends as leader and, when the config says so, waits until the batches are durable. See
+    /// <see cref="FlushAsync(long, bool)"/> for <paramref name="flushOnCallingThread"/>.
+    /// </summary>
+    public async ValueTask<LogAppendInfo> AppendAsync(ReadOnlyMemory<byte> batches, int leaderEpoch = NoPartitionLeaderEpoch, bool flushOnCallingThread = false)
     {
         var info = Append(batches, leaderEpoch);
         if (info.NextOffset - FlushedOffset >= Config.FlushMessages)
         {
-            await FlushAsync(info.NextOffset).ConfigureAwait(false);
+            await FlushAsync(info.NextOffset, flushOnCallingThread).ConfigureAwait(false);
         }
 
         return info;
     }
 
     /// <summary>
-    /// Completes once every offset below <paramref name="offset"/> is durable. Group commit, leader and
-    /// followers: a caller that finds no flush running performs one fdatasync itself, covering everything
-    /// appended so far; callers that arrive meanwhile wait for the next one, which the thread pool runs.
-    /// So a lone writer pays no thread hop, and concurrent writers share flushes.
+    /// Completes once every offset below <paramref name="offset"/> is durable. Group commit: callers that
+    /// ask while a flush runs share the next one. By default the flush runs on the thread pool, so the
+    /// caller (a grain turn) is never blocked and can accept more appends meanwhile. With
+    /// <paramref name="flushOnCallingThread"/> a caller that finds no flush running performs the fdatasync
+    /// itself and saves two thread hops: right for a dedicated writer thread, wrong for a grain.
     /// </summary>
-    public ValueTask FlushAsync(long offset)
+    public ValueTask FlushAsync(long offset, bool flushOnCallingThread = false)
     {
         TaskCompletionSource waiters;
         lock (_flushGate)
@@ -188,6 +192,12 @@ public sealed class Log : IDisposable
             }
 
             _flushRunning = true;
+            if (!flushOnCallingThread)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static log => log.ContinueFlushing(inline: false), this, preferLocal: false);
+                return new ValueTask(waiters.Task);
+            }
+
             _nextFlush = null;
         }
 

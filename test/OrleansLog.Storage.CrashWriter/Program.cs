@@ -18,7 +18,7 @@ for (var n = 0; ; n++)
     builder.Reset();
     var value = $"{runId}-{n}";
     builder.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, Encoding.UTF8.GetBytes(value + "|" + padding));
-    var info = await log.AppendAsync(builder.Build());
+    var info = await log.AppendAsync(builder.Build(), flushOnCallingThread: true);
     output.WriteLine($"acked {info.FirstOffset} {value}");
     output.Flush();
 }

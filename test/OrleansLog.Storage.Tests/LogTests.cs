@@ -200,7 +200,7 @@ public class LogTests : IDisposable
         using var log = Log.Open(Dir, new LogConfig(), fs);
         var batch = Batches.Of("x");
         fs.FlushesMayProceed.Reset();
-        var leader = Task.Run(async () => await log.AppendAsync(batch));
+        var leader = Task.Run(async () => await log.AppendAsync(batch, flushOnCallingThread: true));
         Assert.True(await Task.Run(() => fs.FlushIsWaiting.Wait(TimeSpan.FromSeconds(10))));
         var before = fs.FlushCount;
 
@@ -214,6 +214,24 @@ public class LogTests : IDisposable
         Assert.Equal(100, log.FlushedOffset);
         Assert.Equal(2, fs.FlushCount - before);
         Assert.Equal(100, followerInfos.Select(i => i.FirstOffset).Append(leaderInfo.FirstOffset).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Appends_from_a_single_threaded_caller_share_flushes_when_they_do_not_flush_inline()
+    {
+        var fs = new FaultInjectingFileSystem();
+        using var log = Log.Open(Dir, new LogConfig(), fs);
+        var batch = Batches.Of("x");
+        var before = fs.FlushCount;
+        fs.FlushesMayProceed.Reset();
+
+        // As a grain does: every append is issued before any flush completes.
+        var appends = Enumerable.Range(0, 50).Select(_ => log.AppendAsync(batch).AsTask()).ToArray();
+        Assert.True(await Task.Run(() => fs.FlushIsWaiting.Wait(TimeSpan.FromSeconds(10))));
+        fs.FlushesMayProceed.Set();
+        await Task.WhenAll(appends);
+        Assert.Equal(50, log.FlushedOffset);
+        Assert.True(fs.FlushCount - before <= 2, $"{fs.FlushCount - before} flushes for 50 appends");
     }
 
     [Fact]

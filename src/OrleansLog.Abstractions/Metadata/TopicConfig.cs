@@ -1,0 +1,172 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using OrleansLog.Storage;
+
+namespace OrleansLog.Metadata;
+
+/// <summary>
+/// A topic's settings under Kafka's names, parsed and validated in one place. Topics store only their
+/// overrides; everything else takes Kafka's default, except durability (<c>flush.messages</c> = 1:
+/// OrleansLog fsyncs before acknowledging, with group commit). Immutable.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record TopicConfig
+{
+    public const string RetentionMsKey = "retention.ms";
+    public const string RetentionBytesKey = "retention.bytes";
+    public const string SegmentBytesKey = "segment.bytes";
+    public const string SegmentMsKey = "segment.ms";
+    public const string CleanupPolicyKey = "cleanup.policy";
+    public const string MaxMessageBytesKey = "max.message.bytes";
+    public const string MinInsyncReplicasKey = "min.insync.replicas";
+    public const string CompressionTypeKey = "compression.type";
+    public const string FlushMessagesKey = "flush.messages";
+    public const string FlushMsKey = "flush.ms";
+    public const string IndexIntervalBytesKey = "index.interval.bytes";
+
+    private static readonly string[] CompressionTypes = ["producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"];
+
+    /// <summary>Every config a topic accepts.</summary>
+    public static ImmutableArray<string> Names { get; } =
+    [
+        CleanupPolicyKey, CompressionTypeKey, FlushMessagesKey, FlushMsKey, IndexIntervalBytesKey, MaxMessageBytesKey,
+        MinInsyncReplicasKey, RetentionBytesKey, RetentionMsKey, SegmentBytesKey, SegmentMsKey,
+    ];
+
+    [Id(0)]
+    public long RetentionMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    [Id(1)]
+    public long RetentionBytes { get; init; } = -1;
+
+    [Id(2)]
+    public int SegmentBytes { get; init; } = 1024 * 1024 * 1024;
+
+    [Id(3)]
+    public long SegmentMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    [Id(4)]
+    public string CleanupPolicy { get; init; } = "delete";
+
+    [Id(5)]
+    public int MaxMessageBytes { get; init; } = 1024 * 1024 + 12;
+
+    [Id(6)]
+    public int MinInsyncReplicas { get; init; } = 1;
+
+    [Id(7)]
+    public string CompressionType { get; init; } = "producer";
+
+    [Id(8)]
+    public long FlushMessages { get; init; } = 1;
+
+    [Id(9)]
+    public long FlushMs { get; init; } = long.MaxValue;
+
+    [Id(10)]
+    public int IndexIntervalBytes { get; init; } = 4096;
+
+    /// <summary>Applies <paramref name="overrides"/> to the defaults; an unknown name or a bad value is INVALID_CONFIG naming it.</summary>
+    public static TopicConfig Parse(IReadOnlyDictionary<string, string>? overrides)
+    {
+        var config = new TopicConfig();
+        if (overrides is null)
+        {
+            return config;
+        }
+
+        foreach (var (name, value) in overrides)
+        {
+            config = config.With(name, value);
+        }
+
+        return config;
+    }
+
+    /// <summary>Every effective value, overridden or default, by Kafka name.</summary>
+    public ImmutableSortedDictionary<string, string> ToDictionary() => new Dictionary<string, string>
+    {
+        [RetentionMsKey] = Format(RetentionMs),
+        [RetentionBytesKey] = Format(RetentionBytes),
+        [SegmentBytesKey] = Format(SegmentBytes),
+        [SegmentMsKey] = Format(SegmentMs),
+        [CleanupPolicyKey] = CleanupPolicy,
+        [MaxMessageBytesKey] = Format(MaxMessageBytes),
+        [MinInsyncReplicasKey] = Format(MinInsyncReplicas),
+        [CompressionTypeKey] = CompressionType,
+        [FlushMessagesKey] = Format(FlushMessages),
+        [FlushMsKey] = Format(FlushMs),
+        [IndexIntervalBytesKey] = Format(IndexIntervalBytes),
+    }.ToImmutableSortedDictionary(StringComparer.Ordinal);
+
+    /// <summary>The storage engine's view of these settings.</summary>
+    public LogConfig ToLogConfig() => new()
+    {
+        RetentionMs = RetentionMs,
+        RetentionBytes = RetentionBytes,
+        SegmentBytes = SegmentBytes,
+        SegmentMs = SegmentMs,
+        MaxMessageBytes = MaxMessageBytes,
+        FlushMessages = FlushMessages,
+        FlushMs = FlushMs,
+        IndexIntervalBytes = IndexIntervalBytes,
+    };
+
+    private TopicConfig With(string name, string value) => name switch
+    {
+        RetentionMsKey => this with { RetentionMs = ParseLong(name, value, min: -1) },
+        RetentionBytesKey => this with { RetentionBytes = ParseLong(name, value, min: -1) },
+        SegmentBytesKey => this with { SegmentBytes = (int)ParseLong(name, value, min: 14, max: int.MaxValue) },
+        SegmentMsKey => this with { SegmentMs = ParseLong(name, value, min: 1) },
+        MaxMessageBytesKey => this with { MaxMessageBytes = (int)ParseLong(name, value, min: 0, max: int.MaxValue) },
+        MinInsyncReplicasKey => this with { MinInsyncReplicas = (int)ParseLong(name, value, min: 1, max: int.MaxValue) },
+        FlushMessagesKey => this with { FlushMessages = ParseLong(name, value, min: 1) },
+        FlushMsKey => this with { FlushMs = ParseLong(name, value, min: 0) },
+        IndexIntervalBytesKey => this with { IndexIntervalBytes = (int)ParseLong(name, value, min: 0, max: int.MaxValue) },
+        CompressionTypeKey => this with { CompressionType = ParseChoice(name, value, CompressionTypes) },
+        CleanupPolicyKey => this with { CleanupPolicy = ParseCleanupPolicy(value) },
+        _ => throw new OrleansLogException(ErrorCode.InvalidConfig, $"Unknown topic config \"{name}\"; known configs: {string.Join(", ", Names)}."),
+    };
+
+    private static long ParseLong(string name, string value, long min, long max = long.MaxValue)
+    {
+        if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+        {
+            throw new OrleansLogException(ErrorCode.InvalidConfig, $"{name}=\"{value}\" is not a whole number.");
+        }
+
+        if (number < min || number > max)
+        {
+            var range = max == long.MaxValue ? $"at least {min}" : $"between {min} and {max}";
+            throw new OrleansLogException(ErrorCode.InvalidConfig, $"{name}={number} is out of range: it must be {range}.");
+        }
+
+        return number;
+    }
+
+    private static string ParseChoice(string name, string value, string[] choices)
+    {
+        var normalized = value.Trim().ToLowerInvariant();
+        return Array.IndexOf(choices, normalized) >= 0
+            ? normalized
+            : throw new OrleansLogException(ErrorCode.InvalidConfig, $"{name}=\"{value}\" is not one of {string.Join(", ", choices)}.");
+    }
+
+    private static string ParseCleanupPolicy(string value)
+    {
+        var policies = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (policies.Length == 0 || policies.Any(p => p is not ("delete" or "compact")))
+        {
+            throw new OrleansLogException(ErrorCode.InvalidConfig, $"cleanup.policy=\"{value}\" is not a list of delete and compact.");
+        }
+
+        if (policies.Contains("compact"))
+        {
+            throw new OrleansLogException(ErrorCode.InvalidConfig, "cleanup.policy=compact is not supported yet: OrleansLog has no log compaction. Use delete.");
+        }
+
+        return "delete";
+    }
+
+    private static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

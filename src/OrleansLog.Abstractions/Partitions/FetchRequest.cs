@@ -1,0 +1,12 @@
+namespace OrleansLog.Partitions;
+
+/// <summary>
+/// Read batches from <see cref="Offset"/>: up to <see cref="MaxBytes"/> (but at least one batch), waiting
+/// up to <see cref="MaxWaitMs"/> until at least <see cref="MinBytes"/> are available.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record FetchRequest(
+    [property: Id(0)] long Offset,
+    [property: Id(1)] int MaxBytes = 1024 * 1024,
+    [property: Id(2)] int MinBytes = 1,
+    [property: Id(3)] int MaxWaitMs = 500);

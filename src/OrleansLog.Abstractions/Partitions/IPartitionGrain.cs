@@ -1,0 +1,27 @@
+namespace OrleansLog.Partitions;
+
+/// <summary>
+/// The leader of one partition (key <see cref="TopicPartition.GrainKey"/>): assigns offsets, appends
+/// batches to the local log, answers fetches below the high watermark with long-polling, and answers
+/// list-offsets. Data-path refusals come back as error codes in the response, never as exceptions.
+/// </summary>
+public interface IPartitionGrain : IGrainWithStringKey
+{
+    Task<ProduceResponse> Produce(ProduceRequest request);
+
+    Task<FetchResponse> Fetch(FetchRequest request);
+
+    /// <summary>The earliest offset with a timestamp at least <paramref name="timestamp"/> (-1 when none), or a <see cref="ListOffsetsSpec"/> position.</summary>
+    Task<long> ListOffset(long timestamp);
+
+    Task<PartitionState> GetState();
+
+    /// <summary>Deletes whole segments past the topic's retention; run by the broker's retention service.</summary>
+    Task RunRetention();
+
+    /// <summary>Picks up a changed topic config (from the coordinator).</summary>
+    Task Refresh();
+
+    /// <summary>Deletes the partition's data (the topic is being deleted) and deactivates.</summary>
+    Task Delete();
+}

@@ -1,0 +1,11 @@
+namespace OrleansLog.Partitions;
+
+/// <summary>A partition's positions and size, for describe and monitoring.</summary>
+[GenerateSerializer, Immutable]
+public sealed record PartitionState(
+    [property: Id(0)] int Partition,
+    [property: Id(1)] long LogStartOffset,
+    [property: Id(2)] long LogEndOffset,
+    [property: Id(3)] long HighWatermark,
+    [property: Id(4)] long SizeInBytes,
+    [property: Id(5)] int SegmentCount);
