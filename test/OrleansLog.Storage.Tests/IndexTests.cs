@@ -1,6 +1,6 @@
 using OrleansLog.Storage.Index;
 using OrleansLog.Storage.IO;
-using OrleansLog.Storage.Tests.Support;
+using OrleansLog.Testing;
 
 namespace OrleansLog.Storage.Tests;
 

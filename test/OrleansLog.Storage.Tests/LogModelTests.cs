@@ -1,5 +1,5 @@
 using OrleansLog.Storage.Format;
-using OrleansLog.Storage.Tests.Support;
+using OrleansLog.Testing;
 using Xunit.Abstractions;
 
 namespace OrleansLog.Storage.Tests;

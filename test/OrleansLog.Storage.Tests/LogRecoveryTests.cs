@@ -1,4 +1,4 @@
-using OrleansLog.Storage.Tests.Support;
+using OrleansLog.Testing;
 
 namespace OrleansLog.Storage.Tests;
 

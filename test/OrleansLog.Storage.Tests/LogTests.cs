@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using OrleansLog.Storage.Format;
 using OrleansLog.Storage.Tests.Support;
+using OrleansLog.Testing;
 
 namespace OrleansLog.Storage.Tests;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using OrleansLog.Storage.Format;
-using OrleansLog.Storage.Tests.Support;
+using OrleansLog.Testing;
 
 namespace OrleansLog.Storage.Tests;
 

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using System.Collections.Immutable;
 
 namespace OrleansLog.Metadata;
@@ -17,12 +18,15 @@ public interface IMetadataGrain : IGrainWithStringKey
     /// <summary>Deletes a topic and its data; UNKNOWN_TOPIC_OR_PARTITION when there is none.</summary>
     Task DeleteTopic(string name);
 
+    [AlwaysInterleave]
     Task<ImmutableArray<TopicDescription>> ListTopics();
 
     /// <summary>The topic, or UNKNOWN_TOPIC_OR_PARTITION.</summary>
+    [AlwaysInterleave]
     Task<TopicDescription> DescribeTopic(string name);
 
     /// <summary>The topic, or null when there is none (no exception: routing asks this often).</summary>
+    [AlwaysInterleave]
     Task<TopicDescription?> TryGetTopic(string name);
 
     /// <summary>Grows the topic to <paramref name="totalCount"/> partitions; a count that is not larger is INVALID_PARTITIONS.</summary>

@@ -1,4 +1,4 @@
-namespace OrleansLog.Storage.Tests.Support;
+namespace OrleansLog.Testing;
 
 /// <summary>A fresh directory per test, removed afterwards.</summary>
 public sealed class TempDirectory : IDisposable

@@ -1,7 +1,8 @@
 using System.Text;
+using OrleansLog.Storage;
 using OrleansLog.Storage.Format;
 
-namespace OrleansLog.Storage.Tests.Support;
+namespace OrleansLog.Testing;
 
 /// <summary>Builds record batches for tests, and reads them back as plain values.</summary>
 public static class Batches

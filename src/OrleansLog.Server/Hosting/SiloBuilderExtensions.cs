@@ -1,0 +1,43 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
+using OrleansLog.Server.Partitions;
+using OrleansLog.Server.Persistence;
+using OrleansLog.Server.Retention;
+
+namespace OrleansLog.Server.Hosting;
+
+/// <summary>Entry points that make a silo an OrleansLog broker.</summary>
+public static class SiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds the broker: options from the <c>OrleansLog</c> configuration section (then
+    /// <paramref name="configure"/>), the silo-local log manager and the retention service. Grain state
+    /// needs a storage named <see cref="OrleansLogStorage.Name"/>: <see cref="AddOrleansLogFileStorage"/>
+    /// for the embedded broker.
+    /// </summary>
+    public static ISiloBuilder AddOrleansLog(this ISiloBuilder builder, Action<OrleansLogOptions>? configure = null)
+    {
+        var options = builder.Services.AddOptions<OrleansLogOptions>().BindConfiguration(OrleansLogOptions.SectionName);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.AddSingleton<LogManager>();
+        builder.Services.AddSingleton<RetentionService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    /// <summary>Keeps grain state in files under the data directory, written atomically.</summary>
+    public static ISiloBuilder AddOrleansLogFileStorage(this ISiloBuilder builder)
+    {
+        builder.Services.AddGrainStorage(OrleansLogStorage.Name, static (sp, _) =>
+            new FileGrainStorage(sp.GetRequiredService<IOptions<OrleansLogOptions>>(), new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>())));
+        return builder;
+    }
+}

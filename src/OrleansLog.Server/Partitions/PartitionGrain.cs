@@ -1,0 +1,223 @@
+using Orleans.Concurrency;
+using Microsoft.Extensions.Logging;
+using OrleansLog.Metadata;
+using OrleansLog.Partitions;
+using OrleansLog.Storage;
+using OrleansLog.Topics;
+
+namespace OrleansLog.Server.Partitions;
+
+/// <summary>
+/// The leader of one partition (see <see cref="IPartitionGrain"/>), over a log from the silo's
+/// <see cref="LogManager"/>. Concurrency: reentrant, so produces interleave while they wait for a
+/// flush (they share it: group commit) and long-polling fetches never hold up appends. That is safe
+/// because every state change (append, high watermark) happens in a synchronous stretch of one turn.
+/// On a single broker the high watermark is the end of what has been acknowledged: flushed, for topics
+/// that flush before acknowledging.
+/// </summary>
+[Reentrant]
+public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
+{
+    private TopicPartition _id;
+    private TopicDescription? _topic;
+    private Log? _log;
+    private long _highWatermark;
+    private TaskCompletionSource _highWatermarkMoved = NewSignal();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _id = TopicPartition.ParseGrainKey(this.GetPrimaryKeyString());
+        Attach(await GrainFactory.GetGrain<ITopicGrain>(_id.Topic).TryGetMetadata());
+    }
+
+    public async Task<ProduceResponse> Produce(ProduceRequest request)
+    {
+        if (!Acks.IsValid(request.Acks))
+        {
+            return ProduceResponse.Failed(new OrleansLogException(ErrorCode.InvalidRequiredAcks, $"acks={request.Acks} is invalid: use 0, 1 or -1 (all)."));
+        }
+
+        var log = await RequireLog();
+        if (log is null)
+        {
+            return ProduceResponse.Failed(UnknownPartition());
+        }
+
+        try
+        {
+            var info = await log.AppendAsync(request.Records);
+            AdvanceHighWatermark(info.NextOffset);
+            LogAppended(_id.DirectoryName, info.FirstOffset, info.LastOffset);
+            return new ProduceResponse(ErrorCode.None, info.FirstOffset, log.LogStartOffset);
+        }
+        catch (OrleansLogException e)
+        {
+            if (e.Code == ErrorCode.KafkaStorageError)
+            {
+                LogStorageFailed(e, _id.DirectoryName);
+            }
+
+            return ProduceResponse.Failed(e, log.LogStartOffset);
+        }
+    }
+
+    public async Task<FetchResponse> Fetch(FetchRequest request)
+    {
+        var log = await RequireLog();
+        if (log is null)
+        {
+            return Failed(UnknownPartition(), -1, -1);
+        }
+
+        if (request.MaxBytes <= 0)
+        {
+            return Failed(new OrleansLogException(ErrorCode.InvalidFetchSize, $"maxBytes={request.MaxBytes} must be positive."), _highWatermark, log.LogStartOffset);
+        }
+
+        var deadline = DateTime.UtcNow.AddMilliseconds(Math.Max(request.MaxWaitMs, 0));
+        while (true)
+        {
+            var highWatermark = _highWatermark;
+            var signal = _highWatermarkMoved.Task;
+            if (request.Offset < log.LogStartOffset || request.Offset > log.LogEndOffset)
+            {
+                return Failed(
+                    new OrleansLogException(ErrorCode.OffsetOutOfRange, $"Offset {request.Offset} is outside [{log.LogStartOffset}, {log.LogEndOffset}] in {_id}."),
+                    highWatermark,
+                    log.LogStartOffset);
+            }
+
+            if (request.Offset < highWatermark)
+            {
+                using var read = log.Read(request.Offset, request.MaxBytes, maxOffset: highWatermark);
+                var remaining = deadline - DateTime.UtcNow;
+                if (read.Length >= request.MinBytes || remaining <= TimeSpan.Zero)
+                {
+                    // Copied out of the pooled buffer: the response outlives this call.
+                    return new FetchResponse(ErrorCode.None, read.Records.ToArray(), highWatermark, read.LogStartOffset, read.Length > 0 ? read.NextOffset : request.Offset);
+                }
+            }
+
+            var wait = deadline - DateTime.UtcNow;
+            if (wait <= TimeSpan.Zero)
+            {
+                return new FetchResponse(ErrorCode.None, ReadOnlyMemory<byte>.Empty, highWatermark, log.LogStartOffset, request.Offset);
+            }
+
+            await Task.WhenAny(signal, Task.Delay(wait));
+            if (_log is null)
+            {
+                return Failed(UnknownPartition(), -1, -1);
+            }
+        }
+    }
+
+    public async Task<long> ListOffset(long timestamp)
+    {
+        var log = await RequireLog() ?? throw UnknownPartition();
+        return timestamp switch
+        {
+            ListOffsetsSpec.Earliest => log.LogStartOffset,
+            ListOffsetsSpec.Latest => _highWatermark,
+            < 0 => throw new OrleansLogException(ErrorCode.InvalidRequest, $"Timestamp {timestamp} is not a time, -1 (latest) or -2 (earliest)."),
+            _ => log.OffsetForTimestamp(timestamp) is { } offset && offset < _highWatermark ? offset : -1,
+        };
+    }
+
+    public async Task<PartitionState> GetState()
+    {
+        var log = await RequireLog() ?? throw UnknownPartition();
+        return new PartitionState(_id.Partition, log.LogStartOffset, log.LogEndOffset, _highWatermark, log.SizeInBytes, log.SegmentCount);
+    }
+
+    public Task RunRetention()
+    {
+        if (_log is { } log)
+        {
+            var result = log.ApplyRetention();
+            if (result.DeletedSegments > 0)
+            {
+                LogRetention(_id.DirectoryName, result.DeletedSegments, result.DeletedBytes, result.LogStartOffset);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task Refresh(TopicDescription topic)
+    {
+        if (_log is null || _topic?.TopicId != topic.TopicId)
+        {
+            Attach(topic);
+        }
+        else
+        {
+            _topic = topic;
+            _log.UpdateConfig(topic.Config.ToLogConfig());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task Delete()
+    {
+        _log = null;
+        _topic = null;
+        logs.Delete(_id);
+        _highWatermarkMoved.TrySetResult();
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    private void Attach(TopicDescription? topic)
+    {
+        if (topic is null || _id.Partition >= topic.PartitionCount)
+        {
+            return;
+        }
+
+        _topic = topic;
+        _log = logs.GetOrOpen(_id, topic.TopicId, topic.Config.ToLogConfig());
+        _log.UpdateConfig(topic.Config.ToLogConfig());
+        _highWatermark = Math.Max(_highWatermark, _log.FlushedOffset);
+    }
+
+    /// <summary>The log, looking the topic up again if it was unknown (it may have been created or grown since activation).</summary>
+    private async ValueTask<Log?> RequireLog()
+    {
+        if (_log is null)
+        {
+            Attach(await GrainFactory.GetGrain<ITopicGrain>(_id.Topic).TryGetMetadata());
+        }
+
+        return _log;
+    }
+
+    private void AdvanceHighWatermark(long offset)
+    {
+        if (offset > _highWatermark)
+        {
+            _highWatermark = offset;
+            var moved = _highWatermarkMoved;
+            _highWatermarkMoved = NewSignal();
+            moved.TrySetResult();
+        }
+    }
+
+    private OrleansLogException UnknownPartition() =>
+        new(ErrorCode.UnknownTopicOrPartition, $"Partition {_id.Partition} of topic \"{_id.Topic}\" does not exist.");
+
+    private static FetchResponse Failed(OrleansLogException error, long highWatermark, long logStartOffset) =>
+        new(error.Code, ReadOnlyMemory<byte>.Empty, highWatermark, logStartOffset, -1, error.Message);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: appended offsets {First}..{Last}.")]
+    private partial void LogAppended(string partition, long first, long last);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Partition}: the log is offline after a storage failure.")]
+    private partial void LogStorageFailed(Exception error, string partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: retention deleted {Segments} segments ({Bytes} bytes); log start offset is now {LogStartOffset}.")]
+    private partial void LogRetention(string partition, int segments, long bytes, long logStartOffset);
+}

@@ -1,0 +1,49 @@
+using Orleans.Concurrency;
+using System.Collections.Immutable;
+using OrleansLog.Metadata;
+using OrleansLog.Partitions;
+using OrleansLog.Topics;
+
+namespace OrleansLog.Server.Topics;
+
+/// <summary>
+/// See <see cref="ITopicGrain"/>. Reentrant: it holds only a cached description, replaced whole by the
+/// coordinator's <see cref="Update"/>, so interleaved calls see one version or the next, never a mix.
+/// </summary>
+[Reentrant]
+public sealed class TopicGrain : Grain, ITopicGrain
+{
+    private TopicDescription? _topic;
+    private bool _loaded;
+
+    private string Name => this.GetPrimaryKeyString();
+
+    public async Task<TopicDescription> GetMetadata() =>
+        await TryGetMetadata() ?? throw new OrleansLogException(ErrorCode.UnknownTopicOrPartition, $"Topic \"{Name}\" does not exist.");
+
+    public async Task<TopicDescription?> TryGetMetadata()
+    {
+        if (!_loaded)
+        {
+            _topic = await GrainFactory.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).TryGetTopic(Name);
+            _loaded = true;
+        }
+
+        return _topic;
+    }
+
+    public async Task<TopicDetails> Describe()
+    {
+        var topic = await GetMetadata();
+        var states = await Task.WhenAll(Enumerable.Range(0, topic.PartitionCount)
+            .Select(p => GrainFactory.GetGrain<IPartitionGrain>(new TopicPartition(Name, p).GrainKey).GetState()));
+        return new TopicDetails(topic, [.. states]);
+    }
+
+    public Task Update(TopicDescription? description)
+    {
+        _topic = description;
+        _loaded = true;
+        return Task.CompletedTask;
+    }
+}
