@@ -1,0 +1,132 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+using System.Globalization;
+using OrleansLog.Cli.Connection;
+using OrleansLog.Cli.Output;
+using OrleansLog.Metadata;
+using OrleansLog.Topics;
+
+namespace OrleansLog.Cli.Commands;
+
+/// <summary><c>orleanslog topics create|list|describe|alter|delete</c>.</summary>
+internal static class TopicsCommands
+{
+    private static readonly Argument<string> Name = new("name") { Description = "The topic name." };
+
+    public static Command Build() => new("topics", "Create, list, describe, alter and delete topics.")
+    {
+        Create(), List(), Describe(), Alter(), Delete(),
+    };
+
+    private static Command Create()
+    {
+        var partitions = new Option<int>("--partitions", "-p") { Description = "Number of partitions.", DefaultValueFactory = _ => 1 };
+        var replication = new Option<short>("--replication-factor", "-r") { Description = "Replicas per partition.", DefaultValueFactory = _ => 1 };
+        var config = ConfigOption("Topic config as key=value (repeatable), e.g. retention.ms=86400000.");
+        var command = new Command("create", "Create a topic.") { Name, partitions, replication, config };
+        command.SetBrokerAction(async (parse, broker, _) =>
+        {
+            var topic = await Metadata(broker).CreateTopic(parse.GetValue(Name)!, parse.GetValue(partitions), parse.GetValue(replication), ParseConfigs(parse.GetValue(config)));
+            Console.WriteLine($"Created topic {topic.Name} with {topic.PartitionCount} partitions.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var command = new Command("list", "List topic names.");
+        command.SetBrokerAction(async (_, broker, _) =>
+        {
+            foreach (var topic in await Metadata(broker).ListTopics())
+            {
+                Console.WriteLine(topic.Name);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Describe()
+    {
+        var command = new Command("describe", "Show a topic's id, configs, and each partition's offsets and size.") { Name };
+        command.SetBrokerAction(async (parse, broker, _) =>
+        {
+            var details = await broker.Grains.GetGrain<ITopicGrain>(parse.GetValue(Name)!).Describe();
+            TopicPrinter.Print(details, Console.Out);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Alter()
+    {
+        var partitions = new Option<int?>("--partitions", "-p") { Description = "Grow the topic to this many partitions (never fewer)." };
+        var config = ConfigOption("Set a config as key=value (repeatable).");
+        var deleteConfig = new Option<string[]>("--delete-config") { Description = "Remove a config override (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("alter", "Add partitions or change configs.") { Name, partitions, config, deleteConfig };
+        command.SetBrokerAction(async (parse, broker, _) =>
+        {
+            var name = parse.GetValue(Name)!;
+            var changes = ParseConfigs(parse.GetValue(config)).ToImmutableDictionary(kv => kv.Key, kv => (string?)kv.Value);
+            foreach (var key in parse.GetValue(deleteConfig) ?? [])
+            {
+                changes = changes.SetItem(key, null);
+            }
+
+            if (parse.GetValue(partitions) is null && changes.IsEmpty)
+            {
+                throw new CliException(ExitCodes.Usage, "nothing to alter: give --partitions, --config or --delete-config");
+            }
+
+            if (parse.GetValue(partitions) is { } count)
+            {
+                var grown = await Metadata(broker).CreatePartitions(name, count);
+                Console.WriteLine($"Topic {name} now has {grown.PartitionCount} partitions.");
+            }
+
+            if (!changes.IsEmpty)
+            {
+                await Metadata(broker).AlterConfigs(name, changes);
+                Console.WriteLine($"Updated {changes.Count} config(s) of topic {name}.");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Delete()
+    {
+        var command = new Command("delete", "Delete a topic and all its data.") { Name };
+        command.SetBrokerAction(async (parse, broker, _) =>
+        {
+            await Metadata(broker).DeleteTopic(parse.GetValue(Name)!);
+            Console.WriteLine($"Deleted topic {parse.GetValue(Name)}.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Option<string[]> ConfigOption(string description) => new("--config", "-c") { Description = description, AllowMultipleArgumentsPerToken = false };
+
+    private static ImmutableDictionary<string, string> ParseConfigs(string[]? pairs)
+    {
+        var configs = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs ?? [])
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new CliException(ExitCodes.Usage, $"--config \"{pair}\" is not key=value");
+            }
+
+            configs[pair[..equals].Trim()] = pair[(equals + 1)..].Trim();
+        }
+
+        return configs.ToImmutable();
+    }
+
+    private static IMetadataGrain Metadata(BrokerConnection broker) => broker.Grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
+}

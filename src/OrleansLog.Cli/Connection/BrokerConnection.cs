@@ -1,0 +1,67 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace OrleansLog.Cli.Connection;
+
+/// <summary>An Orleans client connected to a broker's gateway for the length of one command.</summary>
+internal sealed class BrokerConnection : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private BrokerConnection(IHost host)
+    {
+        _host = host;
+        Grains = host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    public IGrainFactory Grains { get; }
+
+    /// <summary>Connects, or throws <see cref="CliException"/> naming the address when no broker answers there.</summary>
+    public static async Task<BrokerConnection> ConnectAsync(GatewayAddress gateway, string clusterId, CancellationToken cancellationToken)
+    {
+        var endpoint = await gateway.ResolveAsync(cancellationToken);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(endpoint);
+
+            // One attempt: a CLI should say at once that nothing answers, not retry silently.
+            client.UseConnectionRetryFilter(static (_, _) => Task.FromResult(false));
+            client.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = clusterId;
+                options.ServiceId = clusterId;
+            });
+        });
+        var host = builder.Build();
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectTimeout.CancelAfter(TimeSpan.FromSeconds(15));
+        try
+        {
+            await host.StartAsync(connectTimeout.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new CliException(ExitCodes.Unreachable, $"cannot reach the broker at {gateway} (is it running? set --gateway or ORLEANSLOG_GATEWAY)");
+        }
+
+        return new BrokerConnection(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+}

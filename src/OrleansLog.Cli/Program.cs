@@ -1,0 +1,21 @@
+using System.CommandLine;
+using OrleansLog.Cli.Commands;
+using OrleansLog.Cli.Connection;
+
+var root = new RootCommand("orleanslog: manage topics and produce or consume records on an OrleansLog broker.")
+{
+    GlobalOptions.Gateway,
+    GlobalOptions.ClusterId,
+    TopicsCommands.Build(),
+    ProduceCommand.Build(),
+    ConsumeCommand.Build(),
+};
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    await Console.Error.WriteLineAsync($"error: {parse.Errors[0].Message} (see 'orleanslog --help')");
+    return ExitCodes.Usage;
+}
+
+return await parse.InvokeAsync();

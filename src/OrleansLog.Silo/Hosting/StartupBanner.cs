@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using OrleansLog.Server.Hosting;
+
+namespace OrleansLog.Silo.Hosting;
+
+/// <summary>Tells the person who started the broker where it listens and where its data is, once it is up.</summary>
+public sealed class StartupBanner(
+    IHostApplicationLifetime lifetime,
+    IServer server,
+    IOptions<OrleansLogOptions> broker,
+    IConfiguration configuration) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            var cluster = configuration.GetSection(BrokerClusterOptions.SectionName).Get<BrokerClusterOptions>() ?? new BrokerClusterOptions();
+            var http = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "(none)";
+            Console.WriteLine($"OrleansLog broker is running ({cluster.Mode} mode).");
+            Console.WriteLine($"  Orleans gateway: 127.0.0.1:{cluster.GatewayPort}   (orleanslog CLI, Orleans clients)");
+            Console.WriteLine($"  Silo port:       127.0.0.1:{cluster.SiloPort}");
+            Console.WriteLine($"  HTTP:            {http}   (/health/ready, /health/live)");
+            Console.WriteLine($"  Data directory:  {Path.GetFullPath(broker.Value.DataDirectory)}");
+            Console.WriteLine("Press Ctrl+C to stop.");
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,11 @@
+using OrleansLog.Silo.Hosting;
+
+// Configuration files come from the application's folder, so the broker behaves the same whatever the
+// working directory; relative paths in settings (the data directory) stay relative to the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.Configuration.AddCommandLine(args, BrokerHostExtensions.SwitchMappings.ToDictionary());
+builder.AddOrleansLogBroker();
+
+var app = builder.Build();
+app.MapOrleansLogHealth();
+await app.RunAsync();

@@ -1,0 +1,102 @@
+using OrleansLog.Testing;
+
+namespace OrleansLog.EndToEnd.Tests;
+
+/// <summary>The CLI's commands and its one-line errors with specific exit codes, against a real broker process.</summary>
+public class CliTests(BrokerProcessFixture broker) : IClassFixture<BrokerProcessFixture>
+{
+    [Fact]
+    public async Task Topics_can_be_created_listed_described_altered_and_deleted()
+    {
+        Ok(await broker.Cli("topics", "create", "cli-topic", "--partitions", "2", "--config", "retention.ms=60000"));
+        Assert.Contains("cli-topic", (await broker.Cli("topics", "list")).Stdout.Split('\n'));
+        Ok(await broker.Cli("topics", "alter", "cli-topic", "--partitions", "3", "--config", "segment.bytes=1048576"));
+        var described = Ok(await broker.Cli("topics", "describe", "cli-topic"));
+        Assert.Contains("Partitions: 3", described.Stdout, StringComparison.Ordinal);
+        Assert.Contains("retention.ms=60000 (set)", described.Stdout, StringComparison.Ordinal);
+        Assert.Contains("segment.bytes=1048576 (set)", described.Stdout, StringComparison.Ordinal);
+        Ok(await broker.Cli("topics", "delete", "cli-topic"));
+        Assert.DoesNotContain("cli-topic", (await broker.Cli("topics", "list")).Stdout.Split('\n'));
+    }
+
+    [Fact]
+    public async Task Keyed_lines_are_produced_and_consumed_with_metadata()
+    {
+        Ok(await broker.Cli("topics", "create", "keyed", "--partitions", "1"));
+        using var temp = new TempDirectory();
+        var input = temp.Sub("in.txt");
+        await File.WriteAllLinesAsync(input, ["alpha=1", "beta=2"]);
+        Ok(await CliRunner.RunAsync(broker.Silo.Gateway, input, "produce", "keyed", "--key-separator", "="));
+        var consumed = Ok(await broker.Cli("consume", "keyed", "--from-beginning", "--print-metadata"));
+        var lines = consumed.Stdout.Trim().Split('\n').Select(l => l.Split('\t')).ToArray();
+        Assert.Equal(["0", "0", "alpha", "1"], [lines[0][0], lines[0][1], lines[0][3], lines[0][4]]);
+        Assert.Equal(["0", "1", "beta", "2"], [lines[1][0], lines[1][1], lines[1][3], lines[1][4]]);
+        Assert.Equal("2", Ok(await broker.Cli("consume", "keyed", "--partition", "0", "--offset", "1")).Stdout.Trim());
+        Assert.Equal("1", Ok(await broker.Cli("consume", "keyed", "--from-beginning", "--max", "1")).Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task An_unknown_topic_is_one_line_and_exit_code_1() =>
+        Error(await broker.Cli("consume", "no-such-topic", "--from-beginning"), 1, "UNKNOWN_TOPIC_OR_PARTITION");
+
+    [Fact]
+    public async Task An_invalid_topic_name_is_one_line_and_exit_code_1() =>
+        Error(await broker.Cli("topics", "create", "bad name"), 1, "INVALID_TOPIC_EXCEPTION");
+
+    [Fact]
+    public async Task An_invalid_config_is_refused_naming_it() =>
+        Error(await broker.Cli("topics", "create", "bad-config", "--config", "retention.ms=soon"), 1, "retention.ms");
+
+    [Fact]
+    public async Task Shrinking_partitions_is_refused()
+    {
+        Ok(await broker.Cli("topics", "create", "no-shrink", "--partitions", "2"));
+        Error(await broker.Cli("topics", "alter", "no-shrink", "--partitions", "1"), 1, "INVALID_PARTITIONS");
+    }
+
+    [Fact]
+    public async Task A_config_that_is_not_key_value_is_a_usage_error() =>
+        Error(await broker.Cli("topics", "create", "x", "--config", "retention.ms"), 2, "key=value");
+
+    [Fact]
+    public async Task An_unknown_command_is_a_usage_error() =>
+        Error(await broker.Cli("topics", "frobnicate"), 2, "orleanslog --help");
+
+    [Fact]
+    public async Task An_unreachable_broker_is_one_line_and_exit_code_3() =>
+        Error(await CliRunner.RunAsync($"127.0.0.1:{FreePort.Next()}", null, "topics", "list"), 3, "cannot reach the broker");
+
+    [Fact]
+    public async Task A_line_without_the_key_separator_stops_with_exit_code_4_and_keeps_what_came_before()
+    {
+        Ok(await broker.Cli("topics", "create", "separators", "--partitions", "1"));
+        using var temp = new TempDirectory();
+        var input = temp.Sub("in.txt");
+        await File.WriteAllLinesAsync(input, ["a:1", "b:2", "no separator here", "c:3"]);
+        Error(await CliRunner.RunAsync(broker.Silo.Gateway, input, "produce", "separators", "-k", ":"), 4, "line 3");
+        Assert.Equal(["1", "2"], Ok(await broker.Cli("consume", "separators", "--from-beginning")).Stdout.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task A_partition_outside_the_topic_is_a_usage_error()
+    {
+        Ok(await broker.Cli("topics", "create", "one-part", "--partitions", "1"));
+        Error(await broker.Cli("consume", "one-part", "--partition", "5"), 2, "outside");
+    }
+
+    private static CliResult Ok(CliResult result)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result;
+    }
+
+    private static void Error(CliResult result, int exitCode, string mentions)
+    {
+        Assert.True(result.ExitCode == exitCode, result.ToString());
+        var lines = result.Stderr.Trim().Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(mentions, lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+}
