@@ -11,9 +11,10 @@ public static class BenchmarkReport
     public static void PrintLine(BenchmarkResult result)
     {
         var ratio = double.IsNaN(result.Ratio) ? "   -  " : result.Ratio.ToString("0.00", CultureInfo.InvariantCulture) + "x";
+        var latency = result.P50Ms is { } p50 ? string.Create(CultureInfo.InvariantCulture, $"   p50 {p50:0.00} ms  p99 {result.P99Ms:0.00} ms") : string.Empty;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{result.Case,-44} {result.RecordsPerSecond,14:N0} rec/s {result.MegabytesPerSecond,10:N1} MB/s   {ratio,7} of {result.Baseline}"));
+            $"{result.Case,-62} {result.RecordsPerSecond,12:N0} rec/s {result.MegabytesPerSecond,9:N1} MB/s {ratio,7} of {result.Baseline}{latency}"));
     }
 
     public static void WriteJson(string path, IEnumerable<BenchmarkResult> results)
@@ -29,6 +30,8 @@ public static class BenchmarkReport
             r.MegabytesPerSecond,
             r.Baseline,
             r.BaselineMegabytesPerSecond,
+            r.P50Ms,
+            r.P99Ms,
             Ratio = double.IsNaN(r.Ratio) ? (double?)null : r.Ratio,
         });
         File.WriteAllText(path, JsonSerializer.Serialize(new { machine = Environment.MachineName, cores = Environment.ProcessorCount, results = rows }, Json));

@@ -10,6 +10,12 @@ public sealed record BenchmarkResult(
     string Baseline,
     double BaselineMegabytesPerSecond)
 {
+    /// <summary>Median request latency, where the case measures it.</summary>
+    public double? P50Ms { get; init; }
+
+    /// <summary>99th percentile request latency, where the case measures it.</summary>
+    public double? P99Ms { get; init; }
+
     public double RecordsPerSecond => Records / Seconds;
 
     public double MegabytesPerSecond => Bytes / Seconds / 1_000_000;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OrleansLog.Benchmarks;
+using OrleansLog.Benchmarks.Produce;
 using OrleansLog.Benchmarks.Storage;
 
 var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file." };
@@ -10,12 +11,23 @@ var storage = new Command("storage", "Storage engine appends and reads against r
 {
     json, quick, directory,
 };
-storage.SetAction(async (parse, _) =>
+storage.SetAction(async (parse, _) => await Run(parse, folder => new StorageBenchmark(folder, parse.GetValue(quick)).RunAsync()));
+
+var produce = new Command("produce", "One producer through the Orleans client against a local silo, against the storage engine and raw disk.")
+{
+    json, quick, directory,
+};
+produce.SetAction(async (parse, _) => await Run(parse, folder => new ProduceBenchmark(folder, parse.GetValue(quick)).RunAsync()));
+
+var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce };
+return await root.Parse(args).InvokeAsync();
+
+async Task<int> Run(ParseResult parse, Func<string, Task<List<BenchmarkResult>>> benchmark)
 {
     var folder = parse.GetValue(directory)?.FullName ?? Path.Combine(Environment.CurrentDirectory, ".bench-data");
     try
     {
-        var results = await new StorageBenchmark(folder, parse.GetValue(quick)).RunAsync();
+        var results = await benchmark(folder);
         if (parse.GetValue(json) is { } file)
         {
             BenchmarkReport.WriteJson(file.FullName, results);
@@ -30,7 +42,4 @@ storage.SetAction(async (parse, _) =>
     }
 
     return 0;
-});
-
-var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage };
-return await root.Parse(args).InvokeAsync();
+}

@@ -53,7 +53,7 @@ internal sealed class StorageBenchmark(string directory, bool quick)
     private async Task<BenchmarkResult[]> RunCase(string name, string rawName, int batchSize, int recordSize, bool durable, int writers)
     {
         const int Rounds = 8;
-        var batch = BuildBatch(recordSize, batchSize, out var recordsPerBatch);
+        var batch = Batches.Build(recordSize, batchSize, out var recordsPerBatch);
         var logDirectory = Path.Combine(directory, "bench-log");
         var perRound = Volume(batchSize, durable) / Rounds;
         var appendsPerRound = (int)(perRound / batch.Length);
@@ -144,22 +144,6 @@ internal sealed class StorageBenchmark(string directory, bool quick)
         }
 
         return (watch.Elapsed.TotalSeconds, bytes, offset - log.LogStartOffset);
-    }
-
-    private static byte[] BuildBatch(int recordSize, int batchSize, out int records)
-    {
-        using var builder = new RecordBatchBuilder(CompressionType.None, batchSize);
-        var value = new byte[recordSize];
-        Random.Shared.NextBytes(value);
-        records = 0;
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        while (builder.UncompressedSizeInBytes + recordSize + 16 <= batchSize)
-        {
-            builder.Add(timestamp, default, hasKey: false, value, hasValue: true);
-            records++;
-        }
-
-        return builder.Build().ToArray();
     }
 
     private static BenchmarkResult Report(BenchmarkResult result)

@@ -1,0 +1,58 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using OrleansLog.Server.Hosting;
+
+namespace OrleansLog.Benchmarks.Produce;
+
+/// <summary>
+/// A single-silo broker and a separate Orleans client in this process, talking through the silo's
+/// gateway over loopback TCP, as a service on the same machine would.
+/// </summary>
+internal sealed class LocalBroker : IAsyncDisposable
+{
+    private readonly IHost _silo;
+    private readonly IHost _client;
+
+    private LocalBroker(IHost silo, IHost client)
+    {
+        _silo = silo;
+        _client = client;
+        Grains = client.Services.GetRequiredService<IClusterClient>();
+    }
+
+    public IGrainFactory Grains { get; }
+
+    public static async Task<LocalBroker> StartAsync(string dataDirectory, int siloPort, int gatewayPort)
+    {
+        var siloBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        siloBuilder.Logging.ClearProviders();
+        siloBuilder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["OrleansLog:DataDirectory"] = dataDirectory });
+        siloBuilder.UseOrleans(silo => silo
+            .UseLocalhostClustering(siloPort, gatewayPort, serviceId: "bench", clusterId: "bench")
+            .AddOrleansLog()
+            .AddOrleansLogFileStorage());
+        var silo = siloBuilder.Build();
+        await silo.StartAsync();
+
+        var clientBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        clientBuilder.Logging.ClearProviders();
+        clientBuilder.UseOrleansClient(client => client
+            .UseStaticClustering(new IPEndPoint(IPAddress.Loopback, gatewayPort))
+            .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("bench", "bench")));
+        var client = clientBuilder.Build();
+        await client.StartAsync();
+        return new LocalBroker(silo, client);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _client.StopAsync();
+        _client.Dispose();
+        await _silo.StopAsync();
+        _silo.Dispose();
+    }
+}
