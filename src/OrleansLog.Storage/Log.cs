@@ -185,7 +185,9 @@ public sealed class Log : IDisposable
                 return ValueTask.CompletedTask;
             }
 
-            waiters = _nextFlush ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Waiters resume on the flushing thread (no second hop). A waiter that appends again just joins
+            // the next flush; grain continuations are posted to their own scheduler anyway.
+            waiters = _nextFlush ??= new TaskCompletionSource();
             if (_flushRunning)
             {
                 return new ValueTask(waiters.Task);
