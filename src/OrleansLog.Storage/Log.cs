@@ -170,9 +170,9 @@ public sealed class Log : IDisposable
     /// <summary>
     /// Completes once every offset below <paramref name="offset"/> is durable. Group commit: callers that
     /// ask while a flush runs share the next one. By default the flush runs on the thread pool, so the
-    /// caller (a grain turn) is never blocked and can accept more appends meanwhile. With
-    /// <paramref name="flushOnCallingThread"/> a caller that finds no flush running performs the fdatasync
-    /// itself and saves two thread hops: right for a dedicated writer thread, wrong for a grain.
+    /// caller (a grain turn) is never blocked and can accept more appends meanwhile; waiters resume on the
+    /// flushing thread. With <paramref name="flushOnCallingThread"/> a caller that finds no flush running
+    /// performs the fdatasync itself and saves that hop: right for a dedicated writer thread, wrong for a grain.
     /// </summary>
     public ValueTask FlushAsync(long offset, bool flushOnCallingThread = false)
     {
@@ -207,6 +207,7 @@ public sealed class Log : IDisposable
         ContinueFlushing(inline: true);
         return new ValueTask(waiters.Task);
     }
+
     /// <summary>Makes everything appended so far durable.</summary>
     public ValueTask FlushAsync() => FlushAsync(LogEndOffset);
 
@@ -480,12 +481,15 @@ public sealed class Log : IDisposable
             }
         }
 
+        TaskCompletionSource? abandoned;
         lock (_flushGate)
         {
             _fault ??= new ObjectDisposedException(nameof(Log));
-            _nextFlush?.TrySetException(new OrleansLogException(ErrorCode.KafkaStorageError, $"The log in {Directory} was closed before the flush."));
+            abandoned = _nextFlush;
             _nextFlush = null;
         }
+
+        abandoned?.TrySetException(new OrleansLogException(ErrorCode.KafkaStorageError, $"The log in {Directory} was closed before the flush."));
     }
 
     private LogAppendInfo AppendValidated(ReadOnlyMemory<byte> batches, int leaderEpoch, bool assignOffsets)
@@ -634,27 +638,35 @@ public sealed class Log : IDisposable
         while (true)
         {
             TaskCompletionSource? waiters;
+            bool stop;
             lock (_flushGate)
             {
                 waiters = _nextFlush;
-                if (waiters is null || _fault is not null)
+                stop = waiters is null || _fault is not null;
+                if (stop)
                 {
                     _nextFlush = null;
                     _flushRunning = false;
-                    waiters?.TrySetException(Fenced());
-                    return;
                 }
-
-                if (inline)
+                else if (inline)
                 {
                     ThreadPool.UnsafeQueueUserWorkItem(static log => log.ContinueFlushing(inline: false), this, preferLocal: false);
                     return;
                 }
-
-                _nextFlush = null;
+                else
+                {
+                    _nextFlush = null;
+                }
             }
 
-            FlushOnce(waiters);
+            if (stop)
+            {
+                // Outside the gate: waiters resume on this thread and may call back into the log.
+                waiters?.TrySetException(Fenced());
+                return;
+            }
+
+            FlushOnce(waiters!);
         }
     }
 
