@@ -74,7 +74,8 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
             return Failed(new OrleansLogException(ErrorCode.InvalidFetchSize, $"maxBytes={request.MaxBytes} must be positive."), _highWatermark, log.LogStartOffset);
         }
 
-        var deadline = DateTime.UtcNow.AddMilliseconds(Math.Max(request.MaxWaitMs, 0));
+        // One timer for the whole wait, however often the high watermark wakes this fetch.
+        var timeout = Task.Delay(Math.Max(request.MaxWaitMs, 0));
         while (true)
         {
             var highWatermark = _highWatermark;
@@ -90,21 +91,19 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
             if (request.Offset < highWatermark)
             {
                 using var read = log.Read(request.Offset, request.MaxBytes, maxOffset: highWatermark);
-                var remaining = deadline - DateTime.UtcNow;
-                if (read.Length >= request.MinBytes || remaining <= TimeSpan.Zero)
+                if (read.Length >= request.MinBytes || timeout.IsCompleted)
                 {
                     // Copied out of the pooled buffer: the response outlives this call.
                     return new FetchResponse(ErrorCode.None, read.Records.ToArray(), highWatermark, read.LogStartOffset, read.Length > 0 ? read.NextOffset : request.Offset);
                 }
             }
 
-            var wait = deadline - DateTime.UtcNow;
-            if (wait <= TimeSpan.Zero)
+            if (timeout.IsCompleted)
             {
                 return new FetchResponse(ErrorCode.None, ReadOnlyMemory<byte>.Empty, highWatermark, log.LogStartOffset, request.Offset);
             }
 
-            await Task.WhenAny(signal, Task.Delay(wait));
+            await Task.WhenAny(signal, timeout);
             if (_log is null)
             {
                 return Failed(UnknownPartition(), -1, -1);
