@@ -116,7 +116,7 @@ public class MetadataGrainTests(BrokerClusterFixture fixture) : IClassFixture<Br
         Assert.Equal(4, grown.PartitionCount);
         Assert.Equal(4, (await fixture.Grains.GetGrain<ITopicGrain>("growing").GetMetadata()).PartitionCount);
 
-        var response = await fixture.Grains.GetGrain<IPartitionGrain>(new TopicPartition("growing", 3).GrainKey).Produce(new ProduceRequest(Batches.Of("new")));
+        var response = await fixture.Grains.GetPartitionGrain("growing", 3).Produce(new ProduceRequest(Batches.Of("new")));
         Assert.Equal(ErrorCode.None, response.Error);
         await AssertError(ErrorCode.UnknownTopicOrPartition, () => Metadata.CreatePartitions("no-such-topic", 4));
     }
@@ -141,7 +141,7 @@ public class MetadataGrainTests(BrokerClusterFixture fixture) : IClassFixture<Br
     public async Task A_deleted_and_recreated_topic_never_serves_the_old_data()
     {
         await Metadata.CreateTopic("reborn", 1, 1, NoConfigs);
-        var partition = fixture.Grains.GetGrain<IPartitionGrain>(new TopicPartition("reborn", 0).GrainKey);
+        var partition = fixture.Grains.GetPartitionGrain("reborn", 0);
         await partition.Produce(new ProduceRequest(Batches.Of("old-1", "old-2")));
         await Metadata.DeleteTopic("reborn");
         Assert.False(Directory.Exists(Path.Combine(fixture.DataDirectory, "logs", "reborn-0")));

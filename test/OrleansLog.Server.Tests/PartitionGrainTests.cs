@@ -73,11 +73,11 @@ public class PartitionGrainTests(BrokerClusterFixture fixture) : IClassFixture<B
     [Fact]
     public async Task Unknown_topics_and_partitions_are_refused_on_the_data_path()
     {
-        var unknownTopic = fixture.Grains.GetGrain<IPartitionGrain>(new TopicPartition("nope", 0).GrainKey);
+        var unknownTopic = fixture.Grains.GetPartitionGrain("nope", 0);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await unknownTopic.Produce(new ProduceRequest(Batches.Of("a")))).Error);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await unknownTopic.Fetch(new FetchRequest(0))).Error);
         await NewTopic("one-partition");
-        var beyond = fixture.Grains.GetGrain<IPartitionGrain>(new TopicPartition("one-partition", 1).GrainKey);
+        var beyond = fixture.Grains.GetPartitionGrain("one-partition", 1);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await beyond.Produce(new ProduceRequest(Batches.Of("a")))).Error);
         await MetadataGrainTests.AssertError(ErrorCode.UnknownTopicOrPartition, () => beyond.GetState());
     }
@@ -85,7 +85,7 @@ public class PartitionGrainTests(BrokerClusterFixture fixture) : IClassFixture<B
     [Fact]
     public async Task A_topic_created_after_a_partition_was_asked_for_becomes_usable()
     {
-        var partition = fixture.Grains.GetGrain<IPartitionGrain>(new TopicPartition("late", 0).GrainKey);
+        var partition = fixture.Grains.GetPartitionGrain("late", 0);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await partition.Produce(new ProduceRequest(Batches.Of("a")))).Error);
         await Metadata.CreateTopic("late", 1, 1, ImmutableDictionary<string, string>.Empty);
         Assert.Equal(ErrorCode.None, (await partition.Produce(new ProduceRequest(Batches.Of("a")))).Error);
@@ -177,7 +177,7 @@ public class PartitionGrainTests(BrokerClusterFixture fixture) : IClassFixture<B
     public async Task Describe_shows_every_partitions_offsets_and_size()
     {
         await Metadata.CreateTopic("described", 3, 1, ImmutableDictionary<string, string>.Empty);
-        await fixture.Grains.GetGrain<IPartitionGrain>(new TopicPartition("described", 1).GrainKey).Produce(new ProduceRequest(Batches.Of("a", "b")));
+        await fixture.Grains.GetPartitionGrain("described", 1).Produce(new ProduceRequest(Batches.Of("a", "b")));
         var details = await fixture.Grains.GetGrain<ITopicGrain>("described").Describe();
         Assert.Equal([0, 1, 2], details.Partitions.Select(p => p.Partition));
         Assert.Equal([0L, 2, 0], details.Partitions.Select(p => p.LogEndOffset));
@@ -196,6 +196,6 @@ public class PartitionGrainTests(BrokerClusterFixture fixture) : IClassFixture<B
     private async Task<IPartitionGrain> NewTopic(string name, params (string Key, string Value)[] configs)
     {
         await Metadata.CreateTopic(name, 1, 1, configs.ToImmutableDictionary(c => c.Key, c => c.Value));
-        return fixture.Grains.GetGrain<IPartitionGrain>(new TopicPartition(name, 0).GrainKey);
+        return fixture.Grains.GetPartitionGrain(name, 0);
     }
 }

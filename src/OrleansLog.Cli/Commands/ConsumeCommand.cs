@@ -35,7 +35,7 @@ internal static class ConsumeCommand
                 throw new CliException(ExitCodes.Usage, "--offset needs --partition when the topic has more than one partition");
             }
 
-            var grains = partitions.Select(p => broker.Grains.GetGrain<IPartitionGrain>(new TopicPartition(metadata.Name, p).GrainKey)).ToArray();
+            var grains = partitions.Select(p => broker.Grains.GetPartitionGrain(metadata.Name, p)).ToArray();
             var positions = new long[partitions.Length];
             var ends = new long[partitions.Length];
             for (var i = 0; i < partitions.Length; i++)

@@ -55,7 +55,7 @@ internal sealed class PartitionedWriter(IGrainFactory grains, string topic, int 
         var builder = _builders[partition]!;
         var batch = builder.Build().ToArray();
         builder.Reset();
-        var grain = grains.GetGrain<IPartitionGrain>(new TopicPartition(topic, partition).GrainKey);
+        var grain = grains.GetPartitionGrain(topic, partition);
         _inFlight[partition] = Send(grain, batch);
     }
 

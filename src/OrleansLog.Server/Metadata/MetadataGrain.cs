@@ -62,7 +62,7 @@ public sealed partial class MetadataGrain(
         LogTopicDeleted(name, topic.TopicId);
         await GrainFactory.GetGrain<ITopicGrain>(name).Update(null);
         await Task.WhenAll(Enumerable.Range(0, topic.PartitionCount)
-            .Select(p => GrainFactory.GetGrain<IPartitionGrain>(new TopicPartition(name, p).GrainKey).Delete()));
+            .Select(p => GrainFactory.GetPartitionGrain(name, p).Delete()));
     }
 
     public Task<ImmutableArray<TopicDescription>> ListTopics() =>
@@ -115,7 +115,7 @@ public sealed partial class MetadataGrain(
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ITopicGrain>(name).Update(altered);
         await Task.WhenAll(Enumerable.Range(0, altered.PartitionCount)
-            .Select(p => GrainFactory.GetGrain<IPartitionGrain>(new TopicPartition(name, p).GrainKey).Refresh(altered)));
+            .Select(p => GrainFactory.GetPartitionGrain(name, p).Refresh(altered)));
         return altered;
     }
 

@@ -43,7 +43,7 @@ public sealed partial class RetentionService(
         {
             for (var p = 0; p < topic.PartitionCount; p++)
             {
-                await grains.GetGrain<IPartitionGrain>(new TopicPartition(topic.Name, p).GrainKey).RunRetention();
+                await grains.GetPartitionGrain(topic.Name, p).RunRetention();
             }
         }
 

@@ -36,7 +36,7 @@ public sealed class TopicGrain : Grain, ITopicGrain
     {
         var topic = await GetMetadata();
         var states = await Task.WhenAll(Enumerable.Range(0, topic.PartitionCount)
-            .Select(p => GrainFactory.GetGrain<IPartitionGrain>(new TopicPartition(Name, p).GrainKey).GetState()));
+            .Select(p => GrainFactory.GetPartitionGrain(Name, p).GetState()));
         return new TopicDetails(topic, [.. states]);
     }
 

@@ -49,7 +49,7 @@ internal sealed class ProduceBenchmark(string directory, bool quick)
                 {
                     var topic = $"bench-{recordSize}-{batchSize}-{partitions}";
                     await metadata.CreateTopic(topic, partitions, 1, ImmutableDictionary<string, string>.Empty);
-                    var grains = Enumerable.Range(0, partitions).Select(p => broker.Grains.GetGrain<IPartitionGrain>(new TopicPartition(topic, p).GrainKey)).ToArray();
+                    var grains = Enumerable.Range(0, partitions).Select(p => broker.Grains.GetPartitionGrain(topic, p)).ToArray();
                     await Produce(grains, batch, Math.Max(requests / 8, InFlight), new LatencyRecorder(requests));
                     var latency = new LatencyRecorder(requests);
                     var produced = await Produce(grains, batch, requests, latency);
