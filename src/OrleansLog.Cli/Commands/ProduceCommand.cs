@@ -35,7 +35,8 @@ internal static class ProduceCommand
             }
 
             var metadata = await broker.Grains.GetGrain<ITopicGrain>(parse.GetValue(topic)!).GetMetadata();
-            if (parse.GetValue(partition) is { } fixedPartition && (fixedPartition < 0 || fixedPartition >= metadata.PartitionCount))
+            var fixedPartition = parse.GetValue(partition);
+            if (fixedPartition is < 0 || fixedPartition >= metadata.PartitionCount)
             {
                 throw new CliException(ExitCodes.Usage, $"--partition {fixedPartition} is outside topic {metadata.Name}'s partitions 0..{metadata.PartitionCount - 1}");
             }
@@ -64,9 +65,9 @@ internal static class ProduceCommand
                     value = line[(at + separator.Length)..];
                 }
 
-                var target = parse.GetValue(partition)
+                var target = fixedPartition
                     ?? (key is not null ? Murmur2Partitioner.Partition(key, metadata.PartitionCount) : sticky);
-                if (await writer.AddAsync(target, key, Encoding.UTF8.GetBytes(value), BatchBytes) && key is null && parse.GetValue(partition) is null)
+                if (await writer.AddAsync(target, key, Encoding.UTF8.GetBytes(value), BatchBytes) && key is null && fixedPartition is null)
                 {
                     sticky = (sticky + 1) % metadata.PartitionCount;
                 }
