@@ -25,8 +25,6 @@ internal sealed class OffsetIndex
 
     public int LastPosition => Count == 0 ? 0 : _positions[Count - 1];
 
-    public int LastRelativeOffset => Count == 0 ? -1 : _relativeOffsets[Count - 1];
-
     public void Append(int relativeOffset, int position)
     {
         if (Count > 0 && (relativeOffset <= _relativeOffsets[Count - 1] || position <= _positions[Count - 1]))
@@ -52,14 +50,6 @@ internal sealed class OffsetIndex
         return index < 0 ? 0 : _positions[index];
     }
 
-    /// <summary>The position of the entry for exactly <paramref name="relativeOffset"/>, or the floor position when there is none.</summary>
-    public int LookupFloorEntry(int relativeOffset, out int entryRelativeOffset)
-    {
-        var index = FloorIndex(relativeOffset);
-        entryRelativeOffset = index < 0 ? 0 : _relativeOffsets[index];
-        return index < 0 ? 0 : _positions[index];
-    }
-
     /// <summary>Drops entries at or after <paramref name="relativeOffset"/>.</summary>
     public void TruncateToOffset(int relativeOffset)
     {
@@ -75,8 +65,6 @@ internal sealed class OffsetIndex
             Count--;
         }
     }
-
-    public void Clear() => Count = 0;
 
     public void WriteTo(IFileSystem fileSystem, string path)
     {

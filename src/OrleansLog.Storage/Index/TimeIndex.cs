@@ -74,8 +74,6 @@ internal sealed class TimeIndex
         }
     }
 
-    public void Clear() => Count = 0;
-
     public void WriteTo(IFileSystem fileSystem, string path)
     {
         var payload = new byte[Count * EntrySize];
