@@ -175,9 +175,11 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
             return;
         }
 
+        // The log may already be open from an earlier activation, with the config it had then.
+        var config = topic.Config.ToLogConfig();
         _topic = topic;
-        _log = logs.GetOrOpen(_id, topic.TopicId, topic.Config.ToLogConfig());
-        _log.UpdateConfig(topic.Config.ToLogConfig());
+        _log = logs.GetOrOpen(_id, topic.TopicId, config);
+        _log.UpdateConfig(config);
         _highWatermark = Math.Max(_highWatermark, _log.FlushedOffset);
     }
 
