@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
+using OrleansLog.Server.Groups;
 using OrleansLog.Server.Partitions;
 using OrleansLog.Server.Persistence;
 using OrleansLog.Server.Retention;
@@ -26,6 +27,7 @@ public static class SiloBuilderExtensions
             options.Configure(configure);
         }
 
+        builder.Services.AddOptions<GroupCoordinatorOptions>().BindConfiguration(GroupCoordinatorOptions.SectionName);
         builder.Services.AddSingleton<LogManager>();
         builder.Services.AddSingleton<RetentionService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());

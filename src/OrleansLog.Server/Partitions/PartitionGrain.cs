@@ -2,7 +2,9 @@ using Orleans.Concurrency;
 using Microsoft.Extensions.Logging;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
+using OrleansLog.Server.Producers;
 using OrleansLog.Storage;
+using OrleansLog.Storage.Format;
 using OrleansLog.Topics;
 
 namespace OrleansLog.Server.Partitions;
@@ -23,6 +25,7 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
     private Log? _log;
     private long _highWatermark;
     private TaskCompletionSource _highWatermarkMoved = NewSignal();
+    private readonly ProducerStateTable _producers = new();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -45,7 +48,13 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
 
         try
         {
-            var info = await log.AppendAsync(request.Records);
+            if (request.Records.Length >= RecordBatchLayout.HeaderSize && RecordBatchHeader.Read(request.Records.Span) is { HasProducerId: true } batch)
+            {
+                return await ProduceIdempotent(log, request.Records, batch);
+            }
+
+            var info = log.Append(request.Records);
+            await FlushIfDue(log, info.NextOffset);
             AdvanceHighWatermark(info.NextOffset);
             LogAppended(_id.DirectoryName, info.FirstOffset, info.LastOffset);
             return new ProduceResponse(ErrorCode.None, info.FirstOffset, log.LogStartOffset);
@@ -60,6 +69,42 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
             return ProduceResponse.Failed(e, log.LogStartOffset);
         }
     }
+
+    /// <summary>
+    /// A batch from an idempotent producer: checked against the producer's state and recorded in the
+    /// same synchronous stretch as the append, so interleaved produces see each other's sequences.
+    /// </summary>
+    private async Task<ProduceResponse> ProduceIdempotent(Log log, ReadOnlyMemory<byte> records, RecordBatchHeader batch)
+    {
+        if (batch.SizeInBytes != records.Length)
+        {
+            return ProduceResponse.Failed(new OrleansLogException(ErrorCode.InvalidRecord, "A produce from an idempotent producer must carry exactly one record batch."), log.LogStartOffset);
+        }
+
+        var check = _producers.Check(batch);
+        switch (check.Verdict)
+        {
+            case ProducerBatchVerdict.Refuse:
+                return ProduceResponse.Failed(new OrleansLogException(check.Error, check.Message!), log.LogStartOffset);
+            case ProducerBatchVerdict.Duplicate:
+                // The first attempt may still be waiting for its flush: answer when it is acknowledged.
+                await FlushIfDue(log, check.LastOffset + 1);
+                AdvanceHighWatermark(Math.Min(check.LastOffset + 1, log.LogEndOffset));
+                LogDuplicate(_id.DirectoryName, batch.ProducerId, batch.BaseSequence, check.FirstOffset);
+                return new ProduceResponse(ErrorCode.None, check.FirstOffset, log.LogStartOffset);
+        }
+
+        var info = log.Append(records);
+        _producers.Record(batch with { BaseOffset = info.FirstOffset });
+        await FlushIfDue(log, info.NextOffset);
+        AdvanceHighWatermark(info.NextOffset);
+        LogAppended(_id.DirectoryName, info.FirstOffset, info.LastOffset);
+        return new ProduceResponse(ErrorCode.None, info.FirstOffset, log.LogStartOffset);
+    }
+
+    /// <summary>Waits for durability up to <paramref name="offset"/> when the topic flushes before acknowledging.</summary>
+    private static ValueTask FlushIfDue(Log log, long offset) =>
+        offset - log.FlushedOffset >= log.Config.FlushMessages ? log.FlushAsync(offset) : ValueTask.CompletedTask;
 
     public async Task<FetchResponse> Fetch(FetchRequest request)
     {
@@ -181,6 +226,7 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
         _log = logs.GetOrOpen(_id, topic.TopicId, config);
         _log.UpdateConfig(config);
         _highWatermark = Math.Max(_highWatermark, _log.FlushedOffset);
+        ProducerStateLoader.Load(_log, _producers);
     }
 
     /// <summary>The log, looking the topic up again if it was unknown (it may have been created or grown since activation).</summary>
@@ -215,6 +261,9 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: appended offsets {First}..{Last}.")]
     private partial void LogAppended(string partition, long first, long last);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: dropped a duplicate batch of producer {ProducerId} (sequence {Sequence}); it is at offset {Offset}.")]
+    private partial void LogDuplicate(string partition, long producerId, int sequence, long offset);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Partition}: the log is offline after a storage failure.")]
     private partial void LogStorageFailed(Exception error, string partition);

@@ -1,0 +1,13 @@
+using System.Collections.Immutable;
+
+namespace OrleansLog.Groups;
+
+/// <summary>A group as the coordinator sees it: state, generation, assignor, members and committed offsets.</summary>
+[GenerateSerializer, Immutable]
+public sealed record GroupDescription(
+    [property: Id(0)] string GroupId,
+    [property: Id(1)] GroupState State,
+    [property: Id(2)] int Generation,
+    [property: Id(3)] string? Assignor,
+    [property: Id(4)] ImmutableArray<GroupMemberDescription> Members,
+    [property: Id(5)] ImmutableArray<CommittedOffset> Offsets);

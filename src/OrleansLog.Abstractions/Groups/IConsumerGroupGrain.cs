@@ -1,0 +1,36 @@
+using System.Collections.Immutable;
+using OrleansLog.Partitions;
+
+namespace OrleansLog.Groups;
+
+/// <summary>
+/// One consumer group (key: the group id): members with session timeouts, server-side partition
+/// assignment that never gives a partition to a second member before the first has released it, and
+/// committed offsets (persisted). Membership calls answer with error codes; admin calls throw
+/// <see cref="OrleansLogException"/>.
+/// </summary>
+public interface IConsumerGroupGrain : IGrainWithStringKey
+{
+    /// <summary>Adds a member (or renews one that rejoins with its id) and rebalances.</summary>
+    Task<JoinGroupResponse> Join(JoinGroupRequest request);
+
+    /// <summary>Keeps a member alive, reports the partitions it holds, and answers with its current assignment.</summary>
+    Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request);
+
+    /// <summary>Removes a member at once (no session timeout to wait for) and rebalances.</summary>
+    Task Leave(string memberId);
+
+    /// <summary>Commits offsets, refused for a member that is unknown (expired: a zombie) or does not hold a partition.</summary>
+    Task<CommitOffsetsResponse> CommitOffsets(CommitOffsetsRequest request);
+
+    /// <summary>The committed offsets of the given partitions (all when empty); partitions without one are left out.</summary>
+    Task<ImmutableArray<CommittedOffset>> FetchOffsets(ImmutableArray<TopicPartition> partitions);
+
+    Task<GroupDescription> Describe();
+
+    /// <summary>Overwrites committed offsets; refused with NON_EMPTY_GROUP while the group has members.</summary>
+    Task ResetOffsets(ImmutableArray<CommittedOffset> offsets);
+
+    /// <summary>Deletes the group and its offsets; refused with NON_EMPTY_GROUP while it has members.</summary>
+    Task Delete();
+}

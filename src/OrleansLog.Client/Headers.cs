@@ -1,0 +1,23 @@
+using OrleansLog.Storage.Format;
+
+namespace OrleansLog.Client;
+
+/// <summary>A record's headers in order; a key may repeat and a value may be null.</summary>
+public sealed class Headers : List<RecordHeader>
+{
+    public void Add(string key, byte[]? value) => Add(new RecordHeader(key, value));
+
+    /// <summary>The value of the last header with <paramref name="key"/>, or null.</summary>
+    public byte[]? GetLastBytes(string key)
+    {
+        for (var i = Count - 1; i >= 0; i--)
+        {
+            if (this[i].Key == key)
+            {
+                return this[i].Value?.ToArray();
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,133 @@
+namespace OrleansLog.Client.Producing;
+
+/// <summary>
+/// The producer's byte budget (<c>buffer.memory</c>): a record reserves its size before it is queued and
+/// gives it back when its batch is delivered or fails. A produce that finds the budget spent waits, in
+/// arrival order, up to <c>max.block.ms</c>: that is the backpressure on callers. Thread-safe.
+/// </summary>
+internal sealed class BufferMemory(long capacity)
+{
+    private readonly Lock _lock = new();
+    private readonly LinkedList<Waiter> _waiters = new();
+    private long _available = capacity;
+
+    public long Capacity { get; } = capacity;
+
+
+    public long Used
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return Capacity - _available;
+            }
+        }
+    }
+
+    /// <summary>Reserves at once when nobody waits and the bytes are free.</summary>
+    public bool TryReserve(int bytes)
+    {
+        lock (_lock)
+        {
+            if (_waiters.Count == 0 && _available >= bytes)
+            {
+                _available -= bytes;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Waits for the bytes; false after <paramref name="timeout"/>.</summary>
+    public async ValueTask<bool> ReserveAsync(int bytes, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Waiter waiter;
+        LinkedListNode<Waiter> node;
+        lock (_lock)
+        {
+            if (_waiters.Count == 0 && _available >= bytes)
+            {
+                _available -= bytes;
+                return true;
+            }
+
+            waiter = new Waiter(bytes);
+            node = _waiters.AddLast(waiter);
+        }
+
+        try
+        {
+            await waiter.Granted.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            lock (_lock)
+            {
+                if (waiter.Granted.Task.IsCompletedSuccessfully)
+                {
+                    // Granted in the same instant it timed out: keep it rather than leak it.
+                    if (e is TimeoutException)
+                    {
+                        return true;
+                    }
+
+                    _available += bytes;
+                }
+                else
+                {
+                    _waiters.Remove(node);
+                }
+            }
+
+            GrantWaiters();
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
+            return false;
+        }
+    }
+
+    public void Release(int bytes)
+    {
+        lock (_lock)
+        {
+            _available += bytes;
+        }
+
+        GrantWaiters();
+    }
+
+    private void GrantWaiters()
+    {
+        List<Waiter>? granted = null;
+        lock (_lock)
+        {
+            while (_waiters.First is { } first && _available >= first.Value.Bytes)
+            {
+                _available -= first.Value.Bytes;
+                _waiters.RemoveFirst();
+                (granted ??= []).Add(first.Value);
+            }
+        }
+
+        if (granted is not null)
+        {
+            foreach (var waiter in granted)
+            {
+                waiter.Granted.TrySetResult();
+            }
+        }
+    }
+
+    private sealed class Waiter(int bytes)
+    {
+        public int Bytes { get; } = bytes;
+
+        public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,21 @@
+using OrleansLog.Storage.Format;
+
+namespace OrleansLog.Client.Producing;
+
+/// <summary>Records of one partition waiting to be sent as one batch, with their delivery handles and reserved bytes.</summary>
+internal sealed class OpenBatch(RecordBatchBuilder builder, long createdAt)
+{
+    public RecordBatchBuilder Builder { get; } = builder;
+
+    public List<(IDeliveryHandle Handle, long Timestamp)> Deliveries { get; } = [];
+
+    /// <summary>When the first record was added (<see cref="TimeProvider.GetTimestamp"/>): linger and delivery timeout count from here.</summary>
+    public long CreatedAt { get; } = createdAt;
+
+    public int ReservedBytes { get; set; }
+
+    /// <summary>Send without waiting for the linger (a flush or close asked).</summary>
+    public bool SendNow { get; set; }
+
+    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

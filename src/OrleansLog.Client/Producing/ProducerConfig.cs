@@ -1,0 +1,64 @@
+using OrleansLog.Partitions;
+using OrleansLog.Storage.Format;
+
+namespace OrleansLog.Client.Producing;
+
+/// <summary>Producer settings, with Kafka's names and defaults unless a comment says otherwise.</summary>
+public sealed class ProducerConfig : ClientConfig
+{
+    /// <summary>When a produce counts as delivered: 0, 1 or -1 (all in-sync replicas) (<c>acks</c>).</summary>
+    public short Acks { get; set; } = Partitions.Acks.All;
+
+    /// <summary>How long a partition's first record waits for more to share its batch (<c>linger.ms</c>; Kafka 4 defaults to 5).</summary>
+    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>A batch this large is sent without waiting for the linger (<c>batch.size</c>). While a batch is in flight the next one may grow past it, up to <see cref="MaxRequestSize"/>.</summary>
+    public int BatchSize { get; set; } = 16 * 1024;
+
+    /// <summary>The most bytes of records waiting to be delivered; a produce beyond it waits (<c>buffer.memory</c>).</summary>
+    public long BufferMemory { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>How long a produce waits for buffer space or metadata before it fails (<c>max.block.ms</c>).</summary>
+    public TimeSpan MaxBlock { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The largest batch sent in one request (<c>max.request.size</c>).</summary>
+    public int MaxRequestSize { get; set; } = 1024 * 1024;
+
+    /// <summary>The codec for batches (<c>compression.type</c>).</summary>
+    public CompressionType Compression { get; set; } = CompressionType.None;
+
+    /// <summary>Producer id and sequence numbers, so retries never duplicate or reorder (<c>enable.idempotence</c>). Null: on when <see cref="Acks"/> is all.</summary>
+    public bool? EnableIdempotence { get; set; }
+
+    /// <summary>How many times a batch is retried after a retriable error (<c>retries</c>); <see cref="DeliveryTimeout"/> bounds them too.</summary>
+    public int Retries { get; set; } = int.MaxValue;
+
+    /// <summary>The longest time from a produce to its report, retries included (<c>delivery.timeout.ms</c>).</summary>
+    public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    internal bool IdempotenceEnabled => EnableIdempotence ?? Acks == Partitions.Acks.All;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is invalid.</summary>
+    public void Validate()
+    {
+        Require(Partitions.Acks.IsValid(Acks), "acks", $"{Acks} is not 0, 1 or -1 (all)");
+        Require(Linger >= TimeSpan.Zero, "linger.ms", "must not be negative");
+        Require(BatchSize > 0, "batch.size", "must be positive");
+        Require(MaxRequestSize >= BatchSize, "max.request.size", "must be at least batch.size");
+        Require(BufferMemory >= MaxRequestSize, "buffer.memory", "must be at least max.request.size");
+        Require(MaxBlock >= TimeSpan.Zero, "max.block.ms", "must not be negative");
+        Require(Retries >= 0, "retries", "must not be negative");
+        Require(DeliveryTimeout > TimeSpan.Zero, "delivery.timeout.ms", "must be positive");
+        Require(RequestTimeout > TimeSpan.Zero, "request.timeout.ms", "must be positive");
+        Require(Enum.IsDefined(Compression), "compression.type", $"{Compression} is not a codec");
+        Require(EnableIdempotence != true || Acks == Partitions.Acks.All, "enable.idempotence", "needs acks=all");
+    }
+
+    private static void Require(bool condition, string setting, string problem)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"Invalid producer setting {setting}: {problem}.", setting);
+        }
+    }
+}

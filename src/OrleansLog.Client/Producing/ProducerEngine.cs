@@ -1,0 +1,465 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using OrleansLog.Client.Internal;
+using OrleansLog.Partitions;
+using OrleansLog.Producers;
+using OrleansLog.Storage.Format;
+
+namespace OrleansLog.Client.Producing;
+
+/// <summary>
+/// The untyped heart of a producer: per-partition queues of open batches, and one sender loop (like
+/// Kafka's Sender thread) that sends a partition's oldest batch when it is full, has lingered, or a
+/// flush asks, then retries it on retriable errors until <c>delivery.timeout.ms</c>. With idempotence
+/// each batch carries the producer id, epoch and the partition's next sequence number, so a retried
+/// batch the broker already has is answered with its first offsets, not appended twice. Thread-safe.
+/// </summary>
+internal sealed class ProducerEngine : IAsyncDisposable
+{
+    private readonly IGrainFactory _grains;
+    private readonly ProducerConfig _config;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<TopicPartition, PartitionQueue> _queues = new();
+    private readonly ConcurrentBag<RecordBatchBuilder> _builders = [];
+    private readonly ConcurrentDictionary<string, StickyPartition> _sticky = new(StringComparer.Ordinal);
+    private readonly WakeSignal _wake = new();
+    private readonly Task _sender;
+    private PartitionQueue[] _queueList = [];
+    private ProducerIdentity? _identity;
+    private volatile bool _identityStale;
+    private volatile bool _stopping;
+    private int _inFlight;
+
+    public ProducerEngine(IGrainFactory grains, ProducerConfig config, TimeProvider time)
+    {
+        _grains = grains;
+        _config = config;
+        _time = time;
+        Memory = new BufferMemory(config.BufferMemory);
+        Metadata = new TopicMetadataCache(grains, config.MetadataMaxAge, time);
+        _sender = Task.Run(RunSenderAsync);
+    }
+
+    public BufferMemory Memory { get; }
+
+    public TopicMetadataCache Metadata { get; }
+
+    public ProducerConfig Config => _config;
+
+    /// <summary>The partition for a record without a key: one partition per topic until about a batch went there, then another (Kafka's sticky partitioner).</summary>
+    public int StickyPartitionFor(string topic, int partitionCount, int bytes) =>
+        _sticky.GetOrAdd(topic, static _ => new StickyPartition()).Next(partitionCount, bytes, _config.BatchSize);
+
+    /// <summary>Queues one record (its bytes already reserved from <see cref="Memory"/>).</summary>
+    public void Append(TopicPartition partition, long timestamp, ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, bool hasValue, ReadOnlySpan<RecordHeader> headers, int reservedBytes, IDeliveryHandle handle)
+    {
+        ObjectDisposedException.ThrowIf(_stopping, this);
+        var queue = _queues.GetOrAdd(partition, AddQueue);
+        bool wake;
+        lock (queue)
+        {
+            var batch = queue.Last;
+            if (batch is null || (batch.Builder.RecordCount > 0 && batch.Builder.UncompressedSizeInBytes + reservedBytes > _config.MaxRequestSize))
+            {
+                batch = new OpenBatch(RentBuilder(), _time.GetTimestamp());
+                queue.Batches.Enqueue(batch);
+                queue.Last = batch;
+            }
+
+            batch.Builder.Add(timestamp, key, hasKey, value, hasValue, headers);
+            batch.Deliveries.Add((handle, timestamp));
+            batch.ReservedBytes += reservedBytes;
+
+            // Wake the sender for a first record (to time its linger) or a batch that just became sendable.
+            wake = batch.Deliveries.Count == 1 || (queue.InFlightBatch is null && batch.Builder.UncompressedSizeInBytes >= _config.BatchSize);
+        }
+
+        if (wake)
+        {
+            _wake.Set();
+        }
+    }
+
+    /// <summary>Completes when every record queued before the call is delivered or failed.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var pending = new List<Task>();
+        foreach (var queue in _queueList)
+        {
+            lock (queue)
+            {
+                foreach (var batch in queue.Batches)
+                {
+                    batch.SendNow = true;
+                    pending.Add(batch.Done.Task);
+                }
+
+                if (queue.InFlightBatch is { } inFlight)
+                {
+                    pending.Add(inFlight.Done.Task);
+                }
+            }
+        }
+
+        _wake.Set();
+        return Task.WhenAll(pending).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Records queued or in flight.</summary>
+    public int PendingRecords
+    {
+        get
+        {
+            var count = 0;
+            foreach (var queue in _queueList)
+            {
+                lock (queue)
+                {
+                    foreach (var batch in queue.Batches)
+                    {
+                        count += batch.Deliveries.Count;
+                    }
+
+                    count += queue.InFlightBatch?.Deliveries.Count ?? 0;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Delivers what is queued (up to the delivery timeout), then stops the sender; later records are refused.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        try
+        {
+            await FlushAsync().WaitAsync(_config.DeliveryTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        _stopping = true;
+        _wake.Set();
+        await _sender.ConfigureAwait(false);
+        foreach (var queue in _queueList)
+        {
+            lock (queue)
+            {
+                while (queue.Batches.TryDequeue(out var batch))
+                {
+                    Fail(queue.Partition, batch, ErrorCode.RequestTimedOut, "The producer was closed before this record was delivered.");
+                }
+            }
+        }
+
+        while (_builders.TryTake(out var builder))
+        {
+            builder.Dispose();
+        }
+    }
+
+    private PartitionQueue AddQueue(TopicPartition partition)
+    {
+        var queue = new PartitionQueue(partition);
+        lock (_queues)
+        {
+            _queueList = [.. _queueList, queue];
+        }
+
+        return queue;
+    }
+
+    private async Task RunSenderAsync()
+    {
+        while (!_stopping || Volatile.Read(ref _inFlight) > 0)
+        {
+            var wait = Timeout.InfiniteTimeSpan;
+            foreach (var queue in _queueList)
+            {
+                var batch = TakeSendable(queue, ref wait);
+                if (batch is null)
+                {
+                    continue;
+                }
+
+                if (_config.IdempotenceEnabled && !await EnsureIdentityAsync().ConfigureAwait(false))
+                {
+                    Requeue(queue, batch);
+                    wait = _config.RetryBackoff;
+                    continue;
+                }
+
+                Interlocked.Increment(ref _inFlight);
+                _ = SendAsync(queue, batch);
+            }
+
+            await _wake.WaitAsync(wait, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes the queue's oldest batch if it may be sent now; otherwise shortens <paramref name="wait"/> to its linger deadline.</summary>
+    private OpenBatch? TakeSendable(PartitionQueue queue, ref TimeSpan wait)
+    {
+        lock (queue)
+        {
+            if (queue.InFlightBatch is not null || !queue.Batches.TryPeek(out var batch))
+            {
+                return null;
+            }
+
+            var age = _time.GetElapsedTime(batch.CreatedAt);
+            if (age >= _config.DeliveryTimeout)
+            {
+                queue.Batches.Dequeue();
+                if (ReferenceEquals(queue.Last, batch))
+                {
+                    queue.Last = null;
+                }
+
+                Fail(queue.Partition, batch, ErrorCode.RequestTimedOut, $"Not delivered within delivery.timeout.ms ({_config.DeliveryTimeout.TotalMilliseconds} ms).");
+                return null;
+            }
+
+            var sendable = batch.SendNow || _stopping || queue.Batches.Count > 1
+                || batch.Builder.UncompressedSizeInBytes >= _config.BatchSize || age >= _config.Linger;
+            if (!sendable)
+            {
+                var untilLinger = _config.Linger - age;
+                if (wait == Timeout.InfiniteTimeSpan || untilLinger < wait)
+                {
+                    wait = untilLinger;
+                }
+
+                return null;
+            }
+
+            queue.Batches.Dequeue();
+            if (ReferenceEquals(queue.Last, batch))
+            {
+                queue.Last = null;
+            }
+
+            queue.InFlightBatch = batch;
+            return batch;
+        }
+    }
+
+    private static void Requeue(PartitionQueue queue, OpenBatch batch)
+    {
+        lock (queue)
+        {
+            var rest = queue.Batches.ToArray();
+            queue.Batches.Clear();
+            queue.Batches.Enqueue(batch);
+            foreach (var other in rest)
+            {
+                queue.Batches.Enqueue(other);
+            }
+
+            queue.Last ??= batch;
+            queue.InFlightBatch = null;
+        }
+    }
+
+    /// <summary>Gets a producer id the first time, and a fresh one after a batch failed for good (its sequence numbers are spent).</summary>
+    private async ValueTask<bool> EnsureIdentityAsync()
+    {
+        if (_identity is not null && !_identityStale)
+        {
+            return true;
+        }
+
+        try
+        {
+            _identity = await _grains.GetGrain<IProducerIdGrain>(IProducerIdGrain.ClusterKey).InitProducerId().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OrleansLogException { Code: var code } || code.IsRetriable())
+        {
+            return false;
+        }
+
+        _identityStale = false;
+        foreach (var queue in _queueList)
+        {
+            lock (queue)
+            {
+                queue.NextSequence = 0;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task SendAsync(PartitionQueue queue, OpenBatch batch)
+    {
+        var count = batch.Deliveries.Count;
+        byte[]? rented = null;
+        try
+        {
+            if (_config.IdempotenceEnabled && _identity is { } identity)
+            {
+                batch.Builder.ProducerId = identity.ProducerId;
+                batch.Builder.ProducerEpoch = identity.Epoch;
+                lock (queue)
+                {
+                    batch.Builder.BaseSequence = queue.NextSequence;
+                    queue.NextSequence = (int)(((long)queue.NextSequence + count) % ((long)int.MaxValue + 1));
+                }
+            }
+
+            batch.Builder.Compression = _config.Compression;
+            var built = batch.Builder.Build();
+            rented = ArrayPool<byte>.Shared.Rent(built.Length);
+            built.Span.CopyTo(rented);
+            var request = new ProduceRequest(rented.AsMemory(0, built.Length), _config.Acks, (int)_config.RequestTimeout.TotalMilliseconds);
+            ReturnBuilder(batch.Builder);
+
+            var (error, message, baseOffset) = await SendWithRetriesAsync(queue.Partition, request, batch.CreatedAt).ConfigureAwait(false);
+            lock (queue)
+            {
+                queue.InFlightBatch = null;
+            }
+
+            _wake.Set();
+            if (error == ErrorCode.None)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var (handle, timestamp) = batch.Deliveries[i];
+                    handle.Complete(queue.Partition, baseOffset < 0 ? -1 : baseOffset + i, timestamp);
+                }
+            }
+            else
+            {
+                if (_config.IdempotenceEnabled)
+                {
+                    _identityStale = true;
+                }
+
+                Fail(queue.Partition, batch, error, message!);
+            }
+        }
+        catch (Exception e)
+        {
+            lock (queue)
+            {
+                queue.InFlightBatch = null;
+            }
+
+            Fail(queue.Partition, batch, e is OrleansLogException known ? known.Code : ErrorCode.UnknownServerError, e.Message);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            Memory.Release(batch.ReservedBytes);
+            batch.Done.TrySetResult();
+            Interlocked.Decrement(ref _inFlight);
+            _wake.Set();
+        }
+    }
+
+    private async Task<(ErrorCode Error, string? Message, long BaseOffset)> SendWithRetriesAsync(TopicPartition partition, ProduceRequest request, long createdAt)
+    {
+        var grain = _grains.GetPartitionGrain(partition.Topic, partition.Partition);
+        if (request.Acks == Partitions.Acks.None)
+        {
+            // Nobody waits for acks=0: the records count as delivered once sent, without offsets or retries.
+            _ = grain.Produce(request).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            return (ErrorCode.None, null, -1);
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            ErrorCode error;
+            string message;
+            try
+            {
+                var response = await grain.Produce(request).ConfigureAwait(false);
+                if (response.Error == ErrorCode.None)
+                {
+                    return (ErrorCode.None, null, response.BaseOffset);
+                }
+
+                (error, message) = (response.Error, response.ErrorMessage ?? response.Error.KafkaName());
+            }
+            catch (OrleansLogException e)
+            {
+                (error, message) = (e.Code, e.Message);
+            }
+            catch (Exception e)
+            {
+                // The broker could not be reached or did not answer in time: the batch may or may not be
+                // in the log, which is exactly what idempotence makes safe to retry.
+                (error, message) = (ErrorCode.NetworkException, e.Message);
+            }
+
+            if (!error.IsRetriable() || attempt >= _config.Retries
+                || _time.GetElapsedTime(createdAt) + _config.RetryBackoff >= _config.DeliveryTimeout)
+            {
+                return (error, message, -1);
+            }
+
+            if (error == ErrorCode.UnknownTopicOrPartition)
+            {
+                Metadata.Invalidate(partition.Topic);
+            }
+
+            await Task.Delay(_config.RetryBackoff, _time).ConfigureAwait(false);
+        }
+    }
+
+    private static void Fail(TopicPartition partition, OpenBatch batch, ErrorCode error, string message)
+    {
+        foreach (var (handle, timestamp) in batch.Deliveries)
+        {
+            handle.Fail(partition, timestamp, error, message);
+        }
+    }
+
+    private RecordBatchBuilder RentBuilder() => _builders.TryTake(out var builder) ? builder : new RecordBatchBuilder(_config.Compression, _config.BatchSize);
+
+    private void ReturnBuilder(RecordBatchBuilder builder)
+    {
+        builder.Reset();
+        _builders.Add(builder);
+    }
+
+    /// <summary>The current sticky partition of one topic.</summary>
+    private sealed class StickyPartition
+    {
+        private readonly Lock _lock = new();
+        private int _partition = -1;
+        private int _bytes;
+
+        public int Next(int partitionCount, int bytes, int batchSize)
+        {
+            lock (_lock)
+            {
+                if (_partition < 0 || _partition >= partitionCount || _bytes >= batchSize)
+                {
+                    var next = Random.Shared.Next(partitionCount);
+                    if (partitionCount > 1 && next == _partition)
+                    {
+                        next = (next + 1) % partitionCount;
+                    }
+
+                    _partition = next;
+                    _bytes = 0;
+                }
+
+                _bytes += bytes;
+                return _partition;
+            }
+        }
+    }
+}

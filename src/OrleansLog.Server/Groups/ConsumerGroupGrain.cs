@@ -1,0 +1,298 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansLog.Groups;
+using OrleansLog.Metadata;
+using OrleansLog.Partitions;
+using OrleansLog.Server.Persistence;
+
+namespace OrleansLog.Server.Groups;
+
+/// <summary>
+/// One consumer group (see <see cref="IConsumerGroupGrain"/>): membership and assignment through
+/// <see cref="GroupMembership"/> (in memory: members rejoin after a reactivation), committed offsets in
+/// persisted state (durable before a commit is answered). Concurrency: not reentrant, so joins,
+/// heartbeats, commits and the session timer apply one at a time in arrival order. Offsets of a topic
+/// that was deleted (or deleted and recreated: its id changed) are dropped when the group activates and
+/// whenever it refreshes metadata.
+/// </summary>
+public sealed partial class ConsumerGroupGrain(
+    [PersistentState("group", OrleansLogStorage.Name)] IPersistentState<ConsumerGroupState> state,
+    IOptions<GroupCoordinatorOptions> options,
+    TimeProvider time,
+    ILogger<ConsumerGroupGrain> logger) : Grain, IConsumerGroupGrain
+{
+    private GroupMembership _membership = null!;
+    private IGrainTimer? _sessionTimer;
+    private Dictionary<string, TopicDescription> _topics = new(StringComparer.Ordinal);
+    private DateTimeOffset _topicsRefreshedAt;
+    private bool _registered;
+
+    private string GroupId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _membership = new GroupMembership(GroupId, options.Value);
+        if (state.RecordExists)
+        {
+            await RefreshTopics(state.State.Topics.Keys);
+            await DropOffsetsOfDeletedTopics();
+        }
+    }
+
+    public async Task<JoinGroupResponse> Join(JoinGroupRequest request)
+    {
+        if (_membership.ValidateJoin(request) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var (member, changed) = _membership.Join(request, time.GetUtcNow());
+        await EnsureRegistered();
+        if (changed)
+        {
+            LogMemberJoined(GroupId, member.MemberId, string.Join(',', member.Topics));
+            await RebalanceWithFreshTopics();
+        }
+
+        EnsureSessionTimer();
+        var answer = _membership.Answer(member);
+        return new JoinGroupResponse(ErrorCode.None, member.MemberId, answer.Generation, answer.Assignment);
+    }
+
+    public Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request)
+    {
+        if (_membership.Find(request.MemberId) is not { } member)
+        {
+            return Task.FromResult(new HeartbeatResponse(ErrorCode.UnknownMemberId, _membership.Generation, [], false, $"Member {request.MemberId} is not in group \"{GroupId}\": its session expired or it left. Rejoin."));
+        }
+
+        return Task.FromResult(_membership.Heartbeat(member, request.Owned, time.GetUtcNow()));
+    }
+
+    public async Task Leave(string memberId)
+    {
+        if (_membership.Remove(memberId))
+        {
+            LogMemberLeft(GroupId, memberId, "left");
+            await RebalanceWithFreshTopics();
+        }
+    }
+
+    public async Task<CommitOffsetsResponse> CommitOffsets(CommitOffsetsRequest request)
+    {
+        if (_membership.ValidateCommit(request) is { } refusal)
+        {
+            return refusal;
+        }
+
+        foreach (var commit in request.Offsets)
+        {
+            if (commit.Offset < 0)
+            {
+                return new CommitOffsetsResponse(ErrorCode.InvalidCommitOffsetSize, $"Offset {commit.Offset} for {commit.Partition} is negative.");
+            }
+
+            if (commit.Metadata is { Length: > 4096 })
+            {
+                return new CommitOffsetsResponse(ErrorCode.OffsetMetadataTooLarge, $"Offset metadata for {commit.Partition} is {commit.Metadata.Length} characters; at most 4096 are allowed.");
+            }
+        }
+
+        await RefreshTopics(request.Offsets.Select(o => o.Partition.Topic).Where(t => !_topics.ContainsKey(t)));
+        foreach (var commit in request.Offsets)
+        {
+            if (!_topics.TryGetValue(commit.Partition.Topic, out var topic) || commit.Partition.Partition >= topic.PartitionCount || commit.Partition.Partition < 0)
+            {
+                return new CommitOffsetsResponse(ErrorCode.UnknownTopicOrPartition, $"Cannot commit an offset for {commit.Partition}: no such partition.");
+            }
+        }
+
+        Apply(request.Offsets);
+        await state.WriteStateAsync();
+        await EnsureRegistered();
+        return CommitOffsetsResponse.Success;
+    }
+
+    public Task<ImmutableArray<CommittedOffset>> FetchOffsets(ImmutableArray<TopicPartition> partitions)
+    {
+        var all = AllOffsets();
+        if (partitions.IsDefaultOrEmpty)
+        {
+            return Task.FromResult(all);
+        }
+
+        var wanted = partitions.ToHashSet();
+        return Task.FromResult(all.Where(o => wanted.Contains(o.Partition)).ToImmutableArray());
+    }
+
+    public Task<GroupDescription> Describe()
+    {
+        var members = _membership.Members
+            .OrderBy(m => m.MemberId, StringComparer.Ordinal)
+            .Select(m => new GroupMemberDescription(m.MemberId, m.ClientId, m.Topics, GroupMembership.Sorted(m.Held)))
+            .ToImmutableArray();
+        return Task.FromResult(new GroupDescription(GroupId, _membership.State, _membership.Generation, _membership.Assignor, members, AllOffsets()));
+    }
+
+    public async Task ResetOffsets(ImmutableArray<CommittedOffset> offsets)
+    {
+        RequireEmpty("reset its offsets");
+        await RefreshTopics(offsets.Select(o => o.Partition.Topic).Distinct(StringComparer.Ordinal));
+        foreach (var offset in offsets)
+        {
+            if (!_topics.TryGetValue(offset.Partition.Topic, out var topic) || offset.Partition.Partition >= topic.PartitionCount)
+            {
+                throw new OrleansLogException(ErrorCode.UnknownTopicOrPartition, $"Cannot reset the offset of {offset.Partition}: no such partition.");
+            }
+
+            if (offset.Offset < 0)
+            {
+                throw new OrleansLogException(ErrorCode.InvalidCommitOffsetSize, $"Offset {offset.Offset} for {offset.Partition} is negative.");
+            }
+        }
+
+        Apply(offsets);
+        await state.WriteStateAsync();
+        await EnsureRegistered();
+    }
+
+    public async Task Delete()
+    {
+        RequireEmpty("delete it");
+        if (!state.RecordExists)
+        {
+            throw new OrleansLogException(ErrorCode.GroupIdNotFound, $"Consumer group \"{GroupId}\" does not exist.");
+        }
+
+        await state.ClearStateAsync();
+        await GrainFactory.GetGrain<IConsumerGroupDirectoryGrain>(IConsumerGroupDirectoryGrain.ClusterKey).Unregister(GroupId);
+        _registered = false;
+        DeactivateOnIdle();
+    }
+
+    private async Task OnSessionTimer(CancellationToken cancellationToken)
+    {
+        var expired = _membership.ExpireMembers(time.GetUtcNow());
+        foreach (var id in expired)
+        {
+            LogMemberLeft(GroupId, id, "session timed out");
+        }
+
+        if (expired.Count > 0 || time.GetUtcNow() - _topicsRefreshedAt >= options.Value.MetadataRefreshInterval)
+        {
+            await RebalanceWithFreshTopics();
+        }
+
+        if (_membership.IsEmpty)
+        {
+            _sessionTimer?.Dispose();
+            _sessionTimer = null;
+        }
+    }
+
+    private void EnsureSessionTimer()
+    {
+        var period = options.Value.SessionCheckInterval;
+        _sessionTimer ??= this.RegisterGrainTimer(OnSessionTimer, new GrainTimerCreationOptions(period, period) { KeepAlive = true });
+    }
+
+    /// <summary>Looks the subscribed topics up again, drops offsets of deleted ones, and recomputes targets.</summary>
+    private async Task RebalanceWithFreshTopics()
+    {
+        await RefreshTopics(_membership.SubscribedTopics.Concat(state.State.Topics.Keys).Distinct(StringComparer.Ordinal));
+        await DropOffsetsOfDeletedTopics();
+        var counts = _membership.SubscribedTopics.ToDictionary(t => t, t => _topics.TryGetValue(t, out var topic) ? topic.PartitionCount : 0, StringComparer.Ordinal);
+        if (_membership.Rebalance(counts))
+        {
+            LogRebalanced(GroupId, _membership.Generation, _membership.Members.Count);
+        }
+    }
+
+    private async Task RefreshTopics(IEnumerable<string> names)
+    {
+        var metadata = GrainFactory.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
+        foreach (var name in names.ToList())
+        {
+            if (await metadata.TryGetTopic(name) is { } topic)
+            {
+                _topics[name] = topic;
+            }
+            else
+            {
+                _topics.Remove(name);
+            }
+        }
+
+        _topicsRefreshedAt = time.GetUtcNow();
+    }
+
+    private async Task DropOffsetsOfDeletedTopics()
+    {
+        var stale = state.State.Topics
+            .Where(t => !_topics.TryGetValue(t.Key, out var topic) || topic.TopicId != t.Value.TopicId)
+            .Select(t => t.Key)
+            .ToList();
+        if (stale.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var name in stale)
+        {
+            state.State.Topics.Remove(name);
+            LogOffsetsDropped(GroupId, name);
+        }
+
+        await state.WriteStateAsync();
+    }
+
+    private void Apply(IEnumerable<CommittedOffset> offsets)
+    {
+        foreach (var commit in offsets)
+        {
+            var topicId = _topics[commit.Partition.Topic].TopicId;
+            if (!state.State.Topics.TryGetValue(commit.Partition.Topic, out var topic) || topic.TopicId != topicId)
+            {
+                topic = new TopicOffsets { TopicId = topicId };
+                state.State.Topics[commit.Partition.Topic] = topic;
+            }
+
+            topic.Partitions[commit.Partition.Partition] = new OffsetAndMetadata(commit.Offset, commit.Metadata);
+        }
+    }
+
+    private ImmutableArray<CommittedOffset> AllOffsets() =>
+        [.. state.State.Topics
+            .OrderBy(t => t.Key, StringComparer.Ordinal)
+            .SelectMany(t => t.Value.Partitions.OrderBy(p => p.Key).Select(p => new CommittedOffset(new TopicPartition(t.Key, p.Key), p.Value.Offset, p.Value.Metadata)))];
+
+    private void RequireEmpty(string action)
+    {
+        if (!_membership.IsEmpty)
+        {
+            throw new OrleansLogException(ErrorCode.NonEmptyGroup, $"Consumer group \"{GroupId}\" has {_membership.Members.Count} active member(s); stop them before you {action}.");
+        }
+    }
+
+    private async Task EnsureRegistered()
+    {
+        if (!_registered)
+        {
+            await GrainFactory.GetGrain<IConsumerGroupDirectoryGrain>(IConsumerGroupDirectoryGrain.ClusterKey).Register(GroupId);
+            _registered = true;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: member {Member} joined, subscribed to {Topics}.")]
+    private partial void LogMemberJoined(string group, string member, string topics);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: member {Member} removed ({Reason}).")]
+    private partial void LogMemberLeft(string group, string member, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: generation {Generation} with {Members} member(s).")]
+    private partial void LogRebalanced(string group, int generation, int members);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: dropped the offsets of deleted topic {Topic}.")]
+    private partial void LogOffsetsDropped(string group, string topic);
+}

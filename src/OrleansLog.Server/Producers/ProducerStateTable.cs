@@ -1,0 +1,93 @@
+using OrleansLog.Storage.Format;
+
+namespace OrleansLog.Server.Producers;
+
+/// <summary>
+/// What a partition knows of each idempotent producer: its epoch and its last
+/// <see cref="CachedBatches"/> batches (sequence range and offsets), like Kafka's ProducerStateManager.
+/// A batch is checked before it is appended and recorded once it has offsets; a retried batch that
+/// matches a cached one is a duplicate and is answered with the offsets it got the first time.
+/// A producer the table does not know (new, or older than what the partition rebuilt on activation)
+/// may start at any sequence. Not thread-safe: the partition grain calls it within one turn.
+/// </summary>
+public sealed class ProducerStateTable
+{
+    /// <summary>Kafka keeps five, matching <c>max.in.flight.requests.per.connection</c> with idempotence.</summary>
+    public const int CachedBatches = 5;
+
+    private readonly Dictionary<long, ProducerEntry> _producers = [];
+
+    public int ProducerCount => _producers.Count;
+
+    /// <summary>Decides what to do with a batch that carries a producer id; nothing changes.</summary>
+    public ProducerBatchCheck Check(in RecordBatchHeader batch)
+    {
+        if (!_producers.TryGetValue(batch.ProducerId, out var entry))
+        {
+            return ProducerBatchCheck.Append;
+        }
+
+        if (batch.ProducerEpoch < entry.Epoch)
+        {
+            return ProducerBatchCheck.Refuse(ErrorCode.InvalidProducerEpoch, $"Producer {batch.ProducerId} epoch {batch.ProducerEpoch} is older than its current epoch {entry.Epoch}: a newer instance fenced it.");
+        }
+
+        if (batch.ProducerEpoch > entry.Epoch)
+        {
+            return batch.BaseSequence == 0
+                ? ProducerBatchCheck.Append
+                : ProducerBatchCheck.Refuse(ErrorCode.OutOfOrderSequenceNumber, $"Producer {batch.ProducerId} began epoch {batch.ProducerEpoch} at sequence {batch.BaseSequence}, not 0.");
+        }
+
+        foreach (var cached in entry.Batches)
+        {
+            if (cached.FirstSequence == batch.BaseSequence && cached.LastSequence == batch.LastSequence)
+            {
+                return ProducerBatchCheck.Duplicate(cached.FirstOffset, cached.LastOffset);
+            }
+        }
+
+        var expected = NextSequence(entry.LastSequence);
+        return batch.BaseSequence == expected
+            ? ProducerBatchCheck.Append
+            : ProducerBatchCheck.Refuse(ErrorCode.OutOfOrderSequenceNumber, $"Producer {batch.ProducerId} sent sequence {batch.BaseSequence}; the partition expects {expected}.");
+    }
+
+    /// <summary>Records an appended batch; <paramref name="batch"/> carries the offsets the log stamped.</summary>
+    public void Record(in RecordBatchHeader batch)
+    {
+        if (!_producers.TryGetValue(batch.ProducerId, out var entry) || batch.ProducerEpoch > entry.Epoch)
+        {
+            entry = new ProducerEntry(batch.ProducerEpoch);
+            _producers[batch.ProducerId] = entry;
+        }
+        else if (batch.ProducerEpoch < entry.Epoch)
+        {
+            return;
+        }
+
+        if (entry.Batches.Count == CachedBatches)
+        {
+            entry.Batches.Dequeue();
+        }
+
+        entry.Batches.Enqueue(new CachedBatch(batch.BaseSequence, batch.LastSequence, batch.BaseOffset, batch.LastOffset));
+        entry.LastSequence = batch.LastSequence;
+    }
+
+    /// <summary>Forgets everything, for a log truncated or recreated underneath.</summary>
+    public void Clear() => _producers.Clear();
+
+    private static int NextSequence(int sequence) => sequence == int.MaxValue ? 0 : sequence + 1;
+
+    private sealed class ProducerEntry(short epoch)
+    {
+        public short Epoch { get; } = epoch;
+
+        public Queue<CachedBatch> Batches { get; } = new(CachedBatches);
+
+        public int LastSequence { get; set; }
+    }
+
+    private readonly record struct CachedBatch(int FirstSequence, int LastSequence, long FirstOffset, long LastOffset);
+}
