@@ -5,7 +5,8 @@ namespace OrleansLog.Client;
 /// <summary>A record's headers in order; a key may repeat and a value may be null.</summary>
 public sealed class Headers : List<RecordHeader>
 {
-    public void Add(string key, byte[]? value) => Add(new RecordHeader(key, value));
+    /// <summary>Adds a header; a null value stays null (a plain conversion would make it empty).</summary>
+    public void Add(string key, byte[]? value) => Add(new RecordHeader(key, value is null ? (ReadOnlyMemory<byte>?)null : value));
 
     /// <summary>The value of the last header with <paramref name="key"/>, or null.</summary>
     public byte[]? GetLastBytes(string key)

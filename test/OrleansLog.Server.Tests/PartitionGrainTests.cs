@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
+using OrleansLog.Producers;
 using OrleansLog.Server.Retention;
 using OrleansLog.Storage.Format;
 using OrleansLog.Testing;
@@ -24,6 +25,43 @@ public class PartitionGrainTests(BrokerClusterFixture fixture) : IClassFixture<B
         Assert.Equal(3, fetched.HighWatermark);
         Assert.Equal(3, fetched.NextOffset);
         Assert.Equal([(0L, "a"), (1L, "b"), (2L, "c")], Batches.Records(fetched.Records.Span));
+    }
+
+    [Fact]
+    public async Task A_retried_idempotent_batch_is_answered_with_its_first_offset_and_not_appended_again()
+    {
+        var partition = await NewTopic("idempotent-retry");
+        var producer = await fixture.Grains.GetGrain<IProducerIdGrain>(IProducerIdGrain.ClusterKey).InitProducerId();
+        var first = Batches.Idempotent(producer.ProducerId, producer.Epoch, 0, "a", "b");
+        Assert.Equal(0, (await partition.Produce(new ProduceRequest(first))).BaseOffset);
+        Assert.Equal(2, (await partition.Produce(new ProduceRequest(Batches.Idempotent(producer.ProducerId, producer.Epoch, 2, "c")))).BaseOffset);
+
+        var retry = await partition.Produce(new ProduceRequest(first));
+        Assert.Equal(ErrorCode.None, retry.Error);
+        Assert.Equal(0, retry.BaseOffset);
+        Assert.Equal([(0L, "a"), (1L, "b"), (2L, "c")], Batches.Records((await partition.Fetch(new FetchRequest(0))).Records.Span));
+    }
+
+    [Fact]
+    public async Task An_idempotent_batch_out_of_sequence_is_refused_and_nothing_is_appended()
+    {
+        var partition = await NewTopic("idempotent-gap");
+        var producer = await fixture.Grains.GetGrain<IProducerIdGrain>(IProducerIdGrain.ClusterKey).InitProducerId();
+        await partition.Produce(new ProduceRequest(Batches.Idempotent(producer.ProducerId, 0, 0, "a")));
+
+        var gap = await partition.Produce(new ProduceRequest(Batches.Idempotent(producer.ProducerId, 0, 5, "x")));
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, gap.Error);
+        var twoBatches = await partition.Produce(new ProduceRequest((byte[])[.. Batches.Idempotent(producer.ProducerId, 0, 1, "b"), .. Batches.Idempotent(producer.ProducerId, 0, 2, "c")]));
+        Assert.Equal(ErrorCode.InvalidRecord, twoBatches.Error);
+        Assert.Equal(1, (await partition.GetState()).LogEndOffset);
+    }
+
+    [Fact]
+    public async Task Producer_ids_are_never_handed_out_twice()
+    {
+        var grain = fixture.Grains.GetGrain<IProducerIdGrain>(IProducerIdGrain.ClusterKey);
+        var ids = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => grain.InitProducerId()));
+        Assert.Equal(10, ids.Select(i => i.ProducerId).Distinct().Count());
     }
 
     [Fact]

@@ -20,6 +20,18 @@ public static class Batches
         return builder.Build().ToArray();
     }
 
+    /// <summary>A batch from an idempotent producer: id, epoch and the first record's sequence number.</summary>
+    public static byte[] Idempotent(long producerId, short epoch, int baseSequence, params string[] values)
+    {
+        using var builder = new RecordBatchBuilder { ProducerId = producerId, ProducerEpoch = epoch, BaseSequence = baseSequence };
+        foreach (var value in values)
+        {
+            builder.Add(1_000, null, Encoding.UTF8.GetBytes(value));
+        }
+
+        return builder.Build().ToArray();
+    }
+
     public static byte[] WithTimestamps(params long[] timestamps)
     {
         using var builder = new RecordBatchBuilder();

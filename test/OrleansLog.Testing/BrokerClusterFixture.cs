@@ -29,8 +29,14 @@ public class BrokerClusterFixture : IAsyncLifetime
         {
             ["OrleansLog:DataDirectory"] = _data.Path,
             ["OrleansLog:RetentionCheckInterval"] = "01:00:00",
+
+            // Short group timings, so session expiry and new partitions show within a test.
+            ["OrleansLog:Groups:MinSessionTimeout"] = "00:00:00.200",
+            ["OrleansLog:Groups:SessionCheckInterval"] = "00:00:00.100",
+            ["OrleansLog:Groups:MetadataRefreshInterval"] = "00:00:00.300",
         }));
         builder.AddSiloBuilderConfigurator<BrokerSiloConfigurator>();
+        ConfigureCluster(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -40,6 +46,11 @@ public class BrokerClusterFixture : IAsyncLifetime
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
         _data.Dispose();
+    }
+
+    /// <summary>Adds configurators (grain call filters, more services) in a derived fixture.</summary>
+    protected virtual void ConfigureCluster(TestClusterBuilder builder)
+    {
     }
 
     /// <summary>A service of the (first) silo, for tests that drive broker internals such as the retention pass.</summary>

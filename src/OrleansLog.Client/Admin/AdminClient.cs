@@ -1,0 +1,143 @@
+using System.Collections.Immutable;
+using OrleansLog.Groups;
+using OrleansLog.Metadata;
+using OrleansLog.Partitions;
+using OrleansLog.Topics;
+
+namespace OrleansLog.Client.Admin;
+
+/// <summary>
+/// Topic and consumer-group administration as a typed API (what the CLI does, for programs). Refusals
+/// throw <see cref="OrleansLogException"/> with the Kafka error code. Thread-safe and stateless.
+/// </summary>
+public sealed class AdminClient(IGrainFactory grains)
+{
+    private IMetadataGrain Coordinator => grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
+
+    private IConsumerGroupDirectoryGrain GroupDirectory => grains.GetGrain<IConsumerGroupDirectoryGrain>(IConsumerGroupDirectoryGrain.ClusterKey);
+
+    public Task<TopicDescription> CreateTopicAsync(string name, int partitions, short replicationFactor = -1, IReadOnlyDictionary<string, string>? configs = null) =>
+        Coordinator.CreateTopic(name, partitions, replicationFactor, configs?.ToImmutableDictionary(StringComparer.Ordinal) ?? ImmutableDictionary<string, string>.Empty);
+
+    public Task DeleteTopicAsync(string name) => Coordinator.DeleteTopic(name);
+
+    public async Task<IReadOnlyList<TopicDescription>> ListTopicsAsync() => await Coordinator.ListTopics();
+
+    /// <summary>The topic with each partition's offsets and size.</summary>
+    public Task<TopicDetails> DescribeTopicAsync(string name) => grains.GetGrain<ITopicGrain>(name).Describe();
+
+    /// <summary>Grows a topic to <paramref name="totalCount"/> partitions.</summary>
+    public Task<TopicDescription> CreatePartitionsAsync(string name, int totalCount) => Coordinator.CreatePartitions(name, totalCount);
+
+    /// <summary>Sets config overrides; a null value removes one.</summary>
+    public Task<TopicDescription> AlterTopicConfigsAsync(string name, IReadOnlyDictionary<string, string?> changes) =>
+        Coordinator.AlterConfigs(name, changes.ToImmutableDictionary(StringComparer.Ordinal));
+
+    /// <summary>The offset for a timestamp, or <see cref="ListOffsetsSpec.Earliest"/>/<see cref="ListOffsetsSpec.Latest"/>; -1 when no record is that late.</summary>
+    public Task<long> ListOffsetAsync(TopicPartition partition, long timestamp) =>
+        grains.GetPartitionGrain(partition.Topic, partition.Partition).ListOffset(timestamp);
+
+    public async Task<IReadOnlyList<string>> ListGroupsAsync() => await GroupDirectory.List();
+
+    /// <summary>Members, assignment, and per partition the committed offset, the end (high watermark) and the lag; GROUP_ID_NOT_FOUND for an unknown group.</summary>
+    public async Task<ConsumerGroupDetails> DescribeGroupAsync(string groupId)
+    {
+        var description = await RequireGroupId(groupId).Describe();
+        if (description.State == GroupState.Empty && description.Offsets.IsEmpty)
+        {
+            throw new OrleansLogException(ErrorCode.GroupIdNotFound, $"Consumer group \"{groupId}\" does not exist (no members, no committed offsets).");
+        }
+
+        var owners = new Dictionary<TopicPartition, string>();
+        foreach (var member in description.Members)
+        {
+            foreach (var partition in member.Assignment)
+            {
+                owners[partition] = member.MemberId;
+            }
+        }
+
+        var committed = description.Offsets.ToDictionary(o => o.Partition, o => o.Offset);
+        var partitions = new List<ConsumerGroupPartition>();
+        foreach (var partition in committed.Keys.Union(owners.Keys).OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition))
+        {
+            long? end = null;
+            try
+            {
+                end = await ListOffsetAsync(partition, ListOffsetsSpec.Latest);
+            }
+            catch (OrleansLogException e) when (e.Code == ErrorCode.UnknownTopicOrPartition)
+            {
+            }
+
+            long? offset = committed.TryGetValue(partition, out var value) ? value : null;
+            partitions.Add(new ConsumerGroupPartition(partition, offset, end, offset is { } o && end is { } e2 ? Math.Max(0, e2 - o) : null, owners.GetValueOrDefault(partition)));
+        }
+
+        return new ConsumerGroupDetails(description, partitions);
+    }
+
+    /// <summary>
+    /// Sets the committed offsets of a topic's partitions (all, or <paramref name="partitions"/>) to the
+    /// earliest, the latest, the first at a timestamp, or a given offset; NON_EMPTY_GROUP while the group
+    /// has members. With <paramref name="dryRun"/> it only computes them. Returns the new offsets.
+    /// </summary>
+    public async Task<IReadOnlyList<CommittedOffset>> ResetGroupOffsetsAsync(string groupId, string topic, OffsetResetSpec spec, IReadOnlyCollection<int>? partitions = null, bool dryRun = false)
+    {
+        var group = RequireGroupId(groupId);
+        var description = await Coordinator.DescribeTopic(topic);
+        var targets = new List<CommittedOffset>();
+        foreach (var p in partitions ?? Enumerable.Range(0, description.PartitionCount).ToList())
+        {
+            if (p < 0 || p >= description.PartitionCount)
+            {
+                throw new OrleansLogException(ErrorCode.UnknownTopicOrPartition, $"Topic \"{topic}\" has no partition {p}.");
+            }
+
+            var partition = new TopicPartition(topic, p);
+            var offset = spec.Kind switch
+            {
+                OffsetResetKind.Earliest => await ListOffsetAsync(partition, ListOffsetsSpec.Earliest),
+                OffsetResetKind.Latest => await ListOffsetAsync(partition, ListOffsetsSpec.Latest),
+                OffsetResetKind.Timestamp => await OffsetAtOrEnd(partition, spec.Value),
+                _ => await ClampToLog(partition, spec.Value),
+            };
+            targets.Add(new CommittedOffset(partition, offset));
+        }
+
+        if (!dryRun)
+        {
+            await group.ResetOffsets([.. targets]);
+        }
+
+        return targets;
+    }
+
+    /// <summary>Deletes a group and its committed offsets; NON_EMPTY_GROUP while it has members, GROUP_ID_NOT_FOUND when unknown.</summary>
+    public Task DeleteGroupAsync(string groupId) => RequireGroupId(groupId).Delete();
+
+    private IConsumerGroupGrain RequireGroupId(string groupId)
+    {
+        GroupId.Validate(groupId);
+        return grains.GetGrain<IConsumerGroupGrain>(groupId);
+    }
+
+    private async Task<long> OffsetAtOrEnd(TopicPartition partition, long timestamp)
+    {
+        if (timestamp < 0)
+        {
+            throw new OrleansLogException(ErrorCode.InvalidRequest, $"Timestamp {timestamp} is negative.");
+        }
+
+        var offset = await ListOffsetAsync(partition, timestamp);
+        return offset >= 0 ? offset : await ListOffsetAsync(partition, ListOffsetsSpec.Latest);
+    }
+
+    /// <summary>Kafka's tool clamps an offset outside the log to its nearest end.</summary>
+    private async Task<long> ClampToLog(TopicPartition partition, long offset)
+    {
+        var earliest = await ListOffsetAsync(partition, ListOffsetsSpec.Earliest);
+        var latest = await ListOffsetAsync(partition, ListOffsetsSpec.Latest);
+        return Math.Clamp(offset, earliest, latest);
+    }
+}

@@ -1,0 +1,9 @@
+namespace OrleansLog.Client.Admin;
+
+public enum OffsetResetKind
+{
+    Earliest,
+    Latest,
+    Timestamp,
+    Offset,
+}

@@ -1,0 +1,543 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using OrleansLog.Client.Serialization;
+using OrleansLog.Groups;
+using OrleansLog.Partitions;
+using OrleansLog.Storage.Format;
+
+namespace OrleansLog.Client.Consuming;
+
+/// <summary>
+/// Consumes records, as Confluent.Kafka's <c>IConsumer</c> does: <see cref="Assign(IEnumerable{TopicPartitionOffset})"/>
+/// partitions yourself or <see cref="Subscribe(IEnumerable{string})"/> in a group (<c>group.id</c>);
+/// <see cref="Consume(TimeSpan)"/>, <see cref="ConsumeAsync"/> or <see cref="ConsumeAllAsync"/> records in
+/// partition order; seek, pause, resume, and commit positions (automatically every
+/// <c>auto.commit.interval.ms</c> by default, and on close). Rebalance handlers run inside the consume
+/// call, on the caller's thread: the revoked handler can still commit. Like Kafka's consumer it is for
+/// one thread at a time; <see cref="DisposeAsync"/> leaves the group.
+/// </summary>
+public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
+{
+    private readonly IGrainFactory _grains;
+    private readonly ConsumerConfig _config;
+    private readonly IDeserializer<TKey> _keyDeserializer;
+    private readonly IDeserializer<TValue> _valueDeserializer;
+    private readonly TimeProvider _time;
+    private readonly ConsumerRebalanceHandlers<TKey, TValue> _handlers;
+    private readonly Channel<FetchedChunk> _chunks = Channel.CreateUnbounded<FetchedChunk>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<TopicPartition, PartitionFetcher> _fetchers = [];
+    private readonly Queue<ConsumeResult<TKey, TValue>> _decoded = new();
+    private readonly Dictionary<TopicPartition, long> _lastCommitted = [];
+    private GroupSession? _session;
+    private ImmutableArray<string> _subscription = [];
+    private FetchedChunk? _chunk;
+    private ReadOnlyMemory<byte> _chunkRemaining;
+    private long _nextAutoCommit;
+    private Task _autoCommit = Task.CompletedTask;
+    private bool _disposed;
+
+    internal Consumer(IGrainFactory grains, ConsumerConfig config, IDeserializer<TKey> keyDeserializer, IDeserializer<TValue> valueDeserializer, ConsumerRebalanceHandlers<TKey, TValue> handlers, TimeProvider time)
+    {
+        config.Validate();
+        _grains = grains;
+        _config = config;
+        _keyDeserializer = keyDeserializer;
+        _valueDeserializer = valueDeserializer;
+        _handlers = handlers;
+        _time = time;
+        _nextAutoCommit = time.GetTimestamp();
+    }
+
+    /// <summary>The partitions this consumer reads now.</summary>
+    public IReadOnlyList<TopicPartition> Assignment => GroupSortedKeys();
+
+    public IReadOnlyList<string> Subscription => _subscription;
+
+    /// <summary>This consumer's member id in its group, once joined.</summary>
+    public string? MemberId => _session?.MemberId;
+
+    /// <summary>Reads the given partitions from the given offsets (or <see cref="Offsets"/> values), replacing any assignment. Not with <see cref="Subscribe(IEnumerable{string})"/>.</summary>
+    public void Assign(IEnumerable<TopicPartitionOffset> partitions)
+    {
+        ThrowIfDisposed();
+        if (_session is not null)
+        {
+            throw new InvalidOperationException("This consumer is subscribed: unsubscribe before assigning partitions yourself.");
+        }
+
+        StopFetchers([.. _fetchers.Keys]);
+        foreach (var partition in partitions)
+        {
+            StartFetcher(partition.TopicPartition, partition.Offset);
+        }
+    }
+
+    /// <summary>Reads the given partitions from their committed offsets (or <c>auto.offset.reset</c>).</summary>
+    public void Assign(IEnumerable<TopicPartition> partitions)
+    {
+        var list = partitions.ToList();
+        var committed = _config.GroupId is null ? [] : FetchCommitted(list);
+        Assign(list.Select(p => new TopicPartitionOffset(p, committed.GetValueOrDefault(p, Offsets.Unset))));
+    }
+
+    public void Unassign()
+    {
+        ThrowIfDisposed();
+        StopFetchers([.. _fetchers.Keys]);
+    }
+
+    /// <summary>Joins the group (<c>group.id</c>) for these topics; the group assigns partitions and rebalances as members come and go.</summary>
+    public void Subscribe(IEnumerable<string> topics)
+    {
+        ThrowIfDisposed();
+        var list = topics.Distinct(StringComparer.Ordinal).ToImmutableArray();
+        GroupId.Validate(_config.GroupId);
+        if (list.IsEmpty)
+        {
+            throw new ArgumentException("Subscribe to at least one topic.", nameof(topics));
+        }
+
+        foreach (var topic in list)
+        {
+            Metadata.TopicName.Validate(topic);
+        }
+
+        Unsubscribe();
+        StopFetchers([.. _fetchers.Keys]);
+        _subscription = list;
+        _session = new GroupSession(_grains, _config, list, () => _chunks.Writer.TryWrite(FetchedChunk.Wake), _time);
+    }
+
+    public void Subscribe(string topic) => Subscribe([topic]);
+
+    /// <summary>Leaves the group: revoked handlers run and, with auto-commit, positions are committed first.</summary>
+    public void Unsubscribe()
+    {
+        if (_session is not { } session)
+        {
+            return;
+        }
+
+        Revoke([.. _fetchers.Keys], lost: false);
+        _session = null;
+        _subscription = [];
+        session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>The next record, or null when none arrives within <paramref name="timeout"/>.</summary>
+    public ConsumeResult<TKey, TValue>? Consume(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            return ConsumeAsync(cancellation.Token).AsTask().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The next record, waiting until one arrives or <paramref name="cancellationToken"/> is cancelled.</summary>
+    public ConsumeResult<TKey, TValue> Consume(CancellationToken cancellationToken) =>
+        ConsumeAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The next record; throws <see cref="OperationCanceledException"/> when cancelled first, <see cref="ConsumeException"/> when a partition cannot be read.</summary>
+    public async ValueTask<ConsumeResult<TKey, TValue>> ConsumeAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        while (true)
+        {
+            ApplyGroupChanges();
+            MaybeAutoCommit();
+            if (TryNext() is { } result)
+            {
+                return result;
+            }
+
+            if (!_chunks.Reader.TryRead(out var chunk))
+            {
+                await _chunks.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (chunk.Fetcher is null || !chunk.Fetcher.IsCurrent(chunk.Version) || !_fetchers.ContainsKey(chunk.Fetcher.Partition))
+            {
+                continue;
+            }
+
+            if (chunk.Error is { } error)
+            {
+                throw error;
+            }
+
+            _chunk = chunk;
+            _chunkRemaining = chunk.Batches;
+        }
+    }
+
+    /// <summary>Records as they arrive, until cancelled.</summary>
+    public async IAsyncEnumerable<ConsumeResult<TKey, TValue>> ConsumeAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            ConsumeResult<TKey, TValue> result;
+            try
+            {
+                result = await ConsumeAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                yield break;
+            }
+
+            yield return result;
+        }
+    }
+
+    /// <summary>Moves an assigned partition's position; the next record from it is at <paramref name="position"/>.</summary>
+    public void Seek(TopicPartitionOffset position)
+    {
+        RequireFetcher(position.TopicPartition).Seek(position.Offset);
+        DropDecoded(position.TopicPartition);
+    }
+
+    /// <summary>Stops fetching these partitions (they stay assigned) until <see cref="Resume"/>.</summary>
+    public void Pause(IEnumerable<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            RequireFetcher(partition).SetPaused(true);
+            DropDecoded(partition);
+        }
+    }
+
+    public void Resume(IEnumerable<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            RequireFetcher(partition).SetPaused(false);
+        }
+    }
+
+    public IReadOnlyList<TopicPartition> Paused() => [.. _fetchers.Values.Where(f => f.IsPaused).Select(f => f.Partition)];
+
+    /// <summary>The offset of the next record this consumer returns from <paramref name="partition"/>; <see cref="Offsets.Unset"/> until known.</summary>
+    public long Position(TopicPartition partition)
+    {
+        var position = RequireFetcher(partition).Position;
+        return position < 0 ? Offsets.Unset : position;
+    }
+
+    /// <summary>The group's committed offsets of these partitions (<see cref="Offsets.Unset"/> where none).</summary>
+    public IReadOnlyList<TopicPartitionOffset> Committed(IEnumerable<TopicPartition> partitions)
+    {
+        var list = partitions.ToList();
+        var committed = FetchCommitted(list);
+        return [.. list.Select(p => new TopicPartitionOffset(p, committed.GetValueOrDefault(p, Offsets.Unset)))];
+    }
+
+    /// <summary>Commits the current position of every assigned partition, durably, and returns what it committed.</summary>
+    public IReadOnlyList<TopicPartitionOffset> Commit() => CommitAsync().GetAwaiter().GetResult();
+
+    /// <summary>Commits the given offsets (each the next offset to consume).</summary>
+    public void Commit(IEnumerable<TopicPartitionOffset> offsets) => CommitAsync(offsets).GetAwaiter().GetResult();
+
+    /// <summary>Commits the offset after <paramref name="result"/>.</summary>
+    public void Commit(ConsumeResult<TKey, TValue> result) => Commit([new TopicPartitionOffset(result.TopicPartition, result.Offset + 1)]);
+
+    public async Task<IReadOnlyList<TopicPartitionOffset>> CommitAsync()
+    {
+        var positions = CurrentPositions(_fetchers.Keys);
+        await CommitAsync(positions).ConfigureAwait(false);
+        return positions;
+    }
+
+    public async Task CommitAsync(IEnumerable<TopicPartitionOffset> offsets)
+    {
+        ThrowIfDisposed();
+        var list = offsets.ToList();
+        if (list.Count == 0)
+        {
+            return;
+        }
+
+        var group = RequireGroup();
+        var request = new CommitOffsetsRequest(
+            _session?.MemberId,
+            _session?.Generation ?? -1,
+            [.. list.Select(o => new CommittedOffset(o.TopicPartition, o.Offset))]);
+        var response = await group.CommitOffsets(request).ConfigureAwait(false);
+        if (response.Error != ErrorCode.None)
+        {
+            throw new OrleansLogException(response.Error, response.ErrorMessage ?? response.Error.KafkaName());
+        }
+
+        lock (_lastCommitted)
+        {
+            foreach (var offset in list)
+            {
+                _lastCommitted[offset.TopicPartition] = offset.Offset;
+            }
+        }
+    }
+
+    /// <summary>Commits (with auto-commit), leaves the group, and stops fetching.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            await _autoCommit.ConfigureAwait(false);
+        }
+        catch (OrleansLogException)
+        {
+        }
+
+        if (_session is { } session)
+        {
+            Revoke([.. _fetchers.Keys], lost: false);
+            _session = null;
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+        else if (_config.EnableAutoCommit && _config.GroupId is not null)
+        {
+            await CommitQuietlyAsync(_fetchers.Keys.ToList()).ConfigureAwait(false);
+        }
+
+        StopFetchers([.. _fetchers.Keys]);
+        _disposed = true;
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Applies what the group decided: revoked (after committing them), lost, and newly assigned partitions.</summary>
+    private void ApplyGroupChanges()
+    {
+        if (_session is not { } session || !session.TakeChange(out var assignment, out var lost))
+        {
+            return;
+        }
+
+        var current = _fetchers.Keys.ToImmutableHashSet();
+        Revoke([.. current.Except(assignment)], lost);
+        var added = assignment.Except(current).ToList();
+        if (added.Count > 0)
+        {
+            var committed = FetchCommitted(added);
+            foreach (var partition in added)
+            {
+                StartFetcher(partition, committed.GetValueOrDefault(partition, Offsets.Unset));
+            }
+
+            _handlers.Assigned?.Invoke(this, Sorted(added));
+        }
+
+        session.SetApplied(assignment);
+    }
+
+    private void Revoke(List<TopicPartition> partitions, bool lost)
+    {
+        if (partitions.Count == 0)
+        {
+            return;
+        }
+
+        var sorted = Sorted(partitions);
+        if (lost)
+        {
+            _handlers.Lost?.Invoke(this, sorted);
+        }
+        else
+        {
+            if (_config.EnableAutoCommit)
+            {
+                CommitQuietlyAsync(partitions).GetAwaiter().GetResult();
+            }
+
+            _handlers.Revoked?.Invoke(this, sorted);
+        }
+
+        StopFetchers(partitions);
+    }
+
+    private void MaybeAutoCommit()
+    {
+        if (!_config.EnableAutoCommit || _config.GroupId is null || !_autoCommit.IsCompleted || _time.GetElapsedTime(_nextAutoCommit) < _config.AutoCommitInterval)
+        {
+            return;
+        }
+
+        _nextAutoCommit = _time.GetTimestamp();
+        _autoCommit = CommitQuietlyAsync(_fetchers.Keys.ToList());
+    }
+
+    /// <summary>Commits positions that moved since the last commit; a refused commit (a rebalance raced it) is not an error here.</summary>
+    private async Task CommitQuietlyAsync(List<TopicPartition> partitions)
+    {
+        List<TopicPartitionOffset> changed;
+        lock (_lastCommitted)
+        {
+            changed = [.. CurrentPositions(partitions).Where(p => !_lastCommitted.TryGetValue(p.TopicPartition, out var last) || last != p.Offset)];
+        }
+
+        try
+        {
+            await CommitAsync(changed).ConfigureAwait(false);
+        }
+        catch (OrleansLogException)
+        {
+        }
+    }
+
+    private List<TopicPartitionOffset> CurrentPositions(IEnumerable<TopicPartition> partitions)
+    {
+        var positions = new List<TopicPartitionOffset>();
+        foreach (var partition in partitions)
+        {
+            if (_fetchers.TryGetValue(partition, out var fetcher) && fetcher.Position >= 0)
+            {
+                positions.Add(new TopicPartitionOffset(partition, fetcher.Position));
+            }
+        }
+
+        return positions;
+    }
+
+    /// <summary>The next record of the current chunk that is still wanted, decoding one batch at a time.</summary>
+    private ConsumeResult<TKey, TValue>? TryNext()
+    {
+        while (true)
+        {
+            while (_decoded.TryDequeue(out var result))
+            {
+                if (_chunk is { } owner && _fetchers.TryGetValue(result.TopicPartition, out var fetcher)
+                    && fetcher.Position <= result.Offset && fetcher.Advance(owner.Version, result.Offset + 1))
+                {
+                    return result;
+                }
+            }
+
+            if (_chunk is not { } chunk)
+            {
+                return null;
+            }
+
+            if (_chunkRemaining.Length < RecordBatchLayout.HeaderSize || !chunk.Fetcher!.IsCurrent(chunk.Version))
+            {
+                chunk.Fetcher!.ChunkDone(chunk.Version);
+                _chunk = null;
+                return null;
+            }
+
+            var size = RecordBatchHeader.ReadOffsetAndSize(_chunkRemaining.Span).SizeInBytes;
+            DecodeBatch(chunk.Fetcher.Partition, _chunkRemaining.Span[..Math.Min(size, _chunkRemaining.Length)]);
+            _chunkRemaining = _chunkRemaining[Math.Min(size, _chunkRemaining.Length)..];
+        }
+    }
+
+    private void DecodeBatch(TopicPartition partition, ReadOnlySpan<byte> batch)
+    {
+        using var reader = new RecordReader(batch);
+        if (reader.Header.IsControl)
+        {
+            return;
+        }
+
+        while (reader.TryReadNext(out var record))
+        {
+            Headers? headers = null;
+            if (record.HeaderCount > 0)
+            {
+                headers = [];
+                foreach (var header in record.Headers)
+                {
+                    headers.Add(System.Text.Encoding.UTF8.GetString(header.CurrentKey), header.CurrentHasValue ? header.CurrentValue.ToArray() : null);
+                }
+            }
+
+            _decoded.Enqueue(new ConsumeResult<TKey, TValue>
+            {
+                Topic = partition.Topic,
+                Partition = partition.Partition,
+                Offset = record.Offset,
+                Message = new Message<TKey, TValue>
+                {
+                    Key = _keyDeserializer.Deserialize(record.Key, !record.HasKey),
+                    Value = _valueDeserializer.Deserialize(record.Value, !record.HasValue),
+                    Timestamp = record.Timestamp,
+                    Headers = headers,
+                },
+            });
+        }
+    }
+
+    private void DropDecoded(TopicPartition partition)
+    {
+        if (_chunk?.Fetcher?.Partition == partition)
+        {
+            _chunk = null;
+            _decoded.Clear();
+        }
+    }
+
+    private void StartFetcher(TopicPartition partition, long position)
+    {
+        if (_fetchers.ContainsKey(partition))
+        {
+            return;
+        }
+
+        var fetcher = new PartitionFetcher(partition, position, _grains, _config, _chunks.Writer, _time);
+        _fetchers.Add(partition, fetcher);
+        fetcher.Start();
+    }
+
+    private void StopFetchers(List<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            if (_fetchers.Remove(partition, out var fetcher))
+            {
+                fetcher.Stop();
+                DropDecoded(partition);
+            }
+        }
+    }
+
+    private Dictionary<TopicPartition, long> FetchCommitted(List<TopicPartition> partitions)
+    {
+        if (partitions.Count == 0)
+        {
+            return [];
+        }
+
+        var offsets = RequireGroup().FetchOffsets([.. partitions]).GetAwaiter().GetResult();
+        return offsets.ToDictionary(o => o.Partition, o => o.Offset);
+    }
+
+    private IConsumerGroupGrain RequireGroup()
+    {
+        if (_config.GroupId is null)
+        {
+            throw new OrleansLogException(ErrorCode.InvalidGroupId, "Committed offsets need group.id in the consumer config.");
+        }
+
+        return _session?.Group ?? _grains.GetGrain<IConsumerGroupGrain>(_config.GroupId);
+    }
+
+    private PartitionFetcher RequireFetcher(TopicPartition partition) =>
+        _fetchers.GetValueOrDefault(partition) ?? throw new InvalidOperationException($"{partition} is not assigned to this consumer.");
+
+    private List<TopicPartition> GroupSortedKeys() => Sorted(_fetchers.Keys);
+
+    private static List<TopicPartition> Sorted(IEnumerable<TopicPartition> partitions) =>
+        [.. partitions.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)];
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}

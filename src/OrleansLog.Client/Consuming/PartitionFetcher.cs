@@ -1,0 +1,319 @@
+using System.Threading.Channels;
+using OrleansLog.Client.Internal;
+using OrleansLog.Partitions;
+
+namespace OrleansLog.Client.Consuming;
+
+/// <summary>
+/// Pulls one assigned partition in the background: long-polling fetches from the partition grain,
+/// handed to the consumer as chunks. The prefetch is bounded: at most <see cref="MaxBufferedChunks"/>
+/// fetched chunks wait for the consumer, so a slow consumer stops its fetchers instead of buffering
+/// without limit. Seeks, pauses and revocations bump a version that makes chunks already fetched stale.
+/// Thread-safe: the consumer thread and the fetch loop meet under a lock.
+/// </summary>
+internal sealed class PartitionFetcher
+{
+    /// <summary>Fetched chunks of one partition waiting for the consumer: one being read, one ready behind it.</summary>
+    public const int MaxBufferedChunks = 2;
+
+    private readonly Lock _lock = new();
+    private readonly WakeSignal _wake = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly IGrainFactory _grains;
+    private readonly ConsumerConfig _config;
+    private readonly ChannelWriter<FetchedChunk> _output;
+    private readonly TimeProvider _time;
+    private long _position;
+    private long _fetchOffset;
+    private int _version;
+    private int _buffered;
+    private int _failedVersion = -1;
+    private bool _paused;
+
+    public PartitionFetcher(TopicPartition partition, long position, IGrainFactory grains, ConsumerConfig config, ChannelWriter<FetchedChunk> output, TimeProvider time)
+    {
+        Partition = partition;
+        _position = position;
+        _fetchOffset = position;
+        _grains = grains;
+        _config = config;
+        _output = output;
+        _time = time;
+    }
+
+    public TopicPartition Partition { get; }
+
+    /// <summary>The next offset the consumer will return from this partition, or a special value from <see cref="Offsets"/> until it is resolved.</summary>
+    public long Position
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _position;
+            }
+        }
+    }
+
+    public bool IsPaused
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _paused;
+            }
+        }
+    }
+
+    public void Start() => _ = Task.Run(RunAsync);
+
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            _version++;
+        }
+
+        _stop.Cancel();
+        _wake.Set();
+    }
+
+    /// <summary>Moves the position (an offset, or <see cref="Offsets.Beginning"/>/<see cref="Offsets.End"/>); chunks already fetched are dropped.</summary>
+    public void Seek(long offset)
+    {
+        lock (_lock)
+        {
+            _version++;
+            _position = offset;
+            _fetchOffset = offset;
+            _buffered = 0;
+        }
+
+        _wake.Set();
+    }
+
+    public void SetPaused(bool paused)
+    {
+        lock (_lock)
+        {
+            if (_paused == paused)
+            {
+                return;
+            }
+
+            _paused = paused;
+            _version++;
+            _buffered = 0;
+
+            // Resume from what the consumer has returned, not from what was fetched and dropped.
+            _fetchOffset = _position;
+        }
+
+        _wake.Set();
+    }
+
+    public bool IsCurrent(int version)
+    {
+        lock (_lock)
+        {
+            return version == _version;
+        }
+    }
+
+    /// <summary>Records that the consumer returned the record before <paramref name="nextPosition"/>; false when the chunk went stale meanwhile.</summary>
+    public bool Advance(int version, long nextPosition)
+    {
+        lock (_lock)
+        {
+            if (version != _version)
+            {
+                return false;
+            }
+
+            _position = nextPosition;
+            return true;
+        }
+    }
+
+    /// <summary>The consumer finished a chunk: room for another fetch.</summary>
+    public void ChunkDone(int version)
+    {
+        lock (_lock)
+        {
+            if (version == _version && _buffered > 0)
+            {
+                _buffered--;
+            }
+        }
+
+        _wake.Set();
+    }
+
+    private async Task RunAsync()
+    {
+        var grain = _grains.GetPartitionGrain(Partition.Topic, Partition.Partition);
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            long offset;
+            int version;
+            lock (_lock)
+            {
+                offset = _fetchOffset;
+                version = _version;
+                if (_paused || _buffered >= MaxBufferedChunks || _failedVersion == version)
+                {
+                    offset = long.MinValue;
+                }
+            }
+
+            if (offset == long.MinValue)
+            {
+                await _wake.WaitAsync(Timeout.InfiniteTimeSpan, token).ConfigureAwait(false);
+                continue;
+            }
+
+            try
+            {
+                if (offset < 0)
+                {
+                    await ResolvePositionAsync(grain, offset, version).ConfigureAwait(false);
+                    continue;
+                }
+
+                var response = await grain.Fetch(new FetchRequest(offset, _config.MaxPartitionFetchBytes, _config.FetchMinBytes, (int)_config.FetchMaxWait.TotalMilliseconds)).ConfigureAwait(false);
+                if (response.Error == ErrorCode.OffsetOutOfRange)
+                {
+                    await ResetAfterOutOfRangeAsync(grain, offset, version, response.ErrorMessage).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (response.Error != ErrorCode.None)
+                {
+                    await HandleErrorAsync(response.Error, response.ErrorMessage ?? response.Error.KafkaName(), offset, version, token).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (response.Records.IsEmpty)
+                {
+                    continue;
+                }
+
+                lock (_lock)
+                {
+                    if (version != _version)
+                    {
+                        continue;
+                    }
+
+                    _fetchOffset = response.NextOffset;
+                    _buffered++;
+                }
+
+                await _output.WriteAsync(new FetchedChunk(this, version, response.Records), token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (OrleansLogException e)
+            {
+                await HandleErrorAsync(e.Code, e.Message, offset, version, token).ConfigureAwait(false);
+            }
+            catch (Exception) when (!token.IsCancellationRequested)
+            {
+                // The broker is unreachable for now: back off and fetch again.
+                await DelayAsync(token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Turns <see cref="Offsets.Unset"/> (no committed offset), Beginning or End into a real offset.</summary>
+    private async Task ResolvePositionAsync(IPartitionGrain grain, long special, int version)
+    {
+        long resolved;
+        if (special == Offsets.Unset)
+        {
+            if (_config.AutoOffsetReset == AutoOffsetReset.Error)
+            {
+                Fail(version, ErrorCode.OffsetOutOfRange, $"{Partition} has no committed offset and auto.offset.reset is error.", special);
+                return;
+            }
+
+            resolved = await grain.ListOffset(_config.AutoOffsetReset == AutoOffsetReset.Earliest ? ListOffsetsSpec.Earliest : ListOffsetsSpec.Latest).ConfigureAwait(false);
+        }
+        else
+        {
+            resolved = await grain.ListOffset(special == Offsets.Beginning ? ListOffsetsSpec.Earliest : ListOffsetsSpec.Latest).ConfigureAwait(false);
+        }
+
+        lock (_lock)
+        {
+            if (version == _version)
+            {
+                _position = resolved;
+                _fetchOffset = resolved;
+            }
+        }
+    }
+
+    private async Task ResetAfterOutOfRangeAsync(IPartitionGrain grain, long offset, int version, string? message)
+    {
+        if (_config.AutoOffsetReset == AutoOffsetReset.Error)
+        {
+            Fail(version, ErrorCode.OffsetOutOfRange, message ?? $"Offset {offset} is out of range in {Partition}.", offset);
+            return;
+        }
+
+        var resolved = await grain.ListOffset(_config.AutoOffsetReset == AutoOffsetReset.Earliest ? ListOffsetsSpec.Earliest : ListOffsetsSpec.Latest).ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (version == _version)
+            {
+                _version++;
+                _position = resolved;
+                _fetchOffset = resolved;
+                _buffered = 0;
+            }
+        }
+    }
+
+    private async Task HandleErrorAsync(ErrorCode error, string message, long offset, int version, CancellationToken token)
+    {
+        if (error.IsRetriable())
+        {
+            await DelayAsync(token).ConfigureAwait(false);
+            return;
+        }
+
+        Fail(version, error, message, offset);
+    }
+
+    /// <summary>Hands the consumer an error and stops fetching until a seek (or revocation) changes the version.</summary>
+    private void Fail(int version, ErrorCode error, string message, long offset)
+    {
+        lock (_lock)
+        {
+            if (version != _version)
+            {
+                return;
+            }
+
+            _failedVersion = version;
+        }
+
+        _output.TryWrite(new FetchedChunk(this, version, ReadOnlyMemory<byte>.Empty, new ConsumeException(error, message, new TopicPartitionOffset(Partition, offset))));
+    }
+
+    private async Task DelayAsync(CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(_config.RetryBackoff, _time, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

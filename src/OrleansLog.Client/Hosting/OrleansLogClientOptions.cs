@@ -1,0 +1,14 @@
+namespace OrleansLog.Client.Hosting;
+
+/// <summary>How <see cref="ServiceCollectionExtensions.AddOrleansLogClient"/> reaches the brokers.</summary>
+public sealed class OrleansLogClientOptions
+{
+    /// <summary>
+    /// Broker gateways as host:port. When set, an Orleans client to them is registered too; when empty,
+    /// the application provides <see cref="IGrainFactory"/> itself (inside a silo, or its own client).
+    /// </summary>
+    public List<string> Gateways { get; } = [];
+
+    /// <summary>The cluster's Orleans cluster id and service id (the broker's <c>OrleansLog:Cluster:ClusterId</c>).</summary>
+    public string ClusterId { get; set; } = "orleanslog";
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace OrleansLog.Client.Hosting;
+
+/// <summary>The one call that gives an application producers, consumers and the admin client.</summary>
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="OrleansLogClient"/>. With <see cref="OrleansLogClientOptions.Gateways"/> it also
+    /// registers the Orleans client connected to them; without, it uses the <see cref="IGrainFactory"/>
+    /// already there (a silo's, or a client the application configured).
+    /// </summary>
+    public static IServiceCollection AddOrleansLogClient(this IServiceCollection services, Action<OrleansLogClientOptions>? configure = null)
+    {
+        var options = new OrleansLogClientOptions();
+        configure?.Invoke(options);
+        if (options.Gateways.Count > 0)
+        {
+            var endpoints = options.Gateways.Select(ParseGateway).ToArray();
+            services.AddOrleansClient(client =>
+            {
+                client.UseStaticClustering(endpoints);
+                client.Configure<ClusterOptions>(cluster =>
+                {
+                    cluster.ClusterId = options.ClusterId;
+                    cluster.ServiceId = options.ClusterId;
+                });
+            });
+        }
+
+        services.AddSingleton(sp => new OrleansLogClient(sp.GetRequiredService<IGrainFactory>()));
+        return services;
+    }
+
+    private static IPEndPoint ParseGateway(string gateway)
+    {
+        var colon = gateway.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(gateway.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            throw new ArgumentException($"Gateway \"{gateway}\" is not host:port.", nameof(gateway));
+        }
+
+        var host = gateway[..colon].Trim('[', ']');
+        var address = IPAddress.TryParse(host, out var parsed) ? parsed
+            : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw new ArgumentException($"Gateway host \"{host}\" does not resolve.", nameof(gateway));
+        return new IPEndPoint(address, port);
+    }
+}

@@ -1,0 +1,45 @@
+using Orleans.TestingHost;
+using OrleansLog.Testing;
+
+namespace OrleansLog.Client.Tests;
+
+/// <summary>
+/// A one-silo broker whose produce path has two test faults, chosen by topic name: on topics named
+/// "flaky-*" every third produce is appended and then answered with a timeout (the acknowledgement is
+/// lost, so the client retries a batch the log already has); on "slow-*" produces wait at a gate the
+/// test opens, so the broker is slower than any producer.
+/// </summary>
+public sealed class ClientClusterFixture : BrokerClusterFixture
+{
+    public static TaskCompletionSource SlowGate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static int LostAcknowledgements;
+
+    protected override void ConfigureCluster(TestClusterBuilder builder) => builder.AddSiloBuilderConfigurator<FaultConfigurator>();
+
+    private sealed class FaultConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddIncomingGrainCallFilter(async context =>
+        {
+            if (context.InterfaceMethod?.Name != "Produce" || context.TargetId.Key.ToString() is not { } key)
+            {
+                await context.Invoke();
+                return;
+            }
+
+            if (key.StartsWith("slow-", StringComparison.Ordinal))
+            {
+                await SlowGate.Task;
+            }
+
+            await context.Invoke();
+            if (key.StartsWith("flaky-", StringComparison.Ordinal) && Interlocked.Increment(ref s_flakyCalls) % 3 == 0)
+            {
+                Interlocked.Increment(ref LostAcknowledgements);
+                throw new TimeoutException("Test fault: the acknowledgement of this produce was lost.");
+            }
+        });
+    }
+
+    private static int s_flakyCalls;
+}

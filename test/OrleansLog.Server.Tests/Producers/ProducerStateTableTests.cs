@@ -1,0 +1,95 @@
+using OrleansLog.Server.Producers;
+using OrleansLog.Storage.Format;
+using OrleansLog.Testing;
+
+namespace OrleansLog.Server.Tests.Producers;
+
+public class ProducerStateTableTests
+{
+    private readonly ProducerStateTable _table = new();
+
+    [Fact]
+    public void An_unknown_producer_may_start_at_any_sequence()
+    {
+        Assert.Equal(ProducerBatchVerdict.Append, _table.Check(Header(7, 0, 42, 3)).Verdict);
+    }
+
+    [Fact]
+    public void The_next_batch_in_sequence_is_appended()
+    {
+        Record(7, 0, 0, 3, baseOffset: 0);
+        Assert.Equal(ProducerBatchVerdict.Append, _table.Check(Header(7, 0, 3, 2)).Verdict);
+    }
+
+    [Fact]
+    public void A_retried_batch_is_a_duplicate_with_its_original_offsets()
+    {
+        Record(7, 0, 0, 3, baseOffset: 10);
+        Record(7, 0, 3, 2, baseOffset: 20);
+        var check = _table.Check(Header(7, 0, 0, 3));
+        Assert.Equal(ProducerBatchVerdict.Duplicate, check.Verdict);
+        Assert.Equal(10, check.FirstOffset);
+        Assert.Equal(12, check.LastOffset);
+    }
+
+    [Fact]
+    public void A_gap_in_sequence_is_out_of_order()
+    {
+        Record(7, 0, 0, 3, baseOffset: 0);
+        var check = _table.Check(Header(7, 0, 5, 1));
+        Assert.Equal(ProducerBatchVerdict.Refuse, check.Verdict);
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, check.Error);
+    }
+
+    [Fact]
+    public void Only_the_last_five_batches_are_remembered()
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            Record(7, 0, i, 1, baseOffset: i);
+        }
+
+        Assert.Equal(ProducerBatchVerdict.Refuse, _table.Check(Header(7, 0, 0, 1)).Verdict);
+        Assert.Equal(ProducerBatchVerdict.Duplicate, _table.Check(Header(7, 0, 1, 1)).Verdict);
+    }
+
+    [Fact]
+    public void An_older_epoch_is_fenced_and_a_newer_one_must_start_at_zero()
+    {
+        Record(7, 2, 0, 1, baseOffset: 0);
+        Assert.Equal(ErrorCode.InvalidProducerEpoch, _table.Check(Header(7, 1, 1, 1)).Error);
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, _table.Check(Header(7, 3, 5, 1)).Error);
+        Assert.Equal(ProducerBatchVerdict.Append, _table.Check(Header(7, 3, 0, 1)).Verdict);
+    }
+
+    [Fact]
+    public void Sequences_wrap_at_int_max()
+    {
+        Record(7, 0, int.MaxValue, 1, baseOffset: 0);
+        Assert.Equal(ProducerBatchVerdict.Append, _table.Check(Header(7, 0, 0, 1)).Verdict);
+    }
+
+    [Fact]
+    public void The_loader_rebuilds_the_table_from_the_log()
+    {
+        using var directory = new TempDirectory();
+        using (var log = Storage.Log.Open(directory.Path, new Storage.LogConfig()))
+        {
+            log.Append(Batches.Idempotent(3, 0, 0, "a", "b"));
+            log.Append(Batches.Of("plain"));
+            log.Append(Batches.Idempotent(3, 0, 2, "c"));
+            ProducerStateLoader.Load(log, _table);
+        }
+
+        var duplicate = _table.Check(RecordBatchHeader.Read(Batches.Idempotent(3, 0, 2, "c")));
+        Assert.Equal(ProducerBatchVerdict.Duplicate, duplicate.Verdict);
+        Assert.Equal(3, duplicate.FirstOffset);
+        Assert.Equal(ProducerBatchVerdict.Append, _table.Check(RecordBatchHeader.Read(Batches.Idempotent(3, 0, 3, "d"))).Verdict);
+    }
+
+    private void Record(long producerId, short epoch, int baseSequence, int count, long baseOffset) =>
+        _table.Record(Header(producerId, epoch, baseSequence, count) with { BaseOffset = baseOffset });
+
+    private static RecordBatchHeader Header(long producerId, short epoch, int baseSequence, int count) =>
+        RecordBatchHeader.Read(Batches.Idempotent(producerId, epoch, baseSequence, [.. Enumerable.Range(0, count).Select(i => $"r{i}")]));
+}
