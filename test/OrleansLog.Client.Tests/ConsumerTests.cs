@@ -1,0 +1,118 @@
+using OrleansLog.Client.Consuming;
+using OrleansLog.Client.Producing;
+using OrleansLog.Partitions;
+
+namespace OrleansLog.Client.Tests;
+
+public class ConsumerTests(ClientClusterFixture fixture) : IClassFixture<ClientClusterFixture>
+{
+    private OrleansLogClient Client => new(fixture.Grains);
+
+    [Fact]
+    public async Task Seek_position_pause_and_resume_behave_as_in_kafka()
+    {
+        await Fill("seek", 10);
+        using var consumer = Client.CreateConsumer<string, string>();
+        var partition = new TopicPartition("seek", 0);
+        consumer.Assign([new TopicPartitionOffset(partition, 0)]);
+        Assert.Equal(0, consumer.Consume(TimeSpan.FromSeconds(10))!.Offset);
+        Assert.Equal(1, consumer.Position(partition));
+
+        consumer.Seek(new TopicPartitionOffset(partition, 7));
+        Assert.Equal("v7", consumer.Consume(TimeSpan.FromSeconds(10))!.Message.Value);
+
+        consumer.Pause([partition]);
+        Assert.Equal([partition], consumer.Paused());
+        Assert.Null(consumer.Consume(TimeSpan.FromMilliseconds(300)));
+        consumer.Resume([partition]);
+        Assert.Equal("v8", consumer.Consume(TimeSpan.FromSeconds(10))!.Message.Value);
+    }
+
+    [Fact]
+    public async Task Auto_offset_reset_decides_where_a_partition_without_commits_starts()
+    {
+        await Fill("reset", 5);
+        var partition = new TopicPartition("reset", 0);
+
+        using (var earliest = Client.CreateConsumer<string, string>(new ConsumerConfig { GroupId = "reset-earliest", AutoOffsetReset = AutoOffsetReset.Earliest }))
+        {
+            earliest.Assign([partition]);
+            Assert.Equal(0, earliest.Consume(TimeSpan.FromSeconds(10))!.Offset);
+        }
+
+        using (var latest = Client.CreateConsumer<string, string>(new ConsumerConfig { GroupId = "reset-latest", AutoOffsetReset = AutoOffsetReset.Latest }))
+        {
+            latest.Assign([partition]);
+            Assert.Null(latest.Consume(TimeSpan.FromMilliseconds(500)));
+            Assert.Equal(5, latest.Position(partition));
+        }
+
+        using var error = Client.CreateConsumer<string, string>(new ConsumerConfig { GroupId = "reset-error", AutoOffsetReset = AutoOffsetReset.Error });
+        error.Assign([partition]);
+        var refused = Assert.Throws<ConsumeException>(() => error.Consume(TimeSpan.FromSeconds(10)));
+        Assert.Equal(ErrorCode.OffsetOutOfRange, refused.Code);
+    }
+
+    [Fact]
+    public async Task Commit_is_durable_and_a_new_consumer_resumes_from_it()
+    {
+        await Fill("resume", 10);
+        var config = new ConsumerConfig { GroupId = "resume-group", EnableAutoCommit = false, AutoOffsetReset = AutoOffsetReset.Earliest };
+        var partition = new TopicPartition("resume", 0);
+        using (var first = Client.CreateConsumer<string, string>(config))
+        {
+            first.Assign([partition]);
+            for (var i = 0; i < 4; i++)
+            {
+                first.Consume(TimeSpan.FromSeconds(10));
+            }
+
+            Assert.Equal([new TopicPartitionOffset(partition, 4)], first.Commit());
+            Assert.Equal([new TopicPartitionOffset(partition, 4)], first.Committed([partition]));
+        }
+
+        using var second = Client.CreateConsumer<string, string>(config);
+        second.Assign([partition]);
+        Assert.Equal("v4", second.Consume(TimeSpan.FromSeconds(10))!.Message.Value);
+    }
+
+    [Fact]
+    public async Task Consume_all_streams_records_in_partition_order()
+    {
+        await Fill("stream", 50);
+        using var consumer = Client.CreateConsumer<string, string>();
+        consumer.Assign([new TopicPartitionOffset("stream", 0, Offsets.Beginning)]);
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var offsets = new List<long>();
+        await foreach (var record in consumer.ConsumeAllAsync(cancellation.Token))
+        {
+            offsets.Add(record.Offset);
+            if (offsets.Count == 50)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), offsets);
+    }
+
+    [Fact]
+    public void Invalid_consumer_settings_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => Client.CreateConsumer<string, string>(new ConsumerConfig { PartitionAssignmentStrategy = "sticky-ish" }));
+        Assert.Throws<ArgumentException>(() => Client.CreateConsumer<string, string>(new ConsumerConfig { HeartbeatInterval = TimeSpan.FromMinutes(5) }));
+        Assert.Throws<ArgumentException>(() => Client.CreateConsumer<string, string>(new ConsumerConfig { MaxPartitionFetchBytes = 0 }));
+        using var noGroup = Client.CreateConsumer<string, string>();
+        Assert.Equal(ErrorCode.InvalidGroupId, Assert.Throws<OrleansLogException>(() => noGroup.Subscribe("t")).Code);
+    }
+
+    private async Task Fill(string topic, int count)
+    {
+        await Client.Admin.CreateTopicAsync(topic, 1);
+        await using var producer = Client.CreateProducer<string, string>();
+        for (var i = 0; i < count; i++)
+        {
+            await producer.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = $"v{i}" });
+        }
+    }
+}
