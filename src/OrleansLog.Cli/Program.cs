@@ -2,13 +2,14 @@ using System.CommandLine;
 using OrleansLog.Cli.Commands;
 using OrleansLog.Cli.Connection;
 
-var root = new RootCommand("orleanslog: manage topics and produce or consume records on an OrleansLog broker.")
+var root = new RootCommand("orleanslog: manage topics and consumer groups, and produce or consume records on an OrleansLog broker.")
 {
     GlobalOptions.Gateway,
     GlobalOptions.ClusterId,
     TopicsCommands.Build(),
     ProduceCommand.Build(),
     ConsumeCommand.Build(),
+    GroupsCommands.Build(),
 };
 
 var parse = root.Parse(args);

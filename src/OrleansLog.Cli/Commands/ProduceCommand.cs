@@ -2,23 +2,21 @@ using System.CommandLine;
 using System.Text;
 using OrleansLog.Cli.Connection;
 using OrleansLog.Cli.Output;
-using OrleansLog.Client.Partitioning;
+using OrleansLog.Client;
+using OrleansLog.Client.Producing;
 using OrleansLog.Partitions;
 using OrleansLog.Storage.Compression;
-using OrleansLog.Storage.Format;
-using OrleansLog.Topics;
 
 namespace OrleansLog.Cli.Commands;
 
 /// <summary>
-/// <c>orleanslog produce TOPIC</c>: one record per stdin line, batched per partition. Keyed lines go to
-/// Kafka's murmur2 partition for the key; keyless lines fill one partition's batch at a time (sticky).
-/// One batch per partition is in flight at a time, so records keep their order within a partition.
+/// <c>orleanslog produce TOPIC</c>: one record per stdin line through the client's producer: keyed lines
+/// go to Kafka's murmur2 partition for the key, keyless lines to a sticky partition, batches are
+/// compressed and (with acks=all) idempotent. The first failed delivery stops the command; every line
+/// before the first failure that was reported delivered is in the log.
 /// </summary>
 internal static class ProduceCommand
 {
-    private const int BatchBytes = 256 * 1024;
-
     public static Command Build()
     {
         var topic = new Argument<string>("topic") { Description = "The topic to write to." };
@@ -34,20 +32,26 @@ internal static class ProduceCommand
                 throw new CliException(ExitCodes.Usage, $"--compression \"{parse.GetValue(compression)}\" is not one of none, gzip, snappy, lz4, zstd");
             }
 
-            var metadata = await broker.Grains.GetGrain<ITopicGrain>(parse.GetValue(topic)!).GetMetadata();
-            var fixedPartition = parse.GetValue(partition);
-            if (fixedPartition is < 0 || fixedPartition >= metadata.PartitionCount)
+            if (!Acks.IsValid(parse.GetValue(acks)))
             {
-                throw new CliException(ExitCodes.Usage, $"--partition {fixedPartition} is outside topic {metadata.Name}'s partitions 0..{metadata.PartitionCount - 1}");
+                throw new CliException(ExitCodes.Usage, $"--acks {parse.GetValue(acks)} is not 0, 1 or -1 (all)");
             }
 
-            var writer = new PartitionedWriter(broker.Grains, metadata.Name, metadata.PartitionCount, codec, parse.GetValue(acks));
+            var metadata = await broker.Admin.DescribeTopicAsync(parse.GetValue(topic)!);
+            var fixedPartition = parse.GetValue(partition);
+            if (fixedPartition is < 0 || fixedPartition >= metadata.Topic.PartitionCount)
+            {
+                throw new CliException(ExitCodes.Usage, $"--partition {fixedPartition} is outside topic {metadata.Topic.Name}'s partitions 0..{metadata.Topic.PartitionCount - 1}");
+            }
+
+            var config = new ProducerConfig { Acks = parse.GetValue(acks), Compression = codec, BatchSize = 256 * 1024, MaxRequestSize = 1024 * 1024, ClientId = "orleanslog-cli" };
+            await using var producer = broker.Client.CreateProducer<byte[]?, byte[]>(config);
+            var failure = new DeliveryFailure();
             using var progress = new ProgressReporter("produced");
             var separator = parse.GetValue(keySeparator);
             var lineNumber = 0L;
-            var sticky = 0;
             using var input = new StreamReader(Console.OpenStandardInput(), Encoding.UTF8, false, 1 << 16);
-            while (await input.ReadLineAsync(cancellationToken) is { } line)
+            while (!failure.Failed && await input.ReadLineAsync(cancellationToken) is { } line)
             {
                 lineNumber++;
                 byte[]? key = null;
@@ -57,7 +61,7 @@ internal static class ProduceCommand
                     var at = line.IndexOf(separator, StringComparison.Ordinal);
                     if (at < 0)
                     {
-                        await writer.FlushAsync();
+                        await producer.FlushAsync(CancellationToken.None);
                         throw new CliException(ExitCodes.BadInput, $"line {lineNumber} has no key separator \"{separator}\"; {lineNumber - 1} records before it were written");
                     }
 
@@ -65,20 +69,48 @@ internal static class ProduceCommand
                     value = line[(at + separator.Length)..];
                 }
 
-                var target = fixedPartition
-                    ?? (key is not null ? Murmur2Partitioner.Partition(key, metadata.PartitionCount) : sticky);
-                if (await writer.AddAsync(target, key, Encoding.UTF8.GetBytes(value), BatchBytes) && key is null && fixedPartition is null)
+                var message = new Message<byte[]?, byte[]> { Key = key, Value = Encoding.UTF8.GetBytes(value) };
+                if (fixedPartition is { } fixedTo)
                 {
-                    sticky = (sticky + 1) % metadata.PartitionCount;
+                    producer.Produce(new TopicPartition(metadata.Topic.Name, fixedTo), message, failure.Record);
+                }
+                else
+                {
+                    producer.Produce(metadata.Topic.Name, message, failure.Record);
                 }
 
                 progress.Report(lineNumber, line.Length + 1);
             }
 
-            await writer.FlushAsync();
+            await producer.FlushAsync(CancellationToken.None);
+            failure.ThrowIfFailed();
             progress.Complete(lineNumber);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Remembers the first failed delivery (reported on the producer's sender thread).</summary>
+    private sealed class DeliveryFailure
+    {
+        private DeliveryReport<byte[]?, byte[]>? _first;
+
+        public bool Failed => Volatile.Read(ref _first) is not null;
+
+        public void Record(DeliveryReport<byte[]?, byte[]> report)
+        {
+            if (report.IsError)
+            {
+                Interlocked.CompareExchange(ref _first, report, null);
+            }
+        }
+
+        public void ThrowIfFailed()
+        {
+            if (_first is { } report)
+            {
+                throw new OrleansLogException(report.Error, report.ErrorMessage ?? report.Error.KafkaName());
+            }
+        }
     }
 }

@@ -3,8 +3,6 @@ using System.CommandLine;
 using System.Globalization;
 using OrleansLog.Cli.Connection;
 using OrleansLog.Cli.Output;
-using OrleansLog.Metadata;
-using OrleansLog.Topics;
 
 namespace OrleansLog.Cli.Commands;
 
@@ -26,7 +24,7 @@ internal static class TopicsCommands
         var command = new Command("create", "Create a topic.") { Name, partitions, replication, config };
         command.SetBrokerAction(async (parse, broker, _) =>
         {
-            var topic = await Metadata(broker).CreateTopic(parse.GetValue(Name)!, parse.GetValue(partitions), parse.GetValue(replication), ParseConfigs(parse.GetValue(config)));
+            var topic = await broker.Admin.CreateTopicAsync(parse.GetValue(Name)!, parse.GetValue(partitions), parse.GetValue(replication), ParseConfigs(parse.GetValue(config)));
             Console.WriteLine($"Created topic {topic.Name} with {topic.PartitionCount} partitions.");
             return ExitCodes.Ok;
         });
@@ -38,7 +36,7 @@ internal static class TopicsCommands
         var command = new Command("list", "List topic names.");
         command.SetBrokerAction(async (_, broker, _) =>
         {
-            foreach (var topic in await Metadata(broker).ListTopics())
+            foreach (var topic in await broker.Admin.ListTopicsAsync())
             {
                 Console.WriteLine(topic.Name);
             }
@@ -53,7 +51,7 @@ internal static class TopicsCommands
         var command = new Command("describe", "Show a topic's id, configs, and each partition's offsets and size.") { Name };
         command.SetBrokerAction(async (parse, broker, _) =>
         {
-            var details = await broker.Grains.GetGrain<ITopicGrain>(parse.GetValue(Name)!).Describe();
+            var details = await broker.Admin.DescribeTopicAsync(parse.GetValue(Name)!);
             TopicPrinter.Print(details, Console.Out);
             return ExitCodes.Ok;
         });
@@ -82,13 +80,13 @@ internal static class TopicsCommands
 
             if (parse.GetValue(partitions) is { } count)
             {
-                var grown = await Metadata(broker).CreatePartitions(name, count);
+                var grown = await broker.Admin.CreatePartitionsAsync(name, count);
                 Console.WriteLine($"Topic {name} now has {grown.PartitionCount} partitions.");
             }
 
             if (!changes.IsEmpty)
             {
-                await Metadata(broker).AlterConfigs(name, changes);
+                await broker.Admin.AlterTopicConfigsAsync(name, changes);
                 Console.WriteLine($"Updated {changes.Count} config(s) of topic {name}.");
             }
 
@@ -102,7 +100,7 @@ internal static class TopicsCommands
         var command = new Command("delete", "Delete a topic and all its data.") { Name };
         command.SetBrokerAction(async (parse, broker, _) =>
         {
-            await Metadata(broker).DeleteTopic(parse.GetValue(Name)!);
+            await broker.Admin.DeleteTopicAsync(parse.GetValue(Name)!);
             Console.WriteLine($"Deleted topic {parse.GetValue(Name)}.");
             return ExitCodes.Ok;
         });
@@ -127,6 +125,4 @@ internal static class TopicsCommands
 
         return configs.ToImmutable();
     }
-
-    private static IMetadataGrain Metadata(BrokerConnection broker) => broker.Grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
 }

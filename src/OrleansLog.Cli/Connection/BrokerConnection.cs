@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using OrleansLog.Client;
+using OrleansLog.Client.Admin;
 
 namespace OrleansLog.Cli.Connection;
 
@@ -15,9 +17,14 @@ internal sealed class BrokerConnection : IAsyncDisposable
     {
         _host = host;
         Grains = host.Services.GetRequiredService<IClusterClient>();
+        Client = new OrleansLogClient(Grains);
     }
 
     public IGrainFactory Grains { get; }
+
+    public OrleansLogClient Client { get; }
+
+    public AdminClient Admin => Client.Admin;
 
     /// <summary>Connects, or throws <see cref="CliException"/> naming the address when no broker answers there.</summary>
     public static async Task<BrokerConnection> ConnectAsync(GatewayAddress gateway, string clusterId, CancellationToken cancellationToken)
