@@ -84,6 +84,44 @@ public class CliTests(BrokerProcessFixture broker) : IClassFixture<BrokerProcess
         Error(await broker.Cli("consume", "one-part", "--partition", "5"), 2, "outside");
     }
 
+    [Fact]
+    public async Task Groups_can_be_listed_described_reset_and_deleted()
+    {
+        Ok(await broker.Cli("topics", "create", "grouped", "--partitions", "2"));
+        using var temp = new TempDirectory();
+        var input = temp.Sub("in.txt");
+        await File.WriteAllLinesAsync(input, Enumerable.Range(0, 10).Select(i => $"k{i}={i}"));
+        Ok(await CliRunner.RunAsync(broker.Silo.Gateway, input, "produce", "grouped", "--key-separator", "="));
+
+        var consumed = Ok(await broker.Cli("consume", "grouped", "--group", "cli-group", "--from-beginning", "--timeout-ms", "1000"));
+        Assert.Equal(10, consumed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("cli-group", Ok(await broker.Cli("groups", "list")).Stdout.Split('\n'));
+        var described = Ok(await broker.Cli("groups", "describe", "cli-group"));
+        Assert.Contains("State: Empty", described.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, described.Stdout.Split('\n').Count(line => line.StartsWith("grouped ", StringComparison.Ordinal) && line.TrimEnd().EndsWith("0  -", StringComparison.Ordinal)));
+
+        var plan = Ok(await broker.Cli("groups", "reset-offsets", "cli-group", "--topic", "grouped", "--to-earliest"));
+        Assert.Contains("Not applied", plan.Stdout, StringComparison.Ordinal);
+        Assert.Empty(Ok(await broker.Cli("consume", "grouped", "--group", "cli-group", "--timeout-ms", "500")).Stdout.Trim());
+        Ok(await broker.Cli("groups", "reset-offsets", "cli-group", "--topic", "grouped", "--to-earliest", "--execute"));
+        Assert.Equal(10, Ok(await broker.Cli("consume", "grouped", "--group", "cli-group", "--timeout-ms", "1000")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+
+        Ok(await broker.Cli("groups", "delete", "cli-group"));
+        Error(await broker.Cli("groups", "describe", "cli-group"), 1, "GROUP_ID_NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task Reset_offsets_needs_exactly_one_target_and_a_valid_time()
+    {
+        Error(await broker.Cli("groups", "reset-offsets", "g", "--topic", "t"), 2, "exactly one");
+        Error(await broker.Cli("groups", "reset-offsets", "g", "--topic", "t", "--to-earliest", "--to-latest"), 2, "exactly one");
+        Error(await broker.Cli("groups", "reset-offsets", "g", "--topic", "t", "--to-datetime", "yesterday"), 2, "--to-datetime");
+    }
+
+    [Fact]
+    public async Task A_group_with_a_partition_option_is_a_usage_error() =>
+        Error(await broker.Cli("consume", "no-topic-needed", "--group", "g", "--partition", "0"), 2, "--group");
+
     private static CliResult Ok(CliResult result)
     {
         Assert.True(result.ExitCode == 0, result.ToString());

@@ -33,13 +33,14 @@ internal static class ConsumeCommand
         var command = new Command("consume", "Print records of a topic.") { topic, fromBeginning, offset, partition, group, max, follow, timeout, printMetadata };
         command.SetBrokerAction(async (parse, broker, cancellationToken) =>
         {
-            var details = await broker.Admin.DescribeTopicAsync(parse.GetValue(topic)!);
-            var name = details.Topic.Name;
             var groupId = parse.GetValue(group);
             if (groupId is not null && (parse.GetValue(partition) is not null || parse.GetValue(offset) is not null))
             {
                 throw new CliException(ExitCodes.Usage, "--group assigns partitions itself: drop --partition and --offset");
             }
+
+            var details = await broker.Admin.DescribeTopicAsync(parse.GetValue(topic)!);
+            var name = details.Topic.Name;
 
             int[] partitions = parse.GetValue(partition) is { } only
                 ? only >= 0 && only < details.Topic.PartitionCount ? [only] : throw new CliException(ExitCodes.Usage, $"--partition {only} is outside topic {name}'s partitions 0..{details.Topic.PartitionCount - 1}")
