@@ -11,7 +11,7 @@ public static class BenchmarkReport
     public static void PrintLine(BenchmarkResult result)
     {
         var ratio = double.IsNaN(result.Ratio) ? "   -  " : result.Ratio.ToString("0.00", CultureInfo.InvariantCulture) + "x";
-        var latency = result.P50Ms is { } p50 ? string.Create(CultureInfo.InvariantCulture, $"   p50 {p50:0.00} ms  p99 {result.P99Ms:0.00} ms") : string.Empty;
+        var latency = result.P50Ms is { } p50 ? string.Create(CultureInfo.InvariantCulture, $"   p50 {p50:0.00} ms  p99 {result.P99Ms:0.00} ms{(result.P999Ms is { } p999 ? $"  p99.9 {p999:0.00} ms" : "")}") : string.Empty;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"{result.Case,-62} {result.RecordsPerSecond,12:N0} rec/s {result.MegabytesPerSecond,9:N1} MB/s {ratio,7} of {result.Baseline}{latency}"));
@@ -32,6 +32,7 @@ public static class BenchmarkReport
             r.BaselineMegabytesPerSecond,
             r.P50Ms,
             r.P99Ms,
+            r.P999Ms,
             Ratio = double.IsNaN(r.Ratio) ? (double?)null : r.Ratio,
         });
         File.WriteAllText(path, JsonSerializer.Serialize(new { machine = Environment.MachineName, cores = Environment.ProcessorCount, results = rows }, Json));

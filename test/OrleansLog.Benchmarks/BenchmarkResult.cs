@@ -16,6 +16,9 @@ public sealed record BenchmarkResult(
     /// <summary>99th percentile request latency, where the case measures it.</summary>
     public double? P99Ms { get; init; }
 
+    /// <summary>99.9th percentile latency, where the case measures it.</summary>
+    public double? P999Ms { get; init; }
+
     public double RecordsPerSecond => Records / Seconds;
 
     public double MegabytesPerSecond => Bytes / Seconds / 1_000_000;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OrleansLog.Benchmarks;
+using OrleansLog.Benchmarks.EndToEnd;
 using OrleansLog.Benchmarks.Produce;
 using OrleansLog.Benchmarks.Storage;
 
@@ -19,7 +20,13 @@ var produce = new Command("produce", "One producer through the Orleans client ag
 };
 produce.SetAction(async (parse, _) => await Run(parse, folder => new ProduceBenchmark(folder, parse.GetValue(quick)).RunAsync()));
 
-var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce };
+var e2e = new Command("e2e", "Producer and consumer group through the client library, 1 KiB records, 8 partitions: maximum rate, then end-to-end latency at half of it.")
+{
+    json, quick, directory,
+};
+e2e.SetAction(async (parse, _) => await Run(parse, folder => new EndToEndBenchmark(folder, parse.GetValue(quick)).RunAsync()));
+
+var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e };
 return await root.Parse(args).InvokeAsync();
 
 async Task<int> Run(ParseResult parse, Func<string, Task<List<BenchmarkResult>>> benchmark)

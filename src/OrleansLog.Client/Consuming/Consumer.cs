@@ -128,6 +128,12 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
     /// <summary>The next record, or null when none arrives within <paramref name="timeout"/>.</summary>
     public ConsumeResult<TKey, TValue>? Consume(TimeSpan timeout)
     {
+        // The common case under load: a record is already fetched, so no timer and no task.
+        if (TryConsumeNow() is { } ready)
+        {
+            return ready;
+        }
+
         using var cancellation = new CancellationTokenSource(timeout);
         try
         {
@@ -146,11 +152,25 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
     /// <summary>The next record; throws <see cref="OperationCanceledException"/> when cancelled first, <see cref="ConsumeException"/> when a partition cannot be read.</summary>
     public async ValueTask<ConsumeResult<TKey, TValue>> ConsumeAsync(CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
         while (true)
         {
-            ApplyGroupChanges();
-            MaybeAutoCommit();
+            if (TryConsumeNow() is { } result)
+            {
+                return result;
+            }
+
+            await _chunks.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Applies group changes and returns the next record already fetched, or null when a wait is needed.</summary>
+    private ConsumeResult<TKey, TValue>? TryConsumeNow()
+    {
+        ThrowIfDisposed();
+        ApplyGroupChanges();
+        MaybeAutoCommit();
+        while (true)
+        {
             if (TryNext() is { } result)
             {
                 return result;
@@ -158,8 +178,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
 
             if (!_chunks.Reader.TryRead(out var chunk))
             {
-                await _chunks.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
-                continue;
+                return null;
             }
 
             if (chunk.Fetcher is null || !chunk.Fetcher.IsCurrent(chunk.Version) || !_fetchers.ContainsKey(chunk.Fetcher.Partition))

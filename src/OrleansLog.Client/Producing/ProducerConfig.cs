@@ -12,8 +12,13 @@ public sealed class ProducerConfig : ClientConfig
     /// <summary>How long a partition's first record waits for more to share its batch (<c>linger.ms</c>; Kafka 4 defaults to 5).</summary>
     public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>A batch this large is sent without waiting for the linger (<c>batch.size</c>). While a batch is in flight the next one may grow past it, up to <see cref="MaxRequestSize"/>.</summary>
-    public int BatchSize { get; set; } = 16 * 1024;
+    /// <summary>
+    /// A batch this large is sent without waiting for the linger (<c>batch.size</c>). While a batch is in
+    /// flight the next one may grow past it, up to <see cref="MaxRequestSize"/>. Kafka's default is 16 KiB;
+    /// ours is 128 KiB because the broker fsyncs every batch before acknowledging it by default, so fewer,
+    /// larger batches are what keeps latency low under load (measured by the e2e benchmark).
+    /// </summary>
+    public int BatchSize { get; set; } = 128 * 1024;
 
     /// <summary>The most bytes of records waiting to be delivered; a produce beyond it waits (<c>buffer.memory</c>).</summary>
     public long BufferMemory { get; set; } = 32L * 1024 * 1024;
