@@ -169,7 +169,7 @@ public sealed class Log : IDisposable
 
     /// <summary>
     /// Completes once every offset below <paramref name="offset"/> is durable. Group commit: callers that
-    /// ask while a flush runs share the next one. By default the flush runs on the thread pool, so the
+    /// ask while a flush runs share the next one. By default the flush runs on a <see cref="FlushThreads"/> thread, so the
     /// caller (a grain turn) is never blocked and can accept more appends meanwhile; waiters resume on the
     /// flushing thread. With <paramref name="flushOnCallingThread"/> a caller that finds no flush running
     /// performs the fdatasync itself and saves that hop: right for a dedicated writer thread, wrong for a grain.
@@ -196,7 +196,7 @@ public sealed class Log : IDisposable
             _flushRunning = true;
             if (!flushOnCallingThread)
             {
-                ThreadPool.UnsafeQueueUserWorkItem(static log => log.ContinueFlushing(inline: false), this, preferLocal: false);
+                FlushThreads.Schedule(static log => ((Log)log!).ContinueFlushing(inline: false), this);
                 return new ValueTask(waiters.Task);
             }
 
@@ -630,7 +630,7 @@ public sealed class Log : IDisposable
 
     /// <summary>
     /// Runs the flushes that callers queued while one was in progress. Called inline after a leader's own
-    /// flush: if nobody is waiting it just stops; otherwise the rest moves to the thread pool so the
+    /// flush: if nobody is waiting it just stops; otherwise the rest moves to a flush thread so the
     /// leader's caller is not held hostage by later writers.
     /// </summary>
     private void ContinueFlushing(bool inline)
@@ -650,7 +650,7 @@ public sealed class Log : IDisposable
                 }
                 else if (inline)
                 {
-                    ThreadPool.UnsafeQueueUserWorkItem(static log => log.ContinueFlushing(inline: false), this, preferLocal: false);
+                    FlushThreads.Schedule(static log => ((Log)log!).ContinueFlushing(inline: false), this);
                     return;
                 }
                 else

@@ -14,6 +14,9 @@ internal sealed class OpenBatch(RecordBatchBuilder builder, long createdAt)
 
     public int ReservedBytes { get; set; }
 
+    /// <summary>Another record like the last would not fit in <c>batch.size</c>: send without waiting for the linger.</summary>
+    public bool Full { get; set; }
+
     /// <summary>Send without waiting for the linger (a flush or close asked).</summary>
     public bool SendNow { get; set; }
 

@@ -128,7 +128,7 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
         {
             partition = hasKey
                 ? Client.Partitioning.Murmur2Partitioner.Partition(keyBuffer.WrittenSpan, topic.PartitionCount)
-                : _engine.StickyPartitionFor(topic.Name, topic.PartitionCount, size);
+                : _engine.StickyPartitionFor(topic.Name, topic.PartitionCount);
         }
 
         var destination = new TopicPartition(topic.Name, partition);

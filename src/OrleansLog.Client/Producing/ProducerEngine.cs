@@ -46,9 +46,9 @@ internal sealed class ProducerEngine : IAsyncDisposable
 
     public ProducerConfig Config => _config;
 
-    /// <summary>The partition for a record without a key: one partition per topic until about a batch went there, then another (Kafka's sticky partitioner).</summary>
-    public int StickyPartitionFor(string topic, int partitionCount, int bytes) =>
-        _sticky.GetOrAdd(topic, static _ => new StickyPartition()).Next(partitionCount, bytes, _config.BatchSize);
+    /// <summary>The partition for a record without a key: one partition per topic until its batch is full, then another (Kafka's sticky partitioner).</summary>
+    public int StickyPartitionFor(string topic, int partitionCount) =>
+        _sticky.GetOrAdd(topic, static _ => new StickyPartition()).Current(partitionCount);
 
     /// <summary>Queues one record (its bytes already reserved from <see cref="Memory"/>).</summary>
     public void Append(TopicPartition partition, long timestamp, ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, bool hasValue, ReadOnlySpan<RecordHeader> headers, int reservedBytes, IDeliveryHandle handle)
@@ -56,6 +56,7 @@ internal sealed class ProducerEngine : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_stopping, this);
         var queue = _queues.GetOrAdd(partition, AddQueue);
         bool wake;
+        bool full;
         lock (queue)
         {
             var batch = queue.Last;
@@ -69,9 +70,19 @@ internal sealed class ProducerEngine : IAsyncDisposable
             batch.Builder.Add(timestamp, key, hasKey, value, hasValue, headers);
             batch.Deliveries.Add((handle, timestamp));
             batch.ReservedBytes += reservedBytes;
+            var wasFull = batch.Full;
+
+            // Full as Kafka means it: another record like this one would not fit in batch.size.
+            batch.Full = batch.Builder.UncompressedSizeInBytes + reservedBytes > _config.BatchSize;
+            full = batch.Full && !wasFull;
 
             // Wake the sender for a first record (to time its linger) or a batch that just became sendable.
-            wake = batch.Deliveries.Count == 1 || (queue.InFlightBatch is null && batch.Builder.UncompressedSizeInBytes >= _config.BatchSize);
+            wake = batch.Deliveries.Count == 1 || (queue.InFlightBatch is null && full);
+        }
+
+        if (full && _sticky.TryGetValue(partition.Topic, out var sticky))
+        {
+            sticky.BatchFull(partition.Partition);
         }
 
         if (wake)
@@ -227,7 +238,7 @@ internal sealed class ProducerEngine : IAsyncDisposable
             }
 
             var sendable = batch.SendNow || _stopping || queue.Batches.Count > 1
-                || batch.Builder.UncompressedSizeInBytes >= _config.BatchSize || age >= _config.Linger;
+                || batch.Full || age >= _config.Linger;
             if (!sendable)
             {
                 var untilLinger = _config.Linger - age;
@@ -434,31 +445,35 @@ internal sealed class ProducerEngine : IAsyncDisposable
         _builders.Add(builder);
     }
 
-    /// <summary>The current sticky partition of one topic.</summary>
+    /// <summary>The current sticky partition of one topic: kept until a batch for it fills, then another chosen at random.</summary>
     private sealed class StickyPartition
     {
         private readonly Lock _lock = new();
         private int _partition = -1;
-        private int _bytes;
+        private int _partitionCount;
 
-        public int Next(int partitionCount, int bytes, int batchSize)
+        public int Current(int partitionCount)
         {
             lock (_lock)
             {
-                if (_partition < 0 || _partition >= partitionCount || _bytes >= batchSize)
+                if (_partition < 0 || _partition >= partitionCount || _partitionCount != partitionCount)
                 {
-                    var next = Random.Shared.Next(partitionCount);
-                    if (partitionCount > 1 && next == _partition)
-                    {
-                        next = (next + 1) % partitionCount;
-                    }
-
-                    _partition = next;
-                    _bytes = 0;
+                    _partitionCount = partitionCount;
+                    _partition = Random.Shared.Next(partitionCount);
                 }
 
-                _bytes += bytes;
                 return _partition;
+            }
+        }
+
+        public void BatchFull(int partition)
+        {
+            lock (_lock)
+            {
+                if (partition == _partition && _partitionCount > 1)
+                {
+                    _partition = (_partition + 1 + Random.Shared.Next(_partitionCount - 1)) % _partitionCount;
+                }
             }
         }
     }
