@@ -100,6 +100,8 @@ public class ConsumerGroupTests(ClientClusterFixture fixture) : IClassFixture<Cl
         Assert.Equal(0, (await Client.Admin.ResetGroupOffsetsAsync("lag-group", "lagging", OffsetResetSpec.Earliest)).Single().Offset);
         Assert.Equal(7, (await Client.Admin.ResetGroupOffsetsAsync("lag-group", "lagging", OffsetResetSpec.ToOffset(7))).Single().Offset);
         Assert.Equal(10, (await Client.Admin.ResetGroupOffsetsAsync("lag-group", "lagging", OffsetResetSpec.ToOffset(99))).Single().Offset);
+        Assert.Equal(0, (await Client.Admin.ResetGroupOffsetsAsync("lag-group", "lagging", OffsetResetSpec.ToTimestamp(0), dryRun: true)).Single().Offset);
+        Assert.Equal(10, (await Client.Admin.ResetGroupOffsetsAsync("lag-group", "lagging", OffsetResetSpec.ToTimestamp(DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds()), dryRun: true)).Single().Offset);
         Assert.Equal(10, (await Client.Admin.DescribeGroupAsync("lag-group")).Partitions.Single().CommittedOffset);
         Assert.Contains("lag-group", await Client.Admin.ListGroupsAsync());
 

@@ -77,6 +77,27 @@ public class ConsumerTests(ClientClusterFixture fixture) : IClassFixture<ClientC
     }
 
     [Fact]
+    public async Task Auto_commit_commits_consumed_positions_in_the_background()
+    {
+        await Fill("auto-commit", 5);
+        var partition = new TopicPartition("auto-commit", 0);
+        using var consumer = Client.CreateConsumer<string, string>(new ConsumerConfig { GroupId = "auto-commit-group", AutoOffsetReset = AutoOffsetReset.Earliest, AutoCommitInterval = TimeSpan.FromMilliseconds(100) });
+        consumer.Assign([partition]);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.NotNull(consumer.Consume(TimeSpan.FromSeconds(10)));
+        }
+
+        await Wait.Until(
+            () =>
+            {
+                consumer.Consume(TimeSpan.FromMilliseconds(20));
+                return consumer.Committed([partition])[0].Offset == 5;
+            },
+            "the position is auto-committed");
+    }
+
+    [Fact]
     public async Task Consume_all_streams_records_in_partition_order()
     {
         await Fill("stream", 50);

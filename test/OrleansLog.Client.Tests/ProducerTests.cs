@@ -154,6 +154,39 @@ public class ProducerTests(ClientClusterFixture fixture) : IClassFixture<ClientC
     }
 
     [Fact]
+    public async Task A_record_the_broker_does_not_answer_fails_at_the_delivery_timeout()
+    {
+        await Client.Admin.CreateTopicAsync("slow-timeout", 1);
+        ClientClusterFixture.SlowGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await using var producer = Client.CreateProducer<Null?, string>(new ProducerConfig { DeliveryTimeout = TimeSpan.FromMilliseconds(500), RequestTimeout = TimeSpan.FromMilliseconds(200), Linger = TimeSpan.Zero });
+            var failed = await Assert.ThrowsAsync<ProduceException<Null?, string>>(() => producer.ProduceAsync("slow-timeout", new Message<Null?, string> { Value = "late" }));
+            Assert.Equal(ErrorCode.RequestTimedOut, failed.Code);
+            Assert.Equal("late", failed.DeliveryResult.Message.Value);
+        }
+        finally
+        {
+            ClientClusterFixture.SlowGate.SetResult();
+        }
+    }
+
+    [Fact]
+    public async Task With_acks_zero_records_are_reported_at_once_without_offsets_and_still_land()
+    {
+        await Client.Admin.CreateTopicAsync("acks-zero", 1);
+        await using (var producer = Client.CreateProducer<Null?, string>(new ProducerConfig { Acks = Acks.None }))
+        {
+            var result = await producer.ProduceAsync("acks-zero", new Message<Null?, string> { Value = "fire" });
+            Assert.Equal(-1, result.Offset);
+        }
+
+        using var consumer = Client.CreateConsumer<Null?, string>();
+        consumer.Assign([new TopicPartitionOffset("acks-zero", 0, 0)]);
+        Assert.Equal("fire", consumer.Consume(TimeSpan.FromSeconds(10))!.Message.Value);
+    }
+
+    [Fact]
     public async Task Invalid_settings_and_records_are_refused_with_specific_errors()
     {
         Assert.Throws<ArgumentException>(() => Client.CreateProducer<string, string>(new ProducerConfig { Acks = 2 }));

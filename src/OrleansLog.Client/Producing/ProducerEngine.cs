@@ -331,7 +331,13 @@ internal sealed class ProducerEngine : IAsyncDisposable
             var request = new ProduceRequest(rented.AsMemory(0, built.Length), _config.Acks, (int)_config.RequestTimeout.TotalMilliseconds);
             ReturnBuilder(batch.Builder);
 
-            var (error, message, baseOffset) = await SendWithRetriesAsync(queue.Partition, request, batch.CreatedAt).ConfigureAwait(false);
+            var (error, message, baseOffset, abandoned) = await SendWithRetriesAsync(queue.Partition, request, batch.CreatedAt).ConfigureAwait(false);
+            if (abandoned)
+            {
+                // A call we stopped waiting for may still read the bytes: leave the array to the GC.
+                rented = null;
+            }
+
             lock (queue)
             {
                 queue.InFlightBatch = null;
@@ -379,26 +385,34 @@ internal sealed class ProducerEngine : IAsyncDisposable
         }
     }
 
-    private async Task<(ErrorCode Error, string? Message, long BaseOffset)> SendWithRetriesAsync(TopicPartition partition, ProduceRequest request, long createdAt)
+    /// <summary>
+    /// Sends until success, a non-retriable error, or the delivery timeout. Each attempt waits at most
+    /// <c>request.timeout.ms</c> (and never past the delivery timeout); <c>Abandoned</c> says some attempt
+    /// was given up while still running.
+    /// </summary>
+    private async Task<(ErrorCode Error, string? Message, long BaseOffset, bool Abandoned)> SendWithRetriesAsync(TopicPartition partition, ProduceRequest request, long createdAt)
     {
         var grain = _grains.GetPartitionGrain(partition.Topic, partition.Partition);
         if (request.Acks == Partitions.Acks.None)
         {
             // Nobody waits for acks=0: the records count as delivered once sent, without offsets or retries.
             _ = grain.Produce(request).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
-            return (ErrorCode.None, null, -1);
+            return (ErrorCode.None, null, -1, true);
         }
 
+        var abandoned = false;
         for (var attempt = 0; ; attempt++)
         {
             ErrorCode error;
             string message;
+            var remaining = _config.DeliveryTimeout - _time.GetElapsedTime(createdAt);
             try
             {
-                var response = await grain.Produce(request).ConfigureAwait(false);
+                var wait = remaining < _config.RequestTimeout ? remaining : _config.RequestTimeout;
+                var response = await grain.Produce(request).WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time).ConfigureAwait(false);
                 if (response.Error == ErrorCode.None)
                 {
-                    return (ErrorCode.None, null, response.BaseOffset);
+                    return (ErrorCode.None, null, response.BaseOffset, abandoned);
                 }
 
                 (error, message) = (response.Error, response.ErrorMessage ?? response.Error.KafkaName());
@@ -406,6 +420,11 @@ internal sealed class ProducerEngine : IAsyncDisposable
             catch (OrleansLogException e)
             {
                 (error, message) = (e.Code, e.Message);
+            }
+            catch (TimeoutException)
+            {
+                abandoned = true;
+                (error, message) = (ErrorCode.RequestTimedOut, $"No answer within {Math.Min(remaining.TotalMilliseconds, _config.RequestTimeout.TotalMilliseconds):0} ms (request.timeout.ms {_config.RequestTimeout.TotalMilliseconds:0}, delivery.timeout.ms {_config.DeliveryTimeout.TotalMilliseconds:0}).");
             }
             catch (Exception e)
             {
@@ -417,7 +436,7 @@ internal sealed class ProducerEngine : IAsyncDisposable
             if (!error.IsRetriable() || attempt >= _config.Retries
                 || _time.GetElapsedTime(createdAt) + _config.RetryBackoff >= _config.DeliveryTimeout)
             {
-                return (error, message, -1);
+                return (error, message, -1, abandoned);
             }
 
             if (error == ErrorCode.UnknownTopicOrPartition)
