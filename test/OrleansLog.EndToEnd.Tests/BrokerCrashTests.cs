@@ -50,6 +50,29 @@ public class BrokerCrashTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Committed_offsets_and_groups_survive_a_SIGKILL_of_the_broker()
+    {
+        using var temp = new TempDirectory();
+        var data = temp.Sub("data");
+        var input = temp.Sub("lines.txt");
+        await File.WriteAllLinesAsync(input, Enumerable.Range(0, 100).Select(i => $"line-{i}"));
+
+        await using (var first = await SiloProcess.StartAsync(data))
+        {
+            Ok(await CliRunner.RunAsync(first.Gateway, null, "topics", "create", "committed", "--partitions", "2"));
+            Ok(await CliRunner.RunAsync(first.Gateway, input, "produce", "committed"));
+            var consumed = Ok(await CliRunner.RunAsync(first.Gateway, null, "consume", "committed", "--group", "survivors", "--from-beginning", "--max", "60"));
+            Assert.Equal(60, consumed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+            await first.KillAsync();
+        }
+
+        await using var second = await SiloProcess.StartAsync(data);
+        Assert.Contains("survivors", Ok(await CliRunner.RunAsync(second.Gateway, null, "groups", "list")).Stdout.Split('\n'));
+        var rest = Ok(await CliRunner.RunAsync(second.Gateway, null, "consume", "committed", "--group", "survivors", "--timeout-ms", "1500"));
+        Assert.Equal(40, rest.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
     private static CliResult Ok(CliResult result)
     {
         Assert.True(result.ExitCode == 0, result.ToString());
