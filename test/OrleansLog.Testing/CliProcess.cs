@@ -59,7 +59,7 @@ public sealed class CliProcess : IAsyncDisposable
         using var cancellation = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cancellation.Token);
         await _stdout;
-        return new CliResult(_process.ExitCode, string.Join('\n', _lines), await _stderr);
+        return new CliResult(_process.ExitCode, string.Concat(_lines.Select(line => line + "\n")), await _stderr);
     }
 
     public async Task KillAsync()
