@@ -1,5 +1,6 @@
 using OrleansLog.Client.Consuming;
 using OrleansLog.Client.Producing;
+using OrleansLog.Client.Serialization;
 using OrleansLog.Partitions;
 
 namespace OrleansLog.Client.Tests;
@@ -95,6 +96,40 @@ public class ConsumerTests(ClientClusterFixture fixture) : IClassFixture<ClientC
                 return consumer.Committed([partition])[0].Offset == 5;
             },
             "the position is auto-committed");
+    }
+
+    [Fact]
+    public async Task A_consumer_that_does_not_keep_up_prefetches_at_most_two_fetches_per_partition()
+    {
+        await Client.Admin.CreateTopicAsync("backlog", 1);
+        await using (var producer = Client.CreateProducer<Null?, byte[]>(new ProducerConfig { BatchSize = 16 * 1024, MaxRequestSize = 16 * 1024, Linger = TimeSpan.FromMilliseconds(20) }))
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                producer.Produce("backlog", new Message<Null?, byte[]> { Value = new byte[1024] });
+            }
+
+            await producer.FlushAsync();
+        }
+
+        const int FetchBytes = 64 * 1024;
+        const long Bound = 2 * (FetchBytes + (32 * 1024));
+        var partition = new TopicPartition("backlog", 0);
+        using var consumer = Client.CreateConsumer<Null?, byte[]>(new ConsumerConfig { MaxPartitionFetchBytes = FetchBytes });
+        consumer.Assign([new TopicPartitionOffset(partition, 0)]);
+        Assert.NotNull(consumer.Consume(TimeSpan.FromSeconds(10)));
+        await Task.Delay(300);
+        Assert.InRange(consumer.PrefetchedBytes, 1, Bound);
+
+        for (var i = 0; i < 20; i++)
+        {
+            consumer.Seek(new TopicPartitionOffset(partition, i * 50));
+            await Task.Delay(20);
+        }
+
+        await Task.Delay(300);
+        Assert.InRange(consumer.PrefetchedBytes, 0, Bound);
+        Assert.Equal(950, consumer.Consume(TimeSpan.FromSeconds(10))!.Offset);
     }
 
     [Fact]

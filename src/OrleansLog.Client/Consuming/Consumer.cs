@@ -54,6 +54,9 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
 
     public IReadOnlyList<string> Subscription => _subscription;
 
+    /// <summary>Bytes fetched ahead and not yet consumed: at most two fetches (<c>max.partition.fetch.bytes</c> each, or one batch if larger) per assigned partition.</summary>
+    public long PrefetchedBytes => _fetchers.Values.Sum(f => f.BufferedBytes);
+
     /// <summary>This consumer's member id in its group, once joined.</summary>
     public string? MemberId => _session?.MemberId;
 
@@ -181,14 +184,25 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
                 return null;
             }
 
-            if (chunk.Fetcher is null || !chunk.Fetcher.IsCurrent(chunk.Version) || !_fetchers.ContainsKey(chunk.Fetcher.Partition))
+            if (chunk.Fetcher is null)
             {
                 continue;
             }
 
             if (chunk.Error is { } error)
             {
-                throw error;
+                if (chunk.Fetcher.IsCurrent(chunk.Version) && _fetchers.ContainsKey(chunk.Fetcher.Partition))
+                {
+                    throw error;
+                }
+
+                continue;
+            }
+
+            if (!chunk.Fetcher.IsCurrent(chunk.Version) || !_fetchers.ContainsKey(chunk.Fetcher.Partition))
+            {
+                chunk.Fetcher.Release(chunk);
+                continue;
             }
 
             _chunk = chunk;
@@ -449,7 +463,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
 
             if (_chunkRemaining.Length < RecordBatchLayout.HeaderSize || !chunk.Fetcher!.IsCurrent(chunk.Version))
             {
-                chunk.Fetcher!.ChunkDone(chunk.Version);
+                chunk.Fetcher!.Release(chunk);
                 _chunk = null;
                 return null;
             }
@@ -498,8 +512,9 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
 
     private void DropDecoded(TopicPartition partition)
     {
-        if (_chunk?.Fetcher?.Partition == partition)
+        if (_chunk is { Fetcher: { } fetcher } chunk && fetcher.Partition == partition)
         {
+            fetcher.Release(chunk);
             _chunk = null;
             _decoded.Clear();
         }

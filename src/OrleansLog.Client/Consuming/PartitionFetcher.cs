@@ -8,7 +8,9 @@ namespace OrleansLog.Client.Consuming;
 /// Pulls one assigned partition in the background: long-polling fetches from the partition grain,
 /// handed to the consumer as chunks. The prefetch is bounded: at most <see cref="MaxBufferedChunks"/>
 /// fetched chunks wait for the consumer, so a slow consumer stops its fetchers instead of buffering
-/// without limit. Seeks, pauses and revocations bump a version that makes chunks already fetched stale.
+/// without limit. Seeks, pauses and revocations bump a version that makes chunks already fetched stale;
+/// a stale chunk still counts until the consumer has read past it and released it, so no sequence of
+/// seeks can pile up chunks either.
 /// Thread-safe: the consumer thread and the fetch loop meet under a lock.
 /// </summary>
 internal sealed class PartitionFetcher
@@ -27,6 +29,7 @@ internal sealed class PartitionFetcher
     private long _fetchOffset;
     private int _version;
     private int _buffered;
+    private long _bufferedBytes;
     private int _failedVersion = -1;
     private bool _paused;
 
@@ -87,7 +90,6 @@ internal sealed class PartitionFetcher
             _version++;
             _position = offset;
             _fetchOffset = offset;
-            _buffered = 0;
         }
 
         _wake.Set();
@@ -104,7 +106,6 @@ internal sealed class PartitionFetcher
 
             _paused = paused;
             _version++;
-            _buffered = 0;
 
             // Resume from what the consumer has returned, not from what was fetched and dropped.
             _fetchOffset = _position;
@@ -136,18 +137,28 @@ internal sealed class PartitionFetcher
         }
     }
 
-    /// <summary>The consumer finished a chunk: room for another fetch.</summary>
-    public void ChunkDone(int version)
+    /// <summary>The consumer finished or discarded a data chunk of this fetcher (stale or not): room for another fetch.</summary>
+    public void Release(FetchedChunk chunk)
     {
         lock (_lock)
         {
-            if (version == _version && _buffered > 0)
-            {
-                _buffered--;
-            }
+            _buffered--;
+            _bufferedBytes -= chunk.Batches.Length;
         }
 
         _wake.Set();
+    }
+
+    /// <summary>Bytes fetched and not yet released by the consumer.</summary>
+    public long BufferedBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _bufferedBytes;
+            }
+        }
     }
 
     private async Task RunAsync()
@@ -209,6 +220,7 @@ internal sealed class PartitionFetcher
 
                     _fetchOffset = response.NextOffset;
                     _buffered++;
+                    _bufferedBytes += response.Records.Length;
                 }
 
                 await _output.WriteAsync(new FetchedChunk(this, version, response.Records), token).ConfigureAwait(false);
@@ -274,7 +286,6 @@ internal sealed class PartitionFetcher
                 _version++;
                 _position = resolved;
                 _fetchOffset = resolved;
-                _buffered = 0;
             }
         }
     }
