@@ -1,4 +1,5 @@
 using Orleans.TestingHost;
+using OrleansLog.Groups;
 using OrleansLog.Testing;
 
 namespace OrleansLog.Client.Tests;
@@ -15,12 +16,21 @@ public sealed class ClientClusterFixture : BrokerClusterFixture
 
     public static int LostAcknowledgements;
 
+    /// <summary>While set, heartbeats of members whose client id starts with "lossy-" fail, so their sessions expire.</summary>
+    public static volatile bool DropLossyHeartbeats;
+
     protected override void ConfigureCluster(TestClusterBuilder builder) => builder.AddSiloBuilderConfigurator<FaultConfigurator>();
 
     private sealed class FaultConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddIncomingGrainCallFilter(async context =>
         {
+            if (DropLossyHeartbeats && context.InterfaceMethod?.Name == "Heartbeat"
+                && context.Request.GetArgument(0) is HeartbeatRequest { MemberId: var member } && member.StartsWith("lossy-", StringComparison.Ordinal))
+            {
+                throw new TimeoutException("Test fault: this heartbeat was lost.");
+            }
+
             if (context.InterfaceMethod?.Name != "Produce" || context.TargetId.Key.ToString() is not { } key)
             {
                 await context.Invoke();

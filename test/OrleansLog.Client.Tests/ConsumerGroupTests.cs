@@ -53,6 +53,34 @@ public class ConsumerGroupTests(ClientClusterFixture fixture) : IClassFixture<Cl
     }
 
     [Fact]
+    public async Task A_member_whose_session_expired_hears_its_partitions_were_lost_and_rejoins()
+    {
+        await Client.Admin.CreateTopicAsync("lossy", 2);
+        var lost = new ConcurrentBag<TopicPartition>();
+        var config = Config("lossy-group");
+        config.ClientId = "lossy-client";
+        config.SessionTimeout = TimeSpan.FromMilliseconds(600);
+        using var consumer = Client.NewConsumer<string, string>(config)
+            .SetPartitionsLostHandler((_, partitions) => partitions.ToList().ForEach(lost.Add))
+            .Build();
+        consumer.Subscribe("lossy");
+        await ConsumeUntil(consumer, () => consumer.Assignment.Count == 2, "the consumer holds both partitions");
+        var firstMember = consumer.MemberId;
+
+        ClientClusterFixture.DropLossyHeartbeats = true;
+        try
+        {
+            await Task.Delay(1200);
+        }
+        finally
+        {
+            ClientClusterFixture.DropLossyHeartbeats = false;
+        }
+
+        await ConsumeUntil(consumer, () => lost.Count == 2 && consumer.Assignment.Count == 2 && consumer.MemberId != firstMember, "the partitions are lost, then assigned again to the rejoined member");
+    }
+
+    [Fact]
     public async Task New_partitions_of_a_subscribed_topic_are_assigned()
     {
         await Client.Admin.CreateTopicAsync("growing", 1);
