@@ -10,7 +10,8 @@ namespace OrleansLog.Benchmarks.Storage;
 /// </summary>
 internal static class RawDisk
 {
-    public static (double Seconds, long Bytes) Write(string directory, int writeSize, long totalBytes, bool sync)
+    /// <summary>Writes <paramref name="totalBytes"/>; with <paramref name="latency"/>, records each write (and its fdatasync).</summary>
+    public static (double Seconds, long Bytes) Write(string directory, int writeSize, long totalBytes, bool sync, Produce.LatencyRecorder? latency = null)
     {
         var path = Path.Combine(directory, $"raw-{writeSize}-{(sync ? "sync" : "lazy")}.bin");
         var buffer = new byte[writeSize];
@@ -21,12 +22,14 @@ internal static class RawDisk
         var watch = Stopwatch.StartNew();
         while (position < totalBytes)
         {
+            var start = Stopwatch.GetTimestamp();
             file.Write(buffer, position);
             if (sync)
             {
                 file.Flush();
             }
 
+            latency?.Record(start);
             position += writeSize;
         }
 
