@@ -25,7 +25,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
     private readonly IDeserializer<TValue> _valueDeserializer;
     private readonly TimeProvider _time;
     private readonly ConsumerRebalanceHandlers<TKey, TValue> _handlers;
-    private readonly Channel<FetchedChunk> _chunks = Channel.CreateUnbounded<FetchedChunk>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<FetchedChunk> _chunks = Channel.CreateUnbounded<FetchedChunk>();
     private readonly Dictionary<TopicPartition, PartitionFetcher> _fetchers = [];
     private readonly Queue<ConsumeResult<TKey, TValue>> _decoded = new();
     private readonly Dictionary<TopicPartition, long> _lastCommitted = [];
@@ -137,14 +137,20 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
             return ready;
         }
 
-        using var cancellation = new CancellationTokenSource(timeout);
-        try
+        // Wait on this thread (the call is synchronous anyway): a timeout returns null without an exception.
+        var deadline = _time.GetTimestamp();
+        while (true)
         {
-            return ConsumeAsync(cancellation.Token).AsTask().GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-            return null;
+            var remaining = timeout - _time.GetElapsedTime(deadline);
+            if (remaining <= TimeSpan.Zero || !_chunks.Reader.WaitToReadAsync().AsTask().Wait(remaining))
+            {
+                return TryConsumeNow();
+            }
+
+            if (TryConsumeNow() is { } result)
+            {
+                return result;
+            }
         }
     }
 

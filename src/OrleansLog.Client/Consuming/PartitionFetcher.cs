@@ -181,7 +181,8 @@ internal sealed class PartitionFetcher
 
             if (offset == long.MinValue)
             {
-                await _wake.WaitAsync(Timeout.InfiniteTimeSpan, token).ConfigureAwait(false);
+                // Stop sets the signal too, so this wait needs no token (and throws nothing).
+                await _wake.WaitAsync(Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
                 continue;
             }
 

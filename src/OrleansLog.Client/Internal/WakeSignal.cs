@@ -36,12 +36,8 @@ internal sealed class WakeSignal
             wait = _waiter.Task;
         }
 
-        try
-        {
-            await wait.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-        }
+        // A timeout is the normal way a wait ends (a linger ran out): no exception is thrown for it.
+        await wait.WaitAsync(timeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 }
