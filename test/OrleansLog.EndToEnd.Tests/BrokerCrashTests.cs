@@ -69,7 +69,7 @@ public class BrokerCrashTests(ITestOutputHelper output)
 
         await using var second = await SiloProcess.StartAsync(data);
         Assert.Contains("survivors", Ok(await CliRunner.RunAsync(second.Gateway, null, "groups", "list")).Stdout.Split('\n'));
-        var rest = Ok(await CliRunner.RunAsync(second.Gateway, null, "consume", "committed", "--group", "survivors", "--timeout-ms", "1500"));
+        var rest = Ok(await CliRunner.RunAsync(second.Gateway, null, "consume", "committed", "--group", "survivors", "--timeout-ms", "3000"));
         Assert.Equal(40, rest.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 

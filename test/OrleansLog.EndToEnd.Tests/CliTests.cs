@@ -93,7 +93,7 @@ public class CliTests(BrokerProcessFixture broker) : IClassFixture<BrokerProcess
         await File.WriteAllLinesAsync(input, Enumerable.Range(0, 10).Select(i => $"k{i}={i}"));
         Ok(await CliRunner.RunAsync(broker.Silo.Gateway, input, "produce", "grouped", "--key-separator", "="));
 
-        var consumed = Ok(await broker.Cli("consume", "grouped", "--group", "cli-group", "--from-beginning", "--timeout-ms", "1000"));
+        var consumed = Ok(await broker.Cli("consume", "grouped", "--group", "cli-group", "--from-beginning", "--timeout-ms", "3000"));
         Assert.Equal(10, consumed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("cli-group", Ok(await broker.Cli("groups", "list")).Stdout.Split('\n'));
         var described = Ok(await broker.Cli("groups", "describe", "cli-group"));
@@ -104,7 +104,7 @@ public class CliTests(BrokerProcessFixture broker) : IClassFixture<BrokerProcess
         Assert.Contains("Not applied", plan.Stdout, StringComparison.Ordinal);
         Assert.Empty(Ok(await broker.Cli("consume", "grouped", "--group", "cli-group", "--timeout-ms", "500")).Stdout.Trim());
         Ok(await broker.Cli("groups", "reset-offsets", "cli-group", "--topic", "grouped", "--to-earliest", "--execute"));
-        Assert.Equal(10, Ok(await broker.Cli("consume", "grouped", "--group", "cli-group", "--timeout-ms", "1000")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(10, Ok(await broker.Cli("consume", "grouped", "--group", "cli-group", "--timeout-ms", "3000")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
 
         Ok(await broker.Cli("groups", "delete", "cli-group"));
         Error(await broker.Cli("groups", "describe", "cli-group"), 1, "GROUP_ID_NOT_FOUND");

@@ -90,6 +90,12 @@ internal static class ConsumeCommand
                     break;
                 }
 
+                if (consumer.Assignment.Count == 0)
+                {
+                    // Idle time counts from when the group gave this member partitions, not from the join.
+                    lastRecord = DateTime.UtcNow;
+                }
+
                 var record = consumer.Consume(TimeSpan.FromMilliseconds(200));
                 if (record is not null)
                 {
