@@ -112,7 +112,8 @@ internal sealed class GroupSession : IAsyncDisposable
             }
 
             var interval = pending ? TimeSpan.FromMilliseconds(Math.Min(100, _config.HeartbeatInterval.TotalMilliseconds)) : _config.HeartbeatInterval;
-            await _wake.WaitAsync(interval, token).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            // DisposeAsync sets the signal after cancelling, so this wait needs no token.
+            await _wake.WaitAsync(interval, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
