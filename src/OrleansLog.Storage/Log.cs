@@ -159,13 +159,17 @@ public sealed class Log : IDisposable
     public async ValueTask<LogAppendInfo> AppendAsync(ReadOnlyMemory<byte> batches, int leaderEpoch = NoPartitionLeaderEpoch, bool flushOnCallingThread = false)
     {
         var info = Append(batches, leaderEpoch);
-        if (info.NextOffset - FlushedOffset >= Config.FlushMessages)
-        {
-            await FlushAsync(info.NextOffset, flushOnCallingThread).ConfigureAwait(false);
-        }
-
+        await FlushIfDueAsync(info.NextOffset, flushOnCallingThread).ConfigureAwait(false);
         return info;
     }
+
+    /// <summary>
+    /// Waits until everything below <paramref name="offset"/> is durable when the config says appends
+    /// are acknowledged only after a flush (<c>flush.messages</c> unflushed records reached); otherwise
+    /// completes at once and leaves the flush to <c>flush.ms</c>.
+    /// </summary>
+    public ValueTask FlushIfDueAsync(long offset, bool flushOnCallingThread = false) =>
+        offset - FlushedOffset >= Config.FlushMessages ? FlushAsync(offset, flushOnCallingThread) : ValueTask.CompletedTask;
 
     /// <summary>
     /// Completes once every offset below <paramref name="offset"/> is durable. Group commit: callers that

@@ -53,11 +53,7 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
                 return await ProduceIdempotent(log, request.Records, batch);
             }
 
-            var info = log.Append(request.Records);
-            await FlushIfDue(log, info.NextOffset);
-            AdvanceHighWatermark(info.NextOffset);
-            LogAppended(_id.DirectoryName, info.FirstOffset, info.LastOffset);
-            return new ProduceResponse(ErrorCode.None, info.FirstOffset, log.LogStartOffset);
+            return await Acknowledge(log, log.Append(request.Records));
         }
         catch (OrleansLogException e)
         {
@@ -88,7 +84,7 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
                 return ProduceResponse.Failed(new OrleansLogException(check.Error, check.Message!), log.LogStartOffset);
             case ProducerBatchVerdict.Duplicate:
                 // The first attempt may still be waiting for its flush: answer when it is acknowledged.
-                await FlushIfDue(log, check.LastOffset + 1);
+                await log.FlushIfDueAsync(check.LastOffset + 1);
                 AdvanceHighWatermark(Math.Min(check.LastOffset + 1, log.LogEndOffset));
                 LogDuplicate(_id.DirectoryName, batch.ProducerId, batch.BaseSequence, check.FirstOffset);
                 return new ProduceResponse(ErrorCode.None, check.FirstOffset, log.LogStartOffset);
@@ -96,15 +92,17 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
 
         var info = log.Append(records);
         _producers.Record(batch with { BaseOffset = info.FirstOffset });
-        await FlushIfDue(log, info.NextOffset);
+        return await Acknowledge(log, info);
+    }
+
+    /// <summary>Answers an append once it may be acknowledged: durable if the topic flushes first, then below the high watermark.</summary>
+    private async Task<ProduceResponse> Acknowledge(Log log, LogAppendInfo info)
+    {
+        await log.FlushIfDueAsync(info.NextOffset);
         AdvanceHighWatermark(info.NextOffset);
         LogAppended(_id.DirectoryName, info.FirstOffset, info.LastOffset);
         return new ProduceResponse(ErrorCode.None, info.FirstOffset, log.LogStartOffset);
     }
-
-    /// <summary>Waits for durability up to <paramref name="offset"/> when the topic flushes before acknowledging.</summary>
-    private static ValueTask FlushIfDue(Log log, long offset) =>
-        offset - log.FlushedOffset >= log.Config.FlushMessages ? log.FlushAsync(offset) : ValueTask.CompletedTask;
 
     public async Task<FetchResponse> Fetch(FetchRequest request)
     {
