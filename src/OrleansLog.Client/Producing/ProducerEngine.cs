@@ -320,7 +320,7 @@ internal sealed class ProducerEngine : IAsyncDisposable
                 lock (queue)
                 {
                     batch.Builder.BaseSequence = queue.NextSequence;
-                    queue.NextSequence = (int)(((long)queue.NextSequence + count) % ((long)int.MaxValue + 1));
+                    queue.NextSequence = RecordBatchHeader.AddSequence(queue.NextSequence, count);
                 }
             }
 

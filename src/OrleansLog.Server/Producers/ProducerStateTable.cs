@@ -47,7 +47,7 @@ public sealed class ProducerStateTable
             }
         }
 
-        var expected = NextSequence(entry.LastSequence);
+        var expected = RecordBatchHeader.AddSequence(entry.LastSequence, 1);
         return batch.BaseSequence == expected
             ? ProducerBatchCheck.Append
             : ProducerBatchCheck.Refuse(ErrorCode.OutOfOrderSequenceNumber, $"Producer {batch.ProducerId} sent sequence {batch.BaseSequence}; the partition expects {expected}.");
@@ -77,8 +77,6 @@ public sealed class ProducerStateTable
 
     /// <summary>Forgets everything, for a log truncated or recreated underneath.</summary>
     public void Clear() => _producers.Clear();
-
-    private static int NextSequence(int sequence) => sequence == int.MaxValue ? 0 : sequence + 1;
 
     private sealed class ProducerEntry(short epoch)
     {

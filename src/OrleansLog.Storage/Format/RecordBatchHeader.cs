@@ -41,7 +41,10 @@ public readonly record struct RecordBatchHeader(
     public bool HasProducerId => ProducerId >= 0;
 
     /// <summary>The sequence of the last record, wrapping at int.MaxValue as Kafka does.</summary>
-    public int LastSequence => BaseSequence < 0 ? NoSequence : (int)(((long)BaseSequence + LastOffsetDelta) % ((long)int.MaxValue + 1));
+    public int LastSequence => BaseSequence < 0 ? NoSequence : AddSequence(BaseSequence, LastOffsetDelta);
+
+    /// <summary>A producer sequence number <paramref name="count"/> records later, wrapping from int.MaxValue to 0 as Kafka does.</summary>
+    public static int AddSequence(int sequence, int count) => (int)(((long)sequence + count) % ((long)int.MaxValue + 1));
 
     /// <summary>Reads the header from the first <see cref="HeaderSize"/> bytes of <paramref name="batch"/>.</summary>
     public static RecordBatchHeader Read(ReadOnlySpan<byte> batch)
