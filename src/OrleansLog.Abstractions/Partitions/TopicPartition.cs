@@ -2,9 +2,12 @@ using System.Globalization;
 
 namespace OrleansLog.Partitions;
 
-/// <summary>A topic name and partition number: the identity of a partition grain (key "topic/partition") and of its log directory ("topic-partition").</summary>
+/// <summary>
+/// A topic name and partition number: the identity of a partition grain (key "topic/partition") and of
+/// its log directory ("topic-partition"). Ordered by topic (ordinal), then partition number.
+/// </summary>
 [GenerateSerializer, Immutable]
-public readonly record struct TopicPartition([property: Id(0)] string Topic, [property: Id(1)] int Partition)
+public readonly record struct TopicPartition([property: Id(0)] string Topic, [property: Id(1)] int Partition) : IComparable<TopicPartition>
 {
     public string GrainKey => string.Create(CultureInfo.InvariantCulture, $"{Topic}/{Partition}");
 
@@ -28,6 +31,12 @@ public readonly record struct TopicPartition([property: Id(0)] string Topic, [pr
 
         topicPartition = default;
         return false;
+    }
+
+    public int CompareTo(TopicPartition other)
+    {
+        var byTopic = string.CompareOrdinal(Topic, other.Topic);
+        return byTopic != 0 ? byTopic : Partition.CompareTo(other.Partition);
     }
 
     public override string ToString() => DirectoryName;

@@ -59,7 +59,7 @@ public sealed class AdminClient(IGrainFactory grains)
 
         var committed = description.Offsets.ToDictionary(o => o.Partition, o => o.Offset);
         var partitions = new List<ConsumerGroupPartition>();
-        foreach (var partition in committed.Keys.Union(owners.Keys).OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition))
+        foreach (var partition in committed.Keys.Union(owners.Keys).Order())
         {
             long? end = null;
             try

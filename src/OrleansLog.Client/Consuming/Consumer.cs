@@ -577,7 +577,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
     private List<TopicPartition> GroupSortedKeys() => Sorted(_fetchers.Keys);
 
     private static List<TopicPartition> Sorted(IEnumerable<TopicPartition> partitions) =>
-        [.. partitions.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)];
+        [.. partitions.Order()];
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

@@ -212,5 +212,5 @@ public sealed class GroupMembership(string groupId, GroupCoordinatorOptions opti
     }
 
     internal static ImmutableArray<TopicPartition> Sorted(IEnumerable<TopicPartition> partitions) =>
-        [.. partitions.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)];
+        [.. partitions.Order()];
 }

@@ -39,7 +39,7 @@ public sealed class CooperativeStickyAssignor : IPartitionAssignor
         var taken = new HashSet<TopicPartition>();
         foreach (var member in ordered)
         {
-            foreach (var partition in member.Owned.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition))
+            foreach (var partition in member.Owned.Order())
             {
                 if (result[member.MemberId].Count < fairShare
                     && member.Topics.Contains(partition.Topic)
