@@ -138,10 +138,10 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
         }
 
         // Wait on this thread (the call is synchronous anyway): a timeout returns null without an exception.
-        var deadline = _time.GetTimestamp();
+        var started = _time.GetTimestamp();
         while (true)
         {
-            var remaining = timeout - _time.GetElapsedTime(deadline);
+            var remaining = timeout - _time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero || !_chunks.Reader.WaitToReadAsync().AsTask().Wait(remaining))
             {
                 return TryConsumeNow();
@@ -195,9 +195,10 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
                 continue;
             }
 
+            // A seek, pause or revocation since the fetch bumped the fetcher's version (stopping it does too).
             if (chunk.Error is { } error)
             {
-                if (chunk.Fetcher.IsCurrent(chunk.Version) && _fetchers.ContainsKey(chunk.Fetcher.Partition))
+                if (chunk.Fetcher.IsCurrent(chunk.Version))
                 {
                     throw error;
                 }
@@ -205,7 +206,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
                 continue;
             }
 
-            if (!chunk.Fetcher.IsCurrent(chunk.Version) || !_fetchers.ContainsKey(chunk.Fetcher.Partition))
+            if (!chunk.Fetcher.IsCurrent(chunk.Version))
             {
                 chunk.Fetcher.Release(chunk);
                 continue;
