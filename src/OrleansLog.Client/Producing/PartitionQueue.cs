@@ -19,6 +19,18 @@ internal sealed class PartitionQueue(TopicPartition partition)
     /// <summary>The batch being sent, or null.</summary>
     public OpenBatch? InFlightBatch { get; set; }
 
+    /// <summary>Removes the oldest batch; when it was also the newest, later records open a new one.</summary>
+    public OpenBatch TakeOldest()
+    {
+        var batch = Batches.Dequeue();
+        if (ReferenceEquals(Last, batch))
+        {
+            Last = null;
+        }
+
+        return batch;
+    }
+
     /// <summary>The sequence number of the next batch's first record (idempotent producers).</summary>
     public int NextSequence { get; set; }
 }

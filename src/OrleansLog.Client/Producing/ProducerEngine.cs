@@ -227,12 +227,7 @@ internal sealed class ProducerEngine : IAsyncDisposable
             var age = _time.GetElapsedTime(batch.CreatedAt);
             if (age >= _config.DeliveryTimeout)
             {
-                queue.Batches.Dequeue();
-                if (ReferenceEquals(queue.Last, batch))
-                {
-                    queue.Last = null;
-                }
-
+                queue.TakeOldest();
                 Fail(queue.Partition, batch, ErrorCode.RequestTimedOut, $"Not delivered within delivery.timeout.ms ({_config.DeliveryTimeout.TotalMilliseconds} ms).");
                 return null;
             }
@@ -250,11 +245,7 @@ internal sealed class ProducerEngine : IAsyncDisposable
                 return null;
             }
 
-            queue.Batches.Dequeue();
-            if (ReferenceEquals(queue.Last, batch))
-            {
-                queue.Last = null;
-            }
+            queue.TakeOldest();
 
             queue.InFlightBatch = batch;
             return batch;
