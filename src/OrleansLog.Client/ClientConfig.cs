@@ -14,4 +14,13 @@ public class ClientConfig
 
     /// <summary>Wait between attempts after a retriable error (<c>retry.backoff.ms</c>).</summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the setting (Kafka's name) when <paramref name="condition"/> fails.</summary>
+    protected static void Require(string client, bool condition, string setting, string problem)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"Invalid {client} setting {setting}: {problem}.", setting);
+        }
+    }
 }

@@ -38,22 +38,14 @@ public sealed class ConsumerConfig : ClientConfig
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is invalid.</summary>
     public void Validate()
     {
-        Require(GroupId is null || GroupId.Length > 0, "group.id", "must not be empty");
-        Require(Enum.IsDefined(AutoOffsetReset), "auto.offset.reset", $"{AutoOffsetReset} is not earliest, latest or error");
-        Require(AutoCommitInterval > TimeSpan.Zero, "auto.commit.interval.ms", "must be positive");
-        Require(SessionTimeout > TimeSpan.Zero, "session.timeout.ms", "must be positive");
-        Require(HeartbeatInterval > TimeSpan.Zero && HeartbeatInterval < SessionTimeout, "heartbeat.interval.ms", "must be positive and below session.timeout.ms");
-        Require(PartitionAssignors.IsKnown(PartitionAssignmentStrategy), "partition.assignment.strategy", $"\"{PartitionAssignmentStrategy}\" is not range, roundrobin or cooperative-sticky");
-        Require(FetchMinBytes >= 0, "fetch.min.bytes", "must not be negative");
-        Require(FetchMaxWait >= TimeSpan.Zero, "fetch.max.wait.ms", "must not be negative");
-        Require(MaxPartitionFetchBytes > 0, "max.partition.fetch.bytes", "must be positive");
-    }
-
-    private static void Require(bool condition, string setting, string problem)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException($"Invalid consumer setting {setting}: {problem}.", setting);
-        }
+        Require("consumer", GroupId is null || GroupId.Length > 0, "group.id", "must not be empty");
+        Require("consumer", Enum.IsDefined(AutoOffsetReset), "auto.offset.reset", $"{AutoOffsetReset} is not earliest, latest or error");
+        Require("consumer", AutoCommitInterval > TimeSpan.Zero, "auto.commit.interval.ms", "must be positive");
+        Require("consumer", SessionTimeout > TimeSpan.Zero, "session.timeout.ms", "must be positive");
+        Require("consumer", HeartbeatInterval > TimeSpan.Zero && HeartbeatInterval < SessionTimeout, "heartbeat.interval.ms", "must be positive and below session.timeout.ms");
+        Require("consumer", PartitionAssignors.IsKnown(PartitionAssignmentStrategy), "partition.assignment.strategy", $"\"{PartitionAssignmentStrategy}\" is not range, roundrobin or cooperative-sticky");
+        Require("consumer", FetchMinBytes >= 0, "fetch.min.bytes", "must not be negative");
+        Require("consumer", FetchMaxWait >= TimeSpan.Zero, "fetch.max.wait.ms", "must not be negative");
+        Require("consumer", MaxPartitionFetchBytes > 0, "max.partition.fetch.bytes", "must be positive");
     }
 }

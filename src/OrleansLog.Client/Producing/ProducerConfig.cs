@@ -46,24 +46,16 @@ public sealed class ProducerConfig : ClientConfig
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is invalid.</summary>
     public void Validate()
     {
-        Require(Partitions.Acks.IsValid(Acks), "acks", $"{Acks} is not 0, 1 or -1 (all)");
-        Require(Linger >= TimeSpan.Zero, "linger.ms", "must not be negative");
-        Require(BatchSize > 0, "batch.size", "must be positive");
-        Require(MaxRequestSize >= BatchSize, "max.request.size", "must be at least batch.size");
-        Require(BufferMemory >= MaxRequestSize, "buffer.memory", "must be at least max.request.size");
-        Require(MaxBlock >= TimeSpan.Zero, "max.block.ms", "must not be negative");
-        Require(Retries >= 0, "retries", "must not be negative");
-        Require(DeliveryTimeout > TimeSpan.Zero, "delivery.timeout.ms", "must be positive");
-        Require(RequestTimeout > TimeSpan.Zero, "request.timeout.ms", "must be positive");
-        Require(Enum.IsDefined(Compression), "compression.type", $"{Compression} is not a codec");
-        Require(EnableIdempotence != true || Acks == Partitions.Acks.All, "enable.idempotence", "needs acks=all");
-    }
-
-    private static void Require(bool condition, string setting, string problem)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException($"Invalid producer setting {setting}: {problem}.", setting);
-        }
+        Require("producer", Partitions.Acks.IsValid(Acks), "acks", $"{Acks} is not 0, 1 or -1 (all)");
+        Require("producer", Linger >= TimeSpan.Zero, "linger.ms", "must not be negative");
+        Require("producer", BatchSize > 0, "batch.size", "must be positive");
+        Require("producer", MaxRequestSize >= BatchSize, "max.request.size", "must be at least batch.size");
+        Require("producer", BufferMemory >= MaxRequestSize, "buffer.memory", "must be at least max.request.size");
+        Require("producer", MaxBlock >= TimeSpan.Zero, "max.block.ms", "must not be negative");
+        Require("producer", Retries >= 0, "retries", "must not be negative");
+        Require("producer", DeliveryTimeout > TimeSpan.Zero, "delivery.timeout.ms", "must be positive");
+        Require("producer", RequestTimeout > TimeSpan.Zero, "request.timeout.ms", "must be positive");
+        Require("producer", Enum.IsDefined(Compression), "compression.type", $"{Compression} is not a codec");
+        Require("producer", EnableIdempotence != true || Acks == Partitions.Acks.All, "enable.idempotence", "needs acks=all");
     }
 }
