@@ -5,6 +5,7 @@ using OrleansLog.Client.Producing;
 using OrleansLog.Client.Serialization;
 using OrleansLog.Groups;
 using OrleansLog.Partitions;
+using OrleansLog.Testing;
 
 namespace OrleansLog.Client.Tests;
 

@@ -2,6 +2,7 @@ using OrleansLog.Client.Consuming;
 using OrleansLog.Client.Producing;
 using OrleansLog.Client.Serialization;
 using OrleansLog.Partitions;
+using OrleansLog.Testing;
 
 namespace OrleansLog.Client.Tests;
 

@@ -4,6 +4,7 @@ using OrleansLog.Client.Partitioning;
 using OrleansLog.Client.Producing;
 using OrleansLog.Client.Serialization;
 using OrleansLog.Partitions;
+using OrleansLog.Testing;
 using OrleansLog.Storage.Format;
 
 namespace OrleansLog.Client.Tests;

@@ -12,6 +12,9 @@ public class AtLeastOnceTests(BrokerProcessFixture broker) : IClassFixture<Broke
 {
     private const int RecordsPerProducer = 2_500;
 
+    /// <summary>The conditions scan every printed line: check them less often than the default.</summary>
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+
     [Fact]
     public async Task Killed_consumers_lose_nothing_and_the_log_has_no_duplicates()
     {
@@ -36,7 +39,7 @@ public class AtLeastOnceTests(BrokerProcessFixture broker) : IClassFixture<Broke
         try
         {
             await Produce(inputs[..2], producers);
-            await WaitUntil(() => everyConsumer.Sum(c => c.Lines.Count) > 500, "consumers print records", TimeSpan.FromSeconds(60));
+            await Wait.Until(() => everyConsumer.Sum(c => c.Lines.Count) > 500, "consumers print records", TimeSpan.FromSeconds(60), Poll);
 
             // Kill two consumers without a chance to commit or leave; start replacements.
             var replacements = new List<CliProcess>();
@@ -51,7 +54,7 @@ public class AtLeastOnceTests(BrokerProcessFixture broker) : IClassFixture<Broke
             await Produce(inputs[2..], producers);
 
             var expected = inputs.SelectMany(File.ReadAllLines).Select(line => line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..]).ToHashSet();
-            await WaitUntil(() => expected.IsSubsetOf(everyConsumer.SelectMany(c => c.Lines)), "every record was printed by some consumer", TimeSpan.FromSeconds(90));
+            await Wait.Until(() => expected.IsSubsetOf(everyConsumer.SelectMany(c => c.Lines)), "every record was printed by some consumer", TimeSpan.FromSeconds(90), Poll);
 
             Assert.True(replacements.Sum(c => c.Lines.Count) > 0, "the replacement consumers never got a partition");
 
@@ -83,14 +86,4 @@ public class AtLeastOnceTests(BrokerProcessFixture broker) : IClassFixture<Broke
 
     private CliProcess StartConsumer() =>
         CliProcess.Start(broker.Silo.Gateway, null, "consume", "orders", "--group", "order-processors", "--follow", "--from-beginning");
-
-    private static async Task WaitUntil(Func<bool> condition, string what, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting until {what}.");
-            await Task.Delay(100);
-        }
-    }
 }
