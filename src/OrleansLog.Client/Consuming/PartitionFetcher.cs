@@ -69,6 +69,9 @@ internal sealed class PartitionFetcher
         }
     }
 
+    /// <summary>Where <c>auto.offset.reset</c> (earliest or latest) puts a partition without a valid position.</summary>
+    private long ResetPosition => _config.AutoOffsetReset == AutoOffsetReset.Earliest ? ListOffsetsSpec.Earliest : ListOffsetsSpec.Latest;
+
     public void Start() => _ = Task.Run(RunAsync);
 
     public void Stop()
@@ -254,7 +257,7 @@ internal sealed class PartitionFetcher
                 return;
             }
 
-            resolved = await grain.ListOffset(_config.AutoOffsetReset == AutoOffsetReset.Earliest ? ListOffsetsSpec.Earliest : ListOffsetsSpec.Latest).ConfigureAwait(false);
+            resolved = await grain.ListOffset(ResetPosition).ConfigureAwait(false);
         }
         else
         {
@@ -279,7 +282,7 @@ internal sealed class PartitionFetcher
             return;
         }
 
-        var resolved = await grain.ListOffset(_config.AutoOffsetReset == AutoOffsetReset.Earliest ? ListOffsetsSpec.Earliest : ListOffsetsSpec.Latest).ConfigureAwait(false);
+        var resolved = await grain.ListOffset(ResetPosition).ConfigureAwait(false);
         lock (_lock)
         {
             if (version == _version)

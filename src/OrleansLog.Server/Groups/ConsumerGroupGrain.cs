@@ -22,6 +22,9 @@ public sealed partial class ConsumerGroupGrain(
     TimeProvider time,
     ILogger<ConsumerGroupGrain> logger) : Grain, IConsumerGroupGrain
 {
+    /// <summary>Kafka's <c>offset.metadata.max.bytes</c> default.</summary>
+    private const int MaxOffsetMetadataLength = 4096;
+
     private GroupMembership _membership = null!;
     private IGrainTimer? _sessionTimer;
     private Dictionary<string, TopicDescription> _topics = new(StringComparer.Ordinal);
@@ -86,26 +89,10 @@ public sealed partial class ConsumerGroupGrain(
             return refusal;
         }
 
-        foreach (var commit in request.Offsets)
-        {
-            if (commit.Offset < 0)
-            {
-                return new CommitOffsetsResponse(ErrorCode.InvalidCommitOffsetSize, $"Offset {commit.Offset} for {commit.Partition} is negative.");
-            }
-
-            if (commit.Metadata is { Length: > 4096 })
-            {
-                return new CommitOffsetsResponse(ErrorCode.OffsetMetadataTooLarge, $"Offset metadata for {commit.Partition} is {commit.Metadata.Length} characters; at most 4096 are allowed.");
-            }
-        }
-
         await RefreshTopics(request.Offsets.Select(o => o.Partition.Topic).Where(t => !_topics.ContainsKey(t)));
-        foreach (var commit in request.Offsets)
+        if (CheckOffsets(request.Offsets) is { } problem)
         {
-            if (!_topics.TryGetValue(commit.Partition.Topic, out var topic) || commit.Partition.Partition >= topic.PartitionCount || commit.Partition.Partition < 0)
-            {
-                return new CommitOffsetsResponse(ErrorCode.UnknownTopicOrPartition, $"Cannot commit an offset for {commit.Partition}: no such partition.");
-            }
+            return new CommitOffsetsResponse(problem.Error, problem.Message);
         }
 
         Apply(request.Offsets);
@@ -139,17 +126,9 @@ public sealed partial class ConsumerGroupGrain(
     {
         RequireEmpty("reset its offsets");
         await RefreshTopics(offsets.Select(o => o.Partition.Topic).Distinct(StringComparer.Ordinal));
-        foreach (var offset in offsets)
+        if (CheckOffsets(offsets) is { } problem)
         {
-            if (!_topics.TryGetValue(offset.Partition.Topic, out var topic) || offset.Partition.Partition >= topic.PartitionCount)
-            {
-                throw new OrleansLogException(ErrorCode.UnknownTopicOrPartition, $"Cannot reset the offset of {offset.Partition}: no such partition.");
-            }
-
-            if (offset.Offset < 0)
-            {
-                throw new OrleansLogException(ErrorCode.InvalidCommitOffsetSize, $"Offset {offset.Offset} for {offset.Partition} is negative.");
-            }
+            throw new OrleansLogException(problem.Error, problem.Message);
         }
 
         Apply(offsets);
@@ -245,6 +224,30 @@ public sealed partial class ConsumerGroupGrain(
         }
 
         await state.WriteStateAsync();
+    }
+
+    /// <summary>The first offset that cannot be stored (negative, metadata too long, no such partition in the known topics), or null.</summary>
+    private (ErrorCode Error, string Message)? CheckOffsets(IEnumerable<CommittedOffset> offsets)
+    {
+        foreach (var offset in offsets)
+        {
+            if (offset.Offset < 0)
+            {
+                return (ErrorCode.InvalidCommitOffsetSize, $"Offset {offset.Offset} for {offset.Partition} is negative.");
+            }
+
+            if (offset.Metadata is { Length: > MaxOffsetMetadataLength })
+            {
+                return (ErrorCode.OffsetMetadataTooLarge, $"Offset metadata for {offset.Partition} is {offset.Metadata.Length} characters; at most {MaxOffsetMetadataLength} are allowed.");
+            }
+
+            if (!_topics.TryGetValue(offset.Partition.Topic, out var topic) || offset.Partition.Partition < 0 || offset.Partition.Partition >= topic.PartitionCount)
+            {
+                return (ErrorCode.UnknownTopicOrPartition, $"Partition {offset.Partition} does not exist: no offset can be stored for it.");
+            }
+        }
+
+        return null;
     }
 
     private void Apply(IEnumerable<CommittedOffset> offsets)
