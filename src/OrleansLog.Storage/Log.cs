@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
+using OrleansLog.Storage.Epochs;
 using OrleansLog.Storage.Format;
 using OrleansLog.Storage.IO;
 using OrleansLog.Storage.Retention;
@@ -37,6 +38,7 @@ public sealed class Log : IDisposable
     private BatchPlacement[] _placements = new BatchPlacement[4];
     private byte[] _stamps = new byte[StampedPrefix * 4];
     private ImmutableArray<LogSegment> _segments;
+    private LeaderEpochCache _epochs = null!;
     private ITimer? _flushTimer;
     private TaskCompletionSource? _nextFlush;
     private bool _flushRunning;
@@ -72,6 +74,12 @@ public sealed class Log : IDisposable
     public LogRecoveryInfo Recovery { get; private set; }
 
     public int SegmentCount => _segments.Length;
+
+    /// <summary>Which leader epoch wrote which offsets (for replication's divergence check).</summary>
+    public ImmutableArray<EpochEntry> LeaderEpochs => _epochs.Entries;
+
+    /// <summary>The newest leader epoch that wrote to this log, or -1.</summary>
+    public int LatestEpoch => _epochs.LatestEpoch;
 
     public long SizeInBytes
     {
@@ -141,13 +149,14 @@ public sealed class Log : IDisposable
     /// Appends producer batches as leader: validates each, stamps consecutive base offsets from
     /// <see cref="LogEndOffset"/> and the leader epoch (both outside the CRC), and writes them. The
     /// caller's bytes are not modified. Not yet durable: see <see cref="FlushAsync(long, bool)"/>.
+    /// An epoch older than <see cref="LatestEpoch"/> is FENCED_LEADER_EPOCH: a deposed leader writes nothing.
     /// </summary>
     public LogAppendInfo Append(ReadOnlyMemory<byte> batches, int leaderEpoch = NoPartitionLeaderEpoch) =>
         AppendValidated(batches, leaderEpoch, assignOffsets: true);
 
     /// <summary>
     /// Appends batches copied from a leader, keeping their offsets and epochs. The first must start at or
-    /// after <see cref="LogEndOffset"/> and offsets must increase.
+    /// after <see cref="LogEndOffset"/> and offsets must increase; their epochs may not go back.
     /// </summary>
     public LogAppendInfo AppendAsFollower(ReadOnlyMemory<byte> batches) =>
         AppendValidated(batches, NoPartitionLeaderEpoch, assignOffsets: false);
@@ -310,6 +319,7 @@ public sealed class Log : IDisposable
                     _segments = segments.RemoveRange(keep + 1, segments.Length - keep - 1);
                     _logEndOffset = _segments[^1].TruncateTo(offset);
                     _fileSystem.FlushDirectory(Directory);
+                    _epochs.TruncateFromEnd(_logEndOffset);
                 });
                 if (_logEndOffset < _logStartOffset)
                 {
@@ -549,6 +559,7 @@ public sealed class Log : IDisposable
         var placements = _placements.AsSpan(0, count);
         try
         {
+            RecordEpochs(span, placements, leaderEpoch, assignOffsets);
             MaybeRoll(position, placements[0], placements[^1].LastOffset, config);
             BuildGather(batches, placements, leaderEpoch, assignOffsets);
             _segments[^1].Append(_gather, placements);
@@ -561,6 +572,32 @@ public sealed class Log : IDisposable
 
         Volatile.Write(ref _logEndOffset, nextOffset);
         return new LogAppendInfo(firstOffset, nextOffset - 1, maxTimestamp, count, position);
+    }
+
+    /// <summary>Notes each new epoch in the cache before its first batch is written (so the cache never lags the log).</summary>
+    private void RecordEpochs(ReadOnlySpan<byte> batches, ReadOnlySpan<BatchPlacement> placements, int leaderEpoch, bool assignOffsets)
+    {
+        if (assignOffsets)
+        {
+            if (leaderEpoch != NoPartitionLeaderEpoch)
+            {
+                _epochs.Assign(leaderEpoch, placements[0].BaseOffset);
+            }
+
+            return;
+        }
+
+        var position = 0;
+        foreach (var placement in placements)
+        {
+            var epoch = BinaryPrimitives.ReadInt32BigEndian(batches[(position + PartitionLeaderEpochOffset)..]);
+            if (epoch != NoPartitionLeaderEpoch)
+            {
+                _epochs.Assign(epoch, placement.BaseOffset);
+            }
+
+            position += placement.SizeInBytes;
+        }
     }
 
     private void BuildGather(ReadOnlyMemory<byte> batches, ReadOnlySpan<BatchPlacement> placements, int leaderEpoch, bool assignOffsets)
@@ -788,6 +825,10 @@ public sealed class Log : IDisposable
             _logStartOffset = _logEndOffset;
         }
 
+        // The cache is written before the batches of a new epoch, so after a crash it may name epochs the log lost.
+        _epochs = LeaderEpochCache.Load(_fileSystem, Directory);
+        _epochs.TruncateFromEnd(_logEndOffset);
+
         // What survived the crash may still sit only in the page cache: flush once so FlushedOffset is honest.
         _segments[^1].Flush();
         _flushedOffset = _logEndOffset;
@@ -806,6 +847,7 @@ public sealed class Log : IDisposable
         Guard(() =>
         {
             WriteLogStartCheckpoint(offset);
+            _epochs.Clear();
             for (var i = _segments.Length - 1; i >= 0; i--)
             {
                 _segments[i].Delete();
@@ -828,6 +870,7 @@ public sealed class Log : IDisposable
         {
             // The checkpoint goes first: a crash between it and the deletions leaves files that are merely unreadable below the start.
             WriteLogStartCheckpoint(newLogStartOffset);
+            _epochs.TruncateFromStart(newLogStartOffset);
             for (var i = 0; i < count; i++)
             {
                 _segments[i].Delete();
