@@ -73,7 +73,10 @@ public class PartitionGrainTests(BrokerClusterFixture fixture) : IClassFixture<B
             var batch = Batches.Of(codec, 5, $"{codec}-1", $"{codec}-2");
             var produced = await partition.Produce(new ProduceRequest(batch));
             var fetched = await partition.Fetch(new FetchRequest(produced.BaseOffset, MaxBytes: 1));
-            Assert.Equal(batch.AsSpan(8).ToArray(), fetched.Records.Span[8..].ToArray()); // all but the stamped base offset
+            // All but the stamped base offset and leader epoch (bytes 0-7 and 12-15); the length between them is kept too.
+            Assert.Equal(batch.AsSpan(16).ToArray(), fetched.Records.Span[16..].ToArray());
+            Assert.Equal(batch.AsSpan(8, 4).ToArray(), fetched.Records.Span[8..12].ToArray());
+            Assert.Equal(0, RecordBatchHeader.Read(fetched.Records.Span).PartitionLeaderEpoch);
             Assert.Equal([(produced.BaseOffset, $"{codec}-1"), (produced.BaseOffset + 1, $"{codec}-2")], Batches.Records(fetched.Records.Span));
         }
     }

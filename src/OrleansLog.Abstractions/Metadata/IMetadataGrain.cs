@@ -1,18 +1,24 @@
 using Orleans.Concurrency;
 using System.Collections.Immutable;
+using OrleansLog.Brokers;
 
 namespace OrleansLog.Metadata;
 
 /// <summary>
 /// The coordinator, like Kafka's controller: one per cluster (key <see cref="ClusterKey"/>). Owns the
-/// topics, their ids, partition counts and configs; validates every change and persists it before it
-/// answers. Refusals throw <see cref="OrleansLogException"/> with a Kafka error code.
+/// topics, their ids, partition counts and configs, the brokers, and for every partition its replicas,
+/// leader, leader epoch and ISR. Validates every change and persists it before it answers; elects new
+/// leaders from the ISR when a broker dies. Refusals throw <see cref="OrleansLogException"/> with a Kafka error code.
 /// </summary>
 public interface IMetadataGrain : IGrainWithStringKey
 {
     public const string ClusterKey = "cluster";
 
-    /// <summary>Creates a topic; TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR or INVALID_CONFIG otherwise.</summary>
+    /// <summary>
+    /// Creates a topic with <paramref name="replicationFactor"/> replicas per partition on distinct brokers
+    /// (-1: the broker default); TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS,
+    /// INVALID_REPLICATION_FACTOR (more than the live brokers) or INVALID_CONFIG otherwise.
+    /// </summary>
     Task<TopicDescription> CreateTopic(string name, int partitions, short replicationFactor, ImmutableDictionary<string, string> configs);
 
     /// <summary>Deletes a topic and its data; UNKNOWN_TOPIC_OR_PARTITION when there is none.</summary>
@@ -34,4 +40,36 @@ public interface IMetadataGrain : IGrainWithStringKey
 
     /// <summary>Sets (or, with a null value, removes) config overrides; validated as on create.</summary>
     Task<TopicDescription> AlterConfigs(string name, ImmutableDictionary<string, string?> changes);
+
+    /// <summary>
+    /// A silo announces itself as broker <paramref name="brokerId"/>. Refused with
+    /// INVALID_REQUEST when another live silo already is that broker. Offline partitions it can lead get a leader.
+    /// </summary>
+    Task RegisterBroker(int brokerId, SiloAddress silo);
+
+    /// <summary>A silo saw cluster membership change: re-check which brokers live and elect leaders where needed.</summary>
+    Task MembershipChanged();
+
+    [AlwaysInterleave]
+    Task<ImmutableArray<BrokerDescription>> ListBrokers();
+
+    /// <summary>The silo of a live broker, or null.</summary>
+    [AlwaysInterleave]
+    Task<SiloAddress?> GetBrokerSilo(int brokerId);
+
+    /// <summary>The silo of the partition's leader, or null while it has none (or the topic is unknown).</summary>
+    [AlwaysInterleave]
+    Task<SiloAddress?> GetLeaderSilo(string topic, int partition);
+
+    /// <summary>
+    /// The leader of <paramref name="leaderEpoch"/> asks to set the ISR (shrink a lagging follower out, or
+    /// take a caught-up one back in). FENCED_LEADER_EPOCH when the epoch is not current. Returns the new state.
+    /// </summary>
+    Task<PartitionLeadership> AlterIsr(string topic, int partition, int leaderEpoch, ImmutableArray<int> isr);
+
+    /// <summary>
+    /// Moves leadership back to each partition's preferred (first) replica where it is alive and in the ISR
+    /// (all topics when <paramref name="topic"/> is null). Returns the partitions that changed leader.
+    /// </summary>
+    Task<int> ElectPreferredLeaders(string? topic);
 }

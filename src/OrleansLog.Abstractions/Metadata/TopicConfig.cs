@@ -23,6 +23,7 @@ public sealed record TopicConfig
     public const string FlushMessagesKey = "flush.messages";
     public const string FlushMsKey = "flush.ms";
     public const string IndexIntervalBytesKey = "index.interval.bytes";
+    public const string UncleanLeaderElectionEnableKey = "unclean.leader.election.enable";
 
     private static readonly string[] CompressionTypes = ["producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"];
 
@@ -30,7 +31,7 @@ public sealed record TopicConfig
     public static ImmutableArray<string> Names { get; } =
     [
         CleanupPolicyKey, CompressionTypeKey, FlushMessagesKey, FlushMsKey, IndexIntervalBytesKey, MaxMessageBytesKey,
-        MinInsyncReplicasKey, RetentionBytesKey, RetentionMsKey, SegmentBytesKey, SegmentMsKey,
+        MinInsyncReplicasKey, RetentionBytesKey, RetentionMsKey, SegmentBytesKey, SegmentMsKey, UncleanLeaderElectionEnableKey,
     ];
 
     [Id(0)]
@@ -66,6 +67,10 @@ public sealed record TopicConfig
     [Id(10)]
     public int IndexIntervalBytes { get; init; } = 4096;
 
+    /// <summary>Whether a replica outside the ISR may become leader when none inside is alive (losing what it lacks).</summary>
+    [Id(11)]
+    public bool UncleanLeaderElectionEnable { get; init; }
+
     /// <summary>Applies <paramref name="overrides"/> to the defaults; an unknown name or a bad value is INVALID_CONFIG naming it.</summary>
     public static TopicConfig Parse(IReadOnlyDictionary<string, string>? overrides)
     {
@@ -97,6 +102,7 @@ public sealed record TopicConfig
         [FlushMessagesKey] = Format(FlushMessages),
         [FlushMsKey] = Format(FlushMs),
         [IndexIntervalBytesKey] = Format(IndexIntervalBytes),
+        [UncleanLeaderElectionEnableKey] = UncleanLeaderElectionEnable ? "true" : "false",
     }.ToImmutableSortedDictionary(StringComparer.Ordinal);
 
     /// <summary>The storage engine's view of these settings.</summary>
@@ -125,6 +131,7 @@ public sealed record TopicConfig
         IndexIntervalBytesKey => this with { IndexIntervalBytes = (int)ParseLong(name, value, min: 0, max: int.MaxValue) },
         CompressionTypeKey => this with { CompressionType = ParseChoice(name, value, CompressionTypes) },
         CleanupPolicyKey => this with { CleanupPolicy = ParseCleanupPolicy(value) },
+        UncleanLeaderElectionEnableKey => this with { UncleanLeaderElectionEnable = ParseBool(name, value) },
         _ => throw new OrleansLogException(ErrorCode.InvalidConfig, $"Unknown topic config \"{name}\"; known configs: {string.Join(", ", Names)}."),
     };
 
@@ -143,6 +150,13 @@ public sealed record TopicConfig
 
         return number;
     }
+
+    private static bool ParseBool(string name, string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => throw new OrleansLogException(ErrorCode.InvalidConfig, $"{name}=\"{value}\" is not true or false."),
+    };
 
     private static string ParseChoice(string name, string value, string[] choices)
     {

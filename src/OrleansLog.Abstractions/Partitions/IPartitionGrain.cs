@@ -19,8 +19,8 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// <summary>Deletes whole segments past the topic's retention; run by the broker's retention service.</summary>
     Task RunRetention();
 
-    /// <summary>Picks up a changed topic description (from the coordinator, which passes it so nothing calls back).</summary>
-    Task Refresh(Metadata.TopicDescription topic);
+    /// <summary>Picks up a changed topic description (from the coordinator, which passes it so nothing calls back); false when this activation does not lead (it steps down).</summary>
+    Task<bool> Refresh(Metadata.TopicDescription topic);
 
     /// <summary>Deletes the partition's data (the topic is being deleted) and deactivates.</summary>
     Task Delete();

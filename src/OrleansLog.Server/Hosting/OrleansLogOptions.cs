@@ -14,7 +14,17 @@ public sealed class OrleansLogOptions
     /// <summary>The most partitions one topic may have.</summary>
     public int MaxPartitionsPerTopic { get; set; } = 10_000;
 
-    public string LogDirectory => Path.Combine(Path.GetFullPath(DataDirectory), "logs");
+    /// <summary>Where partition logs live; by default <c>logs</c> under <see cref="DataDirectory"/>.</summary>
+    public string? LogDirectoryOverride { get; set; }
 
-    public string StateDirectory => Path.Combine(Path.GetFullPath(DataDirectory), "state");
+    /// <summary>
+    /// Where file-based grain state lives; by default <c>state</c> under <see cref="DataDirectory"/>. Silos
+    /// of one cluster that keep grain state in files must share this directory (the coordinator moves
+    /// between them); clusters use a database instead.
+    /// </summary>
+    public string? StateDirectoryOverride { get; set; }
+
+    public string LogDirectory => Path.GetFullPath(LogDirectoryOverride ?? Path.Combine(DataDirectory, "logs"));
+
+    public string StateDirectory => Path.GetFullPath(StateDirectoryOverride ?? Path.Combine(DataDirectory, "state"));
 }

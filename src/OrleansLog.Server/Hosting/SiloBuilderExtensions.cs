@@ -3,9 +3,12 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
+using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Groups;
 using OrleansLog.Server.Partitions;
 using OrleansLog.Server.Persistence;
+using OrleansLog.Server.Placement;
+using OrleansLog.Server.Replication;
 using OrleansLog.Server.Retention;
 
 namespace OrleansLog.Server.Hosting;
@@ -28,7 +31,14 @@ public static class SiloBuilderExtensions
         }
 
         builder.Services.AddOptions<GroupCoordinatorOptions>().BindConfiguration(GroupCoordinatorOptions.SectionName);
+        builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.SectionName);
+        builder.Services.AddOptions<ReplicationOptions>().BindConfiguration(ReplicationOptions.SectionName);
         builder.Services.AddSingleton<LogManager>();
+        builder.Services.AddSingleton<LocalReplicas>();
+        builder.Services.AddPlacementDirector<LeaderPlacement, LeaderPlacementDirector>();
+        builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
+        builder.Services.AddSingleton<BrokerRegistrar>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BrokerRegistrar>());
         builder.Services.AddSingleton<RetentionService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         builder.Services.AddSingleton(TimeProvider.System);

@@ -1,10 +1,13 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansLog.Brokers;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
+using OrleansLog.Replication;
 using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Persistence;
+using OrleansLog.Server.Replication;
 using OrleansLog.Topics;
 
 namespace OrleansLog.Server.Metadata;
@@ -13,15 +16,44 @@ namespace OrleansLog.Server.Metadata;
 /// The coordinator (see <see cref="IMetadataGrain"/>). Concurrency: changes are not reentrant, so they
 /// apply one at a time, each persisted before it is answered and before topic and partition grains hear
 /// of it; lookups interleave with everything (they only read), so a grain asked during a change can look
-/// a topic up without deadlocking.
+/// a topic up without deadlocking (placement directors ask it where leaders live).
+/// <para>
+/// Orleans membership plays ZooKeeper's part: every silo reports membership changes here
+/// (<see cref="MembershipChanged"/>), and a timer re-checks anyway, so a dead broker's partitions get new
+/// leaders from their ISR, with a bumped epoch, within one membership round.
+/// </para>
 /// </summary>
 public sealed partial class MetadataGrain(
     [PersistentState("metadata", OrleansLogStorage.Name)] IPersistentState<MetadataState> state,
     IOptions<OrleansLogOptions> options,
+    IOptions<ReplicationOptions> replication,
+    IClusterMembershipService membership,
     TimeProvider time,
     ILogger<MetadataGrain> logger) : Grain, IMetadataGrain
 {
+    private static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(5);
+
     private Dictionary<string, TopicDescription> Topics => state.State.Topics;
+
+    private Dictionary<int, SiloAddress> Brokers => state.State.Brokers;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Topics written before replication existed live on broker 0 alone.
+        var legacy = Topics.Values.Where(t => t.Partitions.IsDefault).ToList();
+        foreach (var topic in legacy)
+        {
+            Topics[topic.Name] = topic with { ReplicationFactor = 1, Partitions = ReplicaAssigner.Assign([0], 0, topic.PartitionCount, 1, 0) };
+        }
+
+        if (legacy.Count > 0)
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+
+        var interval = replication.Value.LivenessCheckInterval;
+        this.RegisterGrainTimer(ReviewLeadership, new GrainTimerCreationOptions(interval, interval) { KeepAlive = true });
+    }
 
     public async Task<TopicDescription> CreateTopic(string name, int partitions, short replicationFactor, ImmutableDictionary<string, string> configs)
     {
@@ -39,14 +71,11 @@ public sealed partial class MetadataGrain(
         }
 
         ValidatePartitionCount(partitions);
-        if (replicationFactor is not (1 or -1))
-        {
-            throw new OrleansLogException(ErrorCode.InvalidReplicationFactor, $"Replication factor {replicationFactor} is larger than the 1 available broker.");
-        }
-
+        var factor = replicationFactor == -1 ? replication.Value.DefaultReplicationFactor : replicationFactor;
         var overrides = configs.ToImmutableSortedDictionary(StringComparer.Ordinal);
         TopicConfig.Parse(overrides);
-        var topic = new TopicDescription(name, Guid.NewGuid(), partitions, overrides, time.GetUtcNow());
+        var assignment = ReplicaAssigner.Assign(LiveBrokers().ToList(), 0, partitions, factor, Topics.Count);
+        var topic = new TopicDescription(name, Guid.NewGuid(), partitions, overrides, time.GetUtcNow(), factor, assignment);
         Topics[name] = topic;
         await state.WriteStateAsync();
         LogTopicCreated(name, topic.TopicId, partitions);
@@ -61,8 +90,11 @@ public sealed partial class MetadataGrain(
         await state.WriteStateAsync();
         LogTopicDeleted(name, topic.TopicId);
         await GrainFactory.GetGrain<ITopicGrain>(name).Update(null);
-        await Task.WhenAll(Enumerable.Range(0, topic.PartitionCount)
-            .Select(p => GrainFactory.GetPartitionGrain(name, p).Delete()));
+        await Task.WhenAll(topic.Partitions.Select(p => Notify(() => GrainFactory.GetPartitionGrain(name, p.Partition).Delete())));
+
+        // Followers on dead brokers keep their directories until the broker's retention pass removes orphans.
+        await Task.WhenAll(topic.Partitions.SelectMany(p => p.Followers.Select(b => Notify(() =>
+            GrainFactory.GetGrain<IFollowerGrain>(IFollowerGrain.Key(new TopicPartition(name, p.Partition), b)).Delete()))));
     }
 
     public Task<ImmutableArray<TopicDescription>> ListTopics() =>
@@ -81,7 +113,8 @@ public sealed partial class MetadataGrain(
         }
 
         ValidatePartitionCount(totalCount);
-        var grown = topic with { PartitionCount = totalCount };
+        var added = ReplicaAssigner.Assign(LiveBrokers().ToList(), topic.PartitionCount, totalCount, topic.ReplicationFactor, Topics.Count);
+        var grown = topic with { PartitionCount = totalCount, Partitions = topic.Partitions.AddRange(added) };
         Topics[name] = grown;
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ITopicGrain>(name).Update(grown);
@@ -115,9 +148,167 @@ public sealed partial class MetadataGrain(
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ITopicGrain>(name).Update(altered);
         await Task.WhenAll(Enumerable.Range(0, altered.PartitionCount)
-            .Select(p => GrainFactory.GetPartitionGrain(name, p).Refresh(altered)));
+            .Select(p => Notify(() => GrainFactory.GetPartitionGrain(name, p).Refresh(altered))));
         return altered;
     }
+
+    public async Task RegisterBroker(int brokerId, SiloAddress silo)
+    {
+        if (brokerId < 0)
+        {
+            throw new OrleansLogException(ErrorCode.InvalidRequest, $"Broker id {brokerId} is invalid: it must be 0 or more.");
+        }
+
+        if (Brokers.TryGetValue(brokerId, out var existing) && !existing.Equals(silo) && IsAlive(existing))
+        {
+            throw new OrleansLogException(ErrorCode.InvalidRequest, $"Broker id {brokerId} is already taken by the live silo {existing}; every silo needs its own OrleansLog:Broker:Id.");
+        }
+
+        if (!silo.Equals(existing))
+        {
+            Brokers[brokerId] = silo;
+            await state.WriteStateAsync();
+            LogBrokerRegistered(brokerId, silo);
+        }
+
+        await ReviewLeadership();
+    }
+
+    public Task MembershipChanged() => ReviewLeadership();
+
+    public Task<ImmutableArray<BrokerDescription>> ListBrokers() =>
+        Task.FromResult(Brokers.OrderBy(b => b.Key).Select(b => new BrokerDescription(b.Key, b.Value, IsAlive(b.Value))).ToImmutableArray());
+
+    public Task<SiloAddress?> GetBrokerSilo(int brokerId) =>
+        Task.FromResult(Brokers.TryGetValue(brokerId, out var silo) && IsAlive(silo) ? silo : null);
+
+    public Task<SiloAddress?> GetLeaderSilo(string topic, int partition) =>
+        Topics.TryGetValue(topic, out var description) && partition >= 0 && partition < description.PartitionCount
+            ? GetBrokerSilo(description.Partitions[partition].Leader)
+            : Task.FromResult<SiloAddress?>(null);
+
+    public async Task<PartitionLeadership> AlterIsr(string topic, int partition, int leaderEpoch, ImmutableArray<int> isr)
+    {
+        var description = Require(topic);
+        if (partition < 0 || partition >= description.PartitionCount)
+        {
+            throw new OrleansLogException(ErrorCode.UnknownTopicOrPartition, $"Partition {partition} of topic \"{topic}\" does not exist.");
+        }
+
+        var current = description.Partitions[partition];
+        if (leaderEpoch != current.LeaderEpoch || !current.IsOnline)
+        {
+            throw new OrleansLogException(ErrorCode.FencedLeaderEpoch, $"Leader epoch {leaderEpoch} of {topic}-{partition} is not current (epoch {current.LeaderEpoch}, leader {current.Leader}).");
+        }
+
+        if (!isr.Contains(current.Leader) || isr.Any(b => !current.Replicas.Contains(b)) || isr.Distinct().Count() != isr.Length)
+        {
+            throw new OrleansLogException(ErrorCode.InvalidRequest, $"ISR [{string.Join(", ", isr)}] of {topic}-{partition} must hold the leader {current.Leader} and only replicas [{string.Join(", ", current.Replicas)}].");
+        }
+
+        // A broker that died meanwhile does not come back into the ISR on a stale report.
+        var live = LiveBrokers();
+        var altered = current with { Isr = [.. current.Replicas.Where(r => isr.Contains(r) && (live.Contains(r) || current.Isr.Contains(r)))] };
+        if (!altered.Isr.SequenceEqual(current.Isr))
+        {
+            LogIsrChanged(topic, partition, string.Join(",", current.Isr), string.Join(",", altered.Isr), leaderEpoch);
+            await Save(description, [altered]);
+        }
+
+        return altered;
+    }
+
+    public async Task<int> ElectPreferredLeaders(string? topic)
+    {
+        var live = LiveBrokers();
+        var changes = 0;
+        foreach (var description in topic is null ? Topics.Values.ToList() : [Require(topic)])
+        {
+            var moved = description.Partitions.Select(p => LeaderElection.Preferred(p, live)).OfType<PartitionLeadership>().ToList();
+            if (moved.Count > 0)
+            {
+                changes += moved.Count;
+                await Apply(description, moved);
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>
+    /// Brings every partition in line with the live brokers: dead brokers leave ISRs, partitions whose
+    /// leader died get a new one from the ISR (or go offline), offline partitions come back when an
+    /// in-sync replica returns. Changes are persisted before anyone hears of them.
+    /// </summary>
+    private async Task ReviewLeadership()
+    {
+        var live = LiveBrokers();
+        foreach (var description in Topics.Values.ToList())
+        {
+            var unclean = description.Config.UncleanLeaderElectionEnable;
+            var changed = description.Partitions.Select(p => LeaderElection.Review(p, live, unclean)).Where((p, i) => !ReferenceEquals(p, description.Partitions[i])).ToList();
+            if (changed.Count > 0)
+            {
+                await Apply(description, changed);
+            }
+        }
+    }
+
+    /// <summary>Persists leadership changes of one topic, then tells the replicas: followers learn the new epoch (fencing the old leader) and the leaders are (re)activated.</summary>
+    private async Task Apply(TopicDescription description, IReadOnlyList<PartitionLeadership> changed)
+    {
+        foreach (var partition in changed)
+        {
+            var before = description.Partitions[partition.Partition];
+            LogLeaderChanged(description.Name, partition.Partition, before.Leader, partition.Leader, partition.LeaderEpoch, string.Join(",", partition.Isr));
+        }
+
+        var saved = await Save(description, changed);
+        var live = LiveBrokers();
+        await Task.WhenAll(changed.SelectMany(p => p.Replicas.Where(b => b != p.Leader && live.Contains(b)).Select(b => Notify(() =>
+            GrainFactory.GetGrain<IFollowerGrain>(IFollowerGrain.Key(new TopicPartition(description.Name, p.Partition), b)).Fence(p.LeaderEpoch)))));
+        await Task.WhenAll(changed.Where(p => p.IsOnline).Select(p => Notify(async () =>
+        {
+            // The first call may reach the deposed leader, which steps down; the second activates the new one.
+            var grain = GrainFactory.GetPartitionGrain(description.Name, p.Partition);
+            if (!await grain.Refresh(saved))
+            {
+                await grain.Refresh(saved);
+            }
+        })));
+    }
+
+    private async Task<TopicDescription> Save(TopicDescription description, IReadOnlyList<PartitionLeadership> changed)
+    {
+        var partitions = description.Partitions.ToBuilder();
+        foreach (var partition in changed)
+        {
+            partitions[partition.Partition] = partition;
+        }
+
+        var saved = description with { Partitions = partitions.ToImmutable() };
+        Topics[description.Name] = saved;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ITopicGrain>(description.Name).Update(saved);
+        return saved;
+    }
+
+    /// <summary>Runs a best-effort notification: a replica that cannot hear it now learns the same later (leaders reconcile, followers see the epoch).</summary>
+    private async Task Notify(Func<Task> call)
+    {
+        try
+        {
+            await call().WaitAsync(NotifyTimeout);
+        }
+        catch (Exception e)
+        {
+            LogNotifyFailed(e.Message);
+        }
+    }
+
+    private HashSet<int> LiveBrokers() => [.. Brokers.Where(b => IsAlive(b.Value)).Select(b => b.Key)];
+
+    private bool IsAlive(SiloAddress silo) => membership.CurrentSnapshot.GetSiloStatus(silo) == SiloStatus.Active;
 
     private TopicDescription Require(string name) =>
         Topics.GetValueOrDefault(name) ?? throw new OrleansLogException(ErrorCode.UnknownTopicOrPartition, $"Topic \"{name}\" does not exist.");
@@ -138,4 +329,16 @@ public sealed partial class MetadataGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted topic {Topic} (id {TopicId}).")]
     private partial void LogTopicDeleted(string topic, Guid topicId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Broker {BrokerId} registered from silo {Silo}.")]
+    private partial void LogBrokerRegistered(int brokerId, SiloAddress silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Topic}-{Partition}: leader {OldLeader} -> {NewLeader} at epoch {Epoch}, ISR {Isr}.")]
+    private partial void LogLeaderChanged(string topic, int partition, int oldLeader, int newLeader, int epoch, string isr);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Topic}-{Partition}: ISR {OldIsr} -> {NewIsr} (leader epoch {Epoch}).")]
+    private partial void LogIsrChanged(string topic, int partition, string oldIsr, string newIsr, int epoch);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A replica did not hear a leadership change: {Message}")]
+    private partial void LogNotifyFailed(string message);
 }

@@ -2,10 +2,13 @@ using OrleansLog.Metadata;
 
 namespace OrleansLog.Server.Metadata;
 
-/// <summary>The coordinator's persisted state: every topic by name.</summary>
+/// <summary>The coordinator's persisted state: every topic by name (with its partitions' leadership) and every broker's last silo.</summary>
 [GenerateSerializer]
 public sealed class MetadataState
 {
     [Id(0)]
     public Dictionary<string, TopicDescription> Topics { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(1)]
+    public Dictionary<int, SiloAddress> Brokers { get; set; } = [];
 }

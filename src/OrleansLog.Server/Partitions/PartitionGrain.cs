@@ -1,8 +1,14 @@
-using Orleans.Concurrency;
+using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
+using OrleansLog.Replication;
+using OrleansLog.Server.Brokers;
+using OrleansLog.Server.Placement;
 using OrleansLog.Server.Producers;
+using OrleansLog.Server.Replication;
 using OrleansLog.Storage;
 using OrleansLog.Storage.Format;
 using OrleansLog.Topics;
@@ -10,27 +16,58 @@ using OrleansLog.Topics;
 namespace OrleansLog.Server.Partitions;
 
 /// <summary>
-/// The leader of one partition (see <see cref="IPartitionGrain"/>), over a log from the silo's
-/// <see cref="LogManager"/>. Concurrency: reentrant, so produces interleave while they wait for a
-/// flush (they share it: group commit) and long-polling fetches never hold up appends. That is safe
-/// because every state change (append, high watermark) happens in a synchronous stretch of one turn.
-/// On a single broker the high watermark is the end of what has been acknowledged: flushed, for topics
-/// that flush before acknowledging.
+/// The leader of one partition (see <see cref="IPartitionGrain"/>), placed on the leader broker's silo,
+/// over a log from that silo's <see cref="LogManager"/>. It stamps its leader epoch on every batch, pushes
+/// its log to each follower (one <see cref="ReplicaLink"/> loop per follower, one push in flight each),
+/// keeps the high watermark at the least log end over the ISR, and asks the coordinator to shrink or
+/// expand the ISR. An activation that finds it does not lead (placement raced an election, or a follower
+/// refused its epoch) answers NOT_LEADER_OR_FOLLOWER and deactivates, so the next call is placed afresh.
+/// <para>
+/// Concurrency: reentrant, so produces interleave while they wait for a flush or for the followers,
+/// long-polling fetches never hold up appends, and the follower loops run beside both. That is safe
+/// because every state change (append, producer state, high watermark, ISR) happens in a synchronous
+/// stretch of one turn.
+/// </para>
 /// </summary>
 [Reentrant]
-public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
+[LeaderPlacement]
+public sealed partial class PartitionGrain(
+    LogManager logs,
+    LocalReplicas replicas,
+    IOptions<BrokerOptions> broker,
+    IOptions<ReplicationOptions> replication,
+    TimeProvider time,
+    ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
 {
-    private TopicPartition _id;
-    private TopicDescription? _topic;
-    private Log? _log;
-    private long _highWatermark;
-    private TaskCompletionSource _highWatermarkMoved = NewSignal();
     private readonly ProducerStateTable _producers = new();
+    private readonly Dictionary<int, ReplicaLink> _links = [];
+    private TopicPartition _id;
+    private LocalReplica _replica = null!;
+    private TopicDescription? _topic;
+    private PartitionLeadership? _leadership;
+    private Log? _log;
+    private int _epoch = -1;
+    private long _epochStartOffset;
+    private long _highWatermark;
+    private bool _deposed;
+    private bool _isrChangePending;
+    private IGrainTimer? _isrTimer;
+    private TaskCompletionSource _highWatermarkMoved = NewSignal();
+    private TaskCompletionSource _appended = NewSignal();
+
+    private int LocalBroker => broker.Value.Id;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _id = TopicPartition.ParseGrainKey(this.GetPrimaryKeyString());
+        _replica = replicas.Get(_id);
         Attach(await GrainFactory.GetGrain<ITopicGrain>(_id.Topic).TryGetMetadata());
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        StopLinks();
+        return Task.CompletedTask;
     }
 
     public async Task<ProduceResponse> Produce(ProduceRequest request)
@@ -40,26 +77,39 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
             return ProduceResponse.Failed(new OrleansLogException(ErrorCode.InvalidRequiredAcks, $"acks={request.Acks} is invalid: use 0, 1 or -1 (all)."));
         }
 
-        var log = await RequireLog();
-        if (log is null)
+        if (await RequireLeader() is { } refusal)
         {
-            return ProduceResponse.Failed(UnknownPartition());
+            return ProduceResponse.Failed(refusal);
+        }
+
+        var log = _log!;
+        var minInsync = _topic!.Config.MinInsyncReplicas;
+        if (request.Acks == Acks.All && _leadership!.Isr.Length < minInsync)
+        {
+            return ProduceResponse.Failed(new OrleansLogException(ErrorCode.NotEnoughReplicas, $"{_id} has {_leadership.Isr.Length} in-sync replica(s) ({string.Join(", ", _leadership.Isr)}); min.insync.replicas is {minInsync}."), log.LogStartOffset);
         }
 
         try
         {
             if (request.Records.Length >= RecordBatchLayout.HeaderSize && RecordBatchHeader.Read(request.Records.Span) is { HasProducerId: true } batch)
             {
-                return await ProduceIdempotent(log, request.Records, batch);
+                return await ProduceIdempotent(log, request, batch);
             }
 
-            return await Acknowledge(log, log.Append(request.Records));
+            var info = log.Append(request.Records, _epoch);
+            Appended();
+            return await Acknowledge(log, info.FirstOffset, info.NextOffset, request);
         }
         catch (OrleansLogException e)
         {
             if (e.Code == ErrorCode.KafkaStorageError)
             {
                 LogStorageFailed(e, _id.DirectoryName);
+            }
+            else if (e.Code == ErrorCode.FencedLeaderEpoch)
+            {
+                StepDown(e.Message);
+                return ProduceResponse.Failed(NotLeader(), log.LogStartOffset);
             }
 
             return ProduceResponse.Failed(e, log.LogStartOffset);
@@ -70,9 +120,9 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
     /// A batch from an idempotent producer: checked against the producer's state and recorded in the
     /// same synchronous stretch as the append, so interleaved produces see each other's sequences.
     /// </summary>
-    private async Task<ProduceResponse> ProduceIdempotent(Log log, ReadOnlyMemory<byte> records, RecordBatchHeader batch)
+    private async Task<ProduceResponse> ProduceIdempotent(Log log, ProduceRequest request, RecordBatchHeader batch)
     {
-        if (batch.SizeInBytes != records.Length)
+        if (batch.SizeInBytes != request.Records.Length)
         {
             return ProduceResponse.Failed(new OrleansLogException(ErrorCode.InvalidRecord, "A produce from an idempotent producer must carry exactly one record batch."), log.LogStartOffset);
         }
@@ -83,35 +133,66 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
             case ProducerBatchVerdict.Refuse:
                 return ProduceResponse.Failed(new OrleansLogException(check.Error, check.Message!), log.LogStartOffset);
             case ProducerBatchVerdict.Duplicate:
-                // The first attempt may still be waiting for its flush: answer when it is acknowledged.
-                await log.FlushIfDueAsync(check.LastOffset + 1);
-                AdvanceHighWatermark(Math.Min(check.LastOffset + 1, log.LogEndOffset));
+                // The first attempt may still be waiting for its flush or its followers: answer when it would have been.
                 LogDuplicate(_id.DirectoryName, batch.ProducerId, batch.BaseSequence, check.FirstOffset);
-                return new ProduceResponse(ErrorCode.None, check.FirstOffset, log.LogStartOffset);
+                return await Acknowledge(log, check.FirstOffset, check.LastOffset + 1, request);
         }
 
-        var info = log.Append(records);
+        var info = log.Append(request.Records, _epoch);
         _producers.Record(batch with { BaseOffset = info.FirstOffset });
-        return await Acknowledge(log, info);
+        Appended();
+        return await Acknowledge(log, info.FirstOffset, info.NextOffset, request);
     }
 
-    /// <summary>Answers an append once it may be acknowledged: durable if the topic flushes first, then below the high watermark.</summary>
-    private async Task<ProduceResponse> Acknowledge(Log log, LogAppendInfo info)
+    /// <summary>
+    /// Answers an append once its acks level holds: acks=1 once it is durable here (if the topic flushes
+    /// first); acks=all once the high watermark covers it, that is, every in-sync replica has it.
+    /// </summary>
+    private async Task<ProduceResponse> Acknowledge(Log log, long firstOffset, long nextOffset, ProduceRequest request)
     {
-        await log.FlushIfDueAsync(info.NextOffset);
-        AdvanceHighWatermark(info.NextOffset);
-        LogAppended(_id.DirectoryName, info.FirstOffset, info.LastOffset);
-        return new ProduceResponse(ErrorCode.None, info.FirstOffset, log.LogStartOffset);
+        await log.FlushIfDueAsync(nextOffset);
+        UpdateHighWatermark();
+        if (request.Acks == Acks.All && _highWatermark < nextOffset && await WaitForHighWatermark(nextOffset, request.TimeoutMs) is { } failure)
+        {
+            return ProduceResponse.Failed(failure, log.LogStartOffset);
+        }
+
+        LogAppended(_id.DirectoryName, firstOffset, nextOffset - 1);
+        return new ProduceResponse(ErrorCode.None, firstOffset, log.LogStartOffset);
+    }
+
+    private async Task<OrleansLogException?> WaitForHighWatermark(long offset, int timeoutMs)
+    {
+        var timeout = Task.Delay(TimeSpan.FromMilliseconds(Math.Max(timeoutMs, 0)), time);
+        while (_highWatermark < offset)
+        {
+            if (_deposed)
+            {
+                return new OrleansLogException(ErrorCode.NotLeaderOrFollower, $"This broker stopped leading {_id} before offset {offset - 1} reached every in-sync replica.");
+            }
+
+            if (timeout.IsCompleted)
+            {
+                return new OrleansLogException(ErrorCode.RequestTimedOut, $"Offset {offset - 1} of {_id} did not reach every in-sync replica ({string.Join(", ", _leadership!.Isr)}) within {timeoutMs} ms.");
+            }
+
+            await Task.WhenAny(_highWatermarkMoved.Task, timeout);
+        }
+
+        var minInsync = _topic!.Config.MinInsyncReplicas;
+        return _leadership!.Isr.Length < minInsync
+            ? new OrleansLogException(ErrorCode.NotEnoughReplicasAfterAppend, $"Offset {offset - 1} of {_id} is written, but the ISR shrank to {_leadership.Isr.Length}, below min.insync.replicas {minInsync}.")
+            : null;
     }
 
     public async Task<FetchResponse> Fetch(FetchRequest request)
     {
-        var log = await RequireLog();
-        if (log is null)
+        if (await RequireLeader() is { } refusal)
         {
-            return Failed(UnknownPartition(), -1, -1);
+            return Failed(refusal, -1, -1);
         }
 
+        var log = _log!;
         if (request.MaxBytes <= 0)
         {
             return Failed(new OrleansLogException(ErrorCode.InvalidFetchSize, $"maxBytes={request.MaxBytes} must be positive."), _highWatermark, log.LogStartOffset);
@@ -147,16 +228,21 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
             }
 
             await Task.WhenAny(signal, timeout);
-            if (_log is null)
+            if (_log is null || _deposed)
             {
-                return Failed(UnknownPartition(), -1, -1);
+                return Failed(_deposed ? NotLeader() : UnknownPartition(), -1, -1);
             }
         }
     }
 
     public async Task<long> ListOffset(long timestamp)
     {
-        var log = await RequireLog() ?? throw UnknownPartition();
+        if (await RequireLeader() is { } refusal)
+        {
+            throw refusal;
+        }
+
+        var log = _log!;
         return timestamp switch
         {
             ListOffsetsSpec.Earliest => log.LogStartOffset,
@@ -168,13 +254,18 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
 
     public async Task<PartitionState> GetState()
     {
-        var log = await RequireLog() ?? throw UnknownPartition();
+        if (await RequireLeader() is { } refusal)
+        {
+            throw refusal;
+        }
+
+        var log = _log!;
         return new PartitionState(_id.Partition, log.LogStartOffset, log.LogEndOffset, _highWatermark, log.SizeInBytes, log.SegmentCount);
     }
 
     public Task RunRetention()
     {
-        if (_log is { } log)
+        if (_log is { } log && !_deposed)
         {
             var result = log.ApplyRetention();
             if (result.DeletedSegments > 0)
@@ -186,56 +277,314 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
         return Task.CompletedTask;
     }
 
-    public Task Refresh(TopicDescription topic)
+    public Task<bool> Refresh(TopicDescription topic)
     {
         if (_log is null || _topic?.TopicId != topic.TopicId)
         {
-            Attach(topic);
-        }
-        else
-        {
-            _topic = topic;
-            _log.UpdateConfig(topic.Config.ToLogConfig());
+            if (!_deposed)
+            {
+                Attach(topic);
+            }
+
+            return Task.FromResult(Leads);
         }
 
-        return Task.CompletedTask;
+        var leadership = LeadershipOf(topic);
+        if (leadership is null || leadership.Leader != LocalBroker || leadership.LeaderEpoch != _epoch)
+        {
+            StepDown($"the coordinator moved leadership to broker {leadership?.Leader} at epoch {leadership?.LeaderEpoch}");
+            return Task.FromResult(false);
+        }
+
+        _topic = topic;
+        _leadership = leadership;
+        _log.UpdateConfig(topic.Config.ToLogConfig());
+        UpdateHighWatermark();
+        return Task.FromResult(true);
     }
 
     public Task Delete()
     {
+        StopLinks();
         _log = null;
         _topic = null;
         logs.Delete(_id);
+        replicas.Forget(_id);
         _highWatermarkMoved.TrySetResult();
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
 
+    private bool Leads => _log is not null && !_deposed;
+
     private void Attach(TopicDescription? topic)
     {
-        if (topic is null || _id.Partition >= topic.PartitionCount)
+        var leadership = topic is null ? null : LeadershipOf(topic);
+        if (topic is null || leadership is null)
         {
             return;
         }
 
-        // The log may already be open from an earlier activation, with the config it had then.
-        var config = topic.Config.ToLogConfig();
         _topic = topic;
+        _leadership = leadership;
+        if (leadership.Leader != LocalBroker || !_replica.Observe(leadership.LeaderEpoch))
+        {
+            return;
+        }
+
+        // The log may already be open from an earlier activation, or from this broker's follower replica.
+        var config = topic.Config.ToLogConfig();
         _log = logs.GetOrOpen(_id, topic.TopicId, config);
         _log.UpdateConfig(config);
-        _highWatermark = Math.Max(_highWatermark, _log.FlushedOffset);
+        _epoch = leadership.LeaderEpoch;
+        _epochStartOffset = _log.LogEndOffset;
+
+        // A leader alone in the ISR owns everything it has; otherwise it starts from the high watermark it
+        // last heard as a follower and lets the followers' answers move it.
+        _highWatermark = leadership.Isr is [var only] && only == LocalBroker
+            ? LocalEnd(_log)
+            : Math.Clamp(_replica.HighWatermark, _log.LogStartOffset, _log.LogEndOffset);
         ProducerStateLoader.Load(_log, _producers);
+        LogLeading(_id.DirectoryName, LocalBroker, _epoch, _log.LogEndOffset, _highWatermark, string.Join(",", leadership.Isr));
+        StartLinks(leadership);
     }
 
-    /// <summary>The log, looking the topic up again if it was unknown (it may have been created or grown since activation).</summary>
-    private async ValueTask<Log?> RequireLog()
+    private PartitionLeadership? LeadershipOf(TopicDescription topic) =>
+        _id.Partition < topic.PartitionCount && !topic.Partitions.IsDefault ? topic.Partitions[_id.Partition] : null;
+
+    /// <summary>Null when this activation leads (looking the topic up again if it was unknown); otherwise why it cannot serve.</summary>
+    private async ValueTask<OrleansLogException?> RequireLeader()
     {
-        if (_log is null)
+        if (_log is null && !_deposed)
         {
             Attach(await GrainFactory.GetGrain<ITopicGrain>(_id.Topic).TryGetMetadata());
         }
 
-        return _log;
+        if (_log is not null && !_deposed && _replica.KnownEpoch > _epoch)
+        {
+            StepDown($"this broker has seen leader epoch {_replica.KnownEpoch}");
+        }
+
+        if (Leads)
+        {
+            return null;
+        }
+
+        if (_topic is null || _leadership is null)
+        {
+            return UnknownPartition();
+        }
+
+        // Not the leader here: let the next call be placed afresh, on the leader's silo.
+        DeactivateOnIdle();
+        return _leadership.IsOnline && !_deposed ? NotLeader() : new OrleansLogException(ErrorCode.LeaderNotAvailable, $"{_id} has no leader available (epoch {_leadership.LeaderEpoch}).");
+    }
+
+    private void StartLinks(PartitionLeadership leadership)
+    {
+        foreach (var follower in leadership.Followers)
+        {
+            var link = new ReplicaLink(follower, time.GetTimestamp());
+            _links[follower] = link;
+            _ = RunLink(link);
+        }
+
+        if (_links.Count > 0)
+        {
+            var period = replication.Value.ReplicaLagTimeMax / 4;
+            _isrTimer = this.RegisterGrainTimer(CheckIsr, new GrainTimerCreationOptions(period, period) { KeepAlive = true, Interleave = true });
+        }
+    }
+
+    private void StopLinks()
+    {
+        foreach (var link in _links.Values)
+        {
+            link.Stopped = true;
+        }
+
+        _isrTimer?.Dispose();
+        _isrTimer = null;
+        Appended();
+    }
+
+    /// <summary>
+    /// Keeps one follower in step: reconcile once per epoch (the follower cuts any divergent tail), then
+    /// push whatever it lacks, at most <c>MaxPushBytes</c> at a time, or wait for the next append. Any
+    /// failure (an unreachable broker, a refused push) means reconcile again after a backoff.
+    /// </summary>
+    private async Task RunLink(ReplicaLink link)
+    {
+        var follower = GrainFactory.GetGrain<IFollowerGrain>(IFollowerGrain.Key(_id, link.Broker));
+        var options = replication.Value;
+        var reconciled = false;
+        while (!link.Stopped && Leads)
+        {
+            var log = _log!;
+            try
+            {
+                ReplicaResponse response;
+                var end = log.LogEndOffset;
+                var readAt = time.GetTimestamp();
+                if (!reconciled)
+                {
+                    response = await follower.Reconcile(new ReconcileRequest(_epoch, LocalBroker, log.LeaderEpochs, log.LogStartOffset, end, _highWatermark));
+                }
+                else if (link.LogEndOffset >= end && link.SentHighWatermark >= _highWatermark && link.SentLogStartOffset >= log.LogStartOffset)
+                {
+                    link.LastCaughtUp = readAt;
+                    await _appended.Task.WaitAsync(TimeSpan.FromSeconds(1), time).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+                    continue;
+                }
+                else
+                {
+                    var records = ReadOnlyMemory<byte>.Empty;
+                    if (link.LogEndOffset < end)
+                    {
+                        // Copied out of the pooled read buffer: the push is serialized after this turn yields.
+                        using var read = log.Read(link.LogEndOffset, options.MaxPushBytes);
+                        records = read.Records.ToArray();
+                    }
+
+                    var push = new ReplicateRequest(_epoch, records, _highWatermark, log.LogStartOffset);
+                    response = await follower.Replicate(push);
+                    if (response.Error == ErrorCode.None)
+                    {
+                        link.SentHighWatermark = push.HighWatermark;
+                        link.SentLogStartOffset = push.LogStartOffset;
+                    }
+                }
+
+                if (response.Error != ErrorCode.None)
+                {
+                    if (response.Error == ErrorCode.FencedLeaderEpoch)
+                    {
+                        StepDown($"broker {link.Broker} refused the epoch: {response.ErrorMessage}");
+                        return;
+                    }
+
+                    LogFollowerRefused(_id.DirectoryName, link.Broker, response.Error.KafkaName(), response.ErrorMessage);
+                    reconciled = false;
+                    await Task.Delay(options.RetryBackoff, time);
+                    continue;
+                }
+
+                reconciled = true;
+                link.LogEndOffset = response.LogEndOffset;
+                if (response.LogEndOffset >= end)
+                {
+                    link.LastCaughtUp = readAt;
+                }
+
+                UpdateHighWatermark();
+                MaybeExpandIsr(link);
+            }
+            catch (Exception e) when (!link.Stopped)
+            {
+                // Unreachable (its broker is down) or our own read fell below the log start: start over.
+                LogFollowerUnreachable(_id.DirectoryName, link.Broker, e.Message);
+                reconciled = false;
+                link.LogEndOffset = -1;
+                await Task.Delay(options.RetryBackoff, time);
+            }
+        }
+    }
+
+    private Task CheckIsr()
+    {
+        if (!Leads || _isrChangePending)
+        {
+            return Task.CompletedTask;
+        }
+
+        var log = _log!;
+        var now = time.GetTimestamp();
+        foreach (var link in _links.Values)
+        {
+            if (link.LogEndOffset >= log.LogEndOffset)
+            {
+                link.LastCaughtUp = now;
+            }
+        }
+
+        var lagging = IsrRules.Lagging(_leadership!.Isr, LocalBroker, _links, time, replication.Value.ReplicaLagTimeMax);
+        if (lagging.IsEmpty)
+        {
+            return Task.CompletedTask;
+        }
+
+        LogIsrShrinking(_id.DirectoryName, string.Join(",", lagging), replication.Value.ReplicaLagTimeMax.TotalMilliseconds);
+        return AlterIsr([.. _leadership.Isr.Except(lagging)]);
+    }
+
+    private void MaybeExpandIsr(ReplicaLink link)
+    {
+        if (!_isrChangePending && !_leadership!.Isr.Contains(link.Broker) && IsrRules.CanRejoin(link, _highWatermark, _epochStartOffset))
+        {
+            LogIsrExpanding(_id.DirectoryName, link.Broker, link.LogEndOffset);
+            _ = AlterIsr(_leadership.Isr.Add(link.Broker));
+        }
+    }
+
+    private async Task AlterIsr(ImmutableArray<int> isr)
+    {
+        _isrChangePending = true;
+        try
+        {
+            var result = await GrainFactory.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).AlterIsr(_id.Topic, _id.Partition, _epoch, isr);
+            if (result.Leader != LocalBroker || result.LeaderEpoch != _epoch)
+            {
+                StepDown($"the coordinator answered with leader {result.Leader} at epoch {result.LeaderEpoch}");
+                return;
+            }
+
+            _leadership = result;
+            UpdateHighWatermark();
+        }
+        catch (OrleansLogException e) when (e.Code == ErrorCode.FencedLeaderEpoch)
+        {
+            StepDown(e.Message);
+        }
+        catch (Exception e)
+        {
+            LogIsrChangeFailed(e, _id.DirectoryName);
+        }
+        finally
+        {
+            _isrChangePending = false;
+        }
+    }
+
+    private void StepDown(string reason)
+    {
+        if (_deposed)
+        {
+            return;
+        }
+
+        _deposed = true;
+        LogSteppedDown(_id.DirectoryName, LocalBroker, _epoch, reason);
+        StopLinks();
+        _highWatermarkMoved.TrySetResult();
+        DeactivateOnIdle();
+    }
+
+    private void Appended()
+    {
+        var appended = _appended;
+        _appended = NewSignal();
+        appended.TrySetResult();
+    }
+
+    /// <summary>The leader's own contribution to the high watermark: what it may acknowledge (flushed, for topics that flush first).</summary>
+    private static long LocalEnd(Log log) => log.Config.FlushMessages <= 1 ? log.FlushedOffset : log.LogEndOffset;
+
+    private void UpdateHighWatermark()
+    {
+        if (_log is { } log && _leadership is { } leadership)
+        {
+            AdvanceHighWatermark(IsrRules.HighWatermark(_highWatermark, Math.Min(LocalEnd(log), log.LogEndOffset), LocalBroker, leadership.Isr, _links));
+        }
     }
 
     private void AdvanceHighWatermark(long offset)
@@ -243,6 +592,7 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
         if (offset > _highWatermark)
         {
             _highWatermark = offset;
+            _replica.SetHighWatermark(offset);
             var moved = _highWatermarkMoved;
             _highWatermarkMoved = NewSignal();
             moved.TrySetResult();
@@ -251,6 +601,9 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
 
     private OrleansLogException UnknownPartition() =>
         new(ErrorCode.UnknownTopicOrPartition, $"Partition {_id.Partition} of topic \"{_id.Topic}\" does not exist.");
+
+    private OrleansLogException NotLeader() =>
+        new(ErrorCode.NotLeaderOrFollower, $"Broker {LocalBroker} does not lead {_id} (the leader is broker {_leadership?.Leader}); refresh metadata and retry.");
 
     private static FetchResponse Failed(OrleansLogException error, long highWatermark, long logStartOffset) =>
         new(error.Code, ReadOnlyMemory<byte>.Empty, highWatermark, logStartOffset, -1, error.Message);
@@ -268,4 +621,25 @@ public sealed partial class PartitionGrain(LogManager logs, ILogger<PartitionGra
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: retention deleted {Segments} segments ({Bytes} bytes); log start offset is now {LogStartOffset}.")]
     private partial void LogRetention(string partition, int segments, long bytes, long logStartOffset);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: broker {Broker} leads at epoch {Epoch} (log end {LogEndOffset}, high watermark {HighWatermark}, ISR {Isr}).")]
+    private partial void LogLeading(string partition, int broker, int epoch, long logEndOffset, long highWatermark, string isr);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: broker {Broker} stops leading epoch {Epoch}: {Reason}.")]
+    private partial void LogSteppedDown(string partition, int broker, int epoch, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: follower {Broker} refused a push ({Error}: {Message}); reconciling again.")]
+    private partial void LogFollowerRefused(string partition, int broker, string error, string? message);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: follower {Broker} unreachable ({Message}); retrying.")]
+    private partial void LogFollowerUnreachable(string partition, int broker, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition}: removing lagging follower(s) {Brokers} from the ISR (behind for over {LagMs} ms).")]
+    private partial void LogIsrShrinking(string partition, string brokers, double lagMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: follower {Broker} caught up (log end {LogEndOffset}); adding it back to the ISR.")]
+    private partial void LogIsrExpanding(string partition, int broker, long logEndOffset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition}: the coordinator did not take the ISR change; trying again later.")]
+    private partial void LogIsrChangeFailed(Exception error, string partition);
 }

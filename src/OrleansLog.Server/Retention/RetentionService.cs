@@ -9,14 +9,15 @@ using OrleansLog.Server.Partitions;
 namespace OrleansLog.Server.Retention;
 
 /// <summary>
-/// Runs retention over every partition of every topic each <see cref="OrleansLogOptions.RetentionCheckInterval"/>,
-/// and removes partition directories that no current topic owns (left by a topic deleted while this
-/// broker was down, or with a stale topic id).
+/// Runs retention over every partition this broker leads each <see cref="OrleansLogOptions.RetentionCheckInterval"/>
+/// (followers follow their leader's log start), and removes partition directories that no current topic
+/// places here (left by a topic deleted while this broker was down, or with a stale topic id).
 /// </summary>
 public sealed partial class RetentionService(
     IGrainFactory grains,
     LogManager logs,
     IOptions<OrleansLogOptions> options,
+    IOptions<Brokers.BrokerOptions> broker,
     ILogger<RetentionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -41,16 +42,16 @@ public sealed partial class RetentionService(
         var topics = await grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).ListTopics();
         foreach (var topic in topics)
         {
-            for (var p = 0; p < topic.PartitionCount; p++)
+            foreach (var partition in topic.Partitions.Where(p => p.Leader == broker.Value.Id))
             {
-                await grains.GetPartitionGrain(topic.Name, p).RunRetention();
+                await grains.GetPartitionGrain(topic.Name, partition.Partition).RunRetention();
             }
         }
 
         var byName = topics.ToDictionary(t => t.Name, StringComparer.Ordinal);
         foreach (var (partition, topicId) in logs.ListDirectories().ToList())
         {
-            if (!byName.TryGetValue(partition.Topic, out var topic) || partition.Partition >= topic.PartitionCount || (topicId is { } id && id != topic.TopicId))
+            if (!byName.TryGetValue(partition.Topic, out var topic) || partition.Partition >= topic.PartitionCount || !topic.Partitions[partition.Partition].Replicas.Contains(broker.Value.Id) || (topicId is { } id && id != topic.TopicId))
             {
                 LogOrphanRemoved(partition.DirectoryName);
                 logs.Delete(partition);

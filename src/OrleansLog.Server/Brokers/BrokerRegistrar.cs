@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansLog.Metadata;
+
+namespace OrleansLog.Server.Brokers;
+
+/// <summary>
+/// Makes this silo a broker: once the silo is active it registers its broker id with the coordinator
+/// (start-up fails if another live silo holds that id), then tells the coordinator of every membership
+/// change it sees. Any silo's report is enough, which is why the coordinator hears of a death even when it
+/// lived on the silo that died: the report reactivates it elsewhere.
+/// </summary>
+public sealed partial class BrokerRegistrar(
+    IGrainFactory grains,
+    IClusterMembershipService membership,
+    ILocalSiloDetails silo,
+    IOptions<BrokerOptions> options,
+    ILogger<BrokerRegistrar> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly CancellationTokenSource _stopping = new();
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(BrokerRegistrar), ServiceLifecycleStage.Active, Start, Stop);
+
+    private async Task Start(CancellationToken cancellationToken)
+    {
+        var coordinator = grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await coordinator.RegisterBroker(options.Value.Id, silo.SiloAddress);
+                break;
+            }
+            catch (Exception e) when (e is not OrleansLogException && attempt < 10 && !cancellationToken.IsCancellationRequested)
+            {
+                LogRegistrationRetry(e.Message, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+            }
+        }
+
+        LogRegistered(options.Value.Id, silo.SiloAddress);
+        _ = Task.Run(() => ReportMembership(coordinator, _stopping.Token), CancellationToken.None);
+    }
+
+    private Task Stop(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        return Task.CompletedTask;
+    }
+
+    private async Task ReportMembership(IMetadataGrain coordinator, CancellationToken stopping)
+    {
+        try
+        {
+            await foreach (var _ in membership.MembershipUpdates.WithCancellation(stopping))
+            {
+                try
+                {
+                    await coordinator.MembershipChanged();
+                }
+                catch (Exception e) when (!stopping.IsCancellationRequested)
+                {
+                    // The coordinator's own timer re-checks membership; this report only makes it sooner.
+                    LogReportFailed(e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "This silo ({Silo}) is broker {BrokerId}.")]
+    private partial void LogRegistered(int brokerId, SiloAddress silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker registration failed ({Message}); attempt {Attempt}, retrying.")]
+    private partial void LogRegistrationRetry(string message, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not report a membership change to the coordinator: {Message}")]
+    private partial void LogReportFailed(string message);
+}

@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansLog.Partitions;
+using OrleansLog.Replication;
+using OrleansLog.Server.Brokers;
+using OrleansLog.Server.Partitions;
+using OrleansLog.Server.Placement;
+using OrleansLog.Storage;
+using OrleansLog.Storage.Epochs;
+using OrleansLog.Topics;
+
+namespace OrleansLog.Server.Replication;
+
+/// <summary>
+/// A follower replica (see <see cref="IFollowerGrain"/>), on its broker's silo, over the log it shares
+/// through <see cref="LogManager"/> with the partition grain that runs there when this broker leads.
+/// Concurrency: not reentrant; one leader pushes one request at a time, so calls never interleave.
+/// A leader must reconcile once per epoch before it may push (the divergent tail is cut first).
+/// </summary>
+[ReplicaPlacement]
+public sealed partial class FollowerGrain(
+    LogManager logs,
+    LocalReplicas replicas,
+    IOptions<BrokerOptions> broker,
+    ILogger<FollowerGrain> logger) : Grain, IFollowerGrain
+{
+    private TopicPartition _id;
+    private int _broker;
+    private LocalReplica _replica = null!;
+    private Log? _log;
+    private int _reconciledEpoch = -1;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_id, _broker) = IFollowerGrain.ParseKey(this.GetPrimaryKeyString());
+        if (_broker != broker.Value.Id)
+        {
+            throw new OrleansLogException(ErrorCode.ReplicaNotAvailable, $"The replica of {_id} on broker {_broker} was placed on broker {broker.Value.Id}.");
+        }
+
+        _replica = replicas.Get(_id);
+        var topic = await GrainFactory.GetGrain<ITopicGrain>(_id.Topic).TryGetMetadata();
+        if (topic is not null && _id.Partition < topic.PartitionCount)
+        {
+            var config = topic.Config.ToLogConfig();
+            _log = logs.GetOrOpen(_id, topic.TopicId, config);
+            _log.UpdateConfig(config);
+        }
+    }
+
+    public Task<ReplicaResponse> Reconcile(ReconcileRequest request)
+    {
+        if (_log is not { } log)
+        {
+            return Task.FromResult(NotAReplica());
+        }
+
+        if (!_replica.Observe(request.LeaderEpoch))
+        {
+            return Task.FromResult(Fenced(request.LeaderEpoch));
+        }
+
+        try
+        {
+            if (log.LogEndOffset < request.LogStartOffset || log.LogStartOffset > request.LogEndOffset)
+            {
+                // Nothing in common (the leader deleted what this replica would need next): start again at the leader's start.
+                log.TruncateFullyAndStartAt(request.LogStartOffset);
+                LogRestarted(_id.DirectoryName, _broker, request.LogStartOffset);
+            }
+            else
+            {
+                var cut = EpochDivergence.TruncationOffset(request.LeaderEpochs, request.LogStartOffset, request.LogEndOffset, log.LeaderEpochs, log.LogStartOffset, log.LogEndOffset);
+                if (cut < log.LogEndOffset)
+                {
+                    LogTruncated(_id.DirectoryName, _broker, log.LogEndOffset, cut, request.LeaderEpoch);
+                    log.TruncateTo(cut);
+                }
+            }
+
+            _reconciledEpoch = request.LeaderEpoch;
+            _replica.SetHighWatermark(Math.Min(request.HighWatermark, log.LogEndOffset));
+            return Task.FromResult(new ReplicaResponse(ErrorCode.None, log.LogEndOffset));
+        }
+        catch (OrleansLogException e)
+        {
+            return Task.FromResult(ReplicaResponse.Failed(e.Code, e.Message));
+        }
+    }
+
+    public async Task<ReplicaResponse> Replicate(ReplicateRequest request)
+    {
+        if (_log is not { } log)
+        {
+            return NotAReplica();
+        }
+
+        if (!_replica.Observe(request.LeaderEpoch))
+        {
+            return Fenced(request.LeaderEpoch);
+        }
+
+        if (request.LeaderEpoch != _reconciledEpoch)
+        {
+            return ReplicaResponse.Failed(ErrorCode.UnknownLeaderEpoch, $"Epoch {request.LeaderEpoch} has not reconciled {_id} on broker {_broker} yet.");
+        }
+
+        try
+        {
+            if (!request.Records.IsEmpty)
+            {
+                var info = log.AppendAsFollower(request.Records);
+                await log.FlushIfDueAsync(info.NextOffset);
+            }
+
+            if (request.LogStartOffset > log.LogStartOffset && request.LogStartOffset <= log.LogEndOffset)
+            {
+                log.DeleteRecordsBefore(request.LogStartOffset);
+            }
+
+            _replica.SetHighWatermark(Math.Min(request.HighWatermark, log.LogEndOffset));
+            return new ReplicaResponse(ErrorCode.None, log.LogEndOffset);
+        }
+        catch (OrleansLogException e)
+        {
+            // A push that does not continue this log (a lost response, a retry) makes the leader reconcile again.
+            _reconciledEpoch = e.Code == ErrorCode.KafkaStorageError ? _reconciledEpoch : -1;
+            return ReplicaResponse.Failed(e.Code, e.Message);
+        }
+    }
+
+    public Task Fence(int leaderEpoch)
+    {
+        _replica.Observe(leaderEpoch);
+        return Task.CompletedTask;
+    }
+
+    public Task<ReplicaState> GetState()
+    {
+        var log = _log ?? throw new OrleansLogException(ErrorCode.UnknownTopicOrPartition, $"Broker {_broker} holds no replica of {_id}.");
+        return Task.FromResult(new ReplicaState(_broker, log.LogStartOffset, log.LogEndOffset, _replica.HighWatermark, _replica.KnownEpoch, log.LeaderEpochs));
+    }
+
+    public Task Delete()
+    {
+        _log = null;
+        logs.Delete(_id);
+        replicas.Forget(_id);
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    private ReplicaResponse NotAReplica() =>
+        ReplicaResponse.Failed(ErrorCode.UnknownTopicOrPartition, $"Partition {_id} does not exist (broker {_broker}).");
+
+    private ReplicaResponse Fenced(int epoch) =>
+        ReplicaResponse.Failed(ErrorCode.FencedLeaderEpoch, $"Leader epoch {epoch} of {_id} is fenced: broker {_broker} has seen epoch {_replica.KnownEpoch}.");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition} on broker {Broker}: cut the divergent tail from {LogEndOffset} to {Offset} for leader epoch {Epoch}.")]
+    private partial void LogTruncated(string partition, int broker, long logEndOffset, long offset, int epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition} on broker {Broker}: emptied the replica to restart at the leader's log start {Offset}.")]
+    private partial void LogRestarted(string partition, int broker, long offset);
+}
