@@ -144,7 +144,7 @@ public class MetadataGrainTests(BrokerClusterFixture fixture) : IClassFixture<Br
         var partition = fixture.Grains.GetPartitionGrain("reborn", 0);
         await partition.Produce(new ProduceRequest(Batches.Of("old-1", "old-2")));
         await Metadata.DeleteTopic("reborn");
-        Assert.False(Directory.Exists(Path.Combine(fixture.DataDirectory, "logs", "reborn-0")));
+        Assert.False(Directory.Exists(Path.Combine(fixture.DataDirectory, "broker-0", "logs", "reborn-0")));
 
         var recreated = await Metadata.CreateTopic("reborn", 1, 1, NoConfigs);
         var state = await partition.GetState();

@@ -1,6 +1,9 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
 using Orleans.TestingHost;
+using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Hosting;
 using Xunit;
 
@@ -9,6 +12,9 @@ namespace OrleansLog.Testing;
 /// <summary>
 /// An in-process TestCluster of OrleansLog brokers with grain state in files, all under a temp
 /// directory. One per test class (xunit class fixture): deploying costs seconds, tests use their own topics.
+/// Each silo is broker N (the primary 0, "Secondary_N" N) with its own log directory
+/// (<c>broker-N/logs</c>), grain state is shared (the coordinator moves between silos), membership detects a dead
+/// silo within about two seconds, and a follower leaves the ISR after two seconds behind.
 /// </summary>
 public class BrokerClusterFixture : IAsyncLifetime
 {
@@ -34,6 +40,9 @@ public class BrokerClusterFixture : IAsyncLifetime
             ["OrleansLog:Groups:MinSessionTimeout"] = "00:00:00.200",
             ["OrleansLog:Groups:SessionCheckInterval"] = "00:00:00.100",
             ["OrleansLog:Groups:MetadataRefreshInterval"] = "00:00:00.300",
+            ["OrleansLog:Replication:ReplicaLagTimeMax"] = "00:00:02",
+            ["OrleansLog:Replication:LivenessCheckInterval"] = "00:00:00.500",
+            ["OrleansLog:Replication:RetryBackoff"] = "00:00:00.100",
         }));
         builder.AddSiloBuilderConfigurator<BrokerSiloConfigurator>();
         ConfigureCluster(builder);
@@ -58,8 +67,39 @@ public class BrokerClusterFixture : IAsyncLifetime
         where T : notnull =>
         ((InProcessSiloHandle)Cluster.Primary!).SiloHost!.Services.GetRequiredService<T>();
 
+    /// <summary>A service of the silo that is broker <paramref name="broker"/>.</summary>
+    public T BrokerService<T>(int broker)
+        where T : notnull =>
+        ((InProcessSiloHandle)BrokerSilo(broker)).SiloHost!.Services.GetRequiredService<T>();
+
+    /// <summary>The live silo that is broker <paramref name="broker"/>.</summary>
+    public SiloHandle BrokerSilo(int broker) =>
+        Cluster.GetActiveSilos().Single(s => BrokerIdOf(s.Name) == broker);
+
+    /// <summary>The broker id of a TestCluster silo, by its name: the primary is 0, "Secondary_N" is N.</summary>
+    public static int BrokerIdOf(string siloName) =>
+        siloName.StartsWith("Secondary_", StringComparison.Ordinal) ? int.Parse(siloName["Secondary_".Length..], CultureInfo.InvariantCulture) : 0;
+
     private sealed class BrokerSiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddOrleansLog().AddOrleansLogFileStorage();
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddOrleansLog().AddOrleansLogFileStorage();
+
+            // The silo's name is known only once the silo is built: read it when options are.
+            siloBuilder.Services.AddOptions<BrokerOptions>().Configure<ILocalSiloDetails>((o, silo) => o.Id = BrokerIdOf(silo.Name));
+            siloBuilder.Services.AddOptions<OrleansLogOptions>().Configure<ILocalSiloDetails>((o, silo) =>
+            {
+                o.LogDirectoryOverride = Path.Combine(o.DataDirectory, $"broker-{BrokerIdOf(silo.Name)}", "logs");
+                o.StateDirectoryOverride = Path.Combine(o.DataDirectory, "state");
+            });
+            siloBuilder.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+            });
+        }
     }
 }

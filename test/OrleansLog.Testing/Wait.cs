@@ -19,4 +19,32 @@ public static class Wait
             await Task.Delay(poll ?? TimeSpan.FromMilliseconds(20));
         }
     }
+
+    /// <summary>As <see cref="Until(Func{bool}, string, TimeSpan?, TimeSpan?)"/> for a condition that asks the cluster; a call that throws (a broker is down) counts as not yet.</summary>
+    public static async Task Until(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, TimeSpan? poll = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        Exception? last = null;
+        while (true)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (Exception e)
+            {
+                last = e;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting until {what}.{(last is null ? "" : $" Last error: {last.Message}")}");
+            }
+
+            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(50));
+        }
+    }
 }

@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Orleans.TestingHost;
+using OrleansLog.Metadata;
+using OrleansLog.Partitions;
+using OrleansLog.Replication;
+using OrleansLog.Server.Partitions;
+using OrleansLog.Testing;
+
+namespace OrleansLog.Replication.Tests;
+
+/// <summary>
+/// Three brokers in one TestCluster (broker 0 is the primary silo, which hosts the test membership
+/// table, so tests kill only brokers 1 and 2). A test fault stalls a broker's follower replicas: while a
+/// broker id is in <see cref="StalledBrokers"/>, every push to its followers fails, as if it had hung.
+/// </summary>
+public sealed class ReplicatedClusterFixture : BrokerClusterFixture
+{
+    public static ConcurrentDictionary<int, bool> StalledBrokers { get; } = new();
+
+    public IMetadataGrain Coordinator => Grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
+
+    protected override short SiloCount => 3;
+
+    protected override void ConfigureCluster(TestClusterBuilder builder) => builder.AddSiloBuilderConfigurator<StallConfigurator>();
+
+    public async Task<TopicDescription> CreateTopic(string name, int partitions, short replicationFactor = 3, ImmutableDictionary<string, string>? configs = null)
+    {
+        await Wait.Until(async () => (await Coordinator.ListBrokers()).Count(b => b.IsAlive) == SiloCount, "all three brokers registered");
+        return await Coordinator.CreateTopic(name, partitions, replicationFactor, configs ?? ImmutableDictionary<string, string>.Empty);
+    }
+
+    public async Task<PartitionLeadership> Leadership(string topic, int partition) =>
+        (await Coordinator.DescribeTopic(topic)).Partitions[partition];
+
+    /// <summary>The open log of a partition on broker <paramref name="broker"/> (leader or follower replica).</summary>
+    public async Task<Storage.Log> LogOn(int broker, string topic, int partition)
+    {
+        var description = await Coordinator.DescribeTopic(topic);
+        return BrokerService<LogManager>(broker).GetOrOpen(new TopicPartition(topic, partition), description.TopicId, description.Config.ToLogConfig());
+    }
+
+    public IFollowerGrain Follower(string topic, int partition, int broker) =>
+        Grains.GetGrain<IFollowerGrain>(IFollowerGrain.Key(new TopicPartition(topic, partition), broker));
+
+    /// <summary>Waits until every replica of the partition is in the ISR and holds the leader's whole log.</summary>
+    public async Task WaitInSync(string topic, int partition, TimeSpan? timeout = null)
+    {
+        await Wait.Until(
+            async () =>
+            {
+                var leadership = await Leadership(topic, partition);
+                if (!leadership.IsOnline || leadership.Isr.Length != leadership.Replicas.Length)
+                {
+                    return false;
+                }
+
+                var state = await Grains.GetPartitionGrain(topic, partition).GetState();
+                foreach (var follower in leadership.Followers)
+                {
+                    if ((await Follower(topic, partition, follower).GetState()).LogEndOffset != state.LogEndOffset)
+                    {
+                        return false;
+                    }
+                }
+
+                return state.HighWatermark == state.LogEndOffset;
+            },
+            $"{topic}-{partition} fully in sync",
+            timeout ?? TimeSpan.FromSeconds(30));
+    }
+
+    private sealed class StallConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddIncomingGrainCallFilter(async context =>
+        {
+            if (context.InterfaceMethod?.DeclaringType == typeof(IFollowerGrain) && context.InterfaceMethod.Name is "Replicate" or "Reconcile"
+                && context.TargetId.Key.ToString() is { } key && StalledBrokers.ContainsKey(IFollowerGrain.ParseKey(key).Broker))
+            {
+                throw new TimeoutException("Test fault: this broker's replicas are stalled.");
+            }
+
+            await context.Invoke();
+        });
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ReplicatedCluster : ICollectionFixture<ReplicatedClusterFixture>
+{
+    public const string Name = "replicated cluster";
+}
