@@ -1,0 +1,84 @@
+using System.Collections.Immutable;
+using OrleansLog.Metadata;
+using OrleansLog.Partitions;
+using OrleansLog.Testing;
+
+namespace OrleansLog.Replication.Tests;
+
+[Collection(ReplicatedCluster.Name)]
+public class IsrTests(ReplicatedClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_stalled_follower_leaves_the_isr_and_rejoins_once_it_catches_up()
+    {
+        await fixture.CreateTopic("stall", partitions: 1);
+        var leadership = await fixture.Leadership("stall", 0);
+        var stalled = leadership.Followers.First();
+        var partition = fixture.Grains.GetPartitionGrain("stall", 0);
+        ReplicatedClusterFixture.StalledBrokers[stalled] = true;
+        try
+        {
+            // acks=all waits for the stalled follower until replica.lag.time.max.ms (2 s here) drops it from the ISR.
+            var response = await partition.Produce(new ProduceRequest(Batches.Of("while-stalled")));
+            Assert.Equal(ErrorCode.None, response.Error);
+            var shrunk = await fixture.Leadership("stall", 0);
+            Assert.DoesNotContain(stalled, shrunk.Isr);
+            Assert.Equal(2, shrunk.Isr.Length);
+        }
+        finally
+        {
+            ReplicatedClusterFixture.StalledBrokers.TryRemove(stalled, out _);
+        }
+
+        Assert.Equal(ErrorCode.None, (await partition.Produce(new ProduceRequest(Batches.Of("after")))).Error);
+        await fixture.WaitInSync("stall", 0);
+        Assert.Equal(2, (await fixture.Follower("stall", 0, stalled).GetState()).LogEndOffset);
+    }
+
+    [Fact]
+    public async Task Too_few_in_sync_replicas_refuse_acks_all_and_append_nothing()
+    {
+        await fixture.CreateTopic("min-isr", partitions: 1, configs: ImmutableDictionary<string, string>.Empty.Add(TopicConfig.MinInsyncReplicasKey, "3"));
+        var leadership = await fixture.Leadership("min-isr", 0);
+        var stalled = leadership.Followers.First();
+        var partition = fixture.Grains.GetPartitionGrain("min-isr", 0);
+        Assert.Equal(ErrorCode.None, (await partition.Produce(new ProduceRequest(Batches.Of("in-sync")))).Error);
+
+        ReplicatedClusterFixture.StalledBrokers[stalled] = true;
+        try
+        {
+            // The produce that was in flight when the ISR shrank is written, but reported as not safely replicated.
+            var during = await partition.Produce(new ProduceRequest(Batches.Of("shrinking")));
+            Assert.Equal(ErrorCode.NotEnoughReplicasAfterAppend, during.Error);
+            var end = (await partition.GetState()).LogEndOffset;
+
+            var refused = await partition.Produce(new ProduceRequest(Batches.Of("refused")));
+            Assert.Equal(ErrorCode.NotEnoughReplicas, refused.Error);
+            Assert.Contains("min.insync.replicas is 3", refused.ErrorMessage);
+            Assert.Equal(end, (await partition.GetState()).LogEndOffset);
+
+            Assert.Equal(ErrorCode.None, (await partition.Produce(new ProduceRequest(Batches.Of("acks-1"), Acks: Acks.Leader))).Error);
+        }
+        finally
+        {
+            ReplicatedClusterFixture.StalledBrokers.TryRemove(stalled, out _);
+        }
+
+        await fixture.WaitInSync("min-isr", 0);
+        Assert.Equal(ErrorCode.None, (await partition.Produce(new ProduceRequest(Batches.Of("back")))).Error);
+    }
+
+    [Fact]
+    public async Task A_follower_refuses_pushes_from_an_older_epoch()
+    {
+        await fixture.CreateTopic("fenced", partitions: 1);
+        var leadership = await fixture.Leadership("fenced", 0);
+        var follower = fixture.Follower("fenced", 0, leadership.Followers.First());
+        await follower.Fence(leadership.LeaderEpoch + 1);
+
+        var push = await follower.Replicate(new ReplicateRequest(leadership.LeaderEpoch, Batches.Of("stale"), 0, 0));
+        Assert.Equal(ErrorCode.FencedLeaderEpoch, push.Error);
+        var reconcile = await follower.Reconcile(new ReconcileRequest(leadership.LeaderEpoch, leadership.Leader, [], 0, 0, 0));
+        Assert.Equal(ErrorCode.FencedLeaderEpoch, reconcile.Error);
+    }
+}
