@@ -19,6 +19,7 @@ namespace OrleansLog.Testing;
 public class BrokerClusterFixture : IAsyncLifetime
 {
     private readonly TempDirectory _data = new();
+    private readonly Dictionary<int, SiloHandle> _restarted = [];
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -52,6 +53,11 @@ public class BrokerClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        foreach (var restarted in _restarted.Values.Where(s => s.IsActive))
+        {
+            await Cluster.StopSiloAsync(restarted);
+        }
+
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
         _data.Dispose();
@@ -73,8 +79,29 @@ public class BrokerClusterFixture : IAsyncLifetime
         ((InProcessSiloHandle)BrokerSilo(broker)).SiloHost!.Services.GetRequiredService<T>();
 
     /// <summary>The live silo that is broker <paramref name="broker"/>.</summary>
-    public SiloHandle BrokerSilo(int broker) =>
-        Cluster.GetActiveSilos().Single(s => BrokerIdOf(s.Name) == broker);
+    public SiloHandle BrokerSilo(int broker)
+    {
+        lock (_restarted)
+        {
+            return _restarted.TryGetValue(broker, out var restarted) && restarted.IsActive
+                ? restarted
+                : Cluster.GetActiveSilos().Single(s => s.IsActive && BrokerIdOf(s.Name) == broker);
+        }
+    }
+
+    /// <summary>Kills broker <paramref name="broker"/>'s silo abruptly (no deactivation, no clean close of its logs).</summary>
+    public Task KillBroker(int broker) => Cluster.KillSiloAsync(BrokerSilo(broker));
+
+    /// <summary>Starts a killed broker again: the same silo name, so the same broker id and log directory.</summary>
+    public async Task RestartBroker(int broker)
+    {
+        // The TestCluster forgets a killed silo, so it is started by instance number ("Secondary_N" is N).
+        var silo = await Cluster.StartSiloAsync(broker, Cluster.Options);
+        lock (_restarted)
+        {
+            _restarted[broker] = silo;
+        }
+    }
 
     /// <summary>The broker id of a TestCluster silo, by its name: the primary is 0, "Secondary_N" is N.</summary>
     public static int BrokerIdOf(string siloName) =>
