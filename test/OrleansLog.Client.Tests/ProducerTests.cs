@@ -37,6 +37,18 @@ public class ProducerTests(ClientClusterFixture fixture) : IClassFixture<ClientC
     }
 
     [Fact]
+    public async Task Records_sent_in_order_keep_their_order_even_before_the_topic_metadata_is_known()
+    {
+        await Client.Admin.CreateTopicAsync("ordered", 1);
+        await using var producer = Client.CreateProducer<Null?, string>();
+
+        // Concurrent calls, the first ones made while the producer has no metadata for the topic yet.
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => producer.ProduceAsync("ordered", new Message<Null?, string> { Value = $"v{i}" })));
+
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), results.Select(r => r.Offset));
+    }
+
+    [Fact]
     public async Task Produce_with_a_handler_reports_every_record_and_flush_waits_for_them()
     {
         await Client.Admin.CreateTopicAsync("handler", 2);

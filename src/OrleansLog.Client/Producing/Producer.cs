@@ -90,7 +90,9 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
 
     private async Task<DeliveryResult<TKey, TValue>> ProduceCoreAsync(string topic, int partition, Message<TKey, TValue> message, CancellationToken cancellationToken)
     {
-        var description = _engine.Metadata.TryGetCached(topic) ?? await _engine.Metadata.GetAsync(topic).ConfigureAwait(false);
+        // Like Kafka's send(), the first record for a topic blocks the caller while its metadata is fetched:
+        // awaiting it instead would let calls made in order reach their partition queues out of order.
+        var description = _engine.Metadata.TryGetCached(topic) ?? _engine.Metadata.GetAsync(topic).AsTask().GetAwaiter().GetResult();
         var handle = new TaskDeliveryHandle<TKey, TValue>(message);
         var pending = Enqueue(description, partition, message, handle, cancellationToken);
         if (pending is not null)
