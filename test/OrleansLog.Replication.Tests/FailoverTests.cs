@@ -128,7 +128,8 @@ public class FailoverTests(ReplicatedClusterFixture fixture, ITestOutputHelper o
 
     private static async Task<List<(long Offset, string Value)>> ReadAll(OrleansLogClient client, TopicPartition partition)
     {
-        var end = (await client.Grains.GetPartitionGrain(partition.Topic, partition.Partition).GetState()).HighWatermark;
+        var end = 0L;
+        await Wait.Until(async () => (end = (await client.Grains.GetPartitionGrain(partition.Topic, partition.Partition).GetState()).HighWatermark) >= 0, $"{partition} answers");
         await using var consumer = client.CreateConsumer<string, string>(new ConsumerConfig { AutoOffsetReset = AutoOffsetReset.Earliest });
         consumer.Assign([new TopicPartitionOffset(partition.Topic, partition.Partition, 0)]);
         var records = new List<(long, string)>();

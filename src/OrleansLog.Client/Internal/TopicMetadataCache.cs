@@ -4,9 +4,15 @@ using OrleansLog.Topics;
 
 namespace OrleansLog.Client.Internal;
 
-/// <summary>Topic descriptions (partition counts) from the topic grains, cached for <c>metadata.max.age.ms</c>. Thread-safe.</summary>
-internal sealed class TopicMetadataCache(IGrainFactory grains, TimeSpan maxAge, TimeProvider time)
+/// <summary>
+/// Topic descriptions (partition counts) from the topic grains, cached for <c>metadata.max.age.ms</c>.
+/// A refresh that cannot reach the cluster (a broker failing over) falls back to the expired entry, or
+/// without one retries for up to <c>max.block.ms</c>. Thread-safe.
+/// </summary>
+internal sealed class TopicMetadataCache(IGrainFactory grains, TimeSpan maxAge, TimeProvider time, TimeSpan? maxBlock = null)
 {
+    private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(100);
+
     private readonly ConcurrentDictionary<string, Entry> _topics = new(StringComparer.Ordinal);
 
     /// <summary>The cached description if it is fresh enough, without a call.</summary>
@@ -21,9 +27,30 @@ internal sealed class TopicMetadataCache(IGrainFactory grains, TimeSpan maxAge, 
             return cached;
         }
 
-        var fresh = await grains.GetGrain<ITopicGrain>(topic).GetMetadata().ConfigureAwait(false);
-        _topics[topic] = new Entry(fresh, time.GetUtcNow());
-        return fresh;
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                var fresh = await grains.GetGrain<ITopicGrain>(topic).GetMetadata().ConfigureAwait(false);
+                _topics[topic] = new Entry(fresh, time.GetUtcNow());
+                return fresh;
+            }
+            catch (Exception e) when (e is not OrleansLogException)
+            {
+                if (_topics.TryGetValue(topic, out var stale))
+                {
+                    return stale.Topic;
+                }
+
+                if (time.GetElapsedTime(started) > (maxBlock ?? TimeSpan.FromSeconds(60)))
+                {
+                    throw new OrleansLogException(ErrorCode.RequestTimedOut, $"No metadata for topic \"{topic}\" within max.block.ms: {e.Message}", e);
+                }
+
+                await Task.Delay(RetryBackoff, time).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Forgets a topic, after an error that says the cached view is wrong.</summary>

@@ -36,7 +36,7 @@ internal sealed class ProducerEngine : IAsyncDisposable
         _config = config;
         _time = time;
         Memory = new BufferMemory(config.BufferMemory);
-        Metadata = new TopicMetadataCache(grains, config.MetadataMaxAge, time);
+        Metadata = new TopicMetadataCache(grains, config.MetadataMaxAge, time, config.MaxBlock);
         _sender = Task.Run(RunSenderAsync);
     }
 
