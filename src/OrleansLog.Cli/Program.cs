@@ -10,6 +10,7 @@ var root = new RootCommand("orleanslog: manage topics and consumer groups, and p
     ProduceCommand.Build(),
     ConsumeCommand.Build(),
     GroupsCommands.Build(),
+    BrokersCommands.Build(),
 };
 
 var parse = root.Parse(args);

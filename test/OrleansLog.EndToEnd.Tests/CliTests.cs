@@ -20,6 +20,25 @@ public class CliTests(BrokerProcessFixture broker) : IClassFixture<BrokerProcess
     }
 
     [Fact]
+    public async Task Describe_shows_leader_epoch_replicas_and_isr_and_brokers_list_shows_this_broker()
+    {
+        Ok(await broker.Cli("topics", "create", "led", "--partitions", "2"));
+        var described = Ok(await broker.Cli("topics", "describe", "led")).Stdout;
+        Assert.Contains("ReplicationFactor: 1", described, StringComparison.Ordinal);
+        var rows = described.Split('\n').SkipWhile(l => !l.StartsWith("Partition", StringComparison.Ordinal)).Skip(1)
+            .Where(l => l.Length > 0).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        Assert.Equal([["0", "0", "0", "0", "0"], ["1", "0", "0", "0", "0"]], rows.Select(r => r[..5]).ToArray());
+
+        var brokers = Ok(await broker.Cli("brokers", "list")).Stdout;
+        Assert.Matches(@"(?m)^0\s+alive\s+S127\.0\.0\.1:", brokers);
+        Assert.Contains("Moved the leaders of 0 partitions", Ok(await broker.Cli("topics", "elect-leaders", "led")).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task More_replicas_than_brokers_is_one_line_and_exit_code_1() =>
+        Error(await broker.Cli("topics", "create", "over-replicated", "--replication-factor", "3"), 1, "INVALID_REPLICATION_FACTOR");
+
+    [Fact]
     public async Task Keyed_lines_are_produced_and_consumed_with_metadata()
     {
         Ok(await broker.Cli("topics", "create", "keyed", "--partitions", "1"));

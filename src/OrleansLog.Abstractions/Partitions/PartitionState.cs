@@ -8,4 +8,8 @@ public sealed record PartitionState(
     [property: Id(2)] long LogEndOffset,
     [property: Id(3)] long HighWatermark,
     [property: Id(4)] long SizeInBytes,
-    [property: Id(5)] int SegmentCount);
+    [property: Id(5)] int SegmentCount)
+{
+    /// <summary>A partition whose leader could not answer (offline, or failing over): positions unknown (-1).</summary>
+    public static PartitionState Unavailable(int partition) => new(partition, -1, -1, -1, 0, 0);
+}

@@ -13,19 +13,19 @@ internal static class TopicsCommands
 
     public static Command Build() => new("topics", "Create, list, describe, alter and delete topics.")
     {
-        Create(), List(), Describe(), Alter(), Delete(),
+        Create(), List(), Describe(), Alter(), Delete(), ElectLeaders(),
     };
 
     private static Command Create()
     {
         var partitions = new Option<int>("--partitions", "-p") { Description = "Number of partitions.", DefaultValueFactory = _ => 1 };
-        var replication = new Option<short>("--replication-factor", "-r") { Description = "Replicas per partition.", DefaultValueFactory = _ => 1 };
+        var replication = new Option<short>("--replication-factor", "-r") { Description = "Replicas per partition, on distinct brokers (-1: the broker's default).", DefaultValueFactory = _ => -1 };
         var config = ConfigOption("Topic config as key=value (repeatable), e.g. retention.ms=86400000.");
         var command = new Command("create", "Create a topic.") { Name, partitions, replication, config };
         command.SetBrokerAction(async (parse, broker, _) =>
         {
             var topic = await broker.Admin.CreateTopicAsync(parse.GetValue(Name)!, parse.GetValue(partitions), parse.GetValue(replication), ParseConfigs(parse.GetValue(config)));
-            Console.WriteLine($"Created topic {topic.Name} with {topic.PartitionCount} partitions.");
+            Console.WriteLine($"Created topic {topic.Name} with {topic.PartitionCount} partitions and replication factor {topic.ReplicationFactor}.");
             return ExitCodes.Ok;
         });
         return command;
@@ -102,6 +102,19 @@ internal static class TopicsCommands
         {
             await broker.Admin.DeleteTopicAsync(parse.GetValue(Name)!);
             Console.WriteLine($"Deleted topic {parse.GetValue(Name)}.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command ElectLeaders()
+    {
+        var topic = new Argument<string?>("name") { Description = "Only this topic (default: every topic).", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("elect-leaders", "Move leadership back to each partition's preferred replica where it is alive and in sync.") { topic };
+        command.SetBrokerAction(async (parse, broker, _) =>
+        {
+            var moved = await broker.Admin.ElectPreferredLeadersAsync(parse.GetValue(topic));
+            Console.WriteLine(moved == 1 ? "Moved the leader of 1 partition to its preferred replica." : $"Moved the leaders of {moved} partitions to their preferred replicas.");
             return ExitCodes.Ok;
         });
         return command;

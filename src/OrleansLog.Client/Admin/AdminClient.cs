@@ -37,6 +37,12 @@ public sealed class AdminClient(IGrainFactory grains)
     public Task<long> ListOffsetAsync(TopicPartition partition, long timestamp) =>
         grains.GetPartitionGrain(partition.Topic, partition.Partition).ListOffset(timestamp);
 
+    /// <summary>The brokers the coordinator knows, with their silos and whether they are alive.</summary>
+    public async Task<IReadOnlyList<Brokers.BrokerDescription>> ListBrokersAsync() => await Coordinator.ListBrokers();
+
+    /// <summary>Moves leadership back to each partition's preferred replica (of one topic, or all); returns how many partitions moved.</summary>
+    public Task<int> ElectPreferredLeadersAsync(string? topic = null) => Coordinator.ElectPreferredLeaders(topic);
+
     public async Task<IReadOnlyList<string>> ListGroupsAsync() => await GroupDirectory.List();
 
     /// <summary>Members, assignment, and per partition the committed offset, the end (high watermark) and the lag; GROUP_ID_NOT_FOUND for an unknown group.</summary>

@@ -35,9 +35,21 @@ public sealed class TopicGrain : Grain, ITopicGrain
     public async Task<TopicDetails> Describe()
     {
         var topic = await GetMetadata();
-        var states = await Task.WhenAll(Enumerable.Range(0, topic.PartitionCount)
-            .Select(p => GrainFactory.GetPartitionGrain(Name, p).GetState()));
+        var states = await Task.WhenAll(Enumerable.Range(0, topic.PartitionCount).Select(StateOf));
         return new TopicDetails(topic, [.. states]);
+    }
+
+    /// <summary>A partition's positions; a partition without a leader that answers is shown as unavailable rather than failing the whole describe.</summary>
+    private async Task<PartitionState> StateOf(int partition)
+    {
+        try
+        {
+            return await GrainFactory.GetPartitionGrain(Name, partition).GetState();
+        }
+        catch (OrleansLogException e) when (e.Code is ErrorCode.LeaderNotAvailable or ErrorCode.NotLeaderOrFollower)
+        {
+            return PartitionState.Unavailable(partition);
+        }
     }
 
     public Task Update(TopicDescription? description)

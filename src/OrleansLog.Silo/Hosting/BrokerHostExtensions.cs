@@ -13,6 +13,7 @@ public static class BrokerHostExtensions
         ["--data-dir"] = "OrleansLog:DataDirectory",
         ["--silo-port"] = "OrleansLog:Cluster:SiloPort",
         ["--gateway-port"] = "OrleansLog:Cluster:GatewayPort",
+        ["--broker-id"] = "OrleansLog:Broker:Id",
     };
 
     public static WebApplicationBuilder AddOrleansLogBroker(this WebApplicationBuilder builder)
