@@ -2,6 +2,7 @@ using System.CommandLine;
 using OrleansLog.Benchmarks;
 using OrleansLog.Benchmarks.EndToEnd;
 using OrleansLog.Benchmarks.Produce;
+using OrleansLog.Benchmarks.Replicated;
 using OrleansLog.Benchmarks.Storage;
 
 var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file." };
@@ -26,7 +27,13 @@ var e2e = new Command("e2e", "Producer and consumer group through the client lib
 };
 e2e.SetAction(async (parse, _) => await Run(parse, folder => new EndToEndBenchmark(folder, parse.GetValue(quick)).RunAsync()));
 
-var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e };
+var replicated = new Command("replicated", "Three brokers in one process: RF=3 with acks=all and acks=1 against RF=1, 1 KiB records, 8 partitions, max rate.")
+{
+    json, quick, directory,
+};
+replicated.SetAction(async (parse, _) => await Run(parse, folder => new ReplicatedBenchmark(folder, parse.GetValue(quick)).RunAsync()));
+
+var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e, replicated };
 return await root.Parse(args).InvokeAsync();
 
 async Task<int> Run(ParseResult parse, Func<string, Task<List<BenchmarkResult>>> benchmark)
