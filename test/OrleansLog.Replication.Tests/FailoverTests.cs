@@ -23,7 +23,7 @@ public class FailoverTests(ReplicatedClusterFixture fixture, ITestOutputHelper o
         var victim = topic.Partitions.First(p => p.Leader != 0);
         var partition = new TopicPartition("failover", victim.Partition);
         var client = new OrleansLogClient(fixture.Grains);
-        await using var producer = client.CreateProducer<string, string>(new ProducerConfig { RequestTimeout = TimeSpan.FromSeconds(5), Linger = TimeSpan.FromMilliseconds(1) });
+        await using var producer = client.CreateProducer<string, string>(new ProducerConfig { RequestTimeout = TimeSpan.FromSeconds(5), DeliveryTimeout = TimeSpan.FromSeconds(30), Linger = TimeSpan.FromMilliseconds(1) });
         var acknowledged = new ConcurrentDictionary<string, long>();
         var sent = 0;
 

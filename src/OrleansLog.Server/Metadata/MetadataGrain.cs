@@ -289,7 +289,9 @@ public sealed partial class MetadataGrain(
         var saved = description with { Partitions = partitions.ToImmutable() };
         Topics[description.Name] = saved;
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<ITopicGrain>(description.Name).Update(saved);
+
+        // The topic grain is a cache for clients (it also re-reads on its own); replicas ask this grain directly.
+        await Notify(() => GrainFactory.GetGrain<ITopicGrain>(description.Name).Update(saved));
         return saved;
     }
 

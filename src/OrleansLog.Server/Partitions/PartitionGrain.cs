@@ -11,7 +11,6 @@ using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
 using OrleansLog.Storage;
 using OrleansLog.Storage.Format;
-using OrleansLog.Topics;
 
 namespace OrleansLog.Server.Partitions;
 
@@ -57,11 +56,14 @@ public sealed partial class PartitionGrain(
 
     private int LocalBroker => broker.Value.Id;
 
+    /// <summary>Leadership is read from the coordinator itself, never from a cache: a new leader must not start from a stale view.</summary>
+    private IMetadataGrain Coordinator => GrainFactory.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _id = TopicPartition.ParseGrainKey(this.GetPrimaryKeyString());
         _replica = replicas.Get(_id);
-        Attach(await GrainFactory.GetGrain<ITopicGrain>(_id.Topic).TryGetMetadata());
+        Attach(await Coordinator.TryGetTopic(_id.Topic));
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -357,7 +359,7 @@ public sealed partial class PartitionGrain(
     {
         if (_log is null && !_deposed)
         {
-            Attach(await GrainFactory.GetGrain<ITopicGrain>(_id.Topic).TryGetMetadata());
+            Attach(await Coordinator.TryGetTopic(_id.Topic));
         }
 
         if (_log is not null && !_deposed && _replica.KnownEpoch > _epoch)
@@ -479,8 +481,13 @@ public sealed partial class PartitionGrain(
                 UpdateHighWatermark();
                 MaybeExpandIsr(link);
             }
-            catch (Exception e) when (!link.Stopped)
+            catch (Exception e)
             {
+                if (link.Stopped)
+                {
+                    return;
+                }
+
                 // Unreachable (its broker is down) or our own read fell below the log start: start over.
                 LogFollowerUnreachable(_id.DirectoryName, link.Broker, e.Message);
                 reconciled = false;
@@ -531,7 +538,7 @@ public sealed partial class PartitionGrain(
         _isrChangePending = true;
         try
         {
-            var result = await GrainFactory.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).AlterIsr(_id.Topic, _id.Partition, _epoch, isr);
+            var result = await Coordinator.AlterIsr(_id.Topic, _id.Partition, _epoch, isr);
             if (result.Leader != LocalBroker || result.LeaderEpoch != _epoch)
             {
                 StepDown($"the coordinator answered with leader {result.Leader} at epoch {result.LeaderEpoch}");

@@ -7,7 +7,7 @@ using OrleansLog.Server.Partitions;
 using OrleansLog.Server.Placement;
 using OrleansLog.Storage;
 using OrleansLog.Storage.Epochs;
-using OrleansLog.Topics;
+using OrleansLog.Metadata;
 
 namespace OrleansLog.Server.Replication;
 
@@ -39,7 +39,7 @@ public sealed partial class FollowerGrain(
         }
 
         _replica = replicas.Get(_id);
-        var topic = await GrainFactory.GetGrain<ITopicGrain>(_id.Topic).TryGetMetadata();
+        var topic = await GrainFactory.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).TryGetTopic(_id.Topic);
         if (topic is not null && _id.Partition < topic.PartitionCount)
         {
             var config = topic.Config.ToLogConfig();

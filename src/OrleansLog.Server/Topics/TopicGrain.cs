@@ -7,14 +7,19 @@ using OrleansLog.Topics;
 namespace OrleansLog.Server.Topics;
 
 /// <summary>
-/// See <see cref="ITopicGrain"/>. Reentrant: it holds only a cached description, replaced whole by the
-/// coordinator's <see cref="Update"/>, so interleaved calls see one version or the next, never a mix.
+/// See <see cref="ITopicGrain"/>: a cache of the coordinator's description for clients. Reentrant: the
+/// description is replaced whole (by the coordinator's <see cref="Update"/>, or a re-read once it is
+/// older than ten seconds), so interleaved calls see one version or the next, never a mix.
 /// </summary>
 [Reentrant]
 public sealed class TopicGrain : Grain, ITopicGrain
 {
+    /// <summary>How long a copy is trusted without hearing from the coordinator (its updates are best-effort).</summary>
+    private const long MaxAgeMs = 10_000;
+
     private TopicDescription? _topic;
     private bool _loaded;
+    private long _loadedAtMs;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -23,10 +28,11 @@ public sealed class TopicGrain : Grain, ITopicGrain
 
     public async Task<TopicDescription?> TryGetMetadata()
     {
-        if (!_loaded)
+        if (!_loaded || Environment.TickCount64 - _loadedAtMs > MaxAgeMs)
         {
             _topic = await GrainFactory.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).TryGetTopic(Name);
             _loaded = true;
+            _loadedAtMs = Environment.TickCount64;
         }
 
         return _topic;
@@ -56,6 +62,7 @@ public sealed class TopicGrain : Grain, ITopicGrain
     {
         _topic = description;
         _loaded = true;
+        _loadedAtMs = Environment.TickCount64;
         return Task.CompletedTask;
     }
 }
