@@ -78,7 +78,7 @@ public class FailoverTests(ReplicatedClusterFixture fixture, ITestOutputHelper o
         Assert.True(failover < TimeSpan.FromSeconds(10), $"failover took {failover}");
 
         // Every acknowledged record is there exactly once, at the offset it was acknowledged with, and offsets are dense.
-        var log = await ReadAll(client, partition);
+        var log = await ReplicatedClusterFixture.ReadAll(client, partition.Topic, partition.Partition);
         Assert.Equal(Enumerable.Range(0, log.Count).Select(i => (long)i), log.Select(r => r.Offset));
         Assert.Equal(log.Count, log.Select(r => r.Value).Distinct().Count());
         var byValue = log.ToDictionary(r => r.Value, r => r.Offset);
@@ -124,21 +124,5 @@ public class FailoverTests(ReplicatedClusterFixture fixture, ITestOutputHelper o
         }
 
         throw new TimeoutException($"Nothing consumed from partition {partition}.");
-    }
-
-    private static async Task<List<(long Offset, string Value)>> ReadAll(OrleansLogClient client, TopicPartition partition)
-    {
-        var end = 0L;
-        await Wait.Until(async () => (end = (await client.Grains.GetPartitionGrain(partition.Topic, partition.Partition).GetState()).HighWatermark) >= 0, $"{partition} answers");
-        await using var consumer = client.CreateConsumer<string, string>(new ConsumerConfig { AutoOffsetReset = AutoOffsetReset.Earliest });
-        consumer.Assign([new TopicPartitionOffset(partition.Topic, partition.Partition, 0)]);
-        var records = new List<(long, string)>();
-        while (records.Count < end)
-        {
-            var record = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"Read {records.Count} of {end} records.");
-            records.Add((record.Offset, record.Message.Value!));
-        }
-
-        return records;
     }
 }

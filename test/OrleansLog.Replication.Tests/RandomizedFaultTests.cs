@@ -52,6 +52,7 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
         var consumers = Enumerable.Range(0, 2).Select(_ => Task.Run(() => Consume(client, consumed, stop.Token))).ToList();
 
         var actions = new List<string>();
+        var failovers = new List<Task<TimeSpan?>>();
         int? down = null;
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < FaultPeriod)
@@ -61,9 +62,13 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
             switch (random.Next(3))
             {
                 case 0 when down is null:
+                    var led = (await fixture.Coordinator.DescribeTopic(Topic)).Partitions.Where(p => p.Leader == broker).Select(p => p.Partition).ToList();
+                    var before = led.ToDictionary(p => p, p => acknowledged.Values.Where(a => a.Partition == p).Select(a => a.Offset).DefaultIfEmpty(-1).Max());
+                    var killedAt = Stopwatch.StartNew();
                     await fixture.KillBroker(broker);
                     down = broker;
                     actions.Add($"{clock.Elapsed.TotalSeconds:0.0}s kill {broker}");
+                    failovers.Add(MeasureFailover(acknowledged, before, killedAt));
                     break;
                 case 1 when down is { } dead:
                     await fixture.RestartBroker(dead);
@@ -86,6 +91,14 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
         }
 
         output.WriteLine(string.Join("; ", actions));
+        foreach (var failover in await Task.WhenAll(failovers))
+        {
+            // Time from the kill to the first acks=all produce acknowledged on a partition the killed broker led.
+            var line = failover is { } took ? $"failover {took.TotalMilliseconds:0} ms" : "failover: the killed broker led no partition";
+            output.WriteLine(line);
+            Console.WriteLine($"[replication] {line}");
+            Assert.True(failover is null || failover < TimeSpan.FromSeconds(10), line);
+        }
         await stop.CancelAsync();
         await Task.WhenAll(producers);
         await Task.WhenAll(consumers);
@@ -97,7 +110,7 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
         var total = 0;
         for (var p = 0; p < Partitions; p++)
         {
-            var log = await ReadAll(client, p);
+            var log = await ReplicatedClusterFixture.ReadAll(client, Topic, p);
             total += log.Count;
             Assert.Equal(Enumerable.Range(0, log.Count).Select(i => (long)i), log.Select(r => r.Offset));
             Assert.Equal(log.Count, log.Select(r => r.Value).Distinct().Count());
@@ -123,6 +136,27 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
 
         output.WriteLine($"{acknowledged.Count} acknowledged, {total} in the log, {consumed.Count} consumed");
         Assert.True(acknowledged.Count > 100, $"only {acknowledged.Count} records were acknowledged");
+    }
+
+    /// <summary>Null when the killed broker led nothing; otherwise the time until a partition it led acknowledged a new record (at most 15 s, which fails the check).</summary>
+    private static async Task<TimeSpan?> MeasureFailover(ConcurrentDictionary<string, (int Partition, long Offset)> acknowledged, Dictionary<int, long> offsetsBefore, Stopwatch sinceKill)
+    {
+        if (offsetsBefore.Count == 0)
+        {
+            return null;
+        }
+
+        while (sinceKill.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            if (acknowledged.Values.Any(a => offsetsBefore.TryGetValue(a.Partition, out var before) && a.Offset > before))
+            {
+                return sinceKill.Elapsed;
+            }
+
+            await Task.Delay(5);
+        }
+
+        return sinceKill.Elapsed;
     }
 
     private static async Task Produce(OrleansLogClient client, int id, ConcurrentDictionary<string, (int, long)> acknowledged, CancellationToken stop)
@@ -157,6 +191,7 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
         {
             GroupId = "chaos-group",
             AutoOffsetReset = AutoOffsetReset.Earliest,
+            RequestTimeout = TimeSpan.FromSeconds(3),
             SessionTimeout = TimeSpan.FromSeconds(2),
             HeartbeatInterval = TimeSpan.FromMilliseconds(300),
             AutoCommitInterval = TimeSpan.FromMilliseconds(500),
@@ -176,21 +211,5 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
                 // A partition briefly without a leader surfaces here; the consumer goes on.
             }
         }
-    }
-
-    private static async Task<List<(long Offset, string Value)>> ReadAll(OrleansLogClient client, int partition)
-    {
-        var end = 0L;
-        await Wait.Until(async () => (end = (await client.Grains.GetPartitionGrain(Topic, partition).GetState()).HighWatermark) >= 0, $"partition {partition} answers");
-        await using var consumer = client.CreateConsumer<string, string>(new ConsumerConfig());
-        consumer.Assign([new TopicPartitionOffset(Topic, partition, 0)]);
-        var records = new List<(long, string)>();
-        while (records.Count < end)
-        {
-            var record = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"Read {records.Count} of {end} records of partition {partition}.");
-            records.Add((record.Offset, record.Message.Value!));
-        }
-
-        return records;
     }
 }

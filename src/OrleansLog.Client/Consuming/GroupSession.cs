@@ -105,9 +105,10 @@ internal sealed class GroupSession : IAsyncDisposable
             {
                 pending = MemberId is null ? await JoinAsync().ConfigureAwait(false) : await HeartbeatAsync().ConfigureAwait(false);
             }
-            catch (Exception) when (!token.IsCancellationRequested)
+            catch (Exception)
             {
-                // The coordinator is unreachable: keep trying; the session may expire meanwhile.
+                // The coordinator is unreachable (or moving to another silo): keep trying; the session may
+                // expire meanwhile. A call that fails while the consumer closes is of no interest either.
                 pending = false;
             }
 
@@ -119,7 +120,8 @@ internal sealed class GroupSession : IAsyncDisposable
 
     private async Task<bool> JoinAsync()
     {
-        var response = await _group.Join(new JoinGroupRequest(null, _config.ClientId, _topics, (int)_config.SessionTimeout.TotalMilliseconds, _config.PartitionAssignmentStrategy)).ConfigureAwait(false);
+        var response = await _group.Join(new JoinGroupRequest(null, _config.ClientId, _topics, (int)_config.SessionTimeout.TotalMilliseconds, _config.PartitionAssignmentStrategy))
+            .WaitAsync(_config.RequestTimeout).ConfigureAwait(false);
         if (response.Error != ErrorCode.None)
         {
             lock (_lock)
@@ -147,7 +149,8 @@ internal sealed class GroupSession : IAsyncDisposable
             held = _applied.Union(_told);
         }
 
-        var response = await _group.Heartbeat(new HeartbeatRequest(MemberId!, Generation, [.. held])).ConfigureAwait(false);
+        // Bounded by request.timeout.ms: a heartbeat lost with a dead silo must not hold the session for the runtime's 30 s.
+        var response = await _group.Heartbeat(new HeartbeatRequest(MemberId!, Generation, [.. held])).WaitAsync(_config.RequestTimeout).ConfigureAwait(false);
         if (response.Error == ErrorCode.UnknownMemberId)
         {
             // The group expired this member: whatever it held is someone else's now.

@@ -5,20 +5,27 @@ using OrleansLog.Partitions;
 namespace OrleansLog.Server.Placement;
 
 /// <summary>
-/// Asks the coordinator which silo leads the partition and activates the partition grain there. When
-/// there is no live leader (an election is pending, or the partition is offline) it activates on the
-/// calling silo instead: the grain finds that it does not lead, answers NOT_LEADER_OR_FOLLOWER or
-/// LEADER_NOT_AVAILABLE, and deactivates, so the caller's retry is placed afresh.
+/// Asks the coordinator which silo leads the partition and activates the partition grain there. Without
+/// a live leader this silo can place on (an election is pending, the partition is offline, or this silo
+/// has not yet learned of the leader's silo) nothing is activated: the call fails with a retriable
+/// LEADER_NOT_AVAILABLE, so the caller's retry is placed afresh instead of reaching a replica that does
+/// not lead.
 /// </summary>
 public sealed class LeaderPlacementDirector(IGrainFactory grains) : IPlacementDirector
 {
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var partition = TopicPartition.ParseGrainKey(target.GrainIdentity.Key.ToString()!);
-        var leader = await grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).GetLeaderSilo(partition.Topic, partition.Partition);
-        var compatible = context.GetCompatibleSilos(target);
-        return leader is not null && compatible.Contains(leader) ? leader
-            : compatible.Contains(context.LocalSilo) ? context.LocalSilo
-            : compatible[Random.Shared.Next(compatible.Length)];
+        var coordinator = grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
+        var leader = await coordinator.GetLeaderSilo(partition.Topic, partition.Partition);
+        if (leader is not null && context.GetCompatibleSilos(target).Contains(leader))
+        {
+            return leader;
+        }
+
+        // An unknown topic or partition still gets an activation, which answers UNKNOWN_TOPIC_OR_PARTITION.
+        return await coordinator.TryGetTopic(partition.Topic) is { } topic && partition.Partition < topic.PartitionCount
+            ? throw new OrleansLogException(ErrorCode.LeaderNotAvailable, $"{partition} has no leader this silo can reach yet (leader silo {leader?.ToString() ?? "none"}); retry.")
+            : context.LocalSilo;
     }
 }
