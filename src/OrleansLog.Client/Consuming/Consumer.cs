@@ -308,7 +308,21 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
             _session?.MemberId,
             _session?.Generation ?? -1,
             [.. list.Select(o => new CommittedOffset(o.TopicPartition, o.Offset))]);
-        var response = await group.CommitOffsets(request).ConfigureAwait(false);
+        CommitOffsetsResponse response;
+        try
+        {
+            response = await group.CommitOffsets(request).WaitAsync(_config.RequestTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new OrleansLogException(ErrorCode.RequestTimedOut, $"The commit got no answer within request.timeout.ms ({_config.RequestTimeout.TotalMilliseconds:0} ms); it may or may not have been stored.", e);
+        }
+        catch (Exception e) when (e is not OrleansLogException)
+        {
+            // The group's silo went away mid-call (the group grain moves to another silo): the caller may retry.
+            throw new OrleansLogException(ErrorCode.CoordinatorNotAvailable, $"The commit could not reach the group coordinator: {e.Message}", e);
+        }
+
         if (response.Error != ErrorCode.None)
         {
             throw new OrleansLogException(response.Error, response.ErrorMessage ?? response.Error.KafkaName());
