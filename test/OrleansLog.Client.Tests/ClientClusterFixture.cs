@@ -8,7 +8,8 @@ namespace OrleansLog.Client.Tests;
 /// A one-silo broker whose produce path has two test faults, chosen by topic name: on topics named
 /// "flaky-*" every third produce is appended and then answered with a timeout (the acknowledgement is
 /// lost, so the client retries a batch the log already has); on "slow-*" produces wait at a gate the
-/// test opens, so the broker is slower than any producer.
+/// test opens, so the broker is slower than any producer. Commits to groups named "unreachable-*" fail
+/// as if the group's silo had gone away.
 /// </summary>
 public sealed class ClientClusterFixture : BrokerClusterFixture
 {
@@ -29,6 +30,11 @@ public sealed class ClientClusterFixture : BrokerClusterFixture
                 && context.Request.GetArgument(0) is HeartbeatRequest { MemberId: var member } && member.StartsWith("lossy-", StringComparison.Ordinal))
             {
                 throw new TimeoutException("Test fault: this heartbeat was lost.");
+            }
+
+            if (context.InterfaceMethod?.Name == "CommitOffsets" && context.TargetId.Key.ToString() is { } group && group.StartsWith("unreachable-", StringComparison.Ordinal))
+            {
+                throw new TimeoutException("Test fault: the group coordinator did not answer.");
             }
 
             if (context.InterfaceMethod?.Name != "Produce" || context.TargetId.Key.ToString() is not { } key)

@@ -82,6 +82,20 @@ public class ConsumerGroupTests(ClientClusterFixture fixture) : IClassFixture<Cl
     }
 
     [Fact]
+    public async Task A_commit_that_cannot_reach_the_group_fails_as_a_retriable_error_and_closing_the_consumer_does_not_throw()
+    {
+        await Client.Admin.CreateTopicAsync("unreachable", 1);
+        var consumer = Client.CreateConsumer<string, string>(new ConsumerConfig { GroupId = "unreachable-group", EnableAutoCommit = true, AutoOffsetReset = AutoOffsetReset.Earliest });
+        consumer.Assign([new TopicPartitionOffset("unreachable", 0, 0)]);
+
+        var error = await Assert.ThrowsAsync<OrleansLogException>(() => consumer.CommitAsync([new TopicPartitionOffset("unreachable", 0, 0)]));
+        Assert.True(error.IsRetriable, error.Code.KafkaName());
+
+        // Closing commits the positions once more (auto-commit); that failure is swallowed, not thrown.
+        await consumer.DisposeAsync();
+    }
+
+    [Fact]
     public async Task New_partitions_of_a_subscribed_topic_are_assigned()
     {
         await Client.Admin.CreateTopicAsync("growing", 1);
