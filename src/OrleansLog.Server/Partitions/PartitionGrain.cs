@@ -440,16 +440,13 @@ public sealed partial class PartitionGrain(
                 }
                 else
                 {
-                    var records = ReadOnlyMemory<byte>.Empty;
-                    if (link.LogEndOffset < end)
-                    {
-                        // Copied out of the pooled read buffer: the push is serialized after this turn yields.
-                        using var read = log.Read(link.LogEndOffset, options.MaxPushBytes);
-                        records = read.Records.ToArray();
-                    }
-
-                    var push = new ReplicateRequest(_epoch, records, _highWatermark, log.LogStartOffset);
+                    // The push carries the pooled read buffer itself (no copy). It goes back to the pool only
+                    // once the follower has answered, when the request has certainly been serialized; a call
+                    // that fails leaves the buffer to the garbage collector.
+                    var read = link.LogEndOffset < end ? log.Read(link.LogEndOffset, options.MaxPushBytes) : null;
+                    var push = new ReplicateRequest(_epoch, read?.Records ?? ReadOnlyMemory<byte>.Empty, _highWatermark, log.LogStartOffset);
                     response = await follower.Replicate(push);
+                    read?.Dispose();
                     if (response.Error == ErrorCode.None)
                     {
                         link.SentHighWatermark = push.HighWatermark;
