@@ -383,7 +383,19 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
         var added = assignment.Except(current).ToList();
         if (added.Count > 0)
         {
-            var committed = FetchCommitted(added);
+            Dictionary<TopicPartition, long> committed;
+            try
+            {
+                committed = FetchCommitted(added);
+            }
+            catch (Exception e) when (e is not OrleansLogException { IsRetriable: false })
+            {
+                // Without the committed offsets a new partition cannot start (a reset could skip records):
+                // the group is moving to another silo, so try again on the next Consume.
+                session.ChangeAgain();
+                return;
+            }
+
             foreach (var partition in added)
             {
                 StartFetcher(partition, committed.GetValueOrDefault(partition, Offsets.Unset));
@@ -572,7 +584,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
             return [];
         }
 
-        var offsets = RequireGroup().FetchOffsets([.. partitions]).GetAwaiter().GetResult();
+        var offsets = RequireGroup().FetchOffsets([.. partitions]).WaitAsync(_config.RequestTimeout).GetAwaiter().GetResult();
         return offsets.ToDictionary(o => o.Partition, o => o.Offset);
     }
 

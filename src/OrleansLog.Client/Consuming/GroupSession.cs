@@ -66,6 +66,15 @@ internal sealed class GroupSession : IAsyncDisposable
         }
     }
 
+    /// <summary>The consumer could not apply the last change (the group was unreachable): hand it out again on the next take.</summary>
+    public void ChangeAgain()
+    {
+        lock (_lock)
+        {
+            _changed = true;
+        }
+    }
+
     /// <summary>The consumer applied <paramref name="assignment"/> (and released the rest): tell the group soon.</summary>
     public void SetApplied(ImmutableHashSet<TopicPartition> assignment)
     {

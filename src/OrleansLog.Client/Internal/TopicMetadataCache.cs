@@ -53,6 +53,21 @@ internal sealed class TopicMetadataCache(IGrainFactory grains, TimeSpan maxAge, 
         }
     }
 
+    /// <summary>A fresh description from the cluster (cached for the next caller), or null when it cannot be reached now.</summary>
+    public async ValueTask<TopicDescription?> FetchAsync(string topic)
+    {
+        try
+        {
+            var fresh = await grains.GetGrain<ITopicGrain>(topic).GetMetadata().ConfigureAwait(false);
+            _topics[topic] = new Entry(fresh, time.GetUtcNow());
+            return fresh;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Forgets a topic, after an error that says the cached view is wrong.</summary>
     public void Invalidate(string topic) => _topics.TryRemove(topic, out _);
 

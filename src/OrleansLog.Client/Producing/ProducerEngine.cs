@@ -16,6 +16,9 @@ namespace OrleansLog.Client.Producing;
 /// </summary>
 internal sealed class ProducerEngine : IAsyncDisposable
 {
+    /// <summary>How long an attempt waits before checking whether its partition's leader moved (see <see cref="AwaitAttemptAsync"/>).</summary>
+    private static readonly TimeSpan LeaderCheckInterval = TimeSpan.FromMilliseconds(500);
+
     private readonly IGrainFactory _grains;
     private readonly ProducerConfig _config;
     private readonly TimeProvider _time;
@@ -400,13 +403,18 @@ internal sealed class ProducerEngine : IAsyncDisposable
             try
             {
                 var wait = remaining < _config.RequestTimeout ? remaining : _config.RequestTimeout;
-                var response = await grain.Produce(request).WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time).ConfigureAwait(false);
+                var response = await AwaitAttemptAsync(grain.Produce(request), partition, wait > TimeSpan.Zero ? wait : TimeSpan.Zero).ConfigureAwait(false);
                 if (response.Error == ErrorCode.None)
                 {
                     return (ErrorCode.None, null, response.BaseOffset, abandoned);
                 }
 
                 (error, message) = (response.Error, response.ErrorMessage ?? response.Error.KafkaName());
+            }
+            catch (LeaderMovedException e)
+            {
+                abandoned = true;
+                (error, message) = (ErrorCode.NotLeaderOrFollower, e.Message);
             }
             catch (OrleansLogException e)
             {
@@ -438,6 +446,49 @@ internal sealed class ProducerEngine : IAsyncDisposable
             await Task.Delay(_config.RetryBackoff, _time).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Waits for one attempt up to <paramref name="wait"/>. An attempt still unanswered after
+    /// <see cref="LeaderCheckInterval"/> may have gone to a leader that died with its silo: nobody tells an
+    /// Orleans client that, so it asks whether the partition's leader epoch moved since the send, and if so
+    /// gives the attempt up at once (idempotence makes the retry safe; producers without it wait out the
+    /// timeout as before).
+    /// </summary>
+    private async Task<ProduceResponse> AwaitAttemptAsync(Task<ProduceResponse> call, TopicPartition partition, TimeSpan wait)
+    {
+        var started = _time.GetTimestamp();
+        var epoch = LeaderEpochOf(Metadata.TryGetCached(partition.Topic), partition.Partition);
+        while (true)
+        {
+            var left = wait - _time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                return await call.WaitAsync(TimeSpan.Zero, _time).ConfigureAwait(false);
+            }
+
+            // Without idempotence an early retry could write the batch twice: such a producer waits out the timeout.
+            var slice = _config.IdempotenceEnabled && left > LeaderCheckInterval ? LeaderCheckInterval : left;
+            await ((Task)call.WaitAsync(slice, _time)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (call.IsCompleted)
+            {
+                return await call.ConfigureAwait(false);
+            }
+
+            var current = LeaderEpochOf(await Metadata.FetchAsync(partition.Topic).ConfigureAwait(false), partition.Partition);
+            if (epoch >= 0 && current > epoch)
+            {
+                throw new LeaderMovedException($"{partition} has a new leader (epoch {current}, was {epoch}) while this attempt waited; retrying there.");
+            }
+
+            epoch = epoch < 0 ? current : epoch;
+        }
+    }
+
+    private static int LeaderEpochOf(Metadata.TopicDescription? topic, int partition) =>
+        topic is { Partitions.IsDefault: false } && partition < topic.Partitions.Length ? topic.Partitions[partition].LeaderEpoch : -1;
+
+    /// <summary>An attempt given up because the partition's leader changed under it.</summary>
+    private sealed class LeaderMovedException(string message) : Exception(message);
 
     private static void Fail(TopicPartition partition, OpenBatch batch, ErrorCode error, string message)
     {
