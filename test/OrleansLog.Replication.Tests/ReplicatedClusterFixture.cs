@@ -37,7 +37,7 @@ public sealed class ReplicatedClusterFixture : BrokerClusterFixture
     public async Task<Storage.Log> LogOn(int broker, string topic, int partition)
     {
         var description = await Coordinator.DescribeTopic(topic);
-        return BrokerService<LogManager>(broker).GetOrOpen(new TopicPartition(topic, partition), description.TopicId, description.Config.ToLogConfig());
+        return BrokerService<LogManager>(broker).GetOrOpen(new TopicPartition(topic, partition), description);
     }
 
     public IFollowerGrain Follower(string topic, int partition, int broker) =>

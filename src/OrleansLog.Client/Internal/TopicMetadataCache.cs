@@ -32,9 +32,7 @@ internal sealed class TopicMetadataCache(IGrainFactory grains, TimeSpan maxAge, 
         {
             try
             {
-                var fresh = await grains.GetGrain<ITopicGrain>(topic).GetMetadata().ConfigureAwait(false);
-                _topics[topic] = new Entry(fresh, time.GetUtcNow());
-                return fresh;
+                return await LoadAsync(topic).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OrleansLogException)
             {
@@ -58,9 +56,7 @@ internal sealed class TopicMetadataCache(IGrainFactory grains, TimeSpan maxAge, 
     {
         try
         {
-            var fresh = await grains.GetGrain<ITopicGrain>(topic).GetMetadata().ConfigureAwait(false);
-            _topics[topic] = new Entry(fresh, time.GetUtcNow());
-            return fresh;
+            return await LoadAsync(topic).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -70,6 +66,14 @@ internal sealed class TopicMetadataCache(IGrainFactory grains, TimeSpan maxAge, 
 
     /// <summary>Forgets a topic, after an error that says the cached view is wrong.</summary>
     public void Invalidate(string topic) => _topics.TryRemove(topic, out _);
+
+    /// <summary>Asks the topic grain and caches the answer.</summary>
+    private async Task<TopicDescription> LoadAsync(string topic)
+    {
+        var fresh = await grains.GetGrain<ITopicGrain>(topic).GetMetadata().ConfigureAwait(false);
+        _topics[topic] = new Entry(fresh, time.GetUtcNow());
+        return fresh;
+    }
 
     private sealed record Entry(TopicDescription Topic, DateTimeOffset FetchedAt);
 }

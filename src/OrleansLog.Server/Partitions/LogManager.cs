@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansLog.Metadata;
 using OrleansLog.Partitions;
 using OrleansLog.Server.Hosting;
 using OrleansLog.Storage;
@@ -33,19 +34,27 @@ public sealed partial class LogManager : IDisposable
 
     public string Directory { get; }
 
-    /// <summary>Opens (or returns the open) log of a partition of the topic with <paramref name="topicId"/>.</summary>
-    public Log GetOrOpen(TopicPartition partition, Guid topicId, LogConfig config)
+    /// <summary>
+    /// Opens (or returns the open) log of a partition of <paramref name="topic"/>, running with the topic's
+    /// current config: a log already open (from an earlier activation, or from this broker's other replica
+    /// grain) may still have the config it was opened with.
+    /// </summary>
+    public Log GetOrOpen(TopicPartition partition, TopicDescription topic)
     {
+        var config = topic.Config.ToLogConfig();
         if (_logs.TryGetValue(partition.DirectoryName, out var open))
         {
+            open.UpdateConfig(config);
             return open;
         }
 
+        var topicId = topic.TopicId;
         lock (_openLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_logs.TryGetValue(partition.DirectoryName, out open))
             {
+                open.UpdateConfig(config);
                 return open;
             }
 

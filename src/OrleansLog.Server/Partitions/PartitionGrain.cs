@@ -335,9 +335,7 @@ public sealed partial class PartitionGrain(
         }
 
         // The log may already be open from an earlier activation, or from this broker's follower replica.
-        var config = topic.Config.ToLogConfig();
-        _log = logs.GetOrOpen(_id, topic.TopicId, config);
-        _log.UpdateConfig(config);
+        _log = logs.GetOrOpen(_id, topic);
         _epoch = leadership.LeaderEpoch;
         _epochStartOffset = _log.LogEndOffset;
 

@@ -42,9 +42,7 @@ public sealed partial class FollowerGrain(
         var topic = await GrainFactory.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).TryGetTopic(_id.Topic);
         if (topic is not null && _id.Partition < topic.PartitionCount)
         {
-            var config = topic.Config.ToLogConfig();
-            _log = logs.GetOrOpen(_id, topic.TopicId, config);
-            _log.UpdateConfig(config);
+            _log = logs.GetOrOpen(_id, topic);
         }
     }
 
