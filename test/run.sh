@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the suites use; each later suite adds its own here.
-apt_packages=(util-linux)
+# Debian packages the suites use; each later suite adds its own here (postgresql: the cluster-mode tests
+# start their own server from its binaries; the service Debian sets up is not used).
+apt_packages=(util-linux postgresql)
 
 missing=()
 for package in "${apt_packages[@]}"; do

@@ -4,8 +4,21 @@ using OrleansLog.Silo.Hosting;
 // working directory; relative paths in settings (the data directory) stay relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddCommandLine(args, BrokerHostExtensions.SwitchMappings.ToDictionary());
-builder.AddOrleansLogBroker();
 
+ClusterSettings cluster;
+try
+{
+    cluster = ClusterSettings.Read(builder.Configuration);
+    await BrokerHostExtensions.CheckDatabaseAsync(cluster);
+}
+catch (ClusterConfigurationException e)
+{
+    await Console.Error.WriteLineAsync($"error: {e.Message}");
+    return 1;
+}
+
+builder.AddOrleansLogBroker(cluster);
 var app = builder.Build();
 app.MapOrleansLogHealth();
 await app.RunAsync();
+return 0;

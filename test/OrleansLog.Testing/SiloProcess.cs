@@ -12,13 +12,23 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private SiloProcess(Process process, string dataDirectory, int gatewayPort, int httpPort)
+    private readonly IReadOnlyList<string> _extraArguments;
+
+    private SiloProcess(Process process, string dataDirectory, int siloPort, int gatewayPort, int httpPort, IReadOnlyList<string> extraArguments)
     {
         _process = process;
         DataDirectory = dataDirectory;
+        SiloPort = siloPort;
         GatewayPort = gatewayPort;
         HttpPort = httpPort;
+        _extraArguments = extraArguments;
     }
+
+    public int SiloPort { get; }
+
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
 
     public string DataDirectory { get; }
 
@@ -40,27 +50,35 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a broker and waits until <c>/health/ready</c> answers.</summary>
-    public static async Task<SiloProcess> StartAsync(string dataDirectory, TimeSpan? timeout = null)
+    /// <summary>Starts a broker and waits until <c>/health/ready</c> answers; <paramref name="extraArguments"/> go to the silo (switches or configuration).</summary>
+    public static Task<SiloProcess> StartAsync(string dataDirectory, TimeSpan? timeout = null, IReadOnlyList<string>? extraArguments = null) =>
+        StartAsync(dataDirectory, FreePort.Next(), FreePort.Next(), FreePort.Next(), extraArguments ?? [], timeout);
+
+    /// <summary>Starts the same broker again (same ports, data directory and settings) after it was killed.</summary>
+    public Task<SiloProcess> RestartAsync(TimeSpan? timeout = null) =>
+        StartAsync(DataDirectory, SiloPort, GatewayPort, HttpPort, _extraArguments, timeout);
+
+    private static async Task<SiloProcess> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int httpPort, IReadOnlyList<string> extraArguments, TimeSpan? timeout)
     {
-        int siloPort = FreePort.Next(), gatewayPort = FreePort.Next(), httpPort = FreePort.Next();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[]
-        {
+        List<string> arguments =
+        [
             RepoPaths.SiloDll, "--data-dir", dataDirectory, "--urls", $"http://127.0.0.1:{httpPort}",
             "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--gateway-port", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        })
+            .. extraArguments,
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
         var process = Process.Start(start)!;
-        var silo = new SiloProcess(process, dataDirectory, gatewayPort, httpPort);
+        var silo = new SiloProcess(process, dataDirectory, siloPort, gatewayPort, httpPort, extraArguments);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();

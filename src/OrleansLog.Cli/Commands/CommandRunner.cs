@@ -11,8 +11,8 @@ internal static class CommandRunner
         {
             try
             {
-                var gateway = GatewayAddress.Parse(parse.GetValue(GlobalOptions.Gateway)!);
-                await using var connection = await BrokerConnection.ConnectAsync(gateway, parse.GetValue(GlobalOptions.ClusterId)!, cancellationToken);
+                var gateways = GatewayAddress.ParseList(parse.GetValue(GlobalOptions.Gateway)!);
+                await using var connection = await BrokerConnection.ConnectAsync(gateways, parse.GetValue(GlobalOptions.ClusterId)!, cancellationToken);
                 return await action(parse, connection, cancellationToken);
             }
             catch (CliException e)

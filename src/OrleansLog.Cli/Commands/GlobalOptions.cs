@@ -8,7 +8,7 @@ internal static class GlobalOptions
 {
     public static readonly Option<string> Gateway = new("--gateway")
     {
-        Description = $"The broker's Orleans gateway as host:port (default: ORLEANSLOG_GATEWAY or {GatewayAddress.Default}).",
+        Description = $"The brokers' Orleans gateways as host:port, comma-separated (default: ORLEANSLOG_GATEWAY or {GatewayAddress.Default}).",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORLEANSLOG_GATEWAY") is { Length: > 0 } env ? env : GatewayAddress.Default,
     };

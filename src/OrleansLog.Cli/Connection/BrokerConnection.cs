@@ -27,14 +27,19 @@ internal sealed class BrokerConnection : IAsyncDisposable
     public AdminClient Admin => Client.Admin;
 
     /// <summary>Connects, or throws <see cref="CliException"/> naming the address when no broker answers there.</summary>
-    public static async Task<BrokerConnection> ConnectAsync(GatewayAddress gateway, string clusterId, CancellationToken cancellationToken)
+    public static async Task<BrokerConnection> ConnectAsync(IReadOnlyList<GatewayAddress> gateways, string clusterId, CancellationToken cancellationToken)
     {
-        var endpoint = await gateway.ResolveAsync(cancellationToken);
+        var endpoints = new IPEndPoint[gateways.Count];
+        for (var i = 0; i < gateways.Count; i++)
+        {
+            endpoints[i] = await gateways[i].ResolveAsync(cancellationToken);
+        }
+
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(endpoint);
+            client.UseStaticClustering(endpoints);
 
             // One attempt: a CLI should say at once that nothing answers, not retry silently.
             client.UseConnectionRetryFilter(static (_, _) => Task.FromResult(false));
@@ -54,7 +59,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new CliException(ExitCodes.Unreachable, $"cannot reach the broker at {gateway} (is it running? set --gateway or ORLEANSLOG_GATEWAY)");
+            throw new CliException(ExitCodes.Unreachable, $"cannot reach the broker at {string.Join(",", gateways)} (is it running? set --gateway or ORLEANSLOG_GATEWAY)");
         }
 
         return new BrokerConnection(host);

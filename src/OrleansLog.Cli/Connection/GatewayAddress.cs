@@ -3,10 +3,16 @@ using System.Net;
 
 namespace OrleansLog.Cli.Connection;
 
-/// <summary>A broker gateway as "host:port" (default 127.0.0.1:30000).</summary>
+/// <summary>A broker gateway as "host:port" (default 127.0.0.1:30000); <c>--gateway</c> takes a comma-separated list of them.</summary>
 internal sealed record GatewayAddress(string Host, int Port)
 {
     public const string Default = "127.0.0.1:30000";
+
+    /// <summary>Parses "host:port[,host:port...]": with several, the client uses whichever brokers answer.</summary>
+    public static IReadOnlyList<GatewayAddress> ParseList(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } parts
+            ? parts.Select(Parse).ToArray()
+            : throw new CliException(ExitCodes.Usage, "--gateway is empty");
 
     public static GatewayAddress Parse(string text)
     {

@@ -1,5 +1,8 @@
+using System.Globalization;
 using Orleans.Configuration;
+using OrleansLog.Postgres;
 using OrleansLog.Server.Hosting;
+using OrleansLog.Server.Persistence;
 using OrleansLog.Silo.Health;
 
 namespace OrleansLog.Silo.Hosting;
@@ -14,25 +17,101 @@ public static class BrokerHostExtensions
         ["--silo-port"] = "OrleansLog:Cluster:SiloPort",
         ["--gateway-port"] = "OrleansLog:Cluster:GatewayPort",
         ["--broker-id"] = "OrleansLog:Broker:Id",
+        ["--cluster-mode"] = "OrleansLog:Cluster:Mode",
+        ["--connection"] = "OrleansLog:Cluster:ConnectionString",
+        ["--advertised-address"] = "OrleansLog:Cluster:AdvertisedAddress",
     };
 
-    public static WebApplicationBuilder AddOrleansLogBroker(this WebApplicationBuilder builder)
+    /// <summary>Membership timing (Orleans' <see cref="ClusterMembershipOptions"/>), bound from here in every mode.</summary>
+    public const string MembershipSection = "OrleansLog:Cluster:Membership";
+
+    public static WebApplicationBuilder AddOrleansLogBroker(this WebApplicationBuilder builder, ClusterSettings cluster)
     {
-        var cluster = builder.Configuration.GetSection(BrokerClusterOptions.SectionName).Get<BrokerClusterOptions>() ?? new BrokerClusterOptions();
-        if (!string.Equals(cluster.Mode, "Embedded", StringComparison.OrdinalIgnoreCase))
+        if (cluster.Mode == ClusterMode.Kubernetes && builder.Configuration["OrleansLog:Broker:Id"] is null
+            && ClusterSettings.BrokerIdFromPodName(Environment.GetEnvironmentVariable("POD_NAME")) is { } ordinal)
         {
-            throw new InvalidOperationException($"OrleansLog:Cluster:Mode \"{cluster.Mode}\" is not supported by this build; use Embedded.");
+            builder.Configuration.AddInMemoryCollection([new("OrleansLog:Broker:Id", ordinal.ToString(CultureInfo.InvariantCulture))]);
         }
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-            silo.Configure<EndpointOptions>(endpoints => endpoints.AdvertisedIPAddress = System.Net.IPAddress.Loopback);
-            silo.AddOrleansLog().AddOrleansLogFileStorage();
+            var options = cluster.Options;
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
+            switch (cluster.Mode)
+            {
+                case ClusterMode.Embedded:
+                    silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+                    silo.Configure<EndpointOptions>(endpoints => endpoints.AdvertisedIPAddress = cluster.AdvertisedAddress);
+                    silo.AddOrleansLog().AddOrleansLogFileStorage();
+                    break;
+
+                case ClusterMode.AdoNet:
+                case ClusterMode.Kubernetes:
+                    silo.Configure<ClusterOptions>(ids =>
+                    {
+                        ids.ClusterId = options.ClusterId;
+                        ids.ServiceId = options.ServiceId;
+                    });
+                    silo.Configure<EndpointOptions>(endpoints =>
+                    {
+                        endpoints.AdvertisedIPAddress = cluster.AdvertisedAddress;
+                        endpoints.SiloPort = options.SiloPort;
+                        endpoints.GatewayPort = options.GatewayPort;
+                        endpoints.SiloListeningEndpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Any, options.SiloPort);
+                        endpoints.GatewayListeningEndpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Any, options.GatewayPort);
+                    });
+                    if (cluster.Mode == ClusterMode.Kubernetes)
+                    {
+                        // Takes the silo name, the advertised address (the pod IP) and the cluster ids from the pod.
+                        silo.UseKubernetesHosting();
+                    }
+
+                    silo.UseAdoNetClustering(adoNet =>
+                    {
+                        adoNet.Invariant = PostgresSchema.Invariant;
+                        adoNet.ConnectionString = cluster.ConnectionString;
+                    });
+                    silo.AddAdoNetGrainStorage(OrleansLogStorage.Name, adoNet =>
+                    {
+                        adoNet.Invariant = PostgresSchema.Invariant;
+                        adoNet.ConnectionString = cluster.ConnectionString;
+                    });
+                    silo.AddOrleansLog();
+                    break;
+            }
         });
+        builder.Services.AddSingleton(cluster);
         builder.Services.AddHealthChecks().AddCheck<BrokerReadinessCheck>("broker", tags: ["ready"]);
         builder.Services.AddHostedService<StartupBanner>();
         return builder;
+    }
+
+    /// <summary>
+    /// Before a cluster-mode broker starts: PostgreSQL answers and holds the schema. Without this check the
+    /// provider's first query fails deep inside silo start-up; with it the operator reads what to do.
+    /// </summary>
+    public static async Task CheckDatabaseAsync(ClusterSettings cluster, CancellationToken cancellationToken = default)
+    {
+        if (cluster.Mode == ClusterMode.Embedded)
+        {
+            return;
+        }
+
+        IReadOnlyList<string> missing;
+        try
+        {
+            missing = await PostgresSchema.FindMissingQueryKeysAsync(cluster.ConnectionString!, cancellationToken);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or ArgumentException or InvalidOperationException)
+        {
+            throw new ClusterConfigurationException($"cannot reach PostgreSQL with the configured connection string: {e.Message}");
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new ClusterConfigurationException(
+                $"the database has no (or an old) OrleansLog schema: {missing.Count} queries missing ({string.Join(", ", missing.Take(3))}...); run 'orleanslog db migrate --connection \"...\"' first.");
+        }
     }
 
     /// <summary><c>/health/live</c> answers while the process serves HTTP; <c>/health/ready</c> once the broker answers grain calls.</summary>

@@ -10,17 +10,16 @@ public sealed class StartupBanner(
     IHostApplicationLifetime lifetime,
     IServer server,
     IOptions<OrleansLogOptions> broker,
-    IConfiguration configuration) : IHostedService
+    ClusterSettings cluster) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         lifetime.ApplicationStarted.Register(() =>
         {
-            var cluster = configuration.GetSection(BrokerClusterOptions.SectionName).Get<BrokerClusterOptions>() ?? new BrokerClusterOptions();
             var http = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "(none)";
             Console.WriteLine($"OrleansLog broker is running ({cluster.Mode} mode).");
-            Console.WriteLine($"  Orleans gateway: 127.0.0.1:{cluster.GatewayPort}   (orleanslog CLI, Orleans clients)");
-            Console.WriteLine($"  Silo port:       127.0.0.1:{cluster.SiloPort}");
+            Console.WriteLine($"  Orleans gateway: {cluster.AdvertisedAddress}:{cluster.Options.GatewayPort}   (orleanslog CLI, Orleans clients)");
+            Console.WriteLine($"  Silo port:       {cluster.AdvertisedAddress}:{cluster.Options.SiloPort}");
             Console.WriteLine($"  HTTP:            {http}   (/health/ready, /health/live)");
             Console.WriteLine($"  Data directory:  {Path.GetFullPath(broker.Value.DataDirectory)}");
             Console.WriteLine("Press Ctrl+C to stop.");

@@ -1,0 +1,4 @@
+namespace OrleansLog.Silo.Hosting;
+
+/// <summary>A cluster setting that cannot work; the broker prints the message and exits without starting.</summary>
+public sealed class ClusterConfigurationException(string message) : Exception(message);
