@@ -97,6 +97,18 @@ public class CliTests(BrokerProcessFixture broker) : IClassFixture<BrokerProcess
     }
 
     [Fact]
+    public async Task Acks_takes_all_like_kafka_and_refuses_other_words()
+    {
+        Ok(await broker.Cli("topics", "create", "acks-all", "--partitions", "1"));
+        using var temp = new TempDirectory();
+        var input = temp.Sub("in.txt");
+        await File.WriteAllLinesAsync(input, ["durable"]);
+        Ok(await CliRunner.RunAsync(broker.Silo.Gateway, input, "produce", "acks-all", "--acks", "all"));
+        Assert.Equal("durable", Ok(await broker.Cli("consume", "acks-all", "--from-beginning")).Stdout.Trim());
+        Error(await CliRunner.RunAsync(broker.Silo.Gateway, input, "produce", "acks-all", "--acks", "most"), 2, "--acks most");
+    }
+
+    [Fact]
     public async Task A_partition_outside_the_topic_is_a_usage_error()
     {
         Ok(await broker.Cli("topics", "create", "one-part", "--partitions", "1"));

@@ -78,7 +78,7 @@ public class FailoverTests(ReplicatedClusterFixture fixture, ITestOutputHelper o
         Assert.True(failover < TimeSpan.FromSeconds(10), $"failover took {failover}");
 
         // Every acknowledged record is there exactly once, at the offset it was acknowledged with, and offsets are dense.
-        var log = await ReplicatedClusterFixture.ReadAll(client, partition.Topic, partition.Partition);
+        var log = await LogReader.ReadAll(client, partition.Topic, partition.Partition);
         Assert.Equal(Enumerable.Range(0, log.Count).Select(i => (long)i), log.Select(r => r.Offset));
         Assert.Equal(log.Count, log.Select(r => r.Value).Distinct().Count());
         var byValue = log.ToDictionary(r => r.Value, r => r.Offset);

@@ -110,7 +110,7 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
         var total = 0;
         for (var p = 0; p < Partitions; p++)
         {
-            var log = await ReplicatedClusterFixture.ReadAll(client, Topic, p);
+            var log = await LogReader.ReadAll(client, Topic, p);
             total += log.Count;
             Assert.Equal(Enumerable.Range(0, log.Count).Select(i => (long)i), log.Select(r => r.Offset));
             Assert.Equal(log.Count, log.Select(r => r.Value).Distinct().Count());

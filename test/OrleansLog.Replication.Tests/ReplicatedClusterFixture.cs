@@ -71,22 +71,6 @@ public sealed class ReplicatedClusterFixture : BrokerClusterFixture
     }
 
     /// <summary>Every record of a partition below its high watermark, read through the client library from offset 0.</summary>
-    public static async Task<List<(long Offset, string Value)>> ReadAll(Client.OrleansLogClient client, string topic, int partition)
-    {
-        var end = 0L;
-        await Wait.Until(async () => (end = (await client.Grains.GetPartitionGrain(topic, partition).GetState()).HighWatermark) >= 0, $"{topic}-{partition} answers");
-        await using var consumer = client.CreateConsumer<string, string>(new Client.Consuming.ConsumerConfig());
-        consumer.Assign([new Client.TopicPartitionOffset(topic, partition, 0)]);
-        var records = new List<(long, string)>();
-        while (records.Count < end)
-        {
-            var record = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"Read {records.Count} of {end} records of {topic}-{partition}.");
-            records.Add((record.Offset, record.Message.Value!));
-        }
-
-        return records;
-    }
-
     private sealed class StallConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddIncomingGrainCallFilter(async context =>

@@ -38,6 +38,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string Gateway => $"127.0.0.1:{GatewayPort}";
 
+    /// <summary>Where every broker's output is also written, one file per broker, when <c>ORLEANSLOG_TEST_LOGS</c> names a folder (to read after a failed run).</summary>
+    private static string? LogDirectory { get; } = Environment.GetEnvironmentVariable("ORLEANSLOG_TEST_LOGS") is { Length: > 0 } folder ? Directory.CreateDirectory(folder).FullName : null;
+
     /// <summary>What the process printed so far, for failure messages.</summary>
     public string Output
     {
@@ -98,6 +101,23 @@ public sealed class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGTERM, as Kubernetes stops a pod: the broker shuts down cleanly (controlled shutdown, logs flushed); waits until it has exited.</summary>
+    public async Task StopAsync(TimeSpan? timeout = null)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var term = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!)
+        {
+            await term.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(deadline.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
@@ -145,6 +165,10 @@ public sealed class SiloProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            if (LogDirectory is { } directory)
+            {
+                File.AppendAllLines(Path.Combine(directory, $"broker-{HttpPort}.log"), [line]);
+            }
         }
     }
 }

@@ -47,6 +47,13 @@ public interface IMetadataGrain : IGrainWithStringKey
     /// </summary>
     Task RegisterBroker(int brokerId, SiloAddress silo);
 
+    /// <summary>
+    /// Controlled shutdown: broker <paramref name="brokerId"/> is stopping. Its partitions get new leaders
+    /// from their ISR and it leaves every ISR, so clients move before it exits; it counts as not alive until
+    /// it registers again. Returns how many partitions it still leads (no other in-sync replica is alive).
+    /// </summary>
+    Task<int> ShutdownBroker(int brokerId);
+
     /// <summary>A silo saw cluster membership change: re-check which brokers live and elect leaders where needed.</summary>
     Task MembershipChanged();
 

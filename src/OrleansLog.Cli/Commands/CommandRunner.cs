@@ -31,8 +31,17 @@ internal static class CommandRunner
             }
             catch (Exception e) when (e is SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or TimeoutException)
             {
-                await Console.Error.WriteLineAsync($"error: the broker stopped answering: {e.Message}");
+                await Console.Error.WriteLineAsync($"error: the broker stopped answering: {FirstLine(e.Message)}");
                 return ExitCodes.Unreachable;
             }
+            catch (Exception e) when (e is Orleans.Runtime.OrleansException or Orleans.Serialization.CodecNotFoundException)
+            {
+                // A failure inside the cluster that has no Kafka code (Orleans could not even carry the
+                // original exception back): still one line, never a stack trace.
+                await Console.Error.WriteLineAsync($"error: the broker failed the request: {FirstLine(e.Message)}");
+                return ExitCodes.Refused;
+            }
         });
+
+    private static string FirstLine(string message) => message.IndexOfAny(['\r', '\n']) is var end and >= 0 ? message[..end] : message;
 }

@@ -22,7 +22,7 @@ internal static class ProduceCommand
         var topic = new Argument<string>("topic") { Description = "The topic to write to." };
         var keySeparator = new Option<string?>("--key-separator", "-k") { Description = "Each line is key, separator, value (the first occurrence splits)." };
         var partition = new Option<int?>("--partition") { Description = "Write every record to this partition." };
-        var acks = new Option<short>("--acks") { Description = "0, 1 or -1 (all).", DefaultValueFactory = _ => Acks.All };
+        var acks = new Option<string>("--acks") { Description = "0, 1, all (or -1).", DefaultValueFactory = _ => "all" };
         var compression = new Option<string>("--compression") { Description = "none, gzip, snappy, lz4 or zstd.", DefaultValueFactory = _ => "none" };
         var command = new Command("produce", "Write records read from stdin, one per line.") { topic, keySeparator, partition, acks, compression };
         command.SetBrokerAction(async (parse, broker, cancellationToken) =>
@@ -32,10 +32,10 @@ internal static class ProduceCommand
                 throw new CliException(ExitCodes.Usage, $"--compression \"{parse.GetValue(compression)}\" is not one of none, gzip, snappy, lz4, zstd");
             }
 
-            if (!Acks.IsValid(parse.GetValue(acks)))
-            {
-                throw new CliException(ExitCodes.Usage, $"--acks {parse.GetValue(acks)} is not 0, 1 or -1 (all)");
-            }
+            var acksText = parse.GetValue(acks)!;
+            var acksValue = acksText == "all" ? Acks.All
+                : short.TryParse(acksText, System.Globalization.CultureInfo.InvariantCulture, out var number) && Acks.IsValid(number) ? number
+                : throw new CliException(ExitCodes.Usage, $"--acks {acksText} is not 0, 1, all or -1");
 
             var metadata = await broker.Admin.DescribeTopicAsync(parse.GetValue(topic)!);
             var fixedPartition = parse.GetValue(partition);
@@ -44,7 +44,7 @@ internal static class ProduceCommand
                 throw new CliException(ExitCodes.Usage, $"--partition {fixedPartition} is outside topic {metadata.Topic.Name}'s partitions 0..{metadata.Topic.PartitionCount - 1}");
             }
 
-            var config = new ProducerConfig { Acks = parse.GetValue(acks), Compression = codec, BatchSize = 256 * 1024, MaxRequestSize = 1024 * 1024, ClientId = "orleanslog-cli" };
+            var config = new ProducerConfig { Acks = acksValue, Compression = codec, BatchSize = 256 * 1024, MaxRequestSize = 1024 * 1024, ClientId = "orleanslog-cli" };
             await using var producer = broker.Client.CreateProducer<byte[]?, byte[]>(config);
             var failure = new DeliveryFailure();
             using var progress = new ProgressReporter("produced");

@@ -13,19 +13,23 @@ public sealed class ConsumerGroupDirectoryGrain(
 {
     public async Task Register(string groupId)
     {
+        var before = Copy();
         if (state.State.GroupIds.Add(groupId))
         {
-            await state.WriteStateAsync();
+            await state.WriteOrRestoreAsync(before, $"the registration of group \"{groupId}\"");
         }
     }
 
     public async Task Unregister(string groupId)
     {
+        var before = Copy();
         if (state.State.GroupIds.Remove(groupId))
         {
-            await state.WriteStateAsync();
+            await state.WriteOrRestoreAsync(before, $"the removal of group \"{groupId}\"");
         }
     }
 
     public Task<ImmutableArray<string>> List() => Task.FromResult(state.State.GroupIds.ToImmutableArray());
+
+    private ConsumerGroupDirectoryState Copy() => new() { GroupIds = new(state.State.GroupIds, StringComparer.Ordinal) };
 }

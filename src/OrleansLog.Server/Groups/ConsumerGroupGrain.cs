@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Serialization;
 using OrleansLog.Groups;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
@@ -19,6 +20,7 @@ namespace OrleansLog.Server.Groups;
 public sealed partial class ConsumerGroupGrain(
     [PersistentState("group", OrleansLogStorage.Name)] IPersistentState<ConsumerGroupState> state,
     IOptions<GroupCoordinatorOptions> options,
+    DeepCopier copier,
     TimeProvider time,
     ILogger<ConsumerGroupGrain> logger) : Grain, IConsumerGroupGrain
 {
@@ -95,8 +97,9 @@ public sealed partial class ConsumerGroupGrain(
             return new CommitOffsetsResponse(problem.Error, problem.Message);
         }
 
+        var before = copier.Copy(state.State);
         Apply(request.Offsets);
-        await state.WriteStateAsync();
+        await state.WriteOrRestoreAsync(before, $"the offsets committed to group \"{GroupId}\"");
         await EnsureRegistered();
         return CommitOffsetsResponse.Success;
     }
@@ -131,8 +134,9 @@ public sealed partial class ConsumerGroupGrain(
             throw new OrleansLogException(problem.Error, problem.Message);
         }
 
+        var before = copier.Copy(state.State);
         Apply(offsets);
-        await state.WriteStateAsync();
+        await state.WriteOrRestoreAsync(before, $"the offsets reset in group \"{GroupId}\"");
         await EnsureRegistered();
     }
 
@@ -144,7 +148,7 @@ public sealed partial class ConsumerGroupGrain(
             throw new OrleansLogException(ErrorCode.GroupIdNotFound, $"Consumer group \"{GroupId}\" does not exist.");
         }
 
-        await state.ClearStateAsync();
+        await state.ClearOrRestoreAsync(copier.Copy(state.State), $"the deletion of group \"{GroupId}\"");
         await GrainFactory.GetGrain<IConsumerGroupDirectoryGrain>(IConsumerGroupDirectoryGrain.ClusterKey).Unregister(GroupId);
         _registered = false;
         DeactivateOnIdle();
@@ -217,13 +221,14 @@ public sealed partial class ConsumerGroupGrain(
             return;
         }
 
+        var before = copier.Copy(state.State);
         foreach (var name in stale)
         {
             state.State.Topics.Remove(name);
             LogOffsetsDropped(GroupId, name);
         }
 
-        await state.WriteStateAsync();
+        await state.WriteOrRestoreAsync(before, $"the dropped offsets of group \"{GroupId}\"");
     }
 
     /// <summary>The first offset that cannot be stored (negative, metadata too long, no such partition in the known topics), or null.</summary>

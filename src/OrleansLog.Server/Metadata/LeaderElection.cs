@@ -38,6 +38,24 @@ public static class LeaderElection
         return partition with { Leader = leader, LeaderEpoch = partition.LeaderEpoch + 1, Isr = isr };
     }
 
+    /// <summary>
+    /// Kafka's controlled shutdown: <paramref name="stopping"/> is about to go, so it hands leadership to
+    /// another live in-sync replica and leaves the ISR now, while it still answers, rather than after its
+    /// death is noticed. Where no other in-sync replica lives it keeps leading: going offline early would
+    /// only lose availability.
+    /// </summary>
+    public static PartitionLeadership ControlledShutdown(PartitionLeadership partition, int stopping, IReadOnlySet<int> live)
+    {
+        if (!partition.Replicas.Contains(stopping))
+        {
+            return partition;
+        }
+
+        var others = live.Where(b => b != stopping).ToHashSet();
+        var reviewed = Review(partition, others, unclean: false);
+        return reviewed.IsOnline ? reviewed : partition;
+    }
+
     /// <summary>The partition with its preferred replica as leader, when that replica is alive, in the ISR, and not leading already.</summary>
     public static PartitionLeadership? Preferred(PartitionLeadership partition, IReadOnlySet<int> live)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Serialization;
 using OrleansLog.Brokers;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
@@ -28,10 +29,17 @@ public sealed partial class MetadataGrain(
     IOptions<OrleansLogOptions> options,
     IOptions<ReplicationOptions> replication,
     IClusterMembershipService membership,
+    DeepCopier copier,
     TimeProvider time,
     ILogger<MetadataGrain> logger) : Grain, IMetadataGrain
 {
     private static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Brokers in a controlled shutdown: still alive (they keep leading where nobody else can), but they
+    /// neither rejoin an ISR nor take a preferred leadership back. Kept in memory only: they register again when they return.
+    /// </summary>
+    private readonly HashSet<int> _stopping = [];
 
     private Dictionary<string, TopicDescription> Topics => state.State.Topics;
 
@@ -76,8 +84,9 @@ public sealed partial class MetadataGrain(
         TopicConfig.Parse(overrides);
         var assignment = ReplicaAssigner.Assign(LiveBrokers().ToList(), 0, partitions, factor, Topics.Count);
         var topic = new TopicDescription(name, Guid.NewGuid(), partitions, overrides, time.GetUtcNow(), factor, assignment);
+        var before = Snapshot();
         Topics[name] = topic;
-        await state.WriteStateAsync();
+        await state.WriteOrRestoreAsync(before, $"the creation of topic \"{name}\"");
         LogTopicCreated(name, topic.TopicId, partitions);
         await GrainFactory.GetGrain<ITopicGrain>(name).Update(topic);
         return topic;
@@ -86,8 +95,9 @@ public sealed partial class MetadataGrain(
     public async Task DeleteTopic(string name)
     {
         var topic = Require(name);
+        var before = Snapshot();
         Topics.Remove(name);
-        await state.WriteStateAsync();
+        await state.WriteOrRestoreAsync(before, $"the deletion of topic \"{name}\"");
         LogTopicDeleted(name, topic.TopicId);
         await GrainFactory.GetGrain<ITopicGrain>(name).Update(null);
         await Task.WhenAll(topic.Partitions.Select(p => Notify(() => GrainFactory.GetPartitionGrain(name, p.Partition).Delete())));
@@ -115,8 +125,9 @@ public sealed partial class MetadataGrain(
         ValidatePartitionCount(totalCount);
         var added = ReplicaAssigner.Assign(LiveBrokers().ToList(), topic.PartitionCount, totalCount, topic.ReplicationFactor, Topics.Count);
         var grown = topic with { PartitionCount = totalCount, Partitions = topic.Partitions.AddRange(added) };
+        var before = Snapshot();
         Topics[name] = grown;
-        await state.WriteStateAsync();
+        await state.WriteOrRestoreAsync(before, $"the new partitions of topic \"{name}\"");
         await GrainFactory.GetGrain<ITopicGrain>(name).Update(grown);
         return grown;
     }
@@ -144,8 +155,9 @@ public sealed partial class MetadataGrain(
 
         var altered = topic with { ConfigOverrides = overrides.ToImmutable() };
         TopicConfig.Parse(altered.ConfigOverrides);
+        var before = Snapshot();
         Topics[name] = altered;
-        await state.WriteStateAsync();
+        await state.WriteOrRestoreAsync(before, $"the configs of topic \"{name}\"");
         await GrainFactory.GetGrain<ITopicGrain>(name).Update(altered);
         await Task.WhenAll(Enumerable.Range(0, altered.PartitionCount)
             .Select(p => Notify(() => GrainFactory.GetPartitionGrain(name, p).Refresh(altered))));
@@ -164,14 +176,37 @@ public sealed partial class MetadataGrain(
             throw new OrleansLogException(ErrorCode.InvalidRequest, $"Broker id {brokerId} is already taken by the live silo {existing}; every silo needs its own OrleansLog:Broker:Id.");
         }
 
+        _stopping.Remove(brokerId);
         if (!silo.Equals(existing))
         {
+            var before = Snapshot();
             Brokers[brokerId] = silo;
-            await state.WriteStateAsync();
+            await state.WriteOrRestoreAsync(before, $"the registration of broker {brokerId}");
             LogBrokerRegistered(brokerId, silo);
         }
 
         await ReviewLeadership();
+    }
+
+    public async Task<int> ShutdownBroker(int brokerId)
+    {
+        var live = ElectableBrokers();
+        _stopping.Add(brokerId);
+        var stillLeading = 0;
+        foreach (var description in Topics.Values.ToList())
+        {
+            var changed = description.Partitions.Select(p => LeaderElection.ControlledShutdown(p, brokerId, live))
+                .Where((p, i) => !ReferenceEquals(p, description.Partitions[i])).ToList();
+            if (changed.Count > 0)
+            {
+                await Apply(description, changed);
+            }
+
+            stillLeading += Topics[description.Name].Partitions.Count(p => p.Leader == brokerId);
+        }
+
+        LogControlledShutdown(brokerId, stillLeading);
+        return stillLeading;
     }
 
     public Task MembershipChanged() => ReviewLeadership();
@@ -206,8 +241,8 @@ public sealed partial class MetadataGrain(
             throw new OrleansLogException(ErrorCode.InvalidRequest, $"ISR [{string.Join(", ", isr)}] of {topic}-{partition} must hold the leader {current.Leader} and only replicas [{string.Join(", ", current.Replicas)}].");
         }
 
-        // A broker that died meanwhile does not come back into the ISR on a stale report.
-        var live = LiveBrokers();
+        // A broker that died (or is stopping) meanwhile does not come back into the ISR on a stale report.
+        var live = ElectableBrokers();
         var altered = current with { Isr = [.. current.Replicas.Where(r => isr.Contains(r) && (live.Contains(r) || current.Isr.Contains(r)))] };
         if (!altered.Isr.SequenceEqual(current.Isr))
         {
@@ -220,7 +255,7 @@ public sealed partial class MetadataGrain(
 
     public async Task<int> ElectPreferredLeaders(string? topic)
     {
-        var live = LiveBrokers();
+        var live = ElectableBrokers();
         var changes = 0;
         foreach (var description in topic is null ? Topics.Values.ToList() : [Require(topic)])
         {
@@ -287,8 +322,9 @@ public sealed partial class MetadataGrain(
         }
 
         var saved = description with { Partitions = partitions.ToImmutable() };
+        var before = Snapshot();
         Topics[description.Name] = saved;
-        await state.WriteStateAsync();
+        await state.WriteOrRestoreAsync(before, $"the leadership of topic \"{description.Name}\"");
 
         // The topic grain is a cache for clients (it also re-reads on its own); replicas ask this grain directly.
         await Notify(() => GrainFactory.GetGrain<ITopicGrain>(description.Name).Update(saved));
@@ -308,7 +344,13 @@ public sealed partial class MetadataGrain(
         }
     }
 
+    /// <summary>A copy of the state to go back to when a change cannot be saved.</summary>
+    private MetadataState Snapshot() => copier.Copy(state.State);
+
     private HashSet<int> LiveBrokers() => [.. Brokers.Where(b => IsAlive(b.Value)).Select(b => b.Key)];
+
+    /// <summary>Live brokers that may lead or rejoin an ISR: not in a controlled shutdown.</summary>
+    private HashSet<int> ElectableBrokers() => [.. LiveBrokers().Where(b => !_stopping.Contains(b))];
 
     private bool IsAlive(SiloAddress silo) => membership.CurrentSnapshot.GetSiloStatus(silo) == SiloStatus.Active;
 
@@ -340,6 +382,9 @@ public sealed partial class MetadataGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Topic}-{Partition}: ISR {OldIsr} -> {NewIsr} (leader epoch {Epoch}).")]
     private partial void LogIsrChanged(string topic, int partition, string oldIsr, string newIsr, int epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Broker {BrokerId} is shutting down: leadership handed over; it still leads {StillLeading} partition(s) that have no other live in-sync replica.")]
+    private partial void LogControlledShutdown(int brokerId, int stillLeading);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A replica did not hear a leadership change: {Message}")]
     private partial void LogNotifyFailed(string message);

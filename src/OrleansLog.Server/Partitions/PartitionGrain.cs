@@ -433,6 +433,10 @@ public sealed partial class PartitionGrain(
                 else if (link.LogEndOffset >= end && link.SentHighWatermark >= _highWatermark && link.SentLogStartOffset >= log.LogStartOffset)
                 {
                     link.LastCaughtUp = readAt;
+
+                    // An earlier expansion may have been refused (the coordinator had not yet seen the broker
+                    // return); with nothing new to push, this is where it is asked again.
+                    MaybeExpandIsr(link);
                     await _appended.Task.WaitAsync(TimeSpan.FromSeconds(1), time).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
                     continue;
                 }

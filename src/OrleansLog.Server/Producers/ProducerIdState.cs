@@ -1,6 +1,6 @@
 namespace OrleansLog.Server.Producers;
 
-/// <summary>The persisted producer id counter.</summary>
+/// <summary>The persisted producer id counter: the first id no block has reserved yet.</summary>
 [GenerateSerializer]
 public sealed class ProducerIdState
 {

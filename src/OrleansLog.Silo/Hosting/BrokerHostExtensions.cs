@@ -1,5 +1,8 @@
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 using OrleansLog.Postgres;
 using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Persistence;
@@ -71,11 +74,15 @@ public static class BrokerHostExtensions
                         adoNet.Invariant = PostgresSchema.Invariant;
                         adoNet.ConnectionString = cluster.ConnectionString;
                     });
-                    silo.AddAdoNetGrainStorage(OrleansLogStorage.Name, adoNet =>
+                    silo.AddAdoNetGrainStorage(OrleansLogStorage.Name, (OptionsBuilder<AdoNetGrainStorageOptions> adoNet) => adoNet.Configure<Serializer>((storage, serializer) =>
                     {
-                        adoNet.Invariant = PostgresSchema.Invariant;
-                        adoNet.ConnectionString = cluster.ConnectionString;
-                    });
+                        storage.Invariant = PostgresSchema.Invariant;
+                        storage.ConnectionString = cluster.ConnectionString;
+
+                        // Orleans' own version-tolerant binary format, as in the embedded file storage: the
+                        // provider's default JSON cannot read immutable collections back.
+                        storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                    }));
                     silo.AddOrleansLog();
                     break;
             }

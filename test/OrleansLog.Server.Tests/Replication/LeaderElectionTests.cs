@@ -17,6 +17,38 @@ public class LeaderElectionTests
     }
 
     [Fact]
+    public void A_stopping_leader_hands_over_to_the_next_isr_member_and_leaves_the_isr()
+    {
+        var after = LeaderElection.ControlledShutdown(Partition(1, 4, 1, 2, 3), stopping: 1, new HashSet<int> { 1, 2, 3 });
+        Assert.Equal((2, 5), (after.Leader, after.LeaderEpoch));
+        Assert.Equal([2, 3], after.Isr.ToArray());
+    }
+
+    [Fact]
+    public void A_stopping_follower_leaves_the_isr_and_the_leader_stays()
+    {
+        var after = LeaderElection.ControlledShutdown(Partition(1, 4, 1, 2, 3), stopping: 3, new HashSet<int> { 1, 2, 3 });
+        Assert.Equal((1, 4), (after.Leader, after.LeaderEpoch));
+        Assert.Equal([1, 2], after.Isr.ToArray());
+    }
+
+    [Fact]
+    public void A_stopping_leader_without_another_live_isr_member_keeps_leading()
+    {
+        var alone = Partition(1, 4, 1);
+        Assert.Same(alone, LeaderElection.ControlledShutdown(alone, stopping: 1, new HashSet<int> { 1, 2, 3 }));
+        var partnerDead = Partition(1, 4, 1, 2);
+        Assert.Same(partnerDead, LeaderElection.ControlledShutdown(partnerDead, stopping: 1, new HashSet<int> { 1, 3 }));
+    }
+
+    [Fact]
+    public void A_stopping_broker_leaves_partitions_it_does_not_replicate_alone()
+    {
+        var partition = new PartitionLeadership(0, [1, 2], 1, 4, [1, 2]);
+        Assert.Same(partition, LeaderElection.ControlledShutdown(partition, stopping: 3, new HashSet<int> { 1, 2, 3 }));
+    }
+
+    [Fact]
     public void A_dead_follower_leaves_the_isr_without_an_epoch_change()
     {
         var after = LeaderElection.Review(Partition(1, 4, 1, 2, 3), new HashSet<int> { 1, 2 }, unclean: false);

@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using OrleansLog.Client;
+using OrleansLog.Client.Admin;
+using OrleansLog.Client.Consuming;
+using OrleansLog.Client.Producing;
+using OrleansLog.Metadata;
+using OrleansLog.Partitions;
+using OrleansLog.Testing;
+using Xunit.Abstractions;
+
+namespace OrleansLog.Cluster.Tests;
+
+/// <summary>
+/// Three broker processes on PostgreSQL, a producer and a consumer group in this (separate) process, and
+/// real failures: SIGKILL of a leader, of the coordinator's silo, SIGTERM of a broker, and PostgreSQL
+/// stopped under a running cluster. Each test leaves every broker running.
+/// </summary>
+[Collection(PostgresCluster.Name)]
+public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHelper output)
+{
+    private OrleansLogClient Client => cluster.Client;
+
+    [Fact]
+    public async Task Killing_a_leaders_process_loses_nothing_acknowledged_the_group_finishes_and_the_broker_rejoins_the_isr()
+    {
+        const string topic = "payments";
+        var created = await Client.Admin.CreateTopicAsync(topic, 3, 3, MinInsync(2));
+        var victim = created.Partitions[0].Leader;
+        await using var producer = Client.CreateProducer<string, string>(FailoverProducer());
+        var acknowledged = new ConcurrentDictionary<string, (int Partition, long Offset)>();
+        var sent = 0;
+
+        async Task ProduceUntil(int count)
+        {
+            while (acknowledged.Count < count)
+            {
+                var batch = Enumerable.Range(0, 25).Select(_ => $"payment-{Interlocked.Increment(ref sent)}").ToList();
+                foreach (var result in await Task.WhenAll(batch.Select(v => producer.ProduceAsync(topic, new Message<string, string> { Key = v, Value = v }))))
+                {
+                    Assert.True(acknowledged.TryAdd(result.Message.Value!, (result.Partition, result.Offset)), $"{result.Message.Value} acknowledged twice");
+                }
+            }
+        }
+
+        var consumed = new ConcurrentDictionary<string, byte>();
+        using var stop = new CancellationTokenSource();
+        var consuming = Task.Run(() =>
+        {
+            using var consumer = Client.CreateConsumer<string, string>(GroupConfig("billing"));
+            consumer.Subscribe(topic);
+            while (!stop.IsCancellationRequested)
+            {
+                if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record)
+                {
+                    consumed.TryAdd(record.Message.Value!, 0);
+                }
+            }
+        });
+
+        await ProduceUntil(1000);
+        await cluster.KillBroker(victim);
+        output.WriteLine($"killed broker {victim}, the leader of {topic}-0, after {acknowledged.Count} acknowledged records");
+        await ProduceUntil(2000);
+        await cluster.RestartBroker(victim);
+        await ProduceUntil(2500);
+
+        await cluster.WaitFullyInSync(topic);
+        await Wait.Until(() => acknowledged.Keys.All(consumed.ContainsKey), "the group consumed every acknowledged record", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
+        await stop.CancelAsync();
+        await consuming;
+
+        // Every acknowledged record is in the log exactly once, at the offset it was acknowledged with; offsets are dense.
+        for (var partition = 0; partition < 3; partition++)
+        {
+            var log = await LogReader.ReadAll(Client, topic, partition);
+            Assert.Equal(Enumerable.Range(0, log.Count).Select(i => (long)i), log.Select(r => r.Offset));
+            var byValue = log.ToDictionary(r => r.Value, r => r.Offset);
+            Assert.All(acknowledged.Where(a => a.Value.Partition == partition), a => Assert.Equal(a.Value.Offset, byValue.GetValueOrDefault(a.Key, -1)));
+        }
+
+        var after = await cluster.Coordinator.DescribeTopic(topic);
+        Assert.True(after.Partitions[0].LeaderEpoch > created.Partitions[0].LeaderEpoch);
+        Assert.All(after.Partitions, p => Assert.Contains(victim, p.Isr));
+    }
+
+    [Fact]
+    public async Task Killing_the_coordinators_process_keeps_topics_assignments_and_committed_offsets()
+    {
+        const string topic = "ledger";
+        var created = await Client.Admin.CreateTopicAsync(topic, 2, 3);
+        await using (var producer = Client.CreateProducer<string, string>(FailoverProducer()))
+        {
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(i => producer.ProduceAsync(new TopicPartition(topic, i % 2), new Message<string, string> { Key = $"k{i}", Value = $"v{i}" })));
+        }
+
+        await Client.Admin.ResetGroupOffsetsAsync("audit", topic, OffsetResetSpec.ToOffset(7), [0]);
+        await Client.Admin.ResetGroupOffsetsAsync("audit", topic, OffsetResetSpec.ToOffset(3), [1]);
+        var coordinatorSilo = await Client.Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(cluster.Coordinator)
+            ?? throw new InvalidOperationException("The coordinator is not active.");
+        var host = (await Client.Admin.ListBrokersAsync()).Single(b => b.Silo.Equals(coordinatorSilo)).Id;
+
+        await cluster.KillBroker(host);
+        output.WriteLine($"killed broker {host}, which hosted the coordinator");
+        await cluster.WaitBrokersAlive(PostgresClusterFixture.BrokerCount - 1);
+
+        var reloaded = await cluster.Coordinator.DescribeTopic(topic);
+        Assert.Equal(created.TopicId, reloaded.TopicId);
+        Assert.Equal(created.Partitions.Select(p => p.Replicas.ToArray()), reloaded.Partitions.Select(p => p.Replicas.ToArray()));
+        var group = await Client.Admin.DescribeGroupAsync("audit");
+        Assert.Equal(new long?[] { 7, 3 }, group.Partitions.OrderBy(p => p.Partition.Partition).Select(p => p.CommittedOffset));
+        Assert.Contains("audit", await Client.Admin.ListGroupsAsync());
+
+        await cluster.RestartBroker(host);
+        await cluster.WaitFullyInSync(topic);
+    }
+
+    [Fact]
+    public async Task A_stopping_broker_hands_its_leadership_over_before_it_exits()
+    {
+        const string topic = "handover";
+        await Client.Admin.CreateTopicAsync(topic, 3, 3, MinInsync(2));
+        await cluster.WaitFullyInSync(topic);
+        var stopping = (await cluster.Coordinator.DescribeTopic(topic)).Partitions[1].Leader;
+
+        await cluster.Brokers[stopping].StopAsync();
+        Assert.Contains("Controlled shutdown", cluster.Brokers[stopping].Output, StringComparison.Ordinal);
+
+        // Moved while it still answered: the coordinator's view right after the exit, before any death detection.
+        var after = await cluster.Coordinator.DescribeTopic(topic);
+        Assert.All(after.Partitions, p => Assert.NotEqual(stopping, p.Leader));
+        Assert.All(after.Partitions, p => Assert.DoesNotContain(stopping, p.Isr));
+        await using (var producer = Client.CreateProducer<string, string>(FailoverProducer()))
+        {
+            var delivered = await producer.ProduceAsync(new TopicPartition(topic, 1), new Message<string, string> { Key = "k", Value = "after the handover" });
+            Assert.Equal(0, delivered.Offset);
+        }
+
+        await cluster.RestartBroker(stopping);
+        await cluster.WaitFullyInSync(topic);
+    }
+
+    [Fact]
+    public async Task With_postgres_stopped_the_data_path_works_and_metadata_changes_fail_clearly_until_it_returns()
+    {
+        const string topic = "outage";
+        await Client.Admin.CreateTopicAsync(topic, 2, 3, MinInsync(2));
+        await cluster.WaitFullyInSync(topic);
+        await using var producer = Client.CreateProducer<string, string>(FailoverProducer());
+        await producer.ProduceAsync(new TopicPartition(topic, 0), new Message<string, string> { Key = "before", Value = "before" });
+
+        await cluster.Postgres.StopAsync();
+        try
+        {
+            var delivered = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => producer.ProduceAsync(topic, new Message<string, string> { Key = $"k{i}", Value = $"during-{i}" })));
+            Assert.Equal(200, delivered.Length);
+
+            // A producer that starts now still gets an id: ids come from a block reserved earlier.
+            await using (var late = Client.CreateProducer<string, string>(FailoverProducer()))
+            {
+                await late.ProduceAsync(new TopicPartition(topic, 1), new Message<string, string> { Key = "late", Value = "late" });
+            }
+
+            var read = (await LogReader.ReadAll(Client, topic, 0)).Concat(await LogReader.ReadAll(Client, topic, 1)).Select(r => r.Value).ToHashSet();
+            Assert.All(delivered, d => Assert.Contains(d.Message.Value!, read));
+            Assert.Contains("late", read);
+
+            var refused = await Assert.ThrowsAsync<OrleansLogException>(() => Client.Admin.CreateTopicAsync("created-during-outage", 1, 1));
+            Assert.Equal(ErrorCode.KafkaStorageError, refused.Code);
+            Assert.Contains("state store did not save the creation of topic \"created-during-outage\"", refused.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("created-during-outage", (await Client.Admin.ListTopicsAsync()).Select(t => t.Name));
+        }
+        finally
+        {
+            await cluster.Postgres.StartAsync();
+        }
+
+        await Wait.Until(async () =>
+        {
+            await Client.Admin.CreateTopicAsync("created-after-outage", 1, 1);
+            return true;
+        }, "a topic can be created once PostgreSQL is back", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
+        Assert.Contains("created-after-outage", (await Client.Admin.ListTopicsAsync()).Select(t => t.Name));
+    }
+
+    private static Dictionary<string, string> MinInsync(int count) => new() { [TopicConfig.MinInsyncReplicasKey] = count.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    private static ProducerConfig FailoverProducer() => new()
+    {
+        RequestTimeout = TimeSpan.FromSeconds(5),
+        DeliveryTimeout = TimeSpan.FromSeconds(90),
+        Linger = TimeSpan.FromMilliseconds(2),
+    };
+
+    private static ConsumerConfig GroupConfig(string group) => new()
+    {
+        GroupId = group,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        AutoCommitInterval = TimeSpan.FromMilliseconds(500),
+        SessionTimeout = TimeSpan.FromSeconds(3),
+        HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+    };
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrleansLog.Client;
+using OrleansLog.Client.Hosting;
+using OrleansLog.Metadata;
+using OrleansLog.Postgres;
+using Xunit;
+
+namespace OrleansLog.Testing;
+
+/// <summary>
+/// A real cluster in cluster mode: a PostgreSQL server started for the test class, the schema applied,
+/// and three broker processes (<c>OrleansLog.Silo</c> in AdoNet mode, broker ids 0 to 2, each with its own
+/// loopback ports and data directory), plus an Orleans client in the test process that knows all three
+/// gateways. Membership runs with fast failure detection so a SIGKILLed broker is declared dead in about
+/// two seconds. Tests that kill or stop a broker start it again before they end.
+/// </summary>
+public sealed class PostgresClusterFixture : IAsyncLifetime
+{
+    public const int BrokerCount = 3;
+
+    private readonly TempDirectory _root = new();
+    private IHost? _clientHost;
+
+    public PostgresServer Postgres { get; private set; } = null!;
+
+    public string ConnectionString { get; private set; } = null!;
+
+    /// <summary>The broker processes, indexed by broker id.</summary>
+    public SiloProcess[] Brokers { get; } = new SiloProcess[BrokerCount];
+
+    public OrleansLogClient Client { get; private set; } = null!;
+
+    public IGrainFactory Grains => Client.Grains;
+
+    public IMetadataGrain Coordinator => Grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
+
+    /// <summary>Switches that make a silo process a cluster-mode broker of this fixture's cluster.</summary>
+    public static IReadOnlyList<string> ClusterArguments(string connectionString, int brokerId) =>
+    [
+        "--cluster-mode", "AdoNet", "--connection", connectionString, "--advertised-address", "127.0.0.1",
+        "--broker-id", brokerId.ToString(CultureInfo.InvariantCulture),
+        "--OrleansLog:Cluster:Membership:ProbeTimeout=00:00:01",
+        "--OrleansLog:Cluster:Membership:NumMissedProbesLimit=2",
+        "--OrleansLog:Cluster:Membership:NumVotesForDeathDeclaration=1",
+        "--OrleansLog:Cluster:Membership:TableRefreshTimeout=00:00:02",
+        "--OrleansLog:Replication:ReplicaLagTimeMax=00:00:05",
+        "--OrleansLog:Replication:LivenessCheckInterval=00:00:01",
+        "--OrleansLog:Groups:MinSessionTimeout=00:00:01",
+    ];
+
+    public async Task InitializeAsync()
+    {
+        Postgres = await PostgresServer.StartNewAsync();
+        ConnectionString = await Postgres.CreateDatabaseAsync("orleanslog");
+        await PostgresSchema.MigrateAsync(ConnectionString);
+        var started = await Task.WhenAll(Enumerable.Range(0, BrokerCount).Select(id =>
+            SiloProcess.StartAsync(_root.Sub($"broker-{id}"), TimeSpan.FromSeconds(120), ClusterArguments(ConnectionString, id))));
+        started.CopyTo(Brokers, 0);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddOrleansLogClient(options =>
+        {
+            foreach (var broker in Brokers)
+            {
+                options.Gateways.Add(broker.Gateway);
+            }
+        });
+        _clientHost = builder.Build();
+        await _clientHost.StartAsync();
+        Client = _clientHost.Services.GetRequiredService<OrleansLogClient>();
+        await WaitBrokersAlive(BrokerCount);
+    }
+
+    /// <summary>Waits until the coordinator counts <paramref name="count"/> live brokers.</summary>
+    public Task WaitBrokersAlive(int count) =>
+        Wait.Until(async () => (await Client.Admin.ListBrokersAsync()).Count(b => b.IsAlive) == count, $"{count} brokers are alive", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+
+    /// <summary>SIGKILLs broker <paramref name="brokerId"/>'s process.</summary>
+    public Task KillBroker(int brokerId) => Brokers[brokerId].KillAsync();
+
+    /// <summary>Starts a killed or stopped broker again on its ports and data directory, and waits until the coordinator sees it.</summary>
+    public async Task RestartBroker(int brokerId)
+    {
+        var old = Brokers[brokerId];
+        Brokers[brokerId] = await old.RestartAsync(TimeSpan.FromSeconds(120));
+        await old.DisposeAsync();
+        await WaitBrokersAlive(Brokers.Count(b => !b.HasExited));
+    }
+
+    /// <summary>Waits until every partition of <paramref name="topic"/> has all its replicas in the ISR.</summary>
+    public Task WaitFullyInSync(string topic, TimeSpan? timeout = null) =>
+        Wait.Until(async () => (await Coordinator.DescribeTopic(topic)).Partitions.All(p => p.IsOnline && p.Isr.Length == p.Replicas.Length),
+            $"every replica of {topic} is in the ISR", timeout ?? TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+
+    public async Task DisposeAsync()
+    {
+        if (_clientHost is not null)
+        {
+            await _clientHost.StopAsync(TimeSpan.FromSeconds(5));
+            _clientHost.Dispose();
+        }
+
+        foreach (var broker in Brokers.Where(b => b is not null))
+        {
+            await broker.DisposeAsync();
+        }
+
+        if (Postgres is not null)
+        {
+            await Postgres.DisposeAsync();
+        }
+
+        _root.Dispose();
+    }
+}
