@@ -47,6 +47,7 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
         "--OrleansLog:Cluster:Membership:TableRefreshTimeout=00:00:02",
         "--OrleansLog:Replication:ReplicaLagTimeMax=00:00:05",
         "--OrleansLog:Replication:LivenessCheckInterval=00:00:01",
+        "--OrleansLog:Replication:ReplicaCallTimeout=00:00:03",
         "--OrleansLog:Groups:MinSessionTimeout=00:00:01",
     ];
 

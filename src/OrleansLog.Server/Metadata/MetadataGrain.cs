@@ -186,6 +186,12 @@ public sealed partial class MetadataGrain(
         }
 
         await ReviewLeadership();
+
+        // The leaders this broker has to catch up with: wake each (a leader whose activation ended while it
+        // was away has no replication link running, and nothing else would bring it back before a client does).
+        await Task.WhenAll(Topics.Values.SelectMany(topic => topic.Partitions
+            .Where(p => p.IsOnline && p.Leader != brokerId && p.Replicas.Contains(brokerId) && !p.Isr.Contains(brokerId))
+            .Select(p => Notify(() => GrainFactory.GetPartitionGrain(topic.Name, p.Partition).Refresh(topic)))));
     }
 
     public async Task<int> ShutdownBroker(int brokerId)

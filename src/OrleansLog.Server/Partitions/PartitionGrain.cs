@@ -68,6 +68,11 @@ public sealed partial class PartitionGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (Leads && _links.Count > 0)
+        {
+            LogLeaderDeactivated(_id.DirectoryName, reason.ReasonCode.ToString(), reason.Description);
+        }
+
         StopLinks();
         return Task.CompletedTask;
     }
@@ -428,15 +433,22 @@ public sealed partial class PartitionGrain(
                 var readAt = time.GetTimestamp();
                 if (!reconciled)
                 {
-                    response = await follower.Reconcile(new ReconcileRequest(_epoch, LocalBroker, log.LeaderEpochs, log.LogStartOffset, end, _highWatermark));
+                    response = await follower.Reconcile(new ReconcileRequest(_epoch, LocalBroker, log.LeaderEpochs, log.LogStartOffset, end, _highWatermark))
+                        .WaitAsync(options.ReplicaCallTimeout, time);
                 }
                 else if (link.LogEndOffset >= end && link.SentHighWatermark >= _highWatermark && link.SentLogStartOffset >= log.LogStartOffset)
                 {
                     link.LastCaughtUp = readAt;
+                    if (!_leadership!.Isr.Contains(link.Broker))
+                    {
+                        // Outside the ISR yet apparently caught up: an old answer (the follower may have died
+                        // and come back, or was refused while it stopped). Ask the follower itself again, after
+                        // a pause; its answer is what takes it back into the ISR.
+                        reconciled = false;
+                        await Task.Delay(options.RetryBackoff, time);
+                        continue;
+                    }
 
-                    // An earlier expansion may have been refused (the coordinator had not yet seen the broker
-                    // return); with nothing new to push, this is where it is asked again.
-                    MaybeExpandIsr(link);
                     await _appended.Task.WaitAsync(TimeSpan.FromSeconds(1), time).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
                     continue;
                 }
@@ -447,7 +459,7 @@ public sealed partial class PartitionGrain(
                     // that fails leaves the buffer to the garbage collector.
                     var read = link.LogEndOffset < end ? log.Read(link.LogEndOffset, options.MaxPushBytes) : null;
                     var push = new ReplicateRequest(_epoch, read?.Records ?? ReadOnlyMemory<byte>.Empty, _highWatermark, log.LogStartOffset);
-                    response = await follower.Replicate(push);
+                    response = await follower.Replicate(push).WaitAsync(options.ReplicaCallTimeout, time);
                     read?.Dispose();
                     if (response.Error == ErrorCode.None)
                     {
@@ -537,7 +549,9 @@ public sealed partial class PartitionGrain(
         _isrChangePending = true;
         try
         {
-            var result = await Coordinator.AlterIsr(_id.Topic, _id.Partition, _epoch, isr);
+            // Bounded: an answer lost with a coordinator's silo must not leave the change pending for ever,
+            // which would block every later ISR change of this partition.
+            var result = await Coordinator.AlterIsr(_id.Topic, _id.Partition, _epoch, isr).WaitAsync(replication.Value.ReplicaCallTimeout, time);
             if (result.Leader != LocalBroker || result.LeaderEpoch != _epoch)
             {
                 StepDown($"the coordinator answered with leader {result.Leader} at epoch {result.LeaderEpoch}");
@@ -642,6 +656,9 @@ public sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition}: removing lagging follower(s) {Brokers} from the ISR (behind for over {LagMs} ms).")]
     private partial void LogIsrShrinking(string partition, string brokers, double lagMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: the leader's activation ends ({Reason}: {Description}); replication resumes at its next activation.")]
+    private partial void LogLeaderDeactivated(string partition, string reason, string description);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: follower {Broker} caught up (log end {LogEndOffset}); adding it back to the ISR.")]
     private partial void LogIsrExpanding(string partition, int broker, long logEndOffset);

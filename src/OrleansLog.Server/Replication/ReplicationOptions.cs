@@ -17,6 +17,12 @@ public sealed class ReplicationOptions
     /// <summary>The wait before a leader retries a follower that failed or could not be reached (Kafka's <c>replica.fetch.backoff.ms</c>).</summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How long the leader waits for one push or reconcile answer (or the coordinator's answer to an ISR change) before it tries again
+    /// (Kafka's <c>replica.socket.timeout.ms</c> plays this part): a call that never returns must not stop replication.
+    /// </summary>
+    public TimeSpan ReplicaCallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often the coordinator re-checks live brokers even without a membership event.</summary>
     public TimeSpan LivenessCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

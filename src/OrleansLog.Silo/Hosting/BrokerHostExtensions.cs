@@ -5,6 +5,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansLog.Postgres;
 using OrleansLog.Server.Hosting;
+using Orleans.Runtime.Hosting;
 using OrleansLog.Server.Persistence;
 using OrleansLog.Silo.Health;
 
@@ -27,6 +28,9 @@ public static class BrokerHostExtensions
 
     /// <summary>Membership timing (Orleans' <see cref="ClusterMembershipOptions"/>), bound from here in every mode.</summary>
     public const string MembershipSection = "OrleansLog:Cluster:Membership";
+
+    /// <summary>The AdoNet provider's own name; the broker's grains use it through <see cref="RetryingGrainStorage"/>.</summary>
+    private const string AdoNetStorageName = "orleanslog-adonet";
 
     public static WebApplicationBuilder AddOrleansLogBroker(this WebApplicationBuilder builder, ClusterSettings cluster)
     {
@@ -74,7 +78,7 @@ public static class BrokerHostExtensions
                         adoNet.Invariant = PostgresSchema.Invariant;
                         adoNet.ConnectionString = cluster.ConnectionString;
                     });
-                    silo.AddAdoNetGrainStorage(OrleansLogStorage.Name, (OptionsBuilder<AdoNetGrainStorageOptions> adoNet) => adoNet.Configure<Serializer>((storage, serializer) =>
+                    silo.AddAdoNetGrainStorage(AdoNetStorageName, (OptionsBuilder<AdoNetGrainStorageOptions> adoNet) => adoNet.Configure<Serializer>((storage, serializer) =>
                     {
                         storage.Invariant = PostgresSchema.Invariant;
                         storage.ConnectionString = cluster.ConnectionString;
@@ -83,6 +87,8 @@ public static class BrokerHostExtensions
                         // provider's default JSON cannot read immutable collections back.
                         storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                     }));
+                    silo.Services.AddGrainStorage(OrleansLogStorage.Name, static (sp, _) =>
+                        new RetryingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName)));
                     silo.AddOrleansLog();
                     break;
             }
