@@ -58,9 +58,17 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
         });
 
         await ProduceUntil(1000);
+
+        // Kill the leader in the middle of the stream; the first acknowledgement after the kill is the new leader's.
+        var streaming = ProduceUntil(2000);
+        var killed = System.Diagnostics.Stopwatch.StartNew();
         await cluster.KillBroker(victim);
-        output.WriteLine($"killed broker {victim}, the leader of {topic}-0, after {acknowledged.Count} acknowledged records");
-        await ProduceUntil(2000);
+        var ackedAtKill = acknowledged.Count(a => a.Value.Partition == 0);
+        await Wait.Until(() => acknowledged.Count(a => a.Value.Partition == 0) > ackedAtKill, $"an acks=all produce to {topic}-0 succeeds on the new leader", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(5));
+        var failover = killed.Elapsed;
+        output.WriteLine($"killed broker {victim}, the leader of {topic}-0; first acknowledged acks=all produce to it after {failover.TotalMilliseconds:0} ms");
+        Console.WriteLine($"[cluster] failover {failover.TotalMilliseconds:0} ms from SIGKILL of a leader's process to the first acknowledged acks=all produce to its partition");
+        await streaming;
         await cluster.RestartBroker(victim);
         await ProduceUntil(2500);
 
@@ -118,8 +126,7 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
     public async Task A_stopping_broker_hands_its_leadership_over_before_it_exits()
     {
         const string topic = "handover";
-        await Client.Admin.CreateTopicAsync(topic, 3, 3, MinInsync(2));
-        await cluster.WaitFullyInSync(topic);
+        await CreateReplicated(topic, 3);
         var stopping = (await cluster.Coordinator.DescribeTopic(topic)).Partitions[1].Leader;
 
         await cluster.Brokers[stopping].StopAsync();
@@ -143,8 +150,7 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
     public async Task With_postgres_stopped_the_data_path_works_and_metadata_changes_fail_clearly_until_it_returns()
     {
         const string topic = "outage";
-        await Client.Admin.CreateTopicAsync(topic, 2, 3, MinInsync(2));
-        await cluster.WaitFullyInSync(topic);
+        await CreateReplicated(topic, 2);
         await using var producer = Client.CreateProducer<string, string>(FailoverProducer());
         await producer.ProduceAsync(new TopicPartition(topic, 0), new Message<string, string> { Key = "before", Value = "before" });
 
@@ -180,6 +186,13 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
             return true;
         }, "a topic can be created once PostgreSQL is back", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
         Assert.Contains("created-after-outage", (await Client.Admin.ListTopicsAsync()).Select(t => t.Name));
+    }
+
+    /// <summary>A topic with three replicas per partition and <c>min.insync.replicas=2</c>, once every replica is in sync.</summary>
+    private async Task CreateReplicated(string topic, int partitions)
+    {
+        await Client.Admin.CreateTopicAsync(topic, partitions, 3, MinInsync(2));
+        await cluster.WaitFullyInSync(topic);
     }
 
     private static Dictionary<string, string> MinInsync(int count) => new() { [TopicConfig.MinInsyncReplicasKey] = count.ToString(System.Globalization.CultureInfo.InvariantCulture) };

@@ -474,7 +474,16 @@ internal sealed class ProducerEngine : IAsyncDisposable
                 return await call.ConfigureAwait(false);
             }
 
-            var current = LeaderEpochOf(await Metadata.FetchAsync(partition.Topic).ConfigureAwait(false), partition.Partition);
+            // The lookup is bounded too: the topic grain may have lived on the silo that died, and a call to it
+            // would wait out Orleans' response timeout. The next round asks again (by then it has moved).
+            var lookup = Metadata.FetchAsync(partition.Topic).AsTask();
+            await ((Task)lookup.WaitAsync(LeaderCheckInterval, _time)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!lookup.IsCompletedSuccessfully)
+            {
+                continue;
+            }
+
+            var current = LeaderEpochOf(lookup.Result, partition.Partition);
             if (epoch >= 0 && current > epoch)
             {
                 throw new LeaderMovedException($"{partition} has a new leader (epoch {current}, was {epoch}) while this attempt waited; retrying there.");
