@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using OrleansLog.Client;
 using OrleansLog.Client.Admin;
+using OrleansLog.Client.Hosting;
 
 namespace OrleansLog.Cli.Connection;
 
@@ -40,6 +41,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(endpoints);
+            client.AddOrleansLogGatewayWatch();
 
             // One attempt: a CLI should say at once that nothing answers, not retry silently.
             client.UseConnectionRetryFilter(static (_, _) => Task.FromResult(false));

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using OrleansLog.Client.Internal;
 
 namespace OrleansLog.Client.Hosting;
 
@@ -24,6 +25,7 @@ public static class ServiceCollectionExtensions
             services.AddOrleansClient(client =>
             {
                 client.UseStaticClustering(endpoints);
+                client.AddOrleansLogGatewayWatch();
                 client.Configure<ClusterOptions>(cluster =>
                 {
                     cluster.ClusterId = options.ClusterId;
@@ -32,8 +34,20 @@ public static class ServiceCollectionExtensions
             });
         }
 
-        services.AddSingleton(sp => new OrleansLogClient(sp.GetRequiredService<IGrainFactory>()));
+        services.AddSingleton(sp => new OrleansLogClient(sp.GetRequiredService<IGrainFactory>(), sp.GetService<GatewayLossWatch>()));
         return services;
+    }
+
+    /// <summary>
+    /// Lets idempotent producers retry at once when a gateway connection is lost, instead of waiting out the
+    /// request timeout for an attempt that went through it. <see cref="AddOrleansLogClient"/> does this for
+    /// the client it registers; call it on an Orleans client you configure yourself.
+    /// </summary>
+    public static IClientBuilder AddOrleansLogGatewayWatch(this IClientBuilder client)
+    {
+        client.Services.AddSingleton<GatewayLossWatch>();
+        client.AddGatewayCountChangedHandler(sp => sp.GetRequiredService<GatewayLossWatch>().OnGatewayCountChanged);
+        return client;
     }
 
     private static IPEndPoint ParseGateway(string gateway)

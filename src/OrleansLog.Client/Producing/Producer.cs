@@ -31,13 +31,13 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
     private readonly ISerializer<TValue> _valueSerializer;
     private readonly TimeProvider _time;
 
-    internal Producer(IGrainFactory grains, ProducerConfig config, ISerializer<TKey> keySerializer, ISerializer<TValue> valueSerializer, TimeProvider time)
+    internal Producer(IGrainFactory grains, ProducerConfig config, ISerializer<TKey> keySerializer, ISerializer<TValue> valueSerializer, TimeProvider time, Internal.GatewayLossWatch? gateways = null)
     {
         config.Validate();
         _keySerializer = keySerializer;
         _valueSerializer = valueSerializer;
         _time = time;
-        _engine = new ProducerEngine(grains, config, time);
+        _engine = new ProducerEngine(grains, config, time, gateways);
     }
 
     /// <summary>Bytes of records queued or in flight (never above <c>buffer.memory</c>).</summary>

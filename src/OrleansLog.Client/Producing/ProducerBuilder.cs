@@ -1,3 +1,4 @@
+using OrleansLog.Client.Internal;
 using OrleansLog.Client.Serialization;
 
 namespace OrleansLog.Client.Producing;
@@ -8,6 +9,9 @@ public sealed class ProducerBuilder<TKey, TValue>(IGrainFactory grains, Producer
     private ISerializer<TKey>? _keySerializer = Serializers.Default<TKey>();
     private ISerializer<TValue>? _valueSerializer = Serializers.Default<TValue>();
     private TimeProvider _time = TimeProvider.System;
+
+    /// <summary>The client's gateway watch, so attempts through a lost gateway are retried at once.</summary>
+    internal GatewayLossWatch? Gateways { get; init; }
 
     public ProducerBuilder<TKey, TValue> SetKeySerializer(ISerializer<TKey> serializer)
     {
@@ -32,5 +36,6 @@ public sealed class ProducerBuilder<TKey, TValue>(IGrainFactory grains, Producer
         config ?? new ProducerConfig(),
         _keySerializer ?? throw new InvalidOperationException($"No default serializer for key type {typeof(TKey).Name}: call SetKeySerializer."),
         _valueSerializer ?? throw new InvalidOperationException($"No default serializer for value type {typeof(TValue).Name}: call SetValueSerializer."),
-        _time);
+        _time,
+        Gateways);
 }

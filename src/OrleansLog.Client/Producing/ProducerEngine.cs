@@ -33,13 +33,17 @@ internal sealed class ProducerEngine : IAsyncDisposable
     private volatile bool _stopping;
     private int _inFlight;
 
-    public ProducerEngine(IGrainFactory grains, ProducerConfig config, TimeProvider time)
+    /// <summary>Null inside a silo, or for a client registered without <c>AddOrleansLogClient</c>'s gateways.</summary>
+    private readonly GatewayLossWatch? _gateways;
+
+    public ProducerEngine(IGrainFactory grains, ProducerConfig config, TimeProvider time, GatewayLossWatch? gateways = null)
     {
         _grains = grains;
         _config = config;
         _time = time;
         Memory = new BufferMemory(config.BufferMemory);
         Metadata = new TopicMetadataCache(grains, config.MetadataMaxAge, time, config.MaxBlock);
+        _gateways = gateways;
         _sender = Task.Run(RunSenderAsync);
     }
 
@@ -457,6 +461,7 @@ internal sealed class ProducerEngine : IAsyncDisposable
     private async Task<ProduceResponse> AwaitAttemptAsync(Task<ProduceResponse> call, TopicPartition partition, TimeSpan wait)
     {
         var started = _time.GetTimestamp();
+        var sentAt = TimeProvider.System.GetTimestamp();
         var epoch = LeaderEpochOf(Metadata.TryGetCached(partition.Topic), partition.Partition);
         while (true)
         {
@@ -472,6 +477,11 @@ internal sealed class ProducerEngine : IAsyncDisposable
             if (call.IsCompleted)
             {
                 return await call.ConfigureAwait(false);
+            }
+
+            if (_gateways?.LostSince(sentAt) == true)
+            {
+                throw new LeaderMovedException($"A gateway connection was lost while the attempt to {partition} waited (it may have gone through it); retrying.");
             }
 
             // The lookup is bounded too: the topic grain may have lived on the silo that died, and a call to it

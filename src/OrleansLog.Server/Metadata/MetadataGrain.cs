@@ -333,7 +333,9 @@ public sealed partial class MetadataGrain(
         await state.WriteOrRestoreAsync(before, $"the leadership of topic \"{description.Name}\"");
 
         // The topic grain is a cache for clients (it also re-reads on its own); replicas ask this grain directly.
-        await Notify(() => GrainFactory.GetGrain<ITopicGrain>(description.Name).Update(saved));
+        // Not awaited: when the topic grain lived on a silo that just died, the call waits, and the leaders and
+        // followers told after this (and the leader waiting on an ISR change) must not wait with it.
+        _ = Notify(() => GrainFactory.GetGrain<ITopicGrain>(description.Name).Update(saved));
         return saved;
     }
 

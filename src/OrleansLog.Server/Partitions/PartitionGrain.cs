@@ -503,8 +503,35 @@ public sealed partial class PartitionGrain(
                 LogFollowerUnreachable(_id.DirectoryName, link.Broker, e.Message);
                 reconciled = false;
                 link.LogEndOffset = -1;
+                if (_leadership!.Isr.Contains(link.Broker))
+                {
+                    await PullLeadership();
+                }
+
                 await Task.Delay(options.RetryBackoff, time);
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads this partition's leadership from the coordinator, as its Refresh would have brought it. An
+    /// unreachable in-sync follower is most often a dead broker that the coordinator has already taken out
+    /// of the ISR, but its Refresh may not reach this activation (one that Orleans is deactivating queues
+    /// it), and acks=all produces would wait for the dead replica until they time out. Self-limiting: once
+    /// the follower is out of the ISR this is not asked again.
+    /// </summary>
+    private async Task PullLeadership()
+    {
+        try
+        {
+            if (await Coordinator.TryGetTopic(_id.Topic).WaitAsync(replication.Value.ReplicaCallTimeout, time) is { } topic)
+            {
+                await Refresh(topic);
+            }
+        }
+        catch (Exception e)
+        {
+            LogFollowerUnreachable(_id.DirectoryName, LocalBroker, $"the coordinator's view could not be read: {e.Message}");
         }
     }
 
