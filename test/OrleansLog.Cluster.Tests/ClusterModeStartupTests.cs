@@ -1,5 +1,6 @@
 using OrleansLog.Postgres;
 using OrleansLog.Testing;
+using static OrleansLog.Testing.CliAssert;
 
 namespace OrleansLog.Cluster.Tests;
 
@@ -63,19 +64,5 @@ public class ClusterModeStartupTests(PostgresClusterFixture cluster)
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => SiloProcess.StartAsync(data.Sub("data"), TimeSpan.FromSeconds(60), arguments));
         Assert.Contains("exited with code 1", failure.Message, StringComparison.Ordinal);
         return failure.Message;
-    }
-
-    private static CliResult Ok(CliResult result)
-    {
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return result;
-    }
-
-    private static void Error(CliResult result, int exitCode, string mentions)
-    {
-        Assert.True(result.ExitCode == exitCode, result.ToString());
-        var line = Assert.Single(result.Stderr.Trim().Split('\n'));
-        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
-        Assert.Contains(mentions, line, StringComparison.Ordinal);
     }
 }

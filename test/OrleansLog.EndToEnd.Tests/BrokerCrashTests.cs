@@ -2,6 +2,7 @@ using System.Text;
 using OrleansLog.Client.Partitioning;
 using OrleansLog.Testing;
 using Xunit.Abstractions;
+using static OrleansLog.Testing.CliAssert;
 
 namespace OrleansLog.EndToEnd.Tests;
 
@@ -71,11 +72,5 @@ public class BrokerCrashTests(ITestOutputHelper output)
         Assert.Contains("survivors", Ok(await CliRunner.RunAsync(second.Gateway, null, "groups", "list")).Stdout.Split('\n'));
         var rest = Ok(await CliRunner.RunAsync(second.Gateway, null, "consume", "committed", "--group", "survivors", "--timeout-ms", "3000"));
         Assert.Equal(40, rest.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-    }
-
-    private static CliResult Ok(CliResult result)
-    {
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return result;
     }
 }

@@ -1,4 +1,5 @@
 using OrleansLog.Testing;
+using static OrleansLog.Testing.CliAssert;
 
 namespace OrleansLog.EndToEnd.Tests;
 
@@ -153,19 +154,4 @@ public class CliTests(BrokerProcessFixture broker) : IClassFixture<BrokerProcess
     public async Task A_group_with_a_partition_option_is_a_usage_error() =>
         Error(await broker.Cli("consume", "no-topic-needed", "--group", "g", "--partition", "0"), 2, "--group");
 
-    private static CliResult Ok(CliResult result)
-    {
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return result;
-    }
-
-    private static void Error(CliResult result, int exitCode, string mentions)
-    {
-        Assert.True(result.ExitCode == exitCode, result.ToString());
-        var lines = result.Stderr.Trim().Split('\n');
-        Assert.Single(lines);
-        Assert.StartsWith("error: ", lines[0], StringComparison.Ordinal);
-        Assert.Contains(mentions, lines[0], StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
-    }
 }
