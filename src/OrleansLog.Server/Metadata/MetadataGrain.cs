@@ -211,7 +211,6 @@ public sealed partial class MetadataGrain(
             stillLeading += Topics[description.Name].Partitions.Count(p => p.Leader == brokerId);
         }
 
-        LogControlledShutdown(brokerId, stillLeading);
         return stillLeading;
     }
 
@@ -390,9 +389,6 @@ public sealed partial class MetadataGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Topic}-{Partition}: ISR {OldIsr} -> {NewIsr} (leader epoch {Epoch}).")]
     private partial void LogIsrChanged(string topic, int partition, string oldIsr, string newIsr, int epoch);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Broker {BrokerId} is shutting down: leadership handed over; it still leads {StillLeading} partition(s) that have no other live in-sync replica.")]
-    private partial void LogControlledShutdown(int brokerId, int stillLeading);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A replica did not hear a leadership change: {Message}")]
     private partial void LogNotifyFailed(string message);

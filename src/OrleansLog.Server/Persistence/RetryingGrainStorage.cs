@@ -41,19 +41,8 @@ public sealed class RetryingGrainStorage(IGrainStorage inner) : IGrainStorage
                 }
 
                 throw new OrleansLogException(ErrorCode.KafkaStorageError,
-                    $"The cluster's state store could not {what} the state \"{stateName}\" of {grainId}: {Innermost(e)}");
+                    $"The cluster's state store could not {what} the state \"{stateName}\" of {grainId}: {StoreFailure.Cause(e)}");
             }
         }
-    }
-
-    private static string Innermost(Exception e)
-    {
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-
-        var end = e.Message.IndexOfAny(['\r', '\n']);
-        return end < 0 ? e.Message : e.Message[..end];
     }
 }

@@ -23,8 +23,10 @@ public static class StateWrite
         {
             await persist(state);
         }
-        catch (Exception e) when (e is not OrleansLogException)
+        catch (Exception e)
         {
+            // Every failure here is the store's (a retrying store reports it as KAFKA_STORAGE_ERROR itself,
+            // and Orleans may or may not wrap it): the change is undone either way.
             state.State = before;
             try
             {
@@ -36,20 +38,7 @@ public static class StateWrite
             }
 
             throw new OrleansLogException(ErrorCode.KafkaStorageError,
-                $"The cluster's state store did not save {change}, so nothing was changed; try again once it is back ({FirstLine(e)}).");
+                $"The cluster's state store did not save {change}, so nothing was changed; try again once it is back ({StoreFailure.Cause(e)}).");
         }
-    }
-
-    private static string FirstLine(Exception e)
-    {
-        var inner = e;
-        while (inner.InnerException is not null && inner is Orleans.Runtime.OrleansException)
-        {
-            inner = inner.InnerException;
-        }
-
-        var message = inner.Message;
-        var end = message.IndexOfAny(['\r', '\n']);
-        return end < 0 ? message : message[..end];
     }
 }

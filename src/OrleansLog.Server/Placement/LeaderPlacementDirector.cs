@@ -13,37 +13,18 @@ namespace OrleansLog.Server.Placement;
 /// </summary>
 public sealed class LeaderPlacementDirector(IGrainFactory grains) : IPlacementDirector
 {
-    /// <summary>
-    /// The coordinator answers these lookups from memory; a longer wait means its silo just died and the
-    /// call went there. Failing fast (retriable) lets the caller's retry reach the coordinator's new
-    /// activation instead of holding the placement for Orleans' 30 s.
-    /// </summary>
-    internal static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(3);
-
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var partition = TopicPartition.ParseGrainKey(target.GrainIdentity.Key.ToString()!);
         var coordinator = grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
-        SiloAddress? leader;
-        TopicDescription? topic;
-        try
-        {
-            leader = await coordinator.GetLeaderSilo(partition.Topic, partition.Partition).WaitAsync(LookupTimeout);
-            topic = leader is null || !context.GetCompatibleSilos(target).Contains(leader)
-                ? await coordinator.TryGetTopic(partition.Topic).WaitAsync(LookupTimeout)
-                : null;
-        }
-        catch (TimeoutException)
-        {
-            throw new OrleansLogException(ErrorCode.LeaderNotAvailable, $"The coordinator did not say within {LookupTimeout.TotalSeconds:0} s where {partition} leads; retry.");
-        }
-
+        var leader = await CoordinatorLookup.Bounded(coordinator.GetLeaderSilo(partition.Topic, partition.Partition), ErrorCode.LeaderNotAvailable, $"where {partition} leads");
         if (leader is not null && context.GetCompatibleSilos(target).Contains(leader))
         {
             return leader;
         }
 
         // An unknown topic or partition still gets an activation, which answers UNKNOWN_TOPIC_OR_PARTITION.
+        var topic = await CoordinatorLookup.Bounded(coordinator.TryGetTopic(partition.Topic), ErrorCode.LeaderNotAvailable, $"whether {partition} exists");
         return topic is not null && partition.Partition < topic.PartitionCount
             ? throw new OrleansLogException(ErrorCode.LeaderNotAvailable, $"{partition} has no leader this silo can reach yet (leader silo {leader?.ToString() ?? "none"}); retry.")
             : context.LocalSilo;

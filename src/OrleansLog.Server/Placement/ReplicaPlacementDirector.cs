@@ -14,17 +14,8 @@ public sealed class ReplicaPlacementDirector(IGrainFactory grains) : IPlacementD
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var (partition, broker) = IFollowerGrain.ParseKey(target.GrainIdentity.Key.ToString()!);
-        SiloAddress? silo;
-        try
-        {
-            // As for leaders: a lookup that hangs went to a coordinator that just died; fail fast, retriable.
-            silo = await grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).GetBrokerSilo(broker).WaitAsync(LeaderPlacementDirector.LookupTimeout);
-        }
-        catch (TimeoutException)
-        {
-            throw new OrleansLogException(ErrorCode.ReplicaNotAvailable, $"The coordinator did not say within {LeaderPlacementDirector.LookupTimeout.TotalSeconds:0} s where broker {broker} lives; retry.");
-        }
-
+        var silo = await CoordinatorLookup.Bounded(
+            grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).GetBrokerSilo(broker), ErrorCode.ReplicaNotAvailable, $"where broker {broker} lives");
         return silo is not null && context.GetCompatibleSilos(target).Contains(silo)
             ? silo
             : throw new OrleansLogException(ErrorCode.ReplicaNotAvailable, $"Broker {broker}, which holds a replica of {partition}, is not alive.");
