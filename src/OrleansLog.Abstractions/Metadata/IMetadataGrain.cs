@@ -44,8 +44,9 @@ public interface IMetadataGrain : IGrainWithStringKey
     /// <summary>
     /// A silo announces itself as broker <paramref name="brokerId"/>. Refused with
     /// INVALID_REQUEST when another live silo already is that broker. Offline partitions it can lead get a leader.
+    /// <paramref name="kafkaEndpoint"/> ("host:port") is where Kafka clients reach it, when it runs the Kafka listener.
     /// </summary>
-    Task RegisterBroker(int brokerId, SiloAddress silo);
+    Task RegisterBroker(int brokerId, SiloAddress silo, string? kafkaEndpoint = null);
 
     /// <summary>
     /// Controlled shutdown: broker <paramref name="brokerId"/> is stopping. Its partitions get new leaders

@@ -31,7 +31,7 @@ public sealed partial class BrokerRegistrar(
         {
             try
             {
-                await coordinator.RegisterBroker(options.Value.Id, silo.SiloAddress);
+                await coordinator.RegisterBroker(options.Value.Id, silo.SiloAddress, options.Value.KafkaEndpoint);
                 break;
             }
             catch (Exception e) when (e is not OrleansLogException && attempt < 10 && !cancellationToken.IsCancellationRequested)

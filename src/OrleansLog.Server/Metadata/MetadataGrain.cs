@@ -164,7 +164,7 @@ public sealed partial class MetadataGrain(
         return altered;
     }
 
-    public async Task RegisterBroker(int brokerId, SiloAddress silo)
+    public async Task RegisterBroker(int brokerId, SiloAddress silo, string? kafkaEndpoint = null)
     {
         if (brokerId < 0)
         {
@@ -177,10 +177,19 @@ public sealed partial class MetadataGrain(
         }
 
         _stopping.Remove(brokerId);
-        if (!silo.Equals(existing))
+        if (!silo.Equals(existing) || state.State.KafkaEndpoints.GetValueOrDefault(brokerId) != kafkaEndpoint)
         {
             var before = Snapshot();
             Brokers[brokerId] = silo;
+            if (kafkaEndpoint is null)
+            {
+                state.State.KafkaEndpoints.Remove(brokerId);
+            }
+            else
+            {
+                state.State.KafkaEndpoints[brokerId] = kafkaEndpoint;
+            }
+
             await state.WriteOrRestoreAsync(before, $"the registration of broker {brokerId}");
             LogBrokerRegistered(brokerId, silo);
         }
@@ -217,7 +226,7 @@ public sealed partial class MetadataGrain(
     public Task MembershipChanged() => ReviewLeadership();
 
     public Task<ImmutableArray<BrokerDescription>> ListBrokers() =>
-        Task.FromResult(Brokers.OrderBy(b => b.Key).Select(b => new BrokerDescription(b.Key, b.Value, IsAlive(b.Value))).ToImmutableArray());
+        Task.FromResult(Brokers.OrderBy(b => b.Key).Select(b => new BrokerDescription(b.Key, b.Value, IsAlive(b.Value), state.State.KafkaEndpoints.GetValueOrDefault(b.Key))).ToImmutableArray());
 
     public Task<SiloAddress?> GetBrokerSilo(int brokerId) =>
         Task.FromResult(Brokers.TryGetValue(brokerId, out var silo) && IsAlive(silo) ? silo : null);

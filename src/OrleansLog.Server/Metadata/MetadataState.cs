@@ -2,7 +2,7 @@ using OrleansLog.Metadata;
 
 namespace OrleansLog.Server.Metadata;
 
-/// <summary>The coordinator's persisted state: every topic by name (with its partitions' leadership) and every broker's last silo.</summary>
+/// <summary>The coordinator's persisted state: every topic by name (with its partitions' leadership) and every broker's last silo and Kafka endpoint.</summary>
 [GenerateSerializer]
 public sealed class MetadataState
 {
@@ -11,4 +11,8 @@ public sealed class MetadataState
 
     [Id(1)]
     public Dictionary<int, SiloAddress> Brokers { get; set; } = [];
+
+    /// <summary>Each broker's advertised Kafka endpoint ("host:port"), for brokers that run the Kafka listener.</summary>
+    [Id(2)]
+    public Dictionary<int, string> KafkaEndpoints { get; set; } = [];
 }

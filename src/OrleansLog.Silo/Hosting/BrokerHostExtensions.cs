@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
+using OrleansLog.Kafka.Hosting;
 using OrleansLog.Postgres;
 using OrleansLog.Server.Hosting;
 using Orleans.Runtime.Hosting;
@@ -11,7 +12,7 @@ using OrleansLog.Silo.Health;
 
 namespace OrleansLog.Silo.Hosting;
 
-/// <summary>Wires a web host into an OrleansLog broker: the silo, its clustering and storage, and the health endpoints.</summary>
+/// <summary>Wires a web host into an OrleansLog broker: the silo, its clustering and storage, the Kafka listener, and the health endpoints.</summary>
 public static class BrokerHostExtensions
 {
     /// <summary>Command-line switches for the settings people change most.</summary>
@@ -24,6 +25,7 @@ public static class BrokerHostExtensions
         ["--cluster-mode"] = "OrleansLog:Cluster:Mode",
         ["--connection"] = "OrleansLog:Cluster:ConnectionString",
         ["--advertised-address"] = "OrleansLog:Cluster:AdvertisedAddress",
+        ["--kafka-port"] = "OrleansLog:Kafka:Port",
     };
 
     /// <summary>Membership timing (Orleans' <see cref="ClusterMembershipOptions"/>), bound from here in every mode.</summary>
@@ -49,7 +51,7 @@ public static class BrokerHostExtensions
                 case ClusterMode.Embedded:
                     silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
                     silo.Configure<EndpointOptions>(endpoints => endpoints.AdvertisedIPAddress = cluster.AdvertisedAddress);
-                    silo.AddOrleansLog().AddOrleansLogFileStorage();
+                    silo.AddOrleansLog().AddOrleansLogFileStorage().AddOrleansLogKafka(builder.Configuration);
                     break;
 
                 case ClusterMode.AdoNet:
@@ -89,7 +91,7 @@ public static class BrokerHostExtensions
                     }));
                     silo.Services.AddGrainStorage(OrleansLogStorage.Name, static (sp, _) =>
                         new RetryingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName)));
-                    silo.AddOrleansLog();
+                    silo.AddOrleansLog().AddOrleansLogKafka(builder.Configuration);
                     break;
             }
         });

@@ -1,0 +1,162 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using OrleansLog.Kafka.Hosting;
+using OrleansLog.Kafka.Protocol;
+
+namespace OrleansLog.Kafka.Connections;
+
+/// <summary>
+/// One client connection. The read loop cuts frames out of the input pipe (a partial frame stays in the
+/// pipe until the rest arrives) and starts each request at once, in arrival order, so grain calls leave in
+/// the order the client sent them; the write loop sends the responses strictly in that order, as Kafka
+/// clients require. At most <see cref="KafkaListenerOptions.MaxInFlightRequestsPerConnection"/> requests
+/// are open; beyond that the read loop waits, which is the connection's backpressure. A frame that breaks
+/// the protocol closes this connection only, with the reason logged.
+/// </summary>
+internal sealed partial class KafkaConnection(ConnectionContext connection, KafkaRequestDispatcher dispatcher, KafkaListenerOptions options, ILogger logger)
+{
+    private readonly Channel<Task<KafkaWriter?>> _responses = Channel.CreateBounded<Task<KafkaWriter?>>(
+        new BoundedChannelOptions(Math.Max(1, options.MaxInFlightRequestsPerConnection)) { SingleReader = true, SingleWriter = true });
+
+    public async Task RunAsync()
+    {
+        var writing = WriteResponses(connection.Transport.Output);
+        try
+        {
+            await ReadRequests(connection.Transport.Input);
+        }
+        catch (KafkaProtocolException e)
+        {
+            LogProtocolViolation(connection.RemoteEndPoint?.ToString(), e.Message);
+        }
+        catch (Exception e) when (e is ConnectionResetException or IOException or OperationCanceledException or ConnectionAbortedException)
+        {
+            // The client went away.
+        }
+        finally
+        {
+            _responses.Writer.TryComplete();
+        }
+
+        try
+        {
+            await writing;
+        }
+        catch (Exception e) when (e is ConnectionResetException or IOException or OperationCanceledException or ConnectionAbortedException or InvalidOperationException)
+        {
+            // The client went away before its responses were written.
+        }
+        finally
+        {
+            await connection.Transport.Output.CompleteAsync();
+            await connection.Transport.Input.CompleteAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    private async Task ReadRequests(PipeReader input)
+    {
+        while (true)
+        {
+            var result = await input.ReadAsync(connection.ConnectionClosed);
+            var buffer = result.Buffer;
+            try
+            {
+                while (TryReadFrame(ref buffer, out var frame))
+                {
+                    var request = KafkaRequest.Read(frame);
+                    if (dispatcher.Refusal(request) is { } refusal)
+                    {
+                        request.Dispose();
+                        throw new KafkaProtocolException(refusal);
+                    }
+
+                    await _responses.Writer.WriteAsync(dispatcher.DispatchAsync(request), connection.ConnectionClosed);
+                }
+            }
+            finally
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Takes one whole frame (without its size prefix) off the front of <paramref name="buffer"/>; false while it has not fully arrived.</summary>
+    private bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> frame)
+    {
+        frame = default;
+        if (buffer.Length < 4)
+        {
+            return false;
+        }
+
+        Span<byte> prefix = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(prefix);
+        var size = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        if (size < 8 || size > options.MaxRequestBytes)
+        {
+            throw new KafkaProtocolException($"A request frame of {size} bytes is outside [8, {options.MaxRequestBytes}] (socket.request.max.bytes).");
+        }
+
+        if (buffer.Length < 4 + size)
+        {
+            return false;
+        }
+
+        frame = buffer.Slice(4, size);
+        buffer = buffer.Slice(4 + size);
+        return true;
+    }
+
+    private async Task WriteResponses(PipeWriter output)
+    {
+        var reader = _responses.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            while (reader.TryRead(out var pending))
+            {
+                KafkaWriter? response;
+                try
+                {
+                    response = await pending;
+                }
+                catch (KafkaProtocolException e)
+                {
+                    LogProtocolViolation(connection.RemoteEndPoint?.ToString(), e.Message);
+                    connection.Abort();
+                    return;
+                }
+
+                if (response is null)
+                {
+                    continue;
+                }
+
+                using (response)
+                {
+                    output.Write(response.Complete().Span);
+                }
+
+                // Flush when no further response is ready, so a burst of answers leaves in one write.
+                if (!reader.TryPeek(out var next) || !next.IsCompleted)
+                {
+                    await output.FlushAsync();
+                }
+            }
+
+            await output.FlushAsync();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka connection from {Remote} closed: {Reason}")]
+    private partial void LogProtocolViolation(string? remote, string reason);
+}

@@ -1,0 +1,73 @@
+using System.Buffers;
+using OrleansLog.Kafka.Protocol;
+
+namespace OrleansLog.Kafka.Connections;
+
+/// <summary>
+/// One request frame, copied out of the socket's pipe into a pooled buffer so it can be handled while the
+/// connection reads the next one: its header, and the body as bytes that handlers parse with a
+/// <see cref="KafkaReader"/>. Disposed (the buffer returned) once its response is written.
+/// </summary>
+public sealed class KafkaRequest : IDisposable
+{
+    private byte[]? _frame;
+    private readonly int _length;
+
+    private KafkaRequest(byte[] frame, int length, RequestHeader header, ApiVersionRange? range, int bodyStart)
+    {
+        _frame = frame;
+        _length = length;
+        Header = header;
+        Range = range;
+        BodyStart = bodyStart;
+    }
+
+    public RequestHeader Header { get; }
+
+    /// <summary>What the listener serves of this API; null for an API it does not know.</summary>
+    public ApiVersionRange? Range { get; }
+
+    public short Version => Header.ApiVersion;
+
+    public bool Flexible => Header.Flexible;
+
+    private int BodyStart { get; }
+
+    public ReadOnlySpan<byte> Body => (_frame ?? throw new ObjectDisposedException(nameof(KafkaRequest))).AsSpan(BodyStart, _length - BodyStart);
+
+    /// <summary>Copies <paramref name="frame"/> (a request without its size prefix) and reads its header.</summary>
+    public static KafkaRequest Read(in ReadOnlySequence<byte> frame)
+    {
+        var length = checked((int)frame.Length);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            frame.CopyTo(buffer);
+            var reader = new KafkaReader(buffer.AsSpan(0, length));
+            var header = RequestHeader.Read(ref reader, out var range);
+            return new KafkaRequest(buffer, length, header, range, reader.Position);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    /// <summary>A response frame with its header written: the correlation id, and tagged fields for flexible versions (never for ApiVersions, whose answer must be readable by a client that asked for a version the broker does not know).</summary>
+    public KafkaWriter StartResponse(int capacity = 512)
+    {
+        var writer = new KafkaWriter(capacity);
+        writer.WriteInt32(Header.CorrelationId);
+        writer.WriteEmptyTaggedFields(Flexible && Header.ApiKey != (short)ApiKey.ApiVersions);
+        return writer;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _frame, null) is { } frame)
+        {
+            ArrayPool<byte>.Shared.Return(frame);
+        }
+    }
+}

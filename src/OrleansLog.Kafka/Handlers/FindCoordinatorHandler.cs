@@ -1,0 +1,42 @@
+using OrleansLog.Kafka.Connections;
+using OrleansLog.Kafka.Hosting;
+using OrleansLog.Kafka.Protocol;
+
+namespace OrleansLog.Kafka.Handlers;
+
+/// <summary>
+/// FindCoordinator (key 10, v0-2): every broker can coordinate every group, because a group is a grain
+/// that any broker's listener calls, so the answer is the broker that was asked. Transaction coordinators
+/// (key type 1) do not exist: COORDINATOR_NOT_AVAILABLE.
+/// </summary>
+internal sealed class FindCoordinatorHandler(KafkaListenerContext context) : IKafkaHandler
+{
+    private const sbyte GroupKeyType = 0;
+
+    public ApiKey Key => ApiKey.FindCoordinator;
+
+    public Task<KafkaWriter?> HandleAsync(KafkaRequest request)
+    {
+        var reader = new KafkaReader(request.Body);
+        var key = reader.ReadString(flexible: false);
+        var keyType = request.Version >= 1 ? reader.ReadInt8() : GroupKeyType;
+        var error = keyType == GroupKeyType ? ErrorCode.None : ErrorCode.CoordinatorNotAvailable;
+
+        var response = request.StartResponse();
+        if (request.Version >= 1)
+        {
+            response.WriteInt32(0);
+        }
+
+        response.WriteInt16(error);
+        if (request.Version >= 1)
+        {
+            response.WriteNullableString(error == ErrorCode.None ? null : $"OrleansLog has no transaction coordinator (asked for \"{key}\").", flexible: false);
+        }
+
+        response.WriteInt32(error == ErrorCode.None ? context.BrokerId : -1);
+        response.WriteString(error == ErrorCode.None ? context.AdvertisedHost : "", flexible: false);
+        response.WriteInt32(error == ErrorCode.None ? context.Port : -1);
+        return Task.FromResult<KafkaWriter?>(response);
+    }
+}

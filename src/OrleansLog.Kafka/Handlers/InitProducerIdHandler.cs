@@ -1,0 +1,49 @@
+using OrleansLog.Kafka.Connections;
+using OrleansLog.Kafka.Hosting;
+using OrleansLog.Kafka.Protocol;
+using OrleansLog.Producers;
+
+namespace OrleansLog.Kafka.Handlers;
+
+/// <summary>InitProducerId (key 22, v0-1): a fresh producer id and epoch for an idempotent producer, from the cluster's producer id grain, shared with native producers. Transactional ids are refused.</summary>
+internal sealed class InitProducerIdHandler(KafkaListenerContext context) : IKafkaHandler
+{
+    public ApiKey Key => ApiKey.InitProducerId;
+
+    public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
+    {
+        var transactionalId = ReadTransactionalId(request);
+        var error = ErrorCode.None;
+        var identity = new ProducerIdentity(-1, -1);
+        if (transactionalId is not null)
+        {
+            error = ErrorCode.InvalidRequest;
+        }
+        else
+        {
+            try
+            {
+                identity = await context.Grains.GetGrain<IProducerIdGrain>(IProducerIdGrain.ClusterKey).InitProducerId();
+            }
+            catch (Exception e)
+            {
+                error = KafkaErrors.From(e).Code;
+            }
+        }
+
+        var response = request.StartResponse();
+        response.WriteInt32(0);
+        response.WriteInt16(error);
+        response.WriteInt64(identity.ProducerId);
+        response.WriteInt16(identity.Epoch);
+        return response;
+    }
+
+    private static string? ReadTransactionalId(KafkaRequest request)
+    {
+        var reader = new KafkaReader(request.Body);
+        var transactionalId = reader.ReadNullableString(flexible: false);
+        reader.ReadInt32();
+        return transactionalId;
+    }
+}

@@ -1,0 +1,92 @@
+using OrleansLog.Kafka.Connections;
+using OrleansLog.Kafka.Hosting;
+using OrleansLog.Kafka.Protocol;
+using OrleansLog.Partitions;
+
+namespace OrleansLog.Kafka.Handlers;
+
+/// <summary>ListOffsets (key 2, v1-5): per partition the offset for a timestamp, or for -1 (latest: the high watermark) and -2 (earliest: the log start), from its leader.</summary>
+internal sealed class ListOffsetsHandler(KafkaListenerContext context) : IKafkaHandler
+{
+    public ApiKey Key => ApiKey.ListOffsets;
+
+    public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
+    {
+        var topics = Read(request);
+        var lookups = topics.Select(t => t.Partitions.Select(p => Lookup(t.Name, p.Partition, p.Timestamp)).ToArray()).ToArray();
+        await Task.WhenAll(lookups.SelectMany(l => l));
+
+        var version = request.Version;
+        var response = request.StartResponse();
+        if (version >= 2)
+        {
+            response.WriteInt32(0);
+        }
+
+        response.WriteArrayLength(topics.Count, flexible: false);
+        for (var t = 0; t < topics.Count; t++)
+        {
+            response.WriteString(topics[t].Name, flexible: false);
+            response.WriteArrayLength(topics[t].Partitions.Count, flexible: false);
+            for (var p = 0; p < topics[t].Partitions.Count; p++)
+            {
+                var (error, offset) = lookups[t][p].Result;
+                response.WriteInt32(topics[t].Partitions[p].Partition);
+                response.WriteInt16(error);
+                response.WriteInt64(-1);
+                response.WriteInt64(offset);
+                if (version >= 4)
+                {
+                    response.WriteInt32(-1);
+                }
+            }
+        }
+
+        return response;
+    }
+
+    private async Task<(ErrorCode Error, long Offset)> Lookup(string topic, int partition, long timestamp)
+    {
+        try
+        {
+            return (ErrorCode.None, await context.Grains.GetPartitionGrain(topic, partition).ListOffset(timestamp));
+        }
+        catch (Exception e)
+        {
+            return (KafkaErrors.From(e).Code, -1);
+        }
+    }
+
+    private static List<(string Name, List<(int Partition, long Timestamp)> Partitions)> Read(KafkaRequest request)
+    {
+        var reader = new KafkaReader(request.Body);
+        reader.ReadInt32();
+        if (request.Version >= 2)
+        {
+            reader.ReadInt8();
+        }
+
+        var topicCount = reader.ReadArrayLength(flexible: false);
+        var topics = new List<(string, List<(int, long)>)>(Math.Max(topicCount, 0));
+        for (var t = 0; t < topicCount; t++)
+        {
+            var name = reader.ReadString(flexible: false);
+            var count = reader.ReadArrayLength(flexible: false);
+            var partitions = new List<(int, long)>(Math.Max(count, 0));
+            for (var p = 0; p < count; p++)
+            {
+                var index = reader.ReadInt32();
+                if (request.Version >= 4)
+                {
+                    reader.ReadInt32();
+                }
+
+                partitions.Add((index, reader.ReadInt64()));
+            }
+
+            topics.Add((name, partitions));
+        }
+
+        return topics;
+    }
+}

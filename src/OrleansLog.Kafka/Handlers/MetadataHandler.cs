@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+using OrleansLog.Brokers;
+using OrleansLog.Kafka.Connections;
+using OrleansLog.Kafka.Hosting;
+using OrleansLog.Kafka.Protocol;
+using OrleansLog.Metadata;
+
+namespace OrleansLog.Kafka.Handlers;
+
+/// <summary>
+/// Metadata (key 3, v0-8): the live brokers with their advertised Kafka endpoints, this broker as the
+/// controller (any broker serves admin requests), and per topic every partition's leader, leader epoch,
+/// replicas, ISR and offline replicas, so clients send produces and fetches straight to each leader.
+/// Unknown topics are created when <see cref="KafkaListenerOptions.AutoCreateTopics"/> and the request allow it.
+/// </summary>
+internal sealed class MetadataHandler(KafkaListenerContext context, TopicAutoCreation autoCreation) : IKafkaHandler
+{
+    public ApiKey Key => ApiKey.Metadata;
+
+    public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
+    {
+        var (names, allowAutoCreate) = Read(request);
+        var coordinator = context.Grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
+        var brokers = await coordinator.ListBrokers();
+        var topics = new List<(string Name, ErrorCode Error, TopicDescription? Topic)>();
+        if (names is null)
+        {
+            topics.AddRange((await coordinator.ListTopics()).Select(t => (t.Name, ErrorCode.None, (TopicDescription?)t)));
+        }
+        else
+        {
+            foreach (var name in names)
+            {
+                topics.Add(await autoCreation.Find(name, allowAutoCreate));
+            }
+        }
+
+        return Write(request, brokers, topics);
+    }
+
+    private static (List<string>? Names, bool AllowAutoCreate) Read(KafkaRequest request)
+    {
+        var reader = new KafkaReader(request.Body);
+        var count = reader.ReadArrayLength(flexible: false);
+        List<string>? names = null;
+
+        // Version 0 has no null array: an empty one asks for every topic.
+        if (count > 0 || (count == 0 && request.Version >= 1))
+        {
+            names = new List<string>(count);
+            for (var i = 0; i < count; i++)
+            {
+                names.Add(reader.ReadString(flexible: false));
+            }
+        }
+
+        var allowAutoCreate = request.Version < 4 || reader.ReadBool();
+        return (names, allowAutoCreate);
+    }
+
+    private KafkaWriter Write(KafkaRequest request, ImmutableArray<BrokerDescription> brokers, List<(string Name, ErrorCode Error, TopicDescription? Topic)> topics)
+    {
+        var version = request.Version;
+        var alive = brokers.Where(b => b.IsAlive).Select(b => b.Id).ToHashSet();
+        var listed = brokers.Where(b => b.IsAlive && KafkaEndpoint.TryParse(b.KafkaEndpoint, out _, out _)).ToList();
+        var response = request.StartResponse(1024);
+        if (version >= 3)
+        {
+            response.WriteInt32(0);
+        }
+
+        response.WriteArrayLength(listed.Count, flexible: false);
+        foreach (var broker in listed)
+        {
+            KafkaEndpoint.TryParse(broker.KafkaEndpoint, out var host, out var port);
+            response.WriteInt32(broker.Id);
+            response.WriteString(host, flexible: false);
+            response.WriteInt32(port);
+            if (version >= 1)
+            {
+                response.WriteNullableString(null, flexible: false);
+            }
+        }
+
+        if (version >= 2)
+        {
+            response.WriteNullableString(context.ClusterId, flexible: false);
+        }
+
+        if (version >= 1)
+        {
+            response.WriteInt32(context.BrokerId);
+        }
+
+        response.WriteArrayLength(topics.Count, flexible: false);
+        foreach (var (name, error, topic) in topics)
+        {
+            response.WriteInt16(error);
+            response.WriteString(name, flexible: false);
+            if (version >= 1)
+            {
+                response.WriteBool(false);
+            }
+
+            var partitions = topic?.Partitions ?? [];
+            response.WriteArrayLength(partitions.Length, flexible: false);
+            foreach (var partition in partitions)
+            {
+                var online = partition.IsOnline && alive.Contains(partition.Leader);
+                response.WriteInt16(online ? ErrorCode.None : ErrorCode.LeaderNotAvailable);
+                response.WriteInt32(partition.Partition);
+                response.WriteInt32(online ? partition.Leader : -1);
+                if (version >= 7)
+                {
+                    response.WriteInt32(partition.LeaderEpoch);
+                }
+
+                response.WriteInt32Array(partition.Replicas.AsSpan(), flexible: false);
+                response.WriteInt32Array(partition.Isr.AsSpan(), flexible: false);
+                if (version >= 5)
+                {
+                    response.WriteInt32Array(partition.Replicas.Where(r => !alive.Contains(r)).ToArray(), flexible: false);
+                }
+            }
+
+            if (version >= 8)
+            {
+                response.WriteInt32(int.MinValue);
+            }
+        }
+
+        if (version >= 8)
+        {
+            response.WriteInt32(int.MinValue);
+        }
+
+        return response;
+    }
+}

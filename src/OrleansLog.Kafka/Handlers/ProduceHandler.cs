@@ -1,0 +1,141 @@
+using OrleansLog.Kafka.Connections;
+using OrleansLog.Kafka.Hosting;
+using OrleansLog.Kafka.Protocol;
+using OrleansLog.Partitions;
+using OrleansLog.Storage.Format;
+
+namespace OrleansLog.Kafka.Handlers;
+
+/// <summary>
+/// Produce (key 0; v3-8 carry record batches v2, v0-2 are refused per partition). Each partition's
+/// records go to its leader grain as the client sent them, byte for byte, all partitions at once; the
+/// grain validates, stamps and appends, and applies acks, timeouts and idempotence. With acks=0 nothing is answered.
+/// </summary>
+internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandler
+{
+    public ApiKey Key => ApiKey.Produce;
+
+    public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
+    {
+        var (acks, timeoutMs, topics) = Read(request);
+        var results = new Task<ProduceResponse>[topics.Sum(t => t.Partitions.Count)];
+        var next = 0;
+        foreach (var topic in topics)
+        {
+            foreach (var partition in topic.Partitions)
+            {
+                results[next++] = partition.Refusal is { } refusal
+                    ? Task.FromResult(refusal)
+                    : Produce(topic.Name, partition.Index, new ProduceRequest(partition.Records, acks, timeoutMs));
+            }
+        }
+
+        await Task.WhenAll(results);
+        return acks == Acks.None ? null : Write(request, topics, results);
+    }
+
+    private async Task<ProduceResponse> Produce(string topic, int partition, ProduceRequest produce)
+    {
+        try
+        {
+            return await context.Grains.GetPartitionGrain(topic, partition).Produce(produce);
+        }
+        catch (Exception e)
+        {
+            var (code, message) = KafkaErrors.From(e);
+            return new ProduceResponse(code, -1, -1, message);
+        }
+    }
+
+    private static (short Acks, int TimeoutMs, List<TopicData> Topics) Read(KafkaRequest request)
+    {
+        var reader = new KafkaReader(request.Body);
+        var transactionalId = request.Version >= 3 ? reader.ReadNullableString(flexible: false) : null;
+        var acks = reader.ReadInt16();
+        var timeoutMs = reader.ReadInt32();
+        var topicCount = reader.ReadArrayLength(flexible: false);
+        var topics = new List<TopicData>(Math.Max(topicCount, 0));
+        for (var t = 0; t < topicCount; t++)
+        {
+            var topic = new TopicData(reader.ReadString(flexible: false), []);
+            var partitionCount = reader.ReadArrayLength(flexible: false);
+            for (var p = 0; p < partitionCount; p++)
+            {
+                var index = reader.ReadInt32();
+                var records = reader.ReadNullableBytes(flexible: false, out var isNull);
+                topic.Partitions.Add(new PartitionData(index, isNull ? ReadOnlyMemory<byte>.Empty : records.ToArray(), Check(request.Version, transactionalId, records, isNull)));
+            }
+
+            topics.Add(topic);
+        }
+
+        return (acks, timeoutMs, topics);
+    }
+
+    /// <summary>Why a partition's records are refused before they reach the grain, or null.</summary>
+    private static ProduceResponse? Check(short version, string? transactionalId, ReadOnlySpan<byte> records, bool isNull)
+    {
+        if (transactionalId is not null)
+        {
+            return new ProduceResponse(ErrorCode.InvalidRequest, -1, -1, "Transactional produces are not supported by OrleansLog: use an idempotent producer without transactional.id.");
+        }
+
+        if (isNull || records.Length < RecordBatchLayout.HeaderSize)
+        {
+            return new ProduceResponse(ErrorCode.CorruptMessage, -1, -1, $"The records are {(isNull ? "null" : $"{records.Length} bytes")}: shorter than one record batch header.");
+        }
+
+        if (version < 3 || records[RecordBatchLayout.MagicOffset] != 2)
+        {
+            return new ProduceResponse(ErrorCode.UnsupportedForMessageFormat, -1, -1, $"Only record batches of magic 2 (produce v3 and later) are stored; this one has magic {records[RecordBatchLayout.MagicOffset]}.");
+        }
+
+        return null;
+    }
+
+    private static KafkaWriter Write(KafkaRequest request, List<TopicData> topics, Task<ProduceResponse>[] results)
+    {
+        var version = request.Version;
+        var response = request.StartResponse();
+        response.WriteArrayLength(topics.Count, flexible: false);
+        var next = 0;
+        foreach (var topic in topics)
+        {
+            response.WriteString(topic.Name, flexible: false);
+            response.WriteArrayLength(topic.Partitions.Count, flexible: false);
+            foreach (var partition in topic.Partitions)
+            {
+                var result = results[next++].Result;
+                response.WriteInt32(partition.Index);
+                response.WriteInt16(result.Error);
+                response.WriteInt64(result.BaseOffset);
+                if (version >= 2)
+                {
+                    response.WriteInt64(-1);
+                }
+                if (version >= 5)
+                {
+                    response.WriteInt64(result.LogStartOffset);
+                }
+
+                if (version >= 8)
+                {
+                    response.WriteArrayLength(0, flexible: false);
+                    response.WriteNullableString(result.Error == ErrorCode.None ? null : result.ErrorMessage, flexible: false);
+                }
+            }
+        }
+
+        if (version >= 1)
+        {
+            response.WriteInt32(0);
+        }
+
+        return response;
+    }
+
+    private sealed record TopicData(string Name, List<PartitionData> Partitions);
+
+    /// <summary>One partition's records, copied out of the request frame: the grain call may outlive the frame's pooled buffer.</summary>
+    private sealed record PartitionData(int Index, ReadOnlyMemory<byte> Records, ProduceResponse? Refusal);
+}

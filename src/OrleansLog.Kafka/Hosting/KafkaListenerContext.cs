@@ -1,0 +1,10 @@
+namespace OrleansLog.Kafka.Hosting;
+
+/// <summary>What every handler needs to know of the broker it runs in: the grains, its id, its cluster's id, its advertised endpoint and the listener settings.</summary>
+public sealed record KafkaListenerContext(
+    IGrainFactory Grains,
+    int BrokerId,
+    string ClusterId,
+    string AdvertisedHost,
+    int Port,
+    KafkaListenerOptions Options);

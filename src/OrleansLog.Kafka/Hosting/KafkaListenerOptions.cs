@@ -1,0 +1,31 @@
+namespace OrleansLog.Kafka.Hosting;
+
+/// <summary>The Kafka listener's settings, bound from <c>OrleansLog:Kafka</c> (Kafka's names in comments).</summary>
+public sealed class KafkaListenerOptions
+{
+    public const string SectionName = "OrleansLog:Kafka";
+
+    /// <summary>Whether the broker serves the Kafka protocol at all.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The address the listener binds (<c>listeners</c>): 0.0.0.0 for every interface.</summary>
+    public string ListenAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>The port the listener binds and advertises.</summary>
+    public int Port { get; set; } = 9092;
+
+    /// <summary>The host clients are told to connect to (<c>advertised.listeners</c>); by default the bound address, or the silo's address when bound to every interface.</summary>
+    public string? AdvertisedHost { get; set; }
+
+    /// <summary>The largest request frame accepted (<c>socket.request.max.bytes</c>); a larger one closes the connection.</summary>
+    public int MaxRequestBytes { get; set; } = 100 * 1024 * 1024;
+
+    /// <summary>Requests of one connection handled at once; their responses still go out in order.</summary>
+    public int MaxInFlightRequestsPerConnection { get; set; } = 16;
+
+    /// <summary>Whether a Metadata request (or a produce) for an unknown topic creates it (<c>auto.create.topics.enable</c>).</summary>
+    public bool AutoCreateTopics { get; set; } = true;
+
+    /// <summary>Partitions of an automatically created topic (<c>num.partitions</c>).</summary>
+    public int DefaultPartitions { get; set; } = 1;
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using OrleansLog.Kafka.Connections;
+using OrleansLog.Kafka.Handlers;
+using OrleansLog.Server.Brokers;
+
+namespace OrleansLog.Kafka.Hosting;
+
+/// <summary>Entry point that adds the Kafka wire-protocol listener to an OrleansLog broker.</summary>
+public static class SiloBuilderKafkaExtensions
+{
+    /// <summary>
+    /// Serves the Kafka protocol on <c>OrleansLog:Kafka</c> (port 9092 by default) once the silo is active,
+    /// and registers this broker's advertised endpoint with the coordinator, so Metadata can send clients to
+    /// every partition's leader. Does nothing when <see cref="KafkaListenerOptions.Enabled"/> is false.
+    /// </summary>
+    public static ISiloBuilder AddOrleansLogKafka(this ISiloBuilder builder, IConfiguration configuration, Action<KafkaListenerOptions>? configure = null)
+    {
+        var settings = configuration.GetSection(KafkaListenerOptions.SectionName).Get<KafkaListenerOptions>() ?? new KafkaListenerOptions();
+        configure?.Invoke(settings);
+        if (!settings.Enabled)
+        {
+            return builder;
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(Options.Create(settings));
+        services.AddOptions<BrokerOptions>().PostConfigure<ILocalSiloDetails>((broker, silo) =>
+            broker.KafkaEndpoint = KafkaEndpoint.Format(AdvertisedHost(settings, silo), settings.Port));
+        services.AddSingleton(sp =>
+        {
+            var silo = sp.GetRequiredService<ILocalSiloDetails>();
+            return new KafkaListenerContext(
+                sp.GetRequiredService<IGrainFactory>(),
+                sp.GetRequiredService<IOptions<BrokerOptions>>().Value.Id,
+                sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterId,
+                AdvertisedHost(settings, silo),
+                settings.Port,
+                settings);
+        });
+        services.AddSingleton<TopicAutoCreation>();
+        services.AddSingleton<IKafkaHandler, ApiVersionsHandler>();
+        services.AddSingleton<IKafkaHandler, MetadataHandler>();
+        services.AddSingleton<IKafkaHandler, ProduceHandler>();
+        services.AddSingleton<IKafkaHandler, FetchHandler>();
+        services.AddSingleton<IKafkaHandler, ListOffsetsHandler>();
+        services.AddSingleton<IKafkaHandler, InitProducerIdHandler>();
+        services.AddSingleton<IKafkaHandler, FindCoordinatorHandler>();
+        services.AddSingleton<KafkaRequestDispatcher>();
+        services.AddSingleton<KafkaListener>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListener>());
+        return builder;
+    }
+
+    /// <summary>The configured advertised host; else the bound address; else, bound to every interface, the silo's own address.</summary>
+    private static string AdvertisedHost(KafkaListenerOptions settings, ILocalSiloDetails silo) =>
+        settings.AdvertisedHost is { Length: > 0 } host ? host
+        : settings.ListenAddress is not ("0.0.0.0" or "::") ? settings.ListenAddress
+        : silo.SiloAddress.Endpoint.Address.ToString();
+}

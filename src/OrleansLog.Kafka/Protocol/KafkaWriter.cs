@@ -1,0 +1,147 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace OrleansLog.Kafka.Protocol;
+
+/// <summary>
+/// Writes one response frame into a buffer rented from the shared pool: the 4-byte size prefix is
+/// reserved at the start and filled in by <see cref="Complete"/>. <c>flexible</c> selects the compact
+/// encodings. Not thread-safe; one per response, disposed once the frame is on the socket.
+/// </summary>
+public sealed class KafkaWriter : IDisposable
+{
+    private byte[] _buffer;
+    private int _length;
+
+    public KafkaWriter(int initialCapacity = 512)
+    {
+        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+        _length = 4;
+    }
+
+    /// <summary>Bytes written after the size prefix.</summary>
+    public int BodyLength => _length - 4;
+
+    public void WriteInt8(sbyte value) => Span(1)[0] = (byte)value;
+
+    public void WriteBool(bool value) => Span(1)[0] = value ? (byte)1 : (byte)0;
+
+    public void WriteInt16(short value) => BinaryPrimitives.WriteInt16BigEndian(Span(2), value);
+
+    public void WriteInt16(ErrorCode value) => WriteInt16((short)value);
+
+    public void WriteInt32(int value) => BinaryPrimitives.WriteInt32BigEndian(Span(4), value);
+
+    public void WriteInt64(long value) => BinaryPrimitives.WriteInt64BigEndian(Span(8), value);
+
+    public void WriteUuid(Guid value) => value.TryWriteBytes(Span(16), bigEndian: true, out _);
+
+    public void WriteUnsignedVarInt(uint value)
+    {
+        while (value >= 0x80)
+        {
+            Span(1)[0] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        Span(1)[0] = (byte)value;
+    }
+
+    public void WriteString(string value, bool flexible) => WriteNullableString(value, flexible);
+
+    public void WriteNullableString(string? value, bool flexible)
+    {
+        if (value is null)
+        {
+            WriteLength(-1, flexible, shortLength: true);
+            return;
+        }
+
+        var size = Encoding.UTF8.GetByteCount(value);
+        WriteLength(size, flexible, shortLength: true);
+        Encoding.UTF8.GetBytes(value, Span(size));
+    }
+
+    public void WriteBytes(ReadOnlySpan<byte> value, bool flexible)
+    {
+        WriteLength(value.Length, flexible, shortLength: false);
+        value.CopyTo(Span(value.Length));
+    }
+
+    public void WriteNullBytes(bool flexible) => WriteLength(-1, flexible, shortLength: false);
+
+    /// <summary>An array's element count (-1: null); the elements follow.</summary>
+    public void WriteArrayLength(int count, bool flexible) => WriteLength(count, flexible, shortLength: false);
+
+    public void WriteInt32Array(ReadOnlySpan<int> values, bool flexible)
+    {
+        WriteArrayLength(values.Length, flexible);
+        foreach (var value in values)
+        {
+            WriteInt32(value);
+        }
+    }
+
+    /// <summary>No tagged fields (flexible versions only).</summary>
+    public void WriteEmptyTaggedFields(bool flexible)
+    {
+        if (flexible)
+        {
+            WriteUnsignedVarInt(0);
+        }
+    }
+
+    /// <summary>Fills in the size prefix; the returned bytes are the whole frame, valid until <see cref="Dispose"/>.</summary>
+    public ReadOnlyMemory<byte> Complete()
+    {
+        BinaryPrimitives.WriteInt32BigEndian(_buffer, _length - 4);
+        return _buffer.AsMemory(0, _length);
+    }
+
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void WriteLength(int length, bool flexible, bool shortLength)
+    {
+        if (flexible)
+        {
+            WriteUnsignedVarInt((uint)(length + 1));
+        }
+        else if (shortLength)
+        {
+            WriteInt16(checked((short)length));
+        }
+        else
+        {
+            WriteInt32(length);
+        }
+    }
+
+    private Span<byte> Span(int size)
+    {
+        if (_length + size > _buffer.Length)
+        {
+            Grow(_length + size);
+        }
+
+        var span = _buffer.AsSpan(_length, size);
+        _length += size;
+        return span;
+    }
+
+    private void Grow(int needed)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        _buffer.AsSpan(0, _length).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
+    }
+}
