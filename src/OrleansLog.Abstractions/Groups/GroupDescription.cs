@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace OrleansLog.Groups;
 
-/// <summary>A group as the coordinator sees it: state, generation, assignor, members and committed offsets.</summary>
+/// <summary>A group as the coordinator sees it: state, generation, assignor (for Kafka clients: the chosen protocol), members, committed offsets, and the protocol type ("consumer" for groups of Kafka clients, null for native groups).</summary>
 [GenerateSerializer, Immutable]
 public sealed record GroupDescription(
     [property: Id(0)] string GroupId,
@@ -10,4 +10,5 @@ public sealed record GroupDescription(
     [property: Id(2)] int Generation,
     [property: Id(3)] string? Assignor,
     [property: Id(4)] ImmutableArray<GroupMemberDescription> Members,
-    [property: Id(5)] ImmutableArray<CommittedOffset> Offsets);
+    [property: Id(5)] ImmutableArray<CommittedOffset> Offsets,
+    [property: Id(6)] string? ProtocolType = null);

@@ -20,7 +20,19 @@ public interface IConsumerGroupGrain : IGrainWithStringKey
     /// <summary>Removes a member at once (no session timeout to wait for) and rebalances.</summary>
     Task Leave(string memberId);
 
-    /// <summary>Commits offsets, refused for a member that is unknown (expired: a zombie) or does not hold a partition.</summary>
+    /// <summary>A Kafka client joins (classic protocol); refused with INCONSISTENT_GROUP_PROTOCOL while native consumers are members. Never waits: see <see cref="ClassicJoinRequest.Resume"/>.</summary>
+    Task<ClassicJoinResponse> JoinClassic(ClassicJoinRequest request);
+
+    /// <summary>A Kafka client's SyncGroup: the leader hands out assignments, the others collect theirs.</summary>
+    Task<ClassicSyncResponse> SyncClassic(ClassicSyncRequest request);
+
+    /// <summary>A Kafka client's heartbeat: REBALANCE_IN_PROGRESS tells it to rejoin, ILLEGAL_GENERATION and UNKNOWN_MEMBER_ID that it was rebalanced away.</summary>
+    Task<ErrorCode> HeartbeatClassic(string memberId, int generation);
+
+    /// <summary>A Kafka client leaves at once; the others rebalance.</summary>
+    Task<ErrorCode> LeaveClassic(string memberId);
+
+    /// <summary>Commits offsets, refused for a member that is unknown (expired: a zombie), of another generation, or (native members) that does not hold a partition.</summary>
     Task<CommitOffsetsResponse> CommitOffsets(CommitOffsetsRequest request);
 
     /// <summary>The committed offsets of the given partitions (all when empty); partitions without one are left out.</summary>

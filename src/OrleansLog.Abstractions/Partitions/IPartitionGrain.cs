@@ -16,6 +16,13 @@ public interface IPartitionGrain : IGrainWithStringKey
 
     Task<PartitionState> GetState();
 
+    /// <summary>
+    /// Where <paramref name="leaderEpoch"/> ended in this leader's log (Kafka's OffsetForLeaderEpoch).
+    /// <paramref name="currentLeaderEpoch"/> (-1: not checked) is the asker's view of the current epoch:
+    /// older is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH.
+    /// </summary>
+    Task<LeaderEpochEndOffset> OffsetForLeaderEpoch(int currentLeaderEpoch, int leaderEpoch);
+
     /// <summary>Deletes whole segments past the topic's retention; run by the broker's retention service.</summary>
     Task RunRetention();
 

@@ -13,8 +13,9 @@ public sealed class KafkaRequest : IDisposable
     private byte[]? _frame;
     private readonly int _length;
 
-    private KafkaRequest(byte[] frame, int length, RequestHeader header, ApiVersionRange? range, int bodyStart)
+    private KafkaRequest(byte[] frame, int length, RequestHeader header, ApiVersionRange? range, int bodyStart, string clientHost)
     {
+        ClientHost = clientHost;
         _frame = frame;
         _length = length;
         Header = header;
@@ -23,6 +24,9 @@ public sealed class KafkaRequest : IDisposable
     }
 
     public RequestHeader Header { get; }
+
+    /// <summary>The client's address, as consumer groups report it.</summary>
+    public string ClientHost { get; }
 
     /// <summary>What the listener serves of this API; null for an API it does not know.</summary>
     public ApiVersionRange? Range { get; }
@@ -36,7 +40,7 @@ public sealed class KafkaRequest : IDisposable
     public ReadOnlySpan<byte> Body => (_frame ?? throw new ObjectDisposedException(nameof(KafkaRequest))).AsSpan(BodyStart, _length - BodyStart);
 
     /// <summary>Copies <paramref name="frame"/> (a request without its size prefix) and reads its header.</summary>
-    public static KafkaRequest Read(in ReadOnlySequence<byte> frame)
+    public static KafkaRequest Read(in ReadOnlySequence<byte> frame, string clientHost)
     {
         var length = checked((int)frame.Length);
         var buffer = ArrayPool<byte>.Shared.Rent(length);
@@ -45,7 +49,7 @@ public sealed class KafkaRequest : IDisposable
             frame.CopyTo(buffer);
             var reader = new KafkaReader(buffer.AsSpan(0, length));
             var header = RequestHeader.Read(ref reader, out var range);
-            return new KafkaRequest(buffer, length, header, range, reader.Position);
+            return new KafkaRequest(buffer, length, header, range, reader.Position, clientHost);
         }
         catch
         {

@@ -13,7 +13,7 @@ namespace OrleansLog.Kafka.Connections;
 /// </summary>
 internal sealed partial class KafkaRequestDispatcher(IEnumerable<IKafkaHandler> handlers, ILogger<KafkaRequestDispatcher> logger)
 {
-    private readonly FrozenDictionary<ApiKey, IKafkaHandler> _handlers = handlers.ToFrozenDictionary(h => h.Key);
+    private readonly FrozenDictionary<ApiKey, IKafkaHandler> _handlers = WithEveryAdvertisedApi(handlers.ToFrozenDictionary(h => h.Key));
 
     /// <summary>Why <paramref name="request"/> cannot be served, or null.</summary>
     public string? Refusal(KafkaRequest request)
@@ -48,6 +48,13 @@ internal sealed partial class KafkaRequestDispatcher(IEnumerable<IKafkaHandler> 
         {
             request.Dispose();
         }
+    }
+
+    /// <summary>ApiVersions must not advertise an API nobody serves: checked when the listener is built, not when a client first asks.</summary>
+    private static FrozenDictionary<ApiKey, IKafkaHandler> WithEveryAdvertisedApi(FrozenDictionary<ApiKey, IKafkaHandler> byKey)
+    {
+        var missing = SupportedApis.All.Where(api => !byKey.ContainsKey(api.Key)).Select(api => api.Key.ToString()).ToList();
+        return missing.Count == 0 ? byKey : throw new InvalidOperationException($"The Kafka listener advertises APIs without a handler: {string.Join(", ", missing)}.");
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Kafka {Api} v{Version} from client \"{ClientId}\" failed")]

@@ -68,6 +68,11 @@ internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
 
     private async Task<FetchResponse> Fetch(FetchPartition partition, int maxWaitMs)
     {
+        if (!PartitionAddress.IsValid(partition.Topic, partition.Partition))
+        {
+            return new FetchResponse(ErrorCode.UnknownTopicOrPartition, ReadOnlyMemory<byte>.Empty, -1, -1, partition.Offset, PartitionAddress.Unknown(partition.Topic, partition.Partition));
+        }
+
         try
         {
             return await context.Grains.GetPartitionGrain(partition.Topic, partition.Partition)

@@ -47,6 +47,11 @@ internal sealed class ListOffsetsHandler(KafkaListenerContext context) : IKafkaH
 
     private async Task<(ErrorCode Error, long Offset)> Lookup(string topic, int partition, long timestamp)
     {
+        if (!PartitionAddress.IsValid(topic, partition))
+        {
+            return (ErrorCode.UnknownTopicOrPartition, -1);
+        }
+
         try
         {
             return (ErrorCode.None, await context.Grains.GetPartitionGrain(topic, partition).ListOffset(timestamp));

@@ -63,7 +63,10 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
             {
                 var index = reader.ReadInt32();
                 var records = reader.ReadNullableBytes(flexible: false, out var isNull);
-                topic.Partitions.Add(new PartitionData(index, isNull ? ReadOnlyMemory<byte>.Empty : records.ToArray(), Check(request.Version, transactionalId, records, isNull)));
+                var refusal = PartitionAddress.IsValid(topic.Name, index)
+                    ? Check(request.Version, transactionalId, records, isNull)
+                    : new ProduceResponse(ErrorCode.UnknownTopicOrPartition, -1, -1, PartitionAddress.Unknown(topic.Name, index));
+                topic.Partitions.Add(new PartitionData(index, refusal is null ? records.ToArray() : ReadOnlyMemory<byte>.Empty, refusal));
             }
 
             topics.Add(topic);

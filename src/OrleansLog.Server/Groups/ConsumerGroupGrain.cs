@@ -5,13 +5,15 @@ using Orleans.Serialization;
 using OrleansLog.Groups;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
+using OrleansLog.Server.Groups.Classic;
 using OrleansLog.Server.Persistence;
 
 namespace OrleansLog.Server.Groups;
 
 /// <summary>
-/// One consumer group (see <see cref="IConsumerGroupGrain"/>): membership and assignment through
-/// <see cref="GroupMembership"/> (in memory: members rejoin after a reactivation), committed offsets in
+/// One consumer group (see <see cref="IConsumerGroupGrain"/>): native members and server-side assignment
+/// through <see cref="GroupMembership"/>, or Kafka clients through <see cref="ClassicGroup"/> (never both at
+/// once; both in memory: members rejoin after a reactivation), and the committed offsets both share, in
 /// persisted state (durable before a commit is answered). Concurrency: not reentrant, so joins,
 /// heartbeats, commits and the session timer apply one at a time in arrival order. Offsets of a topic
 /// that was deleted (or deleted and recreated: its id changed) are dropped when the group activates and
@@ -28,6 +30,7 @@ public sealed partial class ConsumerGroupGrain(
     private const int MaxOffsetMetadataLength = 4096;
 
     private GroupMembership _membership = null!;
+    private ClassicGroup _classic = null!;
     private IGrainTimer? _sessionTimer;
     private Dictionary<string, TopicDescription> _topics = new(StringComparer.Ordinal);
     private DateTimeOffset _topicsRefreshedAt;
@@ -38,6 +41,7 @@ public sealed partial class ConsumerGroupGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _membership = new GroupMembership(GroupId, options.Value);
+        _classic = new ClassicGroup(GroupId, options.Value);
         if (state.RecordExists)
         {
             await RefreshTopics(state.State.Topics.Keys);
@@ -50,6 +54,11 @@ public sealed partial class ConsumerGroupGrain(
         if (_membership.ValidateJoin(request) is { } refusal)
         {
             return refusal;
+        }
+
+        if (!_classic.IsEmpty)
+        {
+            return new JoinGroupResponse(ErrorCode.InconsistentGroupProtocol, request.MemberId ?? "", _membership.Generation, [], $"Group \"{GroupId}\" has {_classic.Members.Count} Kafka client member(s); a native consumer cannot join it until they leave.");
         }
 
         var (member, changed) = _membership.Join(request, time.GetUtcNow());
@@ -84,9 +93,57 @@ public sealed partial class ConsumerGroupGrain(
         }
     }
 
+    public async Task<ClassicJoinResponse> JoinClassic(ClassicJoinRequest request)
+    {
+        if (!_membership.IsEmpty)
+        {
+            return ClassicJoinResponse.Failed(ErrorCode.InconsistentGroupProtocol, request.MemberId);
+        }
+
+        var generation = _classic.Generation;
+        var answer = _classic.Join(request, time.GetUtcNow());
+        if (answer.Error == ErrorCode.None)
+        {
+            await EnsureRegistered();
+            EnsureSessionTimer();
+        }
+
+        LogClassicGeneration(generation);
+        return answer;
+    }
+
+    public Task<ClassicSyncResponse> SyncClassic(ClassicSyncRequest request)
+    {
+        var generation = _classic.Generation;
+        var answer = _classic.Sync(request, time.GetUtcNow());
+        LogClassicGeneration(generation);
+        return Task.FromResult(answer);
+    }
+
+    public Task<ErrorCode> HeartbeatClassic(string memberId, int generation)
+    {
+        var before = _classic.Generation;
+        var answer = _classic.Heartbeat(memberId, generation, time.GetUtcNow());
+        LogClassicGeneration(before);
+        return Task.FromResult(answer);
+    }
+
+    public Task<ErrorCode> LeaveClassic(string memberId)
+    {
+        var answer = _classic.Leave(memberId, time.GetUtcNow());
+        if (answer == ErrorCode.None)
+        {
+            LogMemberLeft(GroupId, memberId, "left");
+        }
+
+        return Task.FromResult(answer);
+    }
+
     public async Task<CommitOffsetsResponse> CommitOffsets(CommitOffsetsRequest request)
     {
-        if (_membership.ValidateCommit(request) is { } refusal)
+        var refusal = _classic.IsEmpty ? _membership.ValidateCommit(request)
+            : _classic.ValidateCommit(request.MemberId, request.Generation, time.GetUtcNow()) is { } classicRefusal ? new CommitOffsetsResponse(classicRefusal.Error, classicRefusal.Message) : null;
+        if (refusal is not null)
         {
             return refusal;
         }
@@ -118,11 +175,43 @@ public sealed partial class ConsumerGroupGrain(
 
     public Task<GroupDescription> Describe()
     {
+        if (!_classic.IsEmpty)
+        {
+            return Task.FromResult(DescribeClassic());
+        }
+
         var members = _membership.Members
             .OrderBy(m => m.MemberId, StringComparer.Ordinal)
             .Select(m => new GroupMemberDescription(m.MemberId, m.ClientId, m.Topics, GroupMembership.Sorted(m.Held)))
             .ToImmutableArray();
         return Task.FromResult(new GroupDescription(GroupId, _membership.State, _membership.Generation, _membership.Assignor, members, AllOffsets()));
+    }
+
+    private GroupDescription DescribeClassic()
+    {
+        var state = _classic.Phase switch
+        {
+            ClassicGroupPhase.PreparingRebalance => GroupState.Rebalancing,
+            ClassicGroupPhase.CompletingRebalance => GroupState.CompletingRebalance,
+            ClassicGroupPhase.Stable => GroupState.Stable,
+            _ => GroupState.Empty,
+        };
+        var members = _classic.Members
+            .Select(m =>
+            {
+                var metadata = m.MetadataFor(_classic.Protocol);
+                return new GroupMemberDescription(
+                    m.MemberId,
+                    m.ClientId,
+                    ConsumerProtocolFormat.SubscribedTopics(metadata.Span),
+                    ConsumerProtocolFormat.AssignedPartitions(m.Assignment.Span),
+                    m.ClientHost,
+                    metadata,
+                    m.Assignment,
+                    m.GroupInstanceId);
+            })
+            .ToImmutableArray();
+        return new GroupDescription(GroupId, state, _classic.Generation, _classic.Protocol, members, AllOffsets(), _classic.ProtocolType);
     }
 
     public async Task ResetOffsets(ImmutableArray<CommittedOffset> offsets)
@@ -156,6 +245,10 @@ public sealed partial class ConsumerGroupGrain(
 
     private async Task OnSessionTimer(CancellationToken cancellationToken)
     {
+        var generation = _classic.Generation;
+        _classic.Tick(time.GetUtcNow());
+        LogClassicGeneration(generation);
+
         var expired = _membership.ExpireMembers(time.GetUtcNow());
         foreach (var id in expired)
         {
@@ -167,7 +260,7 @@ public sealed partial class ConsumerGroupGrain(
             await RebalanceWithFreshTopics();
         }
 
-        if (_membership.IsEmpty)
+        if (_membership.IsEmpty && _classic.IsEmpty)
         {
             _sessionTimer?.Dispose();
             _sessionTimer = null;
@@ -277,9 +370,9 @@ public sealed partial class ConsumerGroupGrain(
 
     private void RequireEmpty(string action)
     {
-        if (!_membership.IsEmpty)
+        if (!_membership.IsEmpty || !_classic.IsEmpty)
         {
-            throw new OrleansLogException(ErrorCode.NonEmptyGroup, $"Consumer group \"{GroupId}\" has {_membership.Members.Count} active member(s); stop them before you {action}.");
+            throw new OrleansLogException(ErrorCode.NonEmptyGroup, $"Consumer group \"{GroupId}\" has {_membership.Members.Count + _classic.Members.Count} active member(s); stop them before you {action}.");
         }
     }
 
@@ -300,6 +393,15 @@ public sealed partial class ConsumerGroupGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: generation {Generation} with {Members} member(s).")]
     private partial void LogRebalanced(string group, int generation, int members);
+
+    /// <summary>Logs a classic generation that a call (or the timer) completed.</summary>
+    private void LogClassicGeneration(int before)
+    {
+        if (_classic.Generation != before)
+        {
+            LogRebalanced(GroupId, _classic.Generation, _classic.Members.Count);
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: dropped the offsets of deleted topic {Topic}.")]
     private partial void LogOffsetsDropped(string group, string topic);

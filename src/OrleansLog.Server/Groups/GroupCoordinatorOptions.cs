@@ -14,6 +14,9 @@ public sealed class GroupCoordinatorOptions
     /// <summary>Most members in one group (<c>group.max.size</c>).</summary>
     public int MaxGroupSize { get; set; } = 1000;
 
+    /// <summary>How long a new classic (Kafka client) group waits for more members before its first generation (<c>group.initial.rebalance.delay.ms</c>).</summary>
+    public TimeSpan InitialRebalanceDelay { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>How often a group with members checks for expired sessions.</summary>
     public TimeSpan SessionCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 

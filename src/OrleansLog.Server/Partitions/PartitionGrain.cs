@@ -10,6 +10,7 @@ using OrleansLog.Server.Placement;
 using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
 using OrleansLog.Storage;
+using OrleansLog.Storage.Epochs;
 using OrleansLog.Storage.Format;
 
 namespace OrleansLog.Server.Partitions;
@@ -257,6 +258,30 @@ public sealed partial class PartitionGrain(
             < 0 => throw new OrleansLogException(ErrorCode.InvalidRequest, $"Timestamp {timestamp} is not a time, -1 (latest) or -2 (earliest)."),
             _ => log.OffsetForTimestamp(timestamp) is { } offset && offset < _highWatermark ? offset : -1,
         };
+    }
+
+    public async Task<LeaderEpochEndOffset> OffsetForLeaderEpoch(int currentLeaderEpoch, int leaderEpoch)
+    {
+        if (await RequireLeader() is { } refusal)
+        {
+            return new LeaderEpochEndOffset(refusal.Code, -1, -1);
+        }
+
+        if (currentLeaderEpoch >= 0 && currentLeaderEpoch != _epoch)
+        {
+            return new LeaderEpochEndOffset(currentLeaderEpoch < _epoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch, -1, -1);
+        }
+
+        // This leader's own epoch begins at its start offset even before it appended anything in it.
+        var log = _log!;
+        var epochs = log.LeaderEpochs;
+        if (epochs.IsDefaultOrEmpty || epochs[^1].Epoch < _epoch)
+        {
+            epochs = epochs.IsDefault ? [new EpochEntry(_epoch, _epochStartOffset)] : epochs.Add(new EpochEntry(_epoch, _epochStartOffset));
+        }
+
+        var end = EpochEndOffset.For(epochs, leaderEpoch, log.LogEndOffset);
+        return new LeaderEpochEndOffset(ErrorCode.None, end.LeaderEpoch, end.EndOffset);
     }
 
     public async Task<PartitionState> GetState()

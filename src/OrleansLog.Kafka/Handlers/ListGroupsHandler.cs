@@ -1,0 +1,42 @@
+using OrleansLog.Groups;
+using OrleansLog.Kafka.Connections;
+using OrleansLog.Kafka.Hosting;
+using OrleansLog.Kafka.Protocol;
+
+namespace OrleansLog.Kafka.Handlers;
+
+/// <summary>ListGroups (key 16, v0-2): every group the cluster knows, native or not, all of protocol type "consumer".</summary>
+internal sealed class ListGroupsHandler(KafkaListenerContext context) : IKafkaHandler
+{
+    public ApiKey Key => ApiKey.ListGroups;
+
+    public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
+    {
+        var error = ErrorCode.None;
+        IReadOnlyList<string> groups = [];
+        try
+        {
+            groups = await context.Grains.GetGrain<IConsumerGroupDirectoryGrain>(IConsumerGroupDirectoryGrain.ClusterKey).List();
+        }
+        catch (Exception e)
+        {
+            error = KafkaErrors.From(e).Code;
+        }
+
+        var response = request.StartResponse();
+        if (request.Version >= 1)
+        {
+            response.WriteInt32(0);
+        }
+
+        response.WriteInt16(error);
+        response.WriteArrayLength(groups.Count, flexible: false);
+        foreach (var group in groups)
+        {
+            response.WriteString(group, flexible: false);
+            response.WriteString("consumer", flexible: false);
+        }
+
+        return response;
+    }
+}
