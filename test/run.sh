@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the suites use; each later suite adds its own here (postgresql: the cluster-mode tests
-# start their own server from its binaries; the service Debian sets up is not used).
-apt_packages=(util-linux postgresql)
+# start their own server from its binaries; the service Debian sets up is not used; kcat: the Kafka
+# listener's tests drive it as a real Kafka client).
+apt_packages=(util-linux postgresql kcat)
 
 missing=()
 for package in "${apt_packages[@]}"; do

@@ -14,8 +14,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     private readonly IReadOnlyList<string> _extraArguments;
 
-    private SiloProcess(Process process, string dataDirectory, int siloPort, int gatewayPort, int httpPort, IReadOnlyList<string> extraArguments)
+    private SiloProcess(Process process, string dataDirectory, int siloPort, int gatewayPort, int httpPort, int kafkaPort, IReadOnlyList<string> extraArguments)
     {
+        KafkaPort = kafkaPort;
         _process = process;
         DataDirectory = dataDirectory;
         SiloPort = siloPort;
@@ -36,6 +37,12 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int HttpPort { get; }
 
+    /// <summary>The broker's Kafka listener port (on 127.0.0.1).</summary>
+    public int KafkaPort { get; }
+
+    /// <summary>The Kafka bootstrap address, as Kafka clients take it.</summary>
+    public string KafkaBootstrap => $"127.0.0.1:{KafkaPort}";
+
     public string Gateway => $"127.0.0.1:{GatewayPort}";
 
     /// <summary>Where every broker's output is also written, one file per broker, when <c>ORLEANSLOG_TEST_LOGS</c> names a folder (to read after a failed run).</summary>
@@ -55,13 +62,13 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>Starts a broker and waits until <c>/health/ready</c> answers; <paramref name="extraArguments"/> go to the silo (switches or configuration).</summary>
     public static Task<SiloProcess> StartAsync(string dataDirectory, TimeSpan? timeout = null, IReadOnlyList<string>? extraArguments = null) =>
-        StartAsync(dataDirectory, FreePort.Next(), FreePort.Next(), FreePort.Next(), extraArguments ?? [], timeout);
+        StartAsync(dataDirectory, FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next(), extraArguments ?? [], timeout);
 
     /// <summary>Starts the same broker again (same ports, data directory and settings) after it was killed.</summary>
     public Task<SiloProcess> RestartAsync(TimeSpan? timeout = null) =>
-        StartAsync(DataDirectory, SiloPort, GatewayPort, HttpPort, _extraArguments, timeout);
+        StartAsync(DataDirectory, SiloPort, GatewayPort, HttpPort, KafkaPort, _extraArguments, timeout);
 
-    private static async Task<SiloProcess> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int httpPort, IReadOnlyList<string> extraArguments, TimeSpan? timeout)
+    private static async Task<SiloProcess> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int httpPort, int kafkaPort, IReadOnlyList<string> extraArguments, TimeSpan? timeout)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -73,6 +80,7 @@ public sealed class SiloProcess : IAsyncDisposable
             RepoPaths.SiloDll, "--data-dir", dataDirectory, "--urls", $"http://127.0.0.1:{httpPort}",
             "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--gateway-port", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--kafka-port", kafkaPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             .. extraArguments,
         ];
         foreach (var argument in arguments)
@@ -81,7 +89,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start)!;
-        var silo = new SiloProcess(process, dataDirectory, siloPort, gatewayPort, httpPort, extraArguments);
+        var silo = new SiloProcess(process, dataDirectory, siloPort, gatewayPort, httpPort, kafkaPort, extraArguments);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();
