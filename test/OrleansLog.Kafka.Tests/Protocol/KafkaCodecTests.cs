@@ -1,0 +1,93 @@
+using OrleansLog.Kafka.Protocol;
+
+namespace OrleansLog.Kafka.Tests.Protocol;
+
+public class KafkaCodecTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Every_primitive_reads_back_as_written(bool flexible)
+    {
+        using var writer = new KafkaWriter(8);
+        writer.WriteInt8(-3);
+        writer.WriteBool(true);
+        writer.WriteInt16(-12345);
+        writer.WriteInt32(int.MinValue);
+        writer.WriteInt64(long.MaxValue);
+        writer.WriteUnsignedVarInt(300);
+        writer.WriteString("topic-é", flexible);
+        writer.WriteNullableString(null, flexible);
+        writer.WriteBytes([1, 2, 3], flexible);
+        writer.WriteNullBytes(flexible);
+        writer.WriteInt32Array([7, 8], flexible);
+        writer.WriteUuid(Guid.Parse("01234567-89ab-cdef-0123-456789abcdef"));
+        writer.WriteEmptyTaggedFields(flexible);
+
+        var reader = new KafkaReader(writer.Complete().Span[4..]);
+        Assert.Equal(-3, reader.ReadInt8());
+        Assert.True(reader.ReadBool());
+        Assert.Equal(-12345, reader.ReadInt16());
+        Assert.Equal(int.MinValue, reader.ReadInt32());
+        Assert.Equal(long.MaxValue, reader.ReadInt64());
+        Assert.Equal(300u, reader.ReadUnsignedVarInt());
+        Assert.Equal("topic-é", reader.ReadString(flexible));
+        Assert.Null(reader.ReadNullableString(flexible));
+        Assert.Equal([1, 2, 3], reader.ReadBytes(flexible).ToArray());
+        reader.ReadNullableBytes(flexible, out var isNull);
+        Assert.True(isNull);
+        Assert.Equal([7, 8], reader.ReadInt32Array(flexible));
+        Assert.Equal(Guid.Parse("01234567-89ab-cdef-0123-456789abcdef"), reader.ReadUuid());
+        reader.SkipTaggedFields(flexible);
+        Assert.Equal(0, reader.Remaining);
+    }
+
+    [Fact]
+    public void The_frame_size_prefix_counts_the_bytes_after_it()
+    {
+        using var writer = new KafkaWriter(4);
+        writer.WriteInt32(1);
+        writer.WriteString("grows past the first buffer", flexible: false);
+
+        var frame = writer.Complete().Span;
+
+        Assert.Equal(frame.Length - 4, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(frame));
+        Assert.Equal(frame.Length - 4, writer.BodyLength);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0, 5, (byte)'a' })]
+    [InlineData(new byte[] { 0xff, 0xfe })]
+    [InlineData(new byte[] { 0, 0, 0, 9, 1 })]
+    public void A_field_that_runs_past_the_frame_is_a_protocol_error(byte[] body)
+    {
+        Assert.Throws<KafkaProtocolException>(() =>
+        {
+            var reader = new KafkaReader(body);
+            if (body.Length == 5)
+            {
+                reader.ReadArrayLength(flexible: false);
+            }
+            else
+            {
+                reader.ReadString(flexible: false);
+            }
+        });
+    }
+
+    [Fact]
+    public void A_varint_longer_than_five_bytes_is_a_protocol_error() =>
+        Assert.Throws<KafkaProtocolException>(() => new KafkaReader(new byte[] { 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 }).ReadUnsignedVarInt());
+
+    [Fact]
+    public void A_null_string_where_one_is_required_is_a_protocol_error() =>
+        Assert.Throws<KafkaProtocolException>(() => new KafkaReader(new byte[] { 0xff, 0xff }).ReadString(flexible: false));
+
+    [Fact]
+    public void Only_ApiVersions_is_advertised_with_a_flexible_version()
+    {
+        Assert.All(SupportedApis.All.Where(a => a.Key != ApiKey.ApiVersions), api => Assert.False(api.IsFlexible(api.Max)));
+        Assert.True(SupportedApis.Find((short)ApiKey.ApiVersions)!.Value.IsFlexible(3));
+        Assert.Null(SupportedApis.Find(71));
+    }
+}
