@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OrleansLog.Benchmarks;
 using OrleansLog.Benchmarks.EndToEnd;
+using OrleansLog.Benchmarks.Kafka;
 using OrleansLog.Benchmarks.Produce;
 using OrleansLog.Benchmarks.Replicated;
 using OrleansLog.Benchmarks.Storage;
@@ -33,7 +34,13 @@ var replicated = new Command("replicated", "Three brokers in one process: RF=3 w
 };
 replicated.SetAction(async (parse, _) => await Run(parse, folder => new ReplicatedBenchmark(folder, parse.GetValue(quick)).RunAsync()));
 
-var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e, replicated };
+var kafka = new Command("kafka", "Confluent.Kafka through the Kafka listener against the native client, same broker, same run: 1 KiB records, 8 partitions, produce then consume.")
+{
+    json, quick, directory,
+};
+kafka.SetAction(async (parse, _) => await Run(parse, folder => new KafkaBenchmark(folder, parse.GetValue(quick)).RunAsync()));
+
+var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e, replicated, kafka };
 return await root.Parse(args).InvokeAsync();
 
 async Task<int> Run(ParseResult parse, Func<string, Task<List<BenchmarkResult>>> benchmark)

@@ -22,6 +22,8 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
     private readonly Channel<Task<KafkaWriter?>> _responses = Channel.CreateBounded<Task<KafkaWriter?>>(
         new BoundedChannelOptions(Math.Max(1, options.MaxInFlightRequestsPerConnection)) { SingleReader = true, SingleWriter = true });
 
+    private readonly ProduceOrder _produceOrder = new();
+
     private readonly string _clientHost = connection.RemoteEndPoint is System.Net.IPEndPoint ip ? $"/{ip.Address}" : "/unknown";
 
     public async Task RunAsync()
@@ -70,7 +72,7 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
             {
                 while (TryReadFrame(ref buffer, out var frame))
                 {
-                    var request = KafkaRequest.Read(frame, _clientHost);
+                    var request = KafkaRequest.Read(frame, _clientHost, _produceOrder);
                     if (dispatcher.Refusal(request) is { } refusal)
                     {
                         request.Dispose();

@@ -13,9 +13,10 @@ public sealed class KafkaRequest : IDisposable
     private byte[]? _frame;
     private readonly int _length;
 
-    private KafkaRequest(byte[] frame, int length, RequestHeader header, ApiVersionRange? range, int bodyStart, string clientHost)
+    private KafkaRequest(byte[] frame, int length, RequestHeader header, ApiVersionRange? range, int bodyStart, string clientHost, ProduceOrder produceOrder)
     {
         ClientHost = clientHost;
+        ProduceOrder = produceOrder;
         _frame = frame;
         _length = length;
         Header = header;
@@ -27,6 +28,9 @@ public sealed class KafkaRequest : IDisposable
 
     /// <summary>The client's address, as consumer groups report it.</summary>
     public string ClientHost { get; }
+
+    /// <summary>The connection's per-partition produce order.</summary>
+    public ProduceOrder ProduceOrder { get; }
 
     /// <summary>What the listener serves of this API; null for an API it does not know.</summary>
     public ApiVersionRange? Range { get; }
@@ -40,7 +44,7 @@ public sealed class KafkaRequest : IDisposable
     public ReadOnlySpan<byte> Body => (_frame ?? throw new ObjectDisposedException(nameof(KafkaRequest))).AsSpan(BodyStart, _length - BodyStart);
 
     /// <summary>Copies <paramref name="frame"/> (a request without its size prefix) and reads its header.</summary>
-    public static KafkaRequest Read(in ReadOnlySequence<byte> frame, string clientHost)
+    public static KafkaRequest Read(in ReadOnlySequence<byte> frame, string clientHost, ProduceOrder produceOrder)
     {
         var length = checked((int)frame.Length);
         var buffer = ArrayPool<byte>.Shared.Rent(length);
@@ -49,7 +53,7 @@ public sealed class KafkaRequest : IDisposable
             frame.CopyTo(buffer);
             var reader = new KafkaReader(buffer.AsSpan(0, length));
             var header = RequestHeader.Read(ref reader, out var range);
-            return new KafkaRequest(buffer, length, header, range, reader.Position, clientHost);
+            return new KafkaRequest(buffer, length, header, range, reader.Position, clientHost, produceOrder);
         }
         catch
         {

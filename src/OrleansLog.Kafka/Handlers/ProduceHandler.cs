@@ -26,7 +26,7 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
             {
                 results[next++] = partition.Refusal is { } refusal
                     ? Task.FromResult(refusal)
-                    : Produce(topic.Name, partition.Index, new ProduceRequest(partition.Records, acks, timeoutMs));
+                    : request.ProduceOrder.Send(new TopicPartition(topic.Name, partition.Index), () => Produce(topic.Name, partition.Index, new ProduceRequest(partition.Records, acks, timeoutMs)));
             }
         }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using OrleansLog.Kafka.Hosting;
 using OrleansLog.Server.Hosting;
 
 namespace OrleansLog.Benchmarks.Produce;
@@ -26,15 +27,22 @@ internal sealed class LocalBroker : IAsyncDisposable
 
     public IGrainFactory Grains { get; }
 
-    public static async Task<LocalBroker> StartAsync(string dataDirectory, int siloPort, int gatewayPort)
+    /// <summary>Starts the broker; with <paramref name="kafkaPort"/> it also serves the Kafka protocol there, on loopback.</summary>
+    public static async Task<LocalBroker> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int? kafkaPort = null)
     {
         var siloBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         siloBuilder.Logging.ClearProviders();
         siloBuilder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["OrleansLog:DataDirectory"] = dataDirectory });
-        siloBuilder.UseOrleans(silo => silo
-            .UseLocalhostClustering(siloPort, gatewayPort, serviceId: "bench", clusterId: "bench")
-            .AddOrleansLog()
-            .AddOrleansLogFileStorage());
+        siloBuilder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "bench", clusterId: "bench")
+                .AddOrleansLog()
+                .AddOrleansLogFileStorage();
+            if (kafkaPort is { } port)
+            {
+                silo.AddOrleansLogKafka(siloBuilder.Configuration, kafka => (kafka.ListenAddress, kafka.Port) = ("127.0.0.1", port));
+            }
+        });
         var silo = siloBuilder.Build();
         await silo.StartAsync();
 

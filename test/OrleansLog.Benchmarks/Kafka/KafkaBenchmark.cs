@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using OrleansLog.Benchmarks.Produce;
+using OrleansLog.Client;
+using OrleansLog.Client.Serialization;
+using NativeConsumerConfig = OrleansLog.Client.Consuming.ConsumerConfig;
+using NativeProducerConfig = OrleansLog.Client.Producing.ProducerConfig;
+
+namespace OrleansLog.Benchmarks.Kafka;
+
+/// <summary>
+/// The Kafka listener against the native client on the same broker, in the same run: one broker (silo and
+/// clients in this process, over loopback TCP), 1 KiB records, 8 partitions, durable topics. Each side
+/// produces the same number of records as fast as it can (acks=all, idempotent, 5 ms linger), then reads
+/// them all back from the beginning. The native client is the baseline: the ratios say what the Kafka
+/// protocol's path (frames, codecs, the listener's grain calls) costs or gains.
+/// </summary>
+internal sealed class KafkaBenchmark(string directory, bool quick)
+{
+    private const int RecordSize = 1024;
+    private const int Partitions = 8;
+
+    private int Records => quick ? 20_000 : 300_000;
+
+    public async Task<List<BenchmarkResult>> RunAsync()
+    {
+        Directory.CreateDirectory(directory);
+        Console.WriteLine($"kafka benchmark in {directory} ({(quick ? "quick" : "full")}): {Records:N0} records of {RecordSize} B, {Partitions} partitions, acks=all, idempotent");
+        var kafkaPort = Benchmarks.FreePort();
+        await using var broker = await LocalBroker.StartAsync(Path.Combine(directory, "broker"), Benchmarks.FreePort(), Benchmarks.FreePort(), kafkaPort);
+        var client = new OrleansLogClient(broker.Grains);
+        var bootstrap = $"127.0.0.1:{kafkaPort}";
+        await client.Admin.CreateTopicAsync("bench-native", Partitions);
+        await client.Admin.CreateTopicAsync("bench-kafka", Partitions);
+
+        var results = new List<BenchmarkResult>();
+        var nativeProduce = await ProduceNative(client, "bench-native");
+        var native = Report(new BenchmarkResult("kafka", "native client: produce (baseline)", Records, (long)Records * RecordSize, nativeProduce, "-", 0));
+        results.Add(native);
+        var kafkaProduce = ProduceKafka(bootstrap, "bench-kafka");
+        results.Add(Report(new BenchmarkResult("kafka", "Confluent.Kafka via the listener: produce", Records, (long)Records * RecordSize, kafkaProduce, "native produce", native.MegabytesPerSecond)));
+
+        var nativeConsume = ConsumeNative(client, "bench-native");
+        var nativeRead = Report(new BenchmarkResult("kafka", "native client: consume from the beginning (baseline)", Records, (long)Records * RecordSize, nativeConsume, "-", 0));
+        results.Add(nativeRead);
+        var kafkaConsume = ConsumeKafka(bootstrap, "bench-kafka");
+        results.Add(Report(new BenchmarkResult("kafka", "Confluent.Kafka via the listener: consume from the beginning", Records, (long)Records * RecordSize, kafkaConsume, "native consume", nativeRead.MegabytesPerSecond)));
+        return results;
+    }
+
+    private async Task<double> ProduceNative(OrleansLogClient client, string topic)
+    {
+        var value = new byte[RecordSize];
+        var started = Stopwatch.GetTimestamp();
+        await using (var producer = client.NewProducer<Null?, byte[]>(new NativeProducerConfig { ClientId = "bench", EnableIdempotence = true }).SetKeySerializer(Serializers.Null).Build())
+        {
+            for (var i = 0; i < Records; i++)
+            {
+                producer.Produce(topic, new OrleansLog.Client.Message<Null?, byte[]> { Value = value });
+            }
+
+            await producer.FlushAsync();
+        }
+
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private double ProduceKafka(string bootstrap, string topic)
+    {
+        var value = new byte[RecordSize];
+        long failed = 0;
+        using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            ClientId = "bench",
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            LingerMs = 5,
+            BatchSize = 128 * 1024,
+        }).Build();
+
+        // Connect and learn the leaders before the clock starts, as the native client's first call does.
+        producer.Produce(topic, new Message<Null, byte[]> { Value = value });
+        producer.Flush(TimeSpan.FromSeconds(30));
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < Records; i++)
+        {
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(topic, new Message<Null, byte[]> { Value = value }, report =>
+                    {
+                        if (report.Error.IsError)
+                        {
+                            Interlocked.Increment(ref failed);
+                        }
+                    });
+                    break;
+                }
+                catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(10));
+                }
+            }
+        }
+
+        producer.Flush(TimeSpan.FromMinutes(5));
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return failed == 0 ? seconds : throw new InvalidOperationException($"{failed} Kafka produces failed.");
+    }
+
+    private double ConsumeNative(OrleansLogClient client, string topic)
+    {
+        using var consumer = client.NewConsumer<Null?, byte[]?>(new NativeConsumerConfig { ClientId = "bench" }).SetKeyDeserializer(Deserializers.Null).SetValueDeserializer(Deserializers.ByteArray).Build();
+        consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new OrleansLog.Client.TopicPartitionOffset(topic, p, Offsets.Beginning)));
+        var started = Stopwatch.GetTimestamp();
+        for (var read = 0; read < Records;)
+        {
+            if (consumer.Consume(TimeSpan.FromSeconds(10)) is null)
+            {
+                throw new InvalidOperationException($"The native consumer stopped after {read} of {Records} records.");
+            }
+
+            read++;
+        }
+
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private double ConsumeKafka(string bootstrap, string topic)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench", ClientId = "bench", EnableAutoCommit = false }).Build();
+        consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new Confluent.Kafka.TopicPartitionOffset(topic, p, Offset.Beginning)));
+        var started = Stopwatch.GetTimestamp();
+
+        // The topic holds one record more: the warm-up record produced before the clock started.
+        for (var read = 0; read < Records + 1;)
+        {
+            if (consumer.Consume(TimeSpan.FromSeconds(10)) is null)
+            {
+                throw new InvalidOperationException($"The Kafka consumer stopped after {read} of {Records + 1} records.");
+            }
+
+            read++;
+        }
+
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static BenchmarkResult Report(BenchmarkResult result)
+    {
+        BenchmarkReport.PrintLine(result);
+        return result;
+    }
+}
