@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using OrleansLog.Benchmarks.Produce;
 using OrleansLog.Client;
-using OrleansLog.Client.Serialization;
+using NativeDeserializers = OrleansLog.Client.Serialization.Deserializers;
+using NativeNull = OrleansLog.Client.Serialization.Null;
+using NativeSerializers = OrleansLog.Client.Serialization.Serializers;
 using NativeConsumerConfig = OrleansLog.Client.Consuming.ConsumerConfig;
 using NativeProducerConfig = OrleansLog.Client.Producing.ProducerConfig;
 
@@ -52,11 +54,11 @@ internal sealed class KafkaBenchmark(string directory, bool quick)
     {
         var value = new byte[RecordSize];
         var started = Stopwatch.GetTimestamp();
-        await using (var producer = client.NewProducer<Null?, byte[]>(new NativeProducerConfig { ClientId = "bench", EnableIdempotence = true }).SetKeySerializer(Serializers.Null).Build())
+        await using (var producer = client.NewProducer<NativeNull?, byte[]>(new NativeProducerConfig { ClientId = "bench", EnableIdempotence = true }).SetKeySerializer(NativeSerializers.Null).Build())
         {
             for (var i = 0; i < Records; i++)
             {
-                producer.Produce(topic, new OrleansLog.Client.Message<Null?, byte[]> { Value = value });
+                producer.Produce(topic, new OrleansLog.Client.Message<NativeNull?, byte[]> { Value = value });
             }
 
             await producer.FlushAsync();
@@ -80,7 +82,7 @@ internal sealed class KafkaBenchmark(string directory, bool quick)
         }).Build();
 
         // Connect and learn the leaders before the clock starts, as the native client's first call does.
-        producer.Produce(topic, new Message<Null, byte[]> { Value = value });
+        producer.Produce(topic, new Confluent.Kafka.Message<Null, byte[]> { Value = value });
         producer.Flush(TimeSpan.FromSeconds(30));
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < Records; i++)
@@ -89,7 +91,7 @@ internal sealed class KafkaBenchmark(string directory, bool quick)
             {
                 try
                 {
-                    producer.Produce(topic, new Message<Null, byte[]> { Value = value }, report =>
+                    producer.Produce(topic, new Confluent.Kafka.Message<Null, byte[]> { Value = value }, report =>
                     {
                         if (report.Error.IsError)
                         {
@@ -98,7 +100,7 @@ internal sealed class KafkaBenchmark(string directory, bool quick)
                     });
                     break;
                 }
-                catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                catch (ProduceException<Null, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
                 {
                     producer.Poll(TimeSpan.FromMilliseconds(10));
                 }
@@ -112,8 +114,8 @@ internal sealed class KafkaBenchmark(string directory, bool quick)
 
     private double ConsumeNative(OrleansLogClient client, string topic)
     {
-        using var consumer = client.NewConsumer<Null?, byte[]?>(new NativeConsumerConfig { ClientId = "bench" }).SetKeyDeserializer(Deserializers.Null).SetValueDeserializer(Deserializers.ByteArray).Build();
-        consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new OrleansLog.Client.TopicPartitionOffset(topic, p, Offsets.Beginning)));
+        using var consumer = client.NewConsumer<NativeNull?, byte[]?>(new NativeConsumerConfig { ClientId = "bench" }).SetKeyDeserializer(NativeDeserializers.Null).SetValueDeserializer(NativeDeserializers.ByteArray).Build();
+        consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new OrleansLog.Client.TopicPartitionOffset(topic, p, OrleansLog.Client.Offsets.Beginning)));
         var started = Stopwatch.GetTimestamp();
         for (var read = 0; read < Records;)
         {
