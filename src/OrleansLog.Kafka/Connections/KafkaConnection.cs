@@ -147,7 +147,7 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
 
                 using (response)
                 {
-                    output.Write(response.Complete().Span);
+                    response.WriteTo(output);
                 }
 
                 // Flush when no further response is ready, so a burst of answers leaves in one write.

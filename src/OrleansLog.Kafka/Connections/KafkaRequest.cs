@@ -6,7 +6,7 @@ namespace OrleansLog.Kafka.Connections;
 /// <summary>
 /// One request frame, copied out of the socket's pipe into a pooled buffer so it can be handled while the
 /// connection reads the next one: its header, and the body as bytes that handlers parse with a
-/// <see cref="KafkaReader"/>. Disposed (the buffer returned) once its response is written.
+/// <see cref="KafkaReader"/>. Disposed (the buffer returned) once its handler is done.
 /// </summary>
 public sealed class KafkaRequest : IDisposable
 {
@@ -41,7 +41,17 @@ public sealed class KafkaRequest : IDisposable
 
     private int BodyStart { get; }
 
-    public ReadOnlySpan<byte> Body => (_frame ?? throw new ObjectDisposedException(nameof(KafkaRequest))).AsSpan(BodyStart, _length - BodyStart);
+    public ReadOnlySpan<byte> Body => BodyMemory.Span;
+
+    /// <summary>The body as memory, for byte fields handed on without a copy (record batches to the partition grains). Valid until <see cref="Dispose"/>.</summary>
+    public ReadOnlyMemory<byte> BodyMemory => (_frame ?? throw new ObjectDisposedException(nameof(KafkaRequest))).AsMemory(BodyStart, _length - BodyStart);
+
+    /// <summary>
+    /// Set when a call that was handed part of the frame may still be running (it failed without an answer,
+    /// e.g. timed out): the buffer is then left to the garbage collector instead of going back to the pool,
+    /// where another request would overwrite bytes that call may still read.
+    /// </summary>
+    public bool FrameMayStillBeRead { get; set; }
 
     /// <summary>Copies <paramref name="frame"/> (a request without its size prefix) and reads its header.</summary>
     public static KafkaRequest Read(in ReadOnlySequence<byte> frame, string clientHost, ProduceOrder produceOrder)
@@ -73,7 +83,7 @@ public sealed class KafkaRequest : IDisposable
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _frame, null) is { } frame)
+        if (Interlocked.Exchange(ref _frame, null) is { } frame && !FrameMayStillBeRead)
         {
             ArrayPool<byte>.Shared.Return(frame);
         }

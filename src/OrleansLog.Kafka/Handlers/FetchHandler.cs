@@ -179,13 +179,14 @@ internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
                 }
 
                 // fetch.max.bytes bounds the response, except that the first batch always goes, so a client can make progress.
-                var records = result.Records.Span;
+                var records = result.Records;
                 if (anyRecords && records.Length > budget)
                 {
-                    records = default;
+                    records = ReadOnlyMemory<byte>.Empty;
                 }
 
-                response.WriteBytes(records, flexible: false);
+                // The grain's answer is the client's own copy: referenced, not copied again.
+                response.WriteBytesReference(records, flexible: false);
                 budget -= records.Length;
                 anyRecords |= records.Length > 0;
             }

@@ -26,7 +26,7 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
             {
                 results[next++] = partition.Refusal is { } refusal
                     ? Task.FromResult(refusal)
-                    : request.ProduceOrder.Send(new TopicPartition(topic.Name, partition.Index), () => Produce(topic.Name, partition.Index, new ProduceRequest(partition.Records, acks, timeoutMs)));
+                    : request.ProduceOrder.Send(new TopicPartition(topic.Name, partition.Index), () => Produce(request, topic.Name, partition.Index, new ProduceRequest(partition.Records, acks, timeoutMs)));
             }
         }
 
@@ -34,7 +34,7 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
         return acks == Acks.None ? null : Write(request, topics, results);
     }
 
-    private async Task<ProduceResponse> Produce(string topic, int partition, ProduceRequest produce)
+    private async Task<ProduceResponse> Produce(KafkaRequest request, string topic, int partition, ProduceRequest produce)
     {
         try
         {
@@ -42,6 +42,7 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
         }
         catch (Exception e)
         {
+            request.FrameMayStillBeRead = true;
             var (code, message) = KafkaErrors.From(e);
             return new ProduceResponse(code, -1, -1, message);
         }
@@ -66,7 +67,10 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
                 var refusal = PartitionAddress.IsValid(topic.Name, index)
                     ? Check(request.Version, transactionalId, records, isNull)
                     : new ProduceResponse(ErrorCode.UnknownTopicOrPartition, -1, -1, PartitionAddress.Unknown(topic.Name, index));
-                topic.Partitions.Add(new PartitionData(index, refusal is null ? records.ToArray() : ReadOnlyMemory<byte>.Empty, refusal));
+
+                // A slice of the request frame, not a copy: the frame lives until every grain call has answered.
+                var slice = refusal is null ? request.BodyMemory.Slice(reader.Position - records.Length, records.Length) : ReadOnlyMemory<byte>.Empty;
+                topic.Partitions.Add(new PartitionData(index, slice, refusal));
             }
 
             topics.Add(topic);
@@ -139,6 +143,6 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
 
     private sealed record TopicData(string Name, List<PartitionData> Partitions);
 
-    /// <summary>One partition's records, copied out of the request frame: the grain call may outlive the frame's pooled buffer.</summary>
+    /// <summary>One partition's records, as a slice of the request frame.</summary>
     private sealed record PartitionData(int Index, ReadOnlyMemory<byte> Records, ProduceResponse? Refusal);
 }

@@ -6,13 +6,20 @@ namespace OrleansLog.Kafka.Protocol;
 
 /// <summary>
 /// Writes one response frame into a buffer rented from the shared pool: the 4-byte size prefix is
-/// reserved at the start and filled in by <see cref="Complete"/>. <c>flexible</c> selects the compact
-/// encodings. Not thread-safe; one per response, disposed once the frame is on the socket.
+/// reserved at the start and filled in when the frame is written out. <c>flexible</c> selects the compact
+/// encodings. Large byte fields (fetched record batches) can be referenced instead of copied
+/// (<see cref="WriteBytesReference"/>): they go to the socket straight from where they are. Not
+/// thread-safe; one per response, disposed once the frame is on the socket.
 /// </summary>
 public sealed class KafkaWriter : IDisposable
 {
+    /// <summary>Byte fields smaller than this are copied: a reference only pays for itself on large ones.</summary>
+    private const int ReferenceThreshold = 4096;
+
     private byte[] _buffer;
     private int _length;
+    private List<(int Position, ReadOnlyMemory<byte> Bytes)>? _references;
+    private int _referencedLength;
 
     public KafkaWriter(int initialCapacity = 512)
     {
@@ -20,8 +27,8 @@ public sealed class KafkaWriter : IDisposable
         _length = 4;
     }
 
-    /// <summary>Bytes written after the size prefix.</summary>
-    public int BodyLength => _length - 4;
+    /// <summary>Bytes written after the size prefix, referenced ones included.</summary>
+    public int BodyLength => _length - 4 + _referencedLength;
 
     public void WriteInt8(sbyte value) => Span(1)[0] = (byte)value;
 
@@ -69,6 +76,20 @@ public sealed class KafkaWriter : IDisposable
         value.CopyTo(Span(value.Length));
     }
 
+    /// <summary>A byte field whose contents are not copied but written to the socket from <paramref name="value"/>, which must stay unchanged until then.</summary>
+    public void WriteBytesReference(ReadOnlyMemory<byte> value, bool flexible)
+    {
+        if (value.Length < ReferenceThreshold)
+        {
+            WriteBytes(value.Span, flexible);
+            return;
+        }
+
+        WriteLength(value.Length, flexible, shortLength: false);
+        (_references ??= []).Add((_length, value));
+        _referencedLength += value.Length;
+    }
+
     public void WriteNullBytes(bool flexible) => WriteLength(-1, flexible, shortLength: false);
 
     /// <summary>An array's element count (-1: null); the elements follow.</summary>
@@ -92,11 +113,31 @@ public sealed class KafkaWriter : IDisposable
         }
     }
 
-    /// <summary>Fills in the size prefix; the returned bytes are the whole frame, valid until <see cref="Dispose"/>.</summary>
+    /// <summary>Fills in the size prefix; the returned bytes are the whole frame, valid until <see cref="Dispose"/>. Only for frames without referenced fields.</summary>
     public ReadOnlyMemory<byte> Complete()
     {
-        BinaryPrimitives.WriteInt32BigEndian(_buffer, _length - 4);
+        if (_references is not null)
+        {
+            throw new InvalidOperationException("A frame with referenced byte fields is written with WriteTo.");
+        }
+
+        BinaryPrimitives.WriteInt32BigEndian(_buffer, BodyLength);
         return _buffer.AsMemory(0, _length);
+    }
+
+    /// <summary>Writes the whole frame, size prefix first, referenced fields in their places.</summary>
+    public void WriteTo(IBufferWriter<byte> output)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(_buffer, BodyLength);
+        var from = 0;
+        foreach (var (position, bytes) in _references ?? [])
+        {
+            output.Write(_buffer.AsSpan(from, position - from));
+            output.Write(bytes.Span);
+            from = position;
+        }
+
+        output.Write(_buffer.AsSpan(from, _length - from));
     }
 
     public void Dispose()

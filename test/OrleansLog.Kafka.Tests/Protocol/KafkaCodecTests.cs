@@ -55,6 +55,26 @@ public class KafkaCodecTests
         Assert.Equal(frame.Length - 4, writer.BodyLength);
     }
 
+    [Fact]
+    public void A_referenced_byte_field_is_written_in_its_place_and_counted_in_the_size()
+    {
+        var large = Enumerable.Range(0, 10_000).Select(i => (byte)i).ToArray();
+        using var writer = new KafkaWriter();
+        writer.WriteInt32(7);
+        writer.WriteBytesReference(large, flexible: false);
+        writer.WriteInt16(9);
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+
+        writer.WriteTo(output);
+
+        var reader = new KafkaReader(output.WrittenSpan);
+        Assert.Equal(output.WrittenCount - 4, reader.ReadInt32());
+        Assert.Equal(7, reader.ReadInt32());
+        Assert.Equal(large, reader.ReadBytes(flexible: false).ToArray());
+        Assert.Equal(9, reader.ReadInt16());
+        Assert.Throws<InvalidOperationException>(() => writer.Complete());
+    }
+
     [Theory]
     [InlineData(new byte[] { 0, 5, (byte)'a' })]
     [InlineData(new byte[] { 0xff, 0xfe })]
