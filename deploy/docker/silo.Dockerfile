@@ -12,11 +12,12 @@ COPY --from=build /out/silo /app
 COPY --from=build /out/cli /app/cli
 # The image's non-root user (uid 1654); the data directory is the pod's volume, writable through fsGroup.
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
+    OrleansLog__Kafka__ListenAddress=0.0.0.0 \
     OrleansLog__DataDirectory=/var/lib/orleanslog \
     DOTNET_gcServer=1
 RUN mkdir -p /var/lib/orleanslog && chown 1654:1654 /var/lib/orleanslog
 USER 1654
 VOLUME /var/lib/orleanslog
-# 11111 silo-to-silo, 30000 Orleans gateway (clients, CLI), 8080 health endpoints.
-EXPOSE 11111 30000 8080
+# 11111 silo-to-silo, 30000 Orleans gateway (clients, CLI), 8080 health endpoints, 9092 Kafka clients.
+EXPOSE 11111 30000 8080 9092
 ENTRYPOINT ["dotnet", "/app/OrleansLog.Silo.dll"]

@@ -102,6 +102,8 @@ public class KubernetesManifestTests
         var config = Map(Of("ConfigMap").Single(), "data");
         Assert.Equal(containerPorts["silo"], Text(config, "OrleansLog__Cluster__SiloPort"));
         Assert.Equal(containerPorts["gateway"], Text(config, "OrleansLog__Cluster__GatewayPort"));
+        Assert.Equal(containerPorts["kafka"], Text(config, "OrleansLog__Kafka__Port"));
+        Assert.Equal("0.0.0.0", Text(config, "OrleansLog__Kafka__ListenAddress"));
         Assert.Equal("Kubernetes", Text(config, "OrleansLog__Cluster__Mode"));
         Assert.EndsWith(":" + containerPorts["http"], Text(config, "ASPNETCORE_URLS"), StringComparison.Ordinal);
     }
