@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Hosting;
 
 namespace OrleansLog.Silo.Hosting;
@@ -10,6 +11,7 @@ public sealed class StartupBanner(
     IHostApplicationLifetime lifetime,
     IServer server,
     IOptions<OrleansLogOptions> broker,
+    IOptions<BrokerOptions> identity,
     ClusterSettings cluster) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -19,6 +21,7 @@ public sealed class StartupBanner(
             var http = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "(none)";
             Console.WriteLine($"OrleansLog broker is running ({cluster.Mode} mode).");
             Console.WriteLine($"  Orleans gateway: {cluster.AdvertisedAddress}:{cluster.Options.GatewayPort}   (orleanslog CLI, Orleans clients)");
+            Console.WriteLine($"  Kafka listener:  {identity.Value.KafkaEndpoint ?? "(disabled)"}   (kcat, Confluent.Kafka, any Kafka client)");
             Console.WriteLine($"  Silo port:       {cluster.AdvertisedAddress}:{cluster.Options.SiloPort}");
             Console.WriteLine($"  HTTP:            {http}   (/health/ready, /health/live)");
             Console.WriteLine($"  Data directory:  {Path.GetFullPath(broker.Value.DataDirectory)}");
