@@ -34,7 +34,7 @@ public class KcatTests(KafkaBrokerFixture broker) : IClassFixture<KafkaBrokerFix
         await broker.Native.Admin.CreateTopicAsync(topic, 4);
         var lines = Enumerable.Range(0, 10_000).Select(i => string.Create(CultureInfo.InvariantCulture, $"key{i % 97}:value-{i}")).ToList();
 
-        var produced = await Kcat.RunAsync(broker.Bootstrap, string.Join('\n', lines) + "\n", "-P", "-t", topic, "-K:", "-z", codec, "-X", $"acks={acks}");
+        var produced = await Kcat.RunAsync(broker.Bootstrap, string.Join('\n', lines) + "\n", "-P", "-t", topic, "-K:", "-X", $"compression.codec={codec}", "-X", $"acks={acks}");
         Assert.True(produced.ExitCode == 0, produced.Stderr);
 
         var consumed = await Kcat.RunAsync(broker.Bootstrap, null, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k:%s\n");
