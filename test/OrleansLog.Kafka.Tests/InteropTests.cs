@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Native = OrleansLog.Client;
 
 namespace OrleansLog.Kafka.Tests;
@@ -65,5 +66,20 @@ public class InteropTests(KafkaBrokerFixture broker) : IClassFixture<KafkaBroker
 
         using var again = new ConsumerBuilder<string, string>(new ConsumerConfig { BootstrapServers = broker.Bootstrap, GroupId = "shared" }).Build();
         Assert.Equal(8, again.Committed([partition], TimeSpan.FromSeconds(10)).Single().Offset.Value);
+    }
+
+    [Fact]
+    public async Task Kafka_admin_tools_list_and_describe_a_group_of_native_consumers()
+    {
+        await broker.Native.Admin.CreateTopicAsync("interop-native-group", 2);
+        using var consumer = broker.Native.CreateConsumer<string, string>(new OrleansLog.Client.Consuming.ConsumerConfig { GroupId = "native-readers", SessionTimeout = TimeSpan.FromSeconds(6) });
+        consumer.Subscribe("interop-native-group");
+        consumer.Consume(TimeSpan.FromSeconds(2));
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.Bootstrap }).Build();
+
+        Assert.Contains((await admin.ListConsumerGroupsAsync()).Valid, g => g.GroupId == "native-readers");
+        var described = (await admin.DescribeConsumerGroupsAsync(["native-readers"])).ConsumerGroupDescriptions.Single();
+        var member = Assert.Single(described.Members);
+        Assert.Equal([0, 1], member.Assignment.TopicPartitions.Select(p => p.Partition.Value).Order());
     }
 }

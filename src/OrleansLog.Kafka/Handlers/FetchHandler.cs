@@ -28,7 +28,8 @@ internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
         }
 
         var remaining = fetch.MaxWaitMs - (int)(Environment.TickCount64 - started);
-        if (TotalBytes(partitions) < fetch.MinBytes && remaining > 0)
+        // As Kafka's brokers do, an error is answered at once: the client needs it more than a wait.
+        if (TotalBytes(partitions) < fetch.MinBytes && remaining > 0 && partitions.TrueForAll(p => p.Result!.Error == ErrorCode.None))
         {
             await LongPoll(partitions.Where(p => p.Result!.Error == ErrorCode.None && p.Result.Records.IsEmpty).ToList(), remaining);
         }
