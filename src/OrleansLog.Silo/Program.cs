@@ -1,4 +1,5 @@
 using OrleansLog.Silo.Hosting;
+using OrleansLog.Web.Hosting;
 
 // Configuration files come from the application's folder, so the broker behaves the same whatever the
 // working directory; relative paths in settings (the data directory) stay relative to the working directory.
@@ -18,7 +19,9 @@ catch (ClusterConfigurationException e)
 }
 
 builder.AddOrleansLogBroker(cluster);
+builder.Services.AddOrleansLogWeb();
 var app = builder.Build();
 app.MapOrleansLogHealth();
+app.MapOrleansLogApi();
 await app.RunAsync();
 return 0;

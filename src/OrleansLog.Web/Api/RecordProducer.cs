@@ -1,0 +1,25 @@
+using OrleansLog.Client;
+using OrleansLog.Client.Producing;
+using OrleansLog.Client.Serialization;
+
+namespace OrleansLog.Web.Api;
+
+/// <summary>The front end's one producer (idempotent, acks=all), shared by every produce request and flushed when the application stops.</summary>
+public sealed class RecordProducer(OrleansLogClient client) : IAsyncDisposable
+{
+    private readonly Lazy<Producer<byte[]?, byte[]?>> _producer = new(() => client
+        .NewProducer<byte[]?, byte[]?>(new ProducerConfig { ClientId = "orleanslog-web", Linger = TimeSpan.FromMilliseconds(1) })
+        .SetKeySerializer(Serializers.ByteArray)
+        .SetValueSerializer(Serializers.ByteArray)
+        .Build());
+
+    public Producer<byte[]?, byte[]?> Producer => _producer.Value;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_producer.IsValueCreated)
+        {
+            await _producer.Value.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansLog.Client;
+using OrleansLog.Web.Api;
+
+namespace OrleansLog.Web.Hosting;
+
+/// <summary>Entry points that add the front end to an ASP.NET application, whether it is an Orleans client or the broker itself.</summary>
+public static class OrleansLogWebExtensions
+{
+    /// <summary>
+    /// The API's services: snake_case JSON (the REST Proxy's wire names), problem details, the OpenAPI
+    /// document, the shared producer, and an <see cref="OrleansLogClient"/> over the application's grain
+    /// factory unless one is registered already.
+    /// </summary>
+    public static IServiceCollection AddOrleansLogWeb(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.DictionaryKeyPolicy = null;
+            json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        });
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.TryAddSingleton(sp => new OrleansLogClient(sp.GetRequiredService<IGrainFactory>()));
+        services.AddSingleton<RecordProducer>();
+        return services;
+    }
+
+    /// <summary>
+    /// Maps the REST API under <c>/v3</c> (Confluent REST Proxy v3 paths: clusters, brokers, topics,
+    /// partitions, configs, records, consumer groups) and the OpenAPI document at <c>/openapi/v1.json</c>.
+    /// Every refusal is <c>application/problem+json</c> with the Kafka error name.
+    /// </summary>
+    public static IEndpointRouteBuilder MapOrleansLogApi(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi();
+        var api = app.MapGroup("/v3").AddEndpointFilter<OrleansLogProblemFilter>();
+        var cluster = api.MapGroup("/clusters/{cluster_id}").AddEndpointFilter(ClusterEndpoints.RequireCluster);
+        ClusterEndpoints.Map(api, cluster);
+        TopicEndpoints.Map(cluster);
+        RecordEndpoints.Map(cluster);
+        ConsumerGroupEndpoints.Map(cluster);
+        return app;
+    }
+}
