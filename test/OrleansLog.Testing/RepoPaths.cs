@@ -12,6 +12,8 @@ public static class RepoPaths
 
     public static string CliDll => Built("src/OrleansLog.Cli", "orleanslog.dll");
 
+    public static string WebDll => Built("src/OrleansLog.Web", "OrleansLog.Web.dll");
+
     public static string BenchmarksDll => Built("test/OrleansLog.Benchmarks", "OrleansLog.Benchmarks.dll");
 
     private static string Built(string project, string dll)

@@ -1,0 +1,68 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrleansLog.Client;
+using OrleansLog.Client.Hosting;
+using OrleansLog.Testing;
+
+namespace OrleansLog.Web.Tests;
+
+/// <summary>One broker process per test class, which co-hosts the REST API on its HTTP port, an HTTP client for it, and a native client on its gateway.</summary>
+public sealed class WebBrokerFixture : IAsyncLifetime
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private readonly TempDirectory _data = new();
+    private IHost? _clientHost;
+
+    public SiloProcess Silo { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public OrleansLogClient Native { get; private set; } = null!;
+
+    /// <summary>The cluster's path prefix: the embedded broker's cluster id is "orleanslog".</summary>
+    public string Cluster => "/v3/clusters/orleanslog";
+
+    public async Task InitializeAsync()
+    {
+        Silo = await SiloProcess.StartAsync(_data.Sub("data"));
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Silo.HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddOrleansLogClient(options => options.Gateways.Add(Silo.Gateway));
+        _clientHost = builder.Build();
+        await _clientHost.StartAsync();
+        Native = _clientHost.Services.GetRequiredService<OrleansLogClient>();
+    }
+
+    public async Task<(HttpResponseMessage Response, JsonElement Body)> Send(HttpMethod method, string path, object? body = null, string? rawBody = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (rawBody is not null)
+        {
+            request.Content = new StringContent(rawBody, System.Text.Encoding.UTF8, "application/json");
+        }
+        else if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: Json);
+        }
+
+        var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_clientHost is not null)
+        {
+            await _clientHost.StopAsync();
+            _clientHost.Dispose();
+        }
+
+        await Silo.DisposeAsync();
+        _data.Dispose();
+    }
+}
