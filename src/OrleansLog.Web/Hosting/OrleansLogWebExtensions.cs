@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansLog.Client;
 using OrleansLog.Web.Api;
+using OrleansLog.Web.Sampling;
 
 namespace OrleansLog.Web.Hosting;
 
@@ -29,16 +30,25 @@ public static class OrleansLogWebExtensions
         services.AddOpenApi();
         services.TryAddSingleton(sp => new OrleansLogClient(sp.GetRequiredService<IGrainFactory>()));
         services.AddSingleton<RecordProducer>();
+
+        // The console: Razor pages from this assembly (also when the broker hosts it), and its sampler.
+        services.AddRazorPages().AddApplicationPart(typeof(OrleansLogWebExtensions).Assembly);
+        services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName);
+        services.AddSingleton<ConsoleSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConsoleSampler>());
         return services;
     }
 
     /// <summary>
     /// Maps the REST API under <c>/v3</c> (Confluent REST Proxy v3 paths: clusters, brokers, topics,
     /// partitions, configs, records, consumer groups) and the OpenAPI document at <c>/openapi/v1.json</c>.
-    /// Every refusal is <c>application/problem+json</c> with the Kafka error name.
+    /// Every refusal is <c>application/problem+json</c> with the Kafka error name. Also maps the web
+    /// console's pages: <c>/</c> (overview), <c>/topics/{name}</c>, <c>/topics/{name}/messages</c>,
+    /// <c>/topics/new</c>, <c>/groups</c>, <c>/groups/{id}</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapOrleansLogApi(this IEndpointRouteBuilder app)
     {
+        app.MapRazorPages();
         app.MapOpenApi();
         var api = app.MapGroup("/v3").AddEndpointFilter<OrleansLogProblemFilter>();
         var cluster = api.MapGroup("/clusters/{cluster_id}").AddEndpointFilter(ClusterEndpoints.RequireCluster);

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace OrleansLog.Web.Pages;
+
+/// <summary>How the console shows sizes, times and record payloads.</summary>
+public static class Format
+{
+    public static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024:0.0} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024 / 1024:0.00} GiB"),
+    };
+
+    public static string Time(long? unixMs) => unixMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) : "-";
+
+    /// <summary>JSON pretty-printed; other UTF-8 text as it is; anything else as base64 (marked).</summary>
+    public static string Payload(byte[]? bytes)
+    {
+        if (bytes is null)
+        {
+            return "(null)";
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            return JsonSerializer.Serialize(document.RootElement, Indented);
+        }
+        catch (JsonException)
+        {
+        }
+
+        try
+        {
+            var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            if (!text.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r')))
+            {
+                return text;
+            }
+        }
+        catch (DecoderFallbackException)
+        {
+        }
+
+        return "base64: " + Convert.ToBase64String(bytes);
+    }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+}

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using OrleansLog.Client;
+using OrleansLog.Client.Consuming;
+using OrleansLog.Client.Serialization;
+
+namespace OrleansLog.Web.Pages.Topics;
+
+/// <summary>The message browser: records of one partition from an offset, with key, value (JSON pretty-printed), headers and timestamp.</summary>
+public sealed class MessagesModel(OrleansLogClient client) : PageModel
+{
+    public const int MaxCount = 200;
+
+    public string Name { get; private set; } = "";
+
+    [BindProperty(SupportsGet = true)]
+    public int Partition { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public long Offset { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public int Count { get; set; } = 50;
+
+    public int PartitionCount { get; private set; }
+
+    public List<ConsumeResult<byte[]?, byte[]?>> Records { get; } = [];
+
+    public string? Problem { get; private set; }
+
+    public async Task OnGetAsync(string name)
+    {
+        Name = name;
+        try
+        {
+            PartitionCount = (await client.Admin.DescribeTopicAsync(name)).Topic.PartitionCount;
+            if (Partition < 0 || Partition >= PartitionCount || Offset < 0 || Count is < 1 or > MaxCount)
+            {
+                Problem = $"Choose a partition from 0 to {PartitionCount - 1}, an offset of 0 or more, and 1 to {MaxCount} records.";
+                Response.StatusCode = StatusCodes.Status400BadRequest;
+                return;
+            }
+
+            using var consumer = client.NewConsumer<byte[]?, byte[]?>(new ConsumerConfig { ClientId = "orleanslog-console", FetchMaxWait = TimeSpan.FromMilliseconds(100) })
+                .SetKeyDeserializer(Deserializers.ByteArray).SetValueDeserializer(Deserializers.ByteArray).Build();
+            consumer.Assign([new TopicPartitionOffset(name, Partition, Offset)]);
+            var wait = TimeSpan.FromMilliseconds(800);
+            while (Records.Count < Count && consumer.Consume(wait) is { } record)
+            {
+                Records.Add(record);
+                wait = TimeSpan.FromMilliseconds(100);
+            }
+        }
+        catch (OrleansLogException e)
+        {
+            Problem = $"{e.Code.KafkaName()}: {e.Message}";
+            Response.StatusCode = Api.KafkaProblems.StatusFor(e.Code);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansLog.Client;
+
+namespace OrleansLog.Web.Sampling;
+
+/// <summary>
+/// Samples what the console charts over time: every topic's total high watermark (for its produce rate)
+/// and every group's total lag, every <see cref="ConsoleOptions.SampleInterval"/>, keeping the last
+/// <see cref="ConsoleOptions.SamplesKept"/> of each. In memory: a restarted front end starts its charts afresh.
+/// A cluster that does not answer yet (the broker still starting) is simply sampled again later.
+/// </summary>
+public sealed partial class ConsoleSampler(OrleansLogClient client, IOptions<ConsoleOptions> options, ILogger<ConsoleSampler> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, SampleSeries> _topics = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SampleSeries> _lags = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<Sample> TopicOffsets(string topic) => _topics.TryGetValue(topic, out var series) ? series.Snapshot() : [];
+
+    public IReadOnlyList<Sample> GroupLag(string group) => _lags.TryGetValue(group, out var series) ? series.Snapshot() : [];
+
+    /// <summary>Records per second over the samples kept, or null with fewer than two.</summary>
+    public double? TopicRate(string topic)
+    {
+        var samples = TopicOffsets(topic);
+        if (samples.Count < 2)
+        {
+            return null;
+        }
+
+        var seconds = (samples[^1].At - samples[0].At).TotalSeconds;
+        return seconds > 0 ? (samples[^1].Value - samples[0].Value) / seconds : null;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SampleInterval);
+        do
+        {
+            try
+            {
+                await SampleOnce();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogSampleFailed(e.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task SampleOnce()
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var topic in (await client.Admin.ListTopicsAsync()).Take(options.Value.MaxSampled))
+        {
+            var details = await client.Admin.DescribeTopicAsync(topic.Name);
+            Series(_topics, topic.Name).Add(new Sample(now, details.Partitions.Sum(p => Math.Max(0, p.HighWatermark))));
+        }
+
+        foreach (var group in (await client.Admin.ListGroupsAsync()).Take(options.Value.MaxSampled))
+        {
+            try
+            {
+                var details = await client.Admin.DescribeGroupAsync(group);
+                Series(_lags, group).Add(new Sample(now, details.Partitions.Sum(p => p.Lag ?? 0)));
+            }
+            catch (OrleansLogException e) when (e.Code == ErrorCode.GroupIdNotFound)
+            {
+                _lags.TryRemove(group, out _);
+            }
+        }
+    }
+
+    private SampleSeries Series(ConcurrentDictionary<string, SampleSeries> all, string name) =>
+        all.GetOrAdd(name, _ => new SampleSeries(options.Value.SamplesKept));
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Console sample skipped: {Reason}")]
+    private partial void LogSampleFailed(string reason);
+}
