@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the suites use; each later suite adds its own here (postgresql: the cluster-mode tests
 # start their own server from its binaries; the service Debian sets up is not used; kcat: the Kafka
-# listener's tests drive it as a real Kafka client).
-apt_packages=(util-linux postgresql kcat)
+# listener's tests drive it as a real Kafka client; chromium: the web console's tests drive it headless
+# through Playwright, which cannot download a browser here).
+apt_packages=(util-linux postgresql kcat chromium)
 
 missing=()
 for package in "${apt_packages[@]}"; do
