@@ -18,6 +18,6 @@ ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
 RUN mkdir -p /var/lib/orleanslog && chown 1654:1654 /var/lib/orleanslog
 USER 1654
 VOLUME /var/lib/orleanslog
-# 11111 silo-to-silo, 30000 Orleans gateway (clients, CLI), 8080 health endpoints, 9092 Kafka clients.
+# 11111 silo-to-silo, 30000 Orleans gateway (clients, CLI), 8080 HTTP (REST API, console, /metrics, health), 9092 Kafka clients.
 EXPOSE 11111 30000 8080 9092
 ENTRYPOINT ["dotnet", "/app/OrleansLog.Silo.dll"]

@@ -19,9 +19,10 @@ catch (ClusterConfigurationException e)
 }
 
 builder.AddOrleansLogBroker(cluster);
-builder.Services.AddOrleansLogWeb();
+builder.Services.AddOrleansLogWeb().AddOrleansLogMetrics();
 var app = builder.Build();
 app.MapOrleansLogHealth();
 app.MapOrleansLogApi();
+app.MapOrleansLogMetrics();
 await app.RunAsync();
 return 0;

@@ -10,8 +10,12 @@ builder.Services.AddOrleansLogClient(options =>
     options.Gateways.AddRange(gateways);
     options.ClusterId = builder.Configuration["OrleansLog:Cluster:ClusterId"] ?? options.ClusterId;
 });
-builder.Services.AddOrleansLogWeb();
+builder.Services.AddOrleansLogWeb().AddOrleansLogMetrics();
+builder.Services.AddHealthChecks();
 var app = builder.Build();
 app.MapOrleansLogApi();
+app.MapOrleansLogMetrics();
+app.MapHealthChecks("/health/live");
+app.MapHealthChecks("/health/ready");
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"OrleansLog web front end on {string.Join(", ", app.Urls)} (API under /v3, OpenAPI at /openapi/v1.json), cluster gateways {string.Join(", ", gateways)}."));
 await app.RunAsync();

@@ -4,6 +4,7 @@ using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansLog.Server.Brokers;
+using OrleansLog.Server.Diagnostics;
 using OrleansLog.Server.Groups;
 using OrleansLog.Server.Partitions;
 using OrleansLog.Server.Persistence;
@@ -34,6 +35,8 @@ public static class SiloBuilderExtensions
         builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.SectionName);
         builder.Services.AddOptions<ReplicationOptions>().BindConfiguration(ReplicationOptions.SectionName);
         builder.Services.AddSingleton<LogManager>();
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<BrokerMetrics>();
         builder.Services.AddSingleton<LocalReplicas>();
         builder.Services.AddPlacementDirector<LeaderPlacement, LeaderPlacementDirector>();
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();

@@ -83,6 +83,18 @@ public sealed partial class LogManager : IDisposable
     }
 
     /// <summary>Closes and deletes a partition's log directory.</summary>
+    /// <summary>Bytes of every open log, for the log-size metric.</summary>
+    public long TotalSizeInBytes()
+    {
+        long total = 0;
+        foreach (var log in _logs.Values)
+        {
+            total += log.SizeInBytes;
+        }
+
+        return total;
+    }
+
     public void Delete(TopicPartition partition)
     {
         lock (_openLock)

@@ -6,6 +6,7 @@ using OrleansLog.Metadata;
 using OrleansLog.Partitions;
 using OrleansLog.Replication;
 using OrleansLog.Server.Brokers;
+using OrleansLog.Server.Diagnostics;
 using OrleansLog.Server.Placement;
 using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
@@ -37,6 +38,7 @@ public sealed partial class PartitionGrain(
     IOptions<BrokerOptions> broker,
     IOptions<ReplicationOptions> replication,
     TimeProvider time,
+    BrokerMetrics metrics,
     ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
 {
     private readonly ProducerStateTable _producers = new();
@@ -75,10 +77,19 @@ public sealed partial class PartitionGrain(
         }
 
         StopLinks();
+        metrics.StoppedLeading(_id);
         return Task.CompletedTask;
     }
 
     public async Task<ProduceResponse> Produce(ProduceRequest request)
+    {
+        var started = time.GetTimestamp();
+        var response = await ProduceCore(request);
+        metrics.Produced(_id.Topic, response.Error, request.Records.Length, time.GetElapsedTime(started));
+        return response;
+    }
+
+    private async Task<ProduceResponse> ProduceCore(ProduceRequest request)
     {
         if (!Acks.IsValid(request.Acks))
         {
@@ -194,6 +205,14 @@ public sealed partial class PartitionGrain(
     }
 
     public async Task<FetchResponse> Fetch(FetchRequest request)
+    {
+        var started = time.GetTimestamp();
+        var response = await FetchCore(request);
+        metrics.Fetched(_id.Topic, response.Error, response.Records.Length, time.GetElapsedTime(started));
+        return response;
+    }
+
+    private async Task<FetchResponse> FetchCore(FetchRequest request)
     {
         if (await RequireLeader() is { } refusal)
         {
@@ -330,6 +349,7 @@ public sealed partial class PartitionGrain(
 
         _topic = topic;
         _leadership = leadership;
+        metrics.Leads(_id, leadership.Isr.Length, leadership.Replicas.Length);
         _log.UpdateConfig(topic.Config.ToLogConfig());
         UpdateHighWatermark();
         return Task.FromResult(true);
@@ -342,6 +362,7 @@ public sealed partial class PartitionGrain(
         _topic = null;
         logs.Delete(_id);
         replicas.Forget(_id);
+        metrics.StoppedLeading(_id);
         _highWatermarkMoved.TrySetResult();
         DeactivateOnIdle();
         return Task.CompletedTask;
@@ -376,6 +397,7 @@ public sealed partial class PartitionGrain(
             : Math.Clamp(_replica.HighWatermark, _log.LogStartOffset, _log.LogEndOffset);
         ProducerStateLoader.Load(_log, _producers);
         LogLeading(_id.DirectoryName, LocalBroker, _epoch, _log.LogEndOffset, _highWatermark, string.Join(",", leadership.Isr));
+        metrics.Leads(_id, leadership.Isr.Length, leadership.Replicas.Length);
         StartLinks(leadership);
     }
 
@@ -584,6 +606,7 @@ public sealed partial class PartitionGrain(
         }
 
         LogIsrShrinking(_id.DirectoryName, string.Join(",", lagging), replication.Value.ReplicaLagTimeMax.TotalMilliseconds);
+        metrics.IsrShrank(_id.Topic);
         return AlterIsr([.. _leadership.Isr.Except(lagging)]);
     }
 
@@ -592,6 +615,7 @@ public sealed partial class PartitionGrain(
         if (!_isrChangePending && !_leadership!.Isr.Contains(link.Broker) && IsrRules.CanRejoin(link, _highWatermark, _epochStartOffset))
         {
             LogIsrExpanding(_id.DirectoryName, link.Broker, link.LogEndOffset);
+            metrics.IsrExpanded(_id.Topic);
             _ = AlterIsr(_leadership.Isr.Add(link.Broker));
         }
     }
@@ -611,6 +635,7 @@ public sealed partial class PartitionGrain(
             }
 
             _leadership = result;
+            metrics.Leads(_id, result.Isr.Length, result.Replicas.Length);
             UpdateHighWatermark();
         }
         catch (OrleansLogException e) when (e.Code == ErrorCode.FencedLeaderEpoch)
@@ -636,6 +661,7 @@ public sealed partial class PartitionGrain(
 
         _deposed = true;
         LogSteppedDown(_id.DirectoryName, LocalBroker, _epoch, reason);
+        metrics.StoppedLeading(_id);
         StopLinks();
         _highWatermarkMoved.TrySetResult();
         DeactivateOnIdle();

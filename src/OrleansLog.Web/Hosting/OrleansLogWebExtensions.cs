@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OrleansLog.Client;
 using OrleansLog.Web.Api;
 using OrleansLog.Web.Sampling;
@@ -13,6 +15,9 @@ namespace OrleansLog.Web.Hosting;
 /// <summary>Entry points that add the front end to an ASP.NET application, whether it is an Orleans client or the broker itself.</summary>
 public static class OrleansLogWebExtensions
 {
+    /// <summary>The broker's meter (OrleansLog.Server's <c>BrokerMetrics.MeterName</c>; the front end does not reference the server).</summary>
+    private const string BrokerMeterName = "OrleansLog";
+
     /// <summary>
     /// The API's services: snake_case JSON (the REST Proxy's wire names), problem details, the OpenAPI
     /// document, the shared producer, and an <see cref="OrleansLogClient"/> over the application's grain
@@ -37,6 +42,28 @@ public static class OrleansLogWebExtensions
         services.AddSingleton<ConsoleSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsoleSampler>());
         return services;
+    }
+
+    /// <summary>
+    /// OpenTelemetry metrics with a Prometheus scrape endpoint (<see cref="MapOrleansLogMetrics"/>): the
+    /// broker's meter where a broker runs here, the front end's (consumer lag), and ASP.NET Core's requests.
+    /// </summary>
+    public static IServiceCollection AddOrleansLogMetrics(this IServiceCollection services)
+    {
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("orleanslog"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(BrokerMeterName, ConsoleSampler.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddPrometheusExporter());
+        return services;
+    }
+
+    /// <summary>Serves the metrics for Prometheus at <c>/metrics</c>.</summary>
+    public static IEndpointRouteBuilder MapOrleansLogMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapPrometheusScrapingEndpoint();
+        return app;
     }
 
     /// <summary>

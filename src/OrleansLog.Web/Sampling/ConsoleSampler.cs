@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,10 +13,43 @@ namespace OrleansLog.Web.Sampling;
 /// <see cref="ConsoleOptions.SamplesKept"/> of each. In memory: a restarted front end starts its charts afresh.
 /// A cluster that does not answer yet (the broker still starting) is simply sampled again later.
 /// </summary>
-public sealed partial class ConsoleSampler(OrleansLogClient client, IOptions<ConsoleOptions> options, ILogger<ConsoleSampler> logger) : BackgroundService
+public sealed partial class ConsoleSampler : BackgroundService
 {
+    /// <summary>The front end's meter: each group's total lag, as last sampled.</summary>
+    public const string MeterName = "OrleansLog.Web";
+
     private readonly ConcurrentDictionary<string, SampleSeries> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SampleSeries> _lags = new(StringComparer.Ordinal);
+    private readonly OrleansLogClient _client;
+    private readonly IOptions<ConsoleOptions> _options;
+    private readonly ILogger<ConsoleSampler> _logger;
+    private readonly Meter _meter;
+
+    public ConsoleSampler(OrleansLogClient client, IOptions<ConsoleOptions> options, IMeterFactory meters, ILogger<ConsoleSampler> logger)
+    {
+        _client = client;
+        _options = options;
+        _logger = logger;
+        _meter = meters.Create(MeterName);
+        _meter.CreateObservableGauge("orleanslog.consumer.lag", LatestLags, description: "Each consumer group's total lag (records), as the front end last sampled it.");
+    }
+
+    public override void Dispose()
+    {
+        _meter.Dispose();
+        base.Dispose();
+    }
+
+    private IEnumerable<Measurement<long>> LatestLags()
+    {
+        foreach (var (group, series) in _lags)
+        {
+            if (series.Snapshot() is [.., var last])
+            {
+                yield return new Measurement<long>(last.Value, new KeyValuePair<string, object?>("group", group));
+            }
+        }
+    }
 
     public IReadOnlyList<Sample> TopicOffsets(string topic) => _topics.TryGetValue(topic, out var series) ? series.Snapshot() : [];
 
@@ -36,7 +70,7 @@ public sealed partial class ConsoleSampler(OrleansLogClient client, IOptions<Con
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.SampleInterval);
+        using var timer = new PeriodicTimer(_options.Value.SampleInterval);
         do
         {
             try
@@ -54,17 +88,17 @@ public sealed partial class ConsoleSampler(OrleansLogClient client, IOptions<Con
     private async Task SampleOnce()
     {
         var now = DateTimeOffset.UtcNow;
-        foreach (var topic in (await client.Admin.ListTopicsAsync()).Take(options.Value.MaxSampled))
+        foreach (var topic in (await _client.Admin.ListTopicsAsync()).Take(_options.Value.MaxSampled))
         {
-            var details = await client.Admin.DescribeTopicAsync(topic.Name);
+            var details = await _client.Admin.DescribeTopicAsync(topic.Name);
             Series(_topics, topic.Name).Add(new Sample(now, details.Partitions.Sum(p => Math.Max(0, p.HighWatermark))));
         }
 
-        foreach (var group in (await client.Admin.ListGroupsAsync()).Take(options.Value.MaxSampled))
+        foreach (var group in (await _client.Admin.ListGroupsAsync()).Take(_options.Value.MaxSampled))
         {
             try
             {
-                var details = await client.Admin.DescribeGroupAsync(group);
+                var details = await _client.Admin.DescribeGroupAsync(group);
                 Series(_lags, group).Add(new Sample(now, details.Partitions.Sum(p => p.Lag ?? 0)));
             }
             catch (OrleansLogException e) when (e.Code == ErrorCode.GroupIdNotFound)
@@ -75,7 +109,7 @@ public sealed partial class ConsoleSampler(OrleansLogClient client, IOptions<Con
     }
 
     private SampleSeries Series(ConcurrentDictionary<string, SampleSeries> all, string name) =>
-        all.GetOrAdd(name, _ => new SampleSeries(options.Value.SamplesKept));
+        all.GetOrAdd(name, _ => new SampleSeries(_options.Value.SamplesKept));
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Console sample skipped: {Reason}")]
     private partial void LogSampleFailed(string reason);

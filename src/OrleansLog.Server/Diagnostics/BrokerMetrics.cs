@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using OrleansLog.Partitions;
+using OrleansLog.Server.Partitions;
+
+namespace OrleansLog.Server.Diagnostics;
+
+/// <summary>
+/// The broker's metrics, on the meter <see cref="MeterName"/> (exported by OpenTelemetry wherever the
+/// host adds it): produce and fetch requests, bytes and durations per topic, ISR shrinks and expands, the
+/// partitions this broker leads that are under-replicated, and the size of its logs. Thread-safe.
+/// </summary>
+public sealed class BrokerMetrics : IDisposable
+{
+    public const string MeterName = "OrleansLog";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _produceRequests;
+    private readonly Counter<long> _produceBytes;
+    private readonly Histogram<double> _produceDuration;
+    private readonly Counter<long> _fetchRequests;
+    private readonly Counter<long> _fetchBytes;
+    private readonly Histogram<double> _fetchDuration;
+    private readonly Counter<long> _isrShrinks;
+    private readonly Counter<long> _isrExpands;
+    private readonly ConcurrentDictionary<TopicPartition, bool> _ledUnderReplicated = new();
+
+    public BrokerMetrics(IMeterFactory meters, LogManager logs)
+    {
+        _meter = meters.Create(MeterName);
+        _produceRequests = _meter.CreateCounter<long>("orleanslog.produce.requests", description: "Produce calls answered by partition leaders on this broker, by topic and error.");
+        _produceBytes = _meter.CreateCounter<long>("orleanslog.produce.bytes", "By", "Record batch bytes appended by leaders on this broker.");
+        _produceDuration = _meter.CreateHistogram<double>("orleanslog.produce.duration", "ms", "Time from a produce's arrival at the leader to its answer (acks included).");
+        _fetchRequests = _meter.CreateCounter<long>("orleanslog.fetch.requests", description: "Fetch calls answered by partition leaders on this broker, by topic and error.");
+        _fetchBytes = _meter.CreateCounter<long>("orleanslog.fetch.bytes", "By", "Record batch bytes returned by fetches.");
+        _fetchDuration = _meter.CreateHistogram<double>("orleanslog.fetch.duration", "ms", "Time from a fetch's arrival to its answer (long-polling included).");
+        _isrShrinks = _meter.CreateCounter<long>("orleanslog.isr.shrinks", description: "ISR shrinks this broker's leaders asked for.");
+        _isrExpands = _meter.CreateCounter<long>("orleanslog.isr.expands", description: "ISR expands this broker's leaders asked for.");
+        _meter.CreateObservableGauge("orleanslog.partitions.under_replicated", () => _ledUnderReplicated.Count(p => p.Value), description: "Partitions led here whose ISR is smaller than their replica set.");
+        _meter.CreateObservableGauge("orleanslog.partitions.led", () => _ledUnderReplicated.Count, description: "Partitions led by this broker.");
+        _meter.CreateObservableGauge("orleanslog.log.size", () => logs.TotalSizeInBytes(), "By", "Bytes of every log on this broker's disk.");
+    }
+
+    public void Produced(string topic, ErrorCode error, long bytes, TimeSpan duration)
+    {
+        var tags = Tags(topic, error);
+        _produceRequests.Add(1, tags);
+        if (error == ErrorCode.None)
+        {
+            _produceBytes.Add(bytes, new KeyValuePair<string, object?>("topic", topic));
+        }
+
+        _produceDuration.Record(duration.TotalMilliseconds, new KeyValuePair<string, object?>("topic", topic));
+    }
+
+    public void Fetched(string topic, ErrorCode error, long bytes, TimeSpan duration)
+    {
+        _fetchRequests.Add(1, Tags(topic, error));
+        _fetchBytes.Add(bytes, new KeyValuePair<string, object?>("topic", topic));
+        _fetchDuration.Record(duration.TotalMilliseconds, new KeyValuePair<string, object?>("topic", topic));
+    }
+
+    public void IsrShrank(string topic) => _isrShrinks.Add(1, new KeyValuePair<string, object?>("topic", topic));
+
+    public void IsrExpanded(string topic) => _isrExpands.Add(1, new KeyValuePair<string, object?>("topic", topic));
+
+    /// <summary>A leader here reports its ISR against its replicas (after every leadership change).</summary>
+    public void Leads(TopicPartition partition, int isr, int replicas) => _ledUnderReplicated[partition] = isr < replicas;
+
+    /// <summary>This broker no longer leads <paramref name="partition"/>.</summary>
+    public void StoppedLeading(TopicPartition partition) => _ledUnderReplicated.TryRemove(partition, out _);
+
+    public void Dispose() => _meter.Dispose();
+
+    private static System.Diagnostics.TagList Tags(string topic, ErrorCode error) => new() { { "topic", topic }, { "error", error.KafkaName() } };
+}

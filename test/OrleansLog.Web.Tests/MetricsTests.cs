@@ -1,0 +1,44 @@
+using System.Net;
+using OrleansLog.Testing;
+
+namespace OrleansLog.Web.Tests;
+
+/// <summary>The broker's Prometheus endpoint (OpenTelemetry): produce and fetch counts, bytes and durations per topic, partitions led and under-replicated, log size, and consumer lag.</summary>
+public class MetricsTests(WebBrokerFixture broker) : IClassFixture<WebBrokerFixture>
+{
+    [Fact]
+    public async Task Produces_fetches_log_size_and_consumer_lag_show_on_the_metrics_endpoint()
+    {
+        await broker.Send(HttpMethod.Post, $"{broker.Cluster}/topics", new { TopicName = "api-metrics" });
+        await broker.Send(HttpMethod.Post, $"{broker.Cluster}/topics/api-metrics/records", new { Value = new { Data = "one" } });
+        await broker.Send(HttpMethod.Post, $"{broker.Cluster}/consumer-groups/api-metered/topics/api-metrics/records:consume");
+        await broker.Send(HttpMethod.Post, $"{broker.Cluster}/topics/api-metrics/records", new[] { new { Value = new { Data = "two" } }, new { Value = new { Data = "three" } } });
+
+        var text = "";
+        await Wait.Until(
+            async () =>
+            {
+                text = await broker.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+                return text.Contains("orleanslog_consumer_lag{otel_scope_name=\"OrleansLog.Web\",group=\"api-metered\"} 2", StringComparison.Ordinal);
+            },
+            "the group's lag of 2 is exported",
+            TimeSpan.FromSeconds(15),
+            TimeSpan.FromMilliseconds(300));
+
+        Assert.Matches("orleanslog_produce_requests_total\\{[^}]*error=\"NONE\"[^}]*topic=\"api-metrics\"\\} [1-9]", text);
+        Assert.Matches("orleanslog_produce_bytes_total\\{[^}]*topic=\"api-metrics\"\\} [1-9]", text);
+        Assert.Matches("orleanslog_produce_duration_milliseconds_count\\{[^}]*topic=\"api-metrics\"\\} [1-9]", text);
+        Assert.Matches("orleanslog_fetch_requests_total\\{[^}]*topic=\"api-metrics\"\\} [1-9]", text);
+        Assert.Matches("orleanslog_log_size_bytes\\{[^}]*\\} [1-9]", text);
+        Assert.Matches("orleanslog_partitions_under_replicated\\{[^}]*\\} 0", text);
+        Assert.Matches("orleanslog_partitions_led\\{[^}]*\\} [1-9]", text);
+        Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_health_endpoints_answer()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await broker.Http.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await broker.Http.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
+    }
+}
