@@ -24,6 +24,7 @@ public sealed record TopicConfig
     public const string FlushMsKey = "flush.ms";
     public const string IndexIntervalBytesKey = "index.interval.bytes";
     public const string UncleanLeaderElectionEnableKey = "unclean.leader.election.enable";
+    public const string ValueSchemaValidationKey = "confluent.value.schema.validation";
 
     private static readonly string[] CompressionTypes = ["producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"];
 
@@ -32,6 +33,7 @@ public sealed record TopicConfig
     [
         CleanupPolicyKey, CompressionTypeKey, FlushMessagesKey, FlushMsKey, IndexIntervalBytesKey, MaxMessageBytesKey,
         MinInsyncReplicasKey, RetentionBytesKey, RetentionMsKey, SegmentBytesKey, SegmentMsKey, UncleanLeaderElectionEnableKey,
+        ValueSchemaValidationKey,
     ];
 
     [Id(0)]
@@ -71,6 +73,10 @@ public sealed record TopicConfig
     [Id(11)]
     public bool UncleanLeaderElectionEnable { get; init; }
 
+    /// <summary>Whether produced values must match the latest schema of the subject "&lt;topic&gt;-value" (Confluent's name; enforced by the REST API's produce).</summary>
+    [Id(12)]
+    public bool ValueSchemaValidation { get; init; }
+
     /// <summary>Applies <paramref name="overrides"/> to the defaults; an unknown name or a bad value is INVALID_CONFIG naming it.</summary>
     public static TopicConfig Parse(IReadOnlyDictionary<string, string>? overrides)
     {
@@ -103,6 +109,7 @@ public sealed record TopicConfig
         [FlushMsKey] = Format(FlushMs),
         [IndexIntervalBytesKey] = Format(IndexIntervalBytes),
         [UncleanLeaderElectionEnableKey] = UncleanLeaderElectionEnable ? "true" : "false",
+        [ValueSchemaValidationKey] = ValueSchemaValidation ? "true" : "false",
     }.ToImmutableSortedDictionary(StringComparer.Ordinal);
 
     /// <summary>The storage engine's view of these settings.</summary>
@@ -132,6 +139,7 @@ public sealed record TopicConfig
         CompressionTypeKey => this with { CompressionType = ParseChoice(name, value, CompressionTypes) },
         CleanupPolicyKey => this with { CleanupPolicy = ParseCleanupPolicy(value) },
         UncleanLeaderElectionEnableKey => this with { UncleanLeaderElectionEnable = ParseBool(name, value) },
+        ValueSchemaValidationKey => this with { ValueSchemaValidation = ParseBool(name, value) },
         _ => throw new OrleansLogException(ErrorCode.InvalidConfig, $"Unknown topic config \"{name}\"; known configs: {string.Join(", ", Names)}."),
     };
 

@@ -6,6 +6,7 @@ using OrleansLog.Client;
 using OrleansLog.Client.Consuming;
 using OrleansLog.Client.Producing;
 using OrleansLog.Client.Serialization;
+using OrleansLog.Web.SchemaRegistry;
 
 namespace OrleansLog.Web.Api;
 
@@ -62,7 +63,7 @@ internal static class RecordEndpoints
             .SetValueDeserializer(Deserializers.ByteArray)
             .Build();
 
-    private static async Task<IResult> Produce(string topic_name, HttpRequest request, RecordProducer producer)
+    private static async Task<IResult> Produce(string topic_name, HttpRequest request, RecordProducer producer, ValueSchemaValidator schemas)
     {
         var (body, problem) = await JsonBody.ReadElementAsync(request);
         if (problem is not null)
@@ -88,15 +89,27 @@ internal static class RecordEndpoints
             return KafkaProblems.Problem(ErrorCode.InvalidRequest, $"A request carries 1 to {MaxCount} records; this one has {records.Count}.");
         }
 
+        var (required, missing) = await schemas.ForTopic(topic_name);
+        if (missing is not null)
+        {
+            return KafkaProblems.Problem(ErrorCode.InvalidRecord, missing);
+        }
+
         var messages = new List<(int? Partition, Message<byte[]?, byte[]?> Message)>(records.Count);
         for (var i = 0; i < records.Count; i++)
         {
-            if (ToMessage(records[i], out var invalid) is not { } message)
+            var message = ToMessage(records[i], out var invalid);
+            if (message is not null && required is not null)
             {
-                return KafkaProblems.Problem(ErrorCode.InvalidRecord, batch ? $"Record {i}: {invalid}" : invalid!);
+                message.Value = ValueSchemaValidator.Frame(required, message.Value, out invalid);
             }
 
-            messages.Add((records[i].PartitionId, message));
+            if (invalid is not null)
+            {
+                return KafkaProblems.Problem(ErrorCode.InvalidRecord, batch ? $"Record {i}: {invalid}" : invalid);
+            }
+
+            messages.Add((records[i].PartitionId, message!));
         }
 
         // Validated as a whole before anything is sent: an invalid record refuses the request and stores nothing.

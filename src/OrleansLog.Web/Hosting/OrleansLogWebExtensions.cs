@@ -9,6 +9,7 @@ using OpenTelemetry.Resources;
 using OrleansLog.Client;
 using OrleansLog.Web.Api;
 using OrleansLog.Web.Sampling;
+using OrleansLog.Web.SchemaRegistry;
 
 namespace OrleansLog.Web.Hosting;
 
@@ -35,6 +36,7 @@ public static class OrleansLogWebExtensions
         services.AddOpenApi();
         services.TryAddSingleton(sp => new OrleansLogClient(sp.GetRequiredService<IGrainFactory>()));
         services.AddSingleton<RecordProducer>();
+        services.AddSingleton<ValueSchemaValidator>();
 
         // The console: Razor pages from this assembly (also when the broker hosts it), and its sampler.
         services.AddRazorPages().AddApplicationPart(typeof(OrleansLogWebExtensions).Assembly);
@@ -83,6 +85,7 @@ public static class OrleansLogWebExtensions
         TopicEndpoints.Map(cluster);
         RecordEndpoints.Map(cluster);
         ConsumerGroupEndpoints.Map(cluster);
+        SchemaRegistryEndpoints.Map(app);
         return app;
     }
 }

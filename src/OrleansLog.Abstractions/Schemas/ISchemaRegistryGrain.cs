@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using Orleans.Concurrency;
+
+namespace OrleansLog.Schemas;
+
+/// <summary>
+/// The schema registry (one per cluster, key <see cref="ClusterKey"/>), in Confluent Schema Registry's
+/// terms: subjects with numbered versions of JSON Schemas, globally unique schema ids (one schema text, one
+/// id, whatever the subject), and a compatibility level (BACKWARD, FORWARD, FULL, NONE; globally and per
+/// subject) checked whenever a new version is registered. Persisted before it answers. Answers carry error codes.
+/// </summary>
+public interface ISchemaRegistryGrain : IGrainWithStringKey
+{
+    const string ClusterKey = "cluster";
+
+    /// <summary>Registers <paramref name="schema"/> under <paramref name="subject"/> (the existing version when it is already there), if compatible with the subject's level.</summary>
+    Task<SchemaAnswer> Register(string subject, string schemaType, string schema);
+
+    [AlwaysInterleave]
+    Task<ImmutableArray<string>> Subjects();
+
+    [AlwaysInterleave]
+    Task<SchemaAnswer> Versions(string subject);
+
+    /// <summary>A version of a subject (-1: the latest).</summary>
+    [AlwaysInterleave]
+    Task<SchemaAnswer> Get(string subject, int version);
+
+    [AlwaysInterleave]
+    Task<SchemaAnswer> GetById(int id);
+
+    /// <summary>The version of <paramref name="subject"/> that holds <paramref name="schema"/>, if any.</summary>
+    [AlwaysInterleave]
+    Task<SchemaAnswer> Lookup(string subject, string schema);
+
+    /// <summary>Whether <paramref name="schema"/> could be registered as the next version (against <paramref name="version"/>, -1: the latest).</summary>
+    [AlwaysInterleave]
+    Task<SchemaAnswer> TestCompatibility(string subject, int version, string schema);
+
+    /// <summary>Deletes a subject and all its versions; answers with the versions deleted.</summary>
+    Task<SchemaAnswer> DeleteSubject(string subject);
+
+    /// <summary>The compatibility level of <paramref name="subject"/> (null: the global level).</summary>
+    [AlwaysInterleave]
+    Task<SchemaAnswer> GetCompatibility(string? subject);
+
+    Task<SchemaAnswer> SetCompatibility(string? subject, string level);
+}
