@@ -103,7 +103,8 @@ public class SchemaRegistryTests(WebBrokerFixture broker) : IClassFixture<WebBro
     [InlineData("/subjects/reg-orders-value/versions/zero", "GET", null, HttpStatusCode.UnprocessableEntity, 42202)]
     [InlineData("/schemas/ids/9999", "GET", null, HttpStatusCode.NotFound, 40403)]
     [InlineData("/subjects/reg-bad/versions", "POST", """{"schema":"{not json","schemaType":"JSON"}""", HttpStatusCode.UnprocessableEntity, 42201)]
-    [InlineData("/subjects/reg-bad/versions", "POST", """{"schema":"{\"type\":\"record\",\"name\":\"x\",\"fields\":[]}"}""", HttpStatusCode.UnprocessableEntity, 42201)]
+    [InlineData("/subjects/reg-bad/versions", "POST", """{"schema":"{\"type\":\"record\"}"}""", HttpStatusCode.UnprocessableEntity, 42201)]
+    [InlineData("/subjects/reg-bad/versions", "POST", """{"schema":"syntax = \"proto3\";","schemaType":"PROTOBUF"}""", HttpStatusCode.UnprocessableEntity, 42201)]
     [InlineData("/subjects/reg-bad/versions", "POST", """{"schemaType":"JSON"}""", HttpStatusCode.UnprocessableEntity, 42201)]
     [InlineData("/config", "PUT", """{"compatibility":"SOMETIMES"}""", HttpStatusCode.UnprocessableEntity, 42203)]
     public async Task Bad_registry_requests_get_Confluents_error_codes_in_a_problem(string path, string method, string? body, HttpStatusCode status, int errorCode)
@@ -119,6 +120,23 @@ public class SchemaRegistryTests(WebBrokerFixture broker) : IClassFixture<WebBro
         Assert.Equal("application/problem+json", answer.Response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(errorCode, answer.Body.GetProperty("error_code").GetInt32());
         Assert.False(string.IsNullOrEmpty(answer.Body.GetProperty("message").GetString()));
+    }
+
+    [Fact]
+    public async Task Avro_schemas_evolve_by_Avros_own_resolution_rules()
+    {
+        const string v1 = """{"type":"record","name":"Order","fields":[{"name":"id","type":"long"}]}""";
+        const string withDefault = """{"type":"record","name":"Order","fields":[{"name":"id","type":"long"},{"name":"note","type":"string","default":""}]}""";
+        const string withoutDefault = """{"type":"record","name":"Order","fields":[{"name":"id","type":"long"},{"name":"qty","type":"int"}]}""";
+        using var registry = Client();
+        var first = await registry.RegisterSchemaAsync("reg-avro-value", new Schema(v1, SchemaType.Avro));
+
+        Assert.True(await registry.RegisterSchemaAsync("reg-avro-value", new Schema(withDefault, SchemaType.Avro)) > first);
+        var refused = await Assert.ThrowsAsync<SchemaRegistryException>(() => registry.RegisterSchemaAsync("reg-avro-value", new Schema(withoutDefault, SchemaType.Avro)));
+        Assert.Equal(HttpStatusCode.Conflict, refused.Status);
+        Assert.Equal(SchemaType.Avro, (await registry.GetLatestSchemaAsync("reg-avro-value")).SchemaType);
+        var mixed = await Assert.ThrowsAsync<SchemaRegistryException>(() => registry.RegisterSchemaAsync("reg-avro-value", new Schema(OrderV1, SchemaType.Json)));
+        Assert.Equal(HttpStatusCode.Conflict, mixed.Status);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace OrleansLog.Schemas;
 
 /// <summary>
 /// The schema registry (one per cluster, key <see cref="ClusterKey"/>), in Confluent Schema Registry's
-/// terms: subjects with numbered versions of JSON Schemas, globally unique schema ids (one schema text, one
+/// terms: subjects with numbered versions of JSON Schemas or Avro schemas, globally unique schema ids (one schema text, one
 /// id, whatever the subject), and a compatibility level (BACKWARD, FORWARD, FULL, NONE; globally and per
 /// subject) checked whenever a new version is registered. Persisted before it answers. Answers carry error codes.
 /// </summary>
@@ -35,7 +35,7 @@ public interface ISchemaRegistryGrain : IGrainWithStringKey
 
     /// <summary>Whether <paramref name="schema"/> could be registered as the next version (against <paramref name="version"/>, -1: the latest).</summary>
     [AlwaysInterleave]
-    Task<SchemaAnswer> TestCompatibility(string subject, int version, string schema);
+    Task<SchemaAnswer> TestCompatibility(string subject, int version, string schemaType, string schema);
 
     /// <summary>Deletes a subject and all its versions; answers with the versions deleted.</summary>
     Task<SchemaAnswer> DeleteSubject(string subject);

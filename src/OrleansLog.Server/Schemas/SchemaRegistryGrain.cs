@@ -8,9 +8,10 @@ using OrleansLog.Server.Persistence;
 namespace OrleansLog.Server.Schemas;
 
 /// <summary>
-/// The schema registry (see <see cref="ISchemaRegistryGrain"/>). Schemas are checked as JSON Schema
-/// (JsonSchema.Net) and stored normalized (compact JSON), so the same schema written differently gets the
-/// same id. Concurrency: not reentrant for changes, so registrations take versions and ids one at a time;
+/// The schema registry (see <see cref="ISchemaRegistryGrain"/>). JSON Schemas are checked with
+/// JsonSchema.Net and compared by <see cref="JsonSchemaCompatibility"/>; Avro schemas are parsed and
+/// compared by Apache.Avro (schema resolution: <c>CanRead</c>). Both are stored normalized (compact), so
+/// the same schema written differently gets the same id. Concurrency: not reentrant for changes, so registrations take versions and ids one at a time;
 /// reads interleave.
 /// </summary>
 public sealed class SchemaRegistryGrain(
@@ -18,6 +19,7 @@ public sealed class SchemaRegistryGrain(
     DeepCopier copier) : Grain, ISchemaRegistryGrain
 {
     public const string JsonType = "JSON";
+    public const string AvroType = "AVRO";
 
     private SchemaRegistryState State => state.State;
 
@@ -28,13 +30,14 @@ public sealed class SchemaRegistryGrain(
             return invalid;
         }
 
+        var type = schemaType.ToUpperInvariant();
         var versions = State.Subjects.GetValueOrDefault(subject) ?? [];
         if (versions.FirstOrDefault(v => State.Schemas[v.SchemaId].Schema == normalized) is { } existing)
         {
             return SchemaAnswer.Of(Describe(subject, existing));
         }
 
-        if (versions.Count > 0 && Incompatibility(subject, versions[^1], normalized) is { } why)
+        if (versions.Count > 0 && Incompatibility(subject, versions[^1], type, normalized) is { } why)
         {
             return SchemaAnswer.Fail(SchemaAnswer.Incompatible, $"Schema being registered is incompatible with the latest version ({versions[^1].Version}) of subject \"{subject}\" under {LevelOf(subject)}: {why}.");
         }
@@ -44,7 +47,7 @@ public sealed class SchemaRegistryGrain(
         if (id == 0)
         {
             id = State.NextId++;
-            State.Schemas[id] = new StoredSchema(JsonType, normalized);
+            State.Schemas[id] = new StoredSchema(type, normalized);
         }
 
         var version = new SubjectVersion(versions.Count == 0 ? 1 : versions[^1].Version + 1, id);
@@ -74,7 +77,7 @@ public sealed class SchemaRegistryGrain(
             return Task.FromResult(NoSubject(subject));
         }
 
-        if (Parse(JsonType, schema, out var normalized) is { } invalid)
+        if (Parse(State.Schemas[versions[^1].SchemaId].SchemaType, schema, out var normalized) is { } invalid)
         {
             return Task.FromResult(invalid);
         }
@@ -84,9 +87,9 @@ public sealed class SchemaRegistryGrain(
             : SchemaAnswer.Fail(SchemaAnswer.SchemaNotFound, $"Schema not found under subject \"{subject}\"."));
     }
 
-    public Task<SchemaAnswer> TestCompatibility(string subject, int version, string schema)
+    public Task<SchemaAnswer> TestCompatibility(string subject, int version, string schemaType, string schema)
     {
-        if (Parse(JsonType, schema, out var normalized) is { } invalid)
+        if (Parse(schemaType, schema, out var normalized) is { } invalid)
         {
             return Task.FromResult(invalid);
         }
@@ -102,7 +105,7 @@ public sealed class SchemaRegistryGrain(
             return Task.FromResult(missing);
         }
 
-        var why = Incompatibility(subject, against!, normalized);
+        var why = Incompatibility(subject, against!, schemaType.ToUpperInvariant(), normalized);
         return Task.FromResult(new SchemaAnswer(0, why, Compatibility: why is null ? "compatible" : "incompatible"));
     }
 
@@ -150,11 +153,38 @@ public sealed class SchemaRegistryGrain(
     private string LevelOf(string? subject) =>
         subject is not null && State.SubjectCompatibility.TryGetValue(subject, out var level) ? level : State.GlobalCompatibility;
 
-    private string? Incompatibility(string subject, SubjectVersion previous, string normalized)
+    private string? Incompatibility(string subject, SubjectVersion previous, string type, string normalized)
     {
-        using var old = JsonDocument.Parse(State.Schemas[previous.SchemaId].Schema);
+        var stored = State.Schemas[previous.SchemaId];
+        var level = LevelOf(subject);
+        if (level == CompatibilityLevel.None)
+        {
+            return null;
+        }
+
+        if (stored.SchemaType != type)
+        {
+            return $"the subject holds {stored.SchemaType} schemas and this one is {type}";
+        }
+
+        if (type == AvroType)
+        {
+            return AvroCompatibility(level, Avro.Schema.Parse(stored.Schema), Avro.Schema.Parse(normalized));
+        }
+
+        using var old = JsonDocument.Parse(stored.Schema);
         using var next = JsonDocument.Parse(normalized);
-        return JsonSchemaCompatibility.Check(LevelOf(subject), old.RootElement, next.RootElement);
+        return JsonSchemaCompatibility.Check(level, old.RootElement, next.RootElement);
+    }
+
+    /// <summary>Avro's own schema resolution decides: a reader schema can read a writer's data when <c>CanRead</c> says so.</summary>
+    private static string? AvroCompatibility(string level, Avro.Schema previous, Avro.Schema next)
+    {
+        var backward = level is CompatibilityLevel.Backward or CompatibilityLevel.Full && !next.CanRead(previous);
+        var forward = level is CompatibilityLevel.Forward or CompatibilityLevel.Full && !previous.CanRead(next);
+        return backward ? "the new Avro schema cannot read data written with the previous one"
+            : forward ? "the previous Avro schema cannot read data written with the new one"
+            : null;
     }
 
     private SchemaAnswer? Find(string subject, int version, out SubjectVersion? found)
@@ -182,13 +212,26 @@ public sealed class SchemaRegistryGrain(
 
     private static SchemaAnswer NoSubject(string subject) => SchemaAnswer.Fail(SchemaAnswer.SubjectNotFound, $"Subject \"{subject}\" not found.");
 
-    /// <summary>Checks the type and that the text is a JSON Schema; gives its compact form.</summary>
+    /// <summary>Checks the type and that the text is a schema of it; gives its compact form.</summary>
     private static SchemaAnswer? Parse(string schemaType, string schema, out string normalized)
     {
         normalized = "";
+        if (string.Equals(schemaType, AvroType, StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                normalized = Avro.Schema.Parse(schema).ToString();
+                return null;
+            }
+            catch (Exception e) when (e is Avro.AvroException or JsonException or ArgumentException or Newtonsoft.Json.JsonException)
+            {
+                return SchemaAnswer.Fail(SchemaAnswer.InvalidSchema, $"Invalid Avro schema: {e.Message}");
+            }
+        }
+
         if (!string.Equals(schemaType, JsonType, StringComparison.OrdinalIgnoreCase))
         {
-            return SchemaAnswer.Fail(SchemaAnswer.InvalidSchema, $"Schema type \"{schemaType}\" is not supported: OrleansLog's registry holds JSON Schemas (schemaType JSON).");
+            return SchemaAnswer.Fail(SchemaAnswer.InvalidSchema, $"Schema type \"{schemaType}\" is not supported: use JSON or AVRO.");
         }
 
         try

@@ -46,7 +46,7 @@ internal static class SchemaRegistryEndpoints
         app.MapPut("/config/{subject}", async (string subject, HttpRequest request, OrleansLogClient client) => await SetLevel(request, client, subject));
         app.MapPost("/compatibility/subjects/{subject}/versions/{version}", async (string subject, string version, HttpRequest request, OrleansLogClient client) =>
         {
-            var (schema, _, problem) = await ReadSchema(request);
+            var (schema, type, problem) = await ReadSchema(request);
             if (problem is not null)
             {
                 return problem;
@@ -57,7 +57,7 @@ internal static class SchemaRegistryEndpoints
                 return InvalidVersion(version);
             }
 
-            var answer = await Registry(client).TestCompatibility(subject, number, schema!);
+            var answer = await Registry(client).TestCompatibility(subject, number, type!, schema!);
             return Answer(answer, a => a.Message is null ? (object)new { is_compatible = true } : new { is_compatible = false, messages = new[] { a.Message } });
         });
     }
@@ -124,7 +124,7 @@ internal static class SchemaRegistryEndpoints
             return (null, null, Problem(SchemaAnswer.InvalidSchema, "The body needs \"schema\": the schema as a JSON string."));
         }
 
-        // Confluent's default type is AVRO; this registry holds JSON Schemas, so an absent type must say so.
+        // Confluent's default type is AVRO.
         var type = body.TryGetProperty("schemaType", out var schemaType) && schemaType.ValueKind == JsonValueKind.String ? schemaType.GetString()! : "AVRO";
         return (schema.GetString(), type, null);
     }
