@@ -11,6 +11,7 @@ public class IsrTests(ReplicatedClusterFixture fixture)
     [Fact]
     public async Task A_stalled_follower_leaves_the_isr_and_rejoins_once_it_catches_up()
     {
+        using var isrChanges = new TopicCounters("stall", "orleanslog.isr.shrinks", "orleanslog.isr.expands");
         await fixture.CreateTopic("stall", partitions: 1);
         var leadership = await fixture.Leadership("stall", 0);
         var stalled = leadership.Followers.First();
@@ -33,6 +34,10 @@ public class IsrTests(ReplicatedClusterFixture fixture)
         Assert.Equal(ErrorCode.None, (await partition.Produce(new ProduceRequest(Batches.Of("after")))).Error);
         await fixture.WaitInSync("stall", 0);
         Assert.Equal(2, (await fixture.Follower("stall", 0, stalled).GetState()).LogEndOffset);
+
+        // The leader's broker counted both changes on its metrics.
+        Assert.True(isrChanges.Total("orleanslog.isr.shrinks") >= 1);
+        Assert.True(isrChanges.Total("orleanslog.isr.expands") >= 1);
     }
 
     [Fact]

@@ -123,6 +123,23 @@ public class SchemaRegistryTests(WebBrokerFixture broker) : IClassFixture<WebBro
     }
 
     [Fact]
+    public async Task A_schema_is_looked_up_in_its_subject_and_its_text_and_the_subjects_level_are_read()
+    {
+        using var registry = Client();
+        var id = await registry.RegisterSchemaAsync("reg-lookup", new Schema(OrderV1, SchemaType.Json));
+        await registry.UpdateCompatibilityAsync(Compatibility.Full, "reg-lookup");
+
+        var found = await broker.Send(HttpMethod.Post, "/subjects/reg-lookup", new Dictionary<string, string> { ["schema"] = OrderV1, ["schemaType"] = "JSON" });
+        Assert.Equal((1, id), (found.Body.GetProperty("version").GetInt32(), found.Body.GetProperty("id").GetInt32()));
+        var text = await broker.Send(HttpMethod.Get, "/subjects/reg-lookup/versions/latest/schema");
+        Assert.Equal("object", text.Body.GetProperty("type").GetString());
+        var level = await broker.Send(HttpMethod.Get, "/config/reg-lookup");
+        Assert.Equal("FULL", level.Body.GetProperty("compatibilityLevel").GetString());
+        var unknown = await broker.Send(HttpMethod.Post, "/subjects/reg-lookup", new Dictionary<string, string> { ["schema"] = """{"type":"string"}""", ["schemaType"] = "JSON" });
+        Assert.Equal(40403, unknown.Body.GetProperty("error_code").GetInt32());
+    }
+
+    [Fact]
     public async Task Avro_schemas_evolve_by_Avros_own_resolution_rules()
     {
         const string v1 = """{"type":"record","name":"Order","fields":[{"name":"id","type":"long"}]}""";

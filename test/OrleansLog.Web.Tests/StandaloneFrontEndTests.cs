@@ -36,6 +36,8 @@ public class StandaloneFrontEndTests(WebBrokerFixture broker) : IClassFixture<We
             var produced = await http.PostAsync(new Uri("/v3/clusters/orleanslog/topics/api-standalone/records", UriKind.Relative), produce);
             Assert.Equal(HttpStatusCode.OK, produced.StatusCode);
             Assert.Contains("web front end on", output.ToString(), StringComparison.Ordinal);
+            Assert.Contains("http_server_request_duration_seconds", await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/", UriKind.Relative))).StatusCode);
         }
         finally
         {
