@@ -23,7 +23,7 @@ public sealed class StartupBanner(
             Console.WriteLine($"  Orleans gateway: {cluster.AdvertisedAddress}:{cluster.Options.GatewayPort}   (orleanslog CLI, Orleans clients)");
             Console.WriteLine($"  Kafka listener:  {identity.Value.KafkaEndpoint ?? "(disabled)"}   (kcat, Confluent.Kafka, any Kafka client)");
             Console.WriteLine($"  Silo port:       {cluster.AdvertisedAddress}:{cluster.Options.SiloPort}");
-            Console.WriteLine($"  HTTP:            {http}   (REST API {http}/v3, OpenAPI {http}/openapi/v1.json, /health/ready, /health/live)");
+            Console.WriteLine($"  Web console:     {http}   (REST API {http}/v3, OpenAPI /openapi/v1.json, schema registry /subjects, /metrics, /health/ready)");
             Console.WriteLine($"  Data directory:  {Path.GetFullPath(broker.Value.DataDirectory)}");
             Console.WriteLine("Press Ctrl+C to stop.");
         });
