@@ -13,8 +13,7 @@ internal sealed class ListOffsetsHandler(KafkaListenerContext context) : IKafkaH
     public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
     {
         var topics = Read(request);
-        var lookups = topics.Select(t => t.Partitions.Select(p => Lookup(t.Name, p.Partition, p.Timestamp)).ToArray()).ToArray();
-        await Task.WhenAll(lookups.SelectMany(l => l));
+        var lookups = await PartitionFanOut.AskAll(topics, (topic, p) => Lookup(topic, p.Partition, p.Timestamp));
 
         var version = request.Version;
         var response = request.StartResponse();
@@ -23,25 +22,17 @@ internal sealed class ListOffsetsHandler(KafkaListenerContext context) : IKafkaH
             response.WriteInt32(0);
         }
 
-        response.WriteArrayLength(topics.Count, flexible: false);
-        for (var t = 0; t < topics.Count; t++)
+        PartitionFanOut.WriteTopics(response, topics, lookups, (partition, answer) =>
         {
-            response.WriteString(topics[t].Name, flexible: false);
-            response.WriteArrayLength(topics[t].Partitions.Count, flexible: false);
-            for (var p = 0; p < topics[t].Partitions.Count; p++)
+            response.WriteInt32(partition.Partition);
+            response.WriteInt16(answer.Error);
+            response.WriteInt64(-1);
+            response.WriteInt64(answer.Offset);
+            if (version >= 4)
             {
-                var (error, offset) = lookups[t][p].Result;
-                response.WriteInt32(topics[t].Partitions[p].Partition);
-                response.WriteInt16(error);
-                response.WriteInt64(-1);
-                response.WriteInt64(offset);
-                if (version >= 4)
-                {
-                    response.WriteInt32(-1);
-                }
+                response.WriteInt32(-1);
             }
-        }
-
+        });
         return response;
     }
 

@@ -13,8 +13,7 @@ internal sealed class OffsetForLeaderEpochHandler(KafkaListenerContext context) 
     public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
     {
         var topics = Read(request);
-        var answers = topics.Select(t => t.Partitions.Select(p => Ask(t.Name, p.Partition, p.CurrentEpoch, p.Epoch)).ToArray()).ToArray();
-        await Task.WhenAll(answers.SelectMany(a => a));
+        var answers = await PartitionFanOut.AskAll(topics, (topic, p) => Ask(topic, p.Partition, p.CurrentEpoch, p.Epoch));
 
         var version = request.Version;
         var response = request.StartResponse();
@@ -23,25 +22,17 @@ internal sealed class OffsetForLeaderEpochHandler(KafkaListenerContext context) 
             response.WriteInt32(0);
         }
 
-        response.WriteArrayLength(topics.Count, flexible: false);
-        for (var t = 0; t < topics.Count; t++)
+        PartitionFanOut.WriteTopics(response, topics, answers, (partition, answer) =>
         {
-            response.WriteString(topics[t].Name, flexible: false);
-            response.WriteArrayLength(topics[t].Partitions.Count, flexible: false);
-            for (var p = 0; p < topics[t].Partitions.Count; p++)
+            response.WriteInt16(answer.Error);
+            response.WriteInt32(partition.Partition);
+            if (version >= 1)
             {
-                var answer = answers[t][p].Result;
-                response.WriteInt16(answer.Error);
-                response.WriteInt32(topics[t].Partitions[p].Partition);
-                if (version >= 1)
-                {
-                    response.WriteInt32(answer.LeaderEpoch);
-                }
-
-                response.WriteInt64(answer.EndOffset);
+                response.WriteInt32(answer.LeaderEpoch);
             }
-        }
 
+            response.WriteInt64(answer.EndOffset);
+        });
         return response;
     }
 

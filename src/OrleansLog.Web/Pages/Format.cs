@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace OrleansLog.Web.Pages;
@@ -17,37 +16,14 @@ public static class Format
 
     public static string Time(long? unixMs) => unixMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) : "-";
 
-    /// <summary>JSON pretty-printed; other UTF-8 text as it is; anything else as base64 (marked).</summary>
-    public static string Payload(byte[]? bytes)
+    /// <summary>JSON pretty-printed; other UTF-8 text as it is; anything else as base64 (marked): the REST API's reading of the bytes, shown.</summary>
+    public static string Payload(byte[]? bytes) => Api.RecordPayloads.FromBytes(bytes) switch
     {
-        if (bytes is null)
-        {
-            return "(null)";
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(bytes);
-            return JsonSerializer.Serialize(document.RootElement, Indented);
-        }
-        catch (JsonException)
-        {
-        }
-
-        try
-        {
-            var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
-            if (!text.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r')))
-            {
-                return text;
-            }
-        }
-        catch (DecoderFallbackException)
-        {
-        }
-
-        return "base64: " + Convert.ToBase64String(bytes);
-    }
+        null => "(null)",
+        { Type: "JSON" } json => JsonSerializer.Serialize(json.Data, Indented),
+        { Type: "STRING" } text => text.Data.GetString()!,
+        var binary => "base64: " + binary.Data.GetString(),
+    };
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 }
