@@ -1,4 +1,5 @@
 using OrleansLog.Client.Hosting;
+using OrleansLog.Web.Health;
 using OrleansLog.Web.Hosting;
 
 // The front end on its own: an Orleans client of the cluster whose gateways OrleansLog:Web:Gateways lists
@@ -11,11 +12,11 @@ builder.Services.AddOrleansLogClient(options =>
     options.ClusterId = builder.Configuration["OrleansLog:Cluster:ClusterId"] ?? options.ClusterId;
 });
 builder.Services.AddOrleansLogWeb().AddOrleansLogMetrics();
-builder.Services.AddHealthChecks();
+builder.Services.AddHealthChecks().AddCheck<ClusterReadinessCheck>("cluster", tags: ["ready"]);
 var app = builder.Build();
 app.MapOrleansLogApi();
 app.MapOrleansLogMetrics();
-app.MapHealthChecks("/health/live");
-app.MapHealthChecks("/health/ready");
+app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"OrleansLog web front end on {string.Join(", ", app.Urls)} (API under /v3, OpenAPI at /openapi/v1.json), cluster gateways {string.Join(", ", gateways)}."));
 await app.RunAsync();

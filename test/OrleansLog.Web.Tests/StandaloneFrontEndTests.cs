@@ -38,6 +38,8 @@ public class StandaloneFrontEndTests(WebBrokerFixture broker) : IClassFixture<We
             Assert.Contains("web front end on", output.ToString(), StringComparison.Ordinal);
             Assert.Contains("http_server_request_duration_seconds", await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/", UriKind.Relative))).StatusCode);
+            var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         }
         finally
         {
