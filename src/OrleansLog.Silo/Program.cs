@@ -1,3 +1,4 @@
+using OrleansLog.Kafka.Hosting;
 using OrleansLog.Silo.Hosting;
 using OrleansLog.Web.Hosting;
 
@@ -24,5 +25,24 @@ var app = builder.Build();
 app.MapOrleansLogHealth();
 app.MapOrleansLogApi();
 app.MapOrleansLogMetrics();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (Exception e) when (FindListenerFailure(e) is { } failure)
+{
+    // A broker that cannot open its Kafka port says so in one line instead of a stack trace.
+    await Console.Error.WriteLineAsync($"error: {failure.Message}");
+    return 1;
+}
+
 return 0;
+
+static KafkaListenerException? FindListenerFailure(Exception? e) =>
+    e switch
+    {
+        null => null,
+        KafkaListenerException listener => listener,
+        AggregateException all => all.InnerExceptions.Select(FindListenerFailure).FirstOrDefault(f => f is not null),
+        _ => FindListenerFailure(e.InnerException),
+    };

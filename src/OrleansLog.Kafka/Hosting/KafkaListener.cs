@@ -30,9 +30,22 @@ internal sealed partial class KafkaListener(
     private async Task Start(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var endpoint = new IPEndPoint(IPAddress.Parse(settings.ListenAddress), settings.Port);
+        if (!IPAddress.TryParse(settings.ListenAddress, out var address))
+        {
+            throw new KafkaListenerException($"OrleansLog:Kafka:ListenAddress \"{settings.ListenAddress}\" is not an IP address.", new FormatException(settings.ListenAddress));
+        }
+
+        var endpoint = new IPEndPoint(address, settings.Port);
         var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions { NoDelay = true }), loggers);
-        _listener = await transport.BindAsync(endpoint, cancellationToken);
+        try
+        {
+            _listener = await transport.BindAsync(endpoint, cancellationToken);
+        }
+        catch (Exception e) when (e is AddressInUseException or System.Net.Sockets.SocketException)
+        {
+            throw new KafkaListenerException($"the Kafka listener cannot listen on {endpoint}: {e.Message}; choose another port with --kafka-port (OrleansLog:Kafka:Port) or turn it off with OrleansLog:Kafka:Enabled=false.", e);
+        }
+
         LogListening(endpoint.ToString());
         _accepting = Task.Run(Accept, CancellationToken.None);
     }
