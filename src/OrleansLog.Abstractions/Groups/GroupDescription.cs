@@ -11,4 +11,8 @@ public sealed record GroupDescription(
     [property: Id(3)] string? Assignor,
     [property: Id(4)] ImmutableArray<GroupMemberDescription> Members,
     [property: Id(5)] ImmutableArray<CommittedOffset> Offsets,
-    [property: Id(6)] string? ProtocolType = null);
+    [property: Id(6)] string? ProtocolType = null)
+{
+    /// <summary>Whether the group holds anything: members or committed offsets. Kafka answers for one that does not as "Dead".</summary>
+    public bool Exists => State != GroupState.Empty || !Offsets.IsEmpty;
+}

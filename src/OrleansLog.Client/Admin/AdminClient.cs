@@ -49,7 +49,7 @@ public sealed class AdminClient(IGrainFactory grains)
     public async Task<ConsumerGroupDetails> DescribeGroupAsync(string groupId)
     {
         var description = await RequireGroupId(groupId).Describe();
-        if (description.State == GroupState.Empty && description.Offsets.IsEmpty)
+        if (!description.Exists)
         {
             throw new OrleansLogException(ErrorCode.GroupIdNotFound, $"Consumer group \"{groupId}\" does not exist (no members, no committed offsets).");
         }

@@ -38,7 +38,7 @@ internal sealed class DescribeGroupsHandler(KafkaListenerContext context) : IKaf
         {
             var (error, group) = described[i];
             var members = group?.Members ?? [];
-            var dead = group is null || (group.State == GroupState.Empty && group.Offsets.IsEmpty);
+            var dead = group is not { Exists: true };
             response.WriteInt16(error);
             response.WriteString(ids[i], flexible: false);
             response.WriteString(dead ? "Dead" : StateName(group!.State), flexible: false);

@@ -62,7 +62,15 @@ internal sealed class MetadataHandler(KafkaListenerContext context, TopicAutoCre
     {
         var version = request.Version;
         var alive = brokers.Where(b => b.IsAlive).Select(b => b.Id).ToHashSet();
-        var listed = brokers.Where(b => b.IsAlive && KafkaEndpoint.TryParse(b.KafkaEndpoint, out _, out _)).ToList();
+        var listed = new List<(int Id, string Host, int Port)>(brokers.Length);
+        foreach (var broker in brokers)
+        {
+            if (broker.IsAlive && KafkaEndpoint.TryParse(broker.KafkaEndpoint, out var host, out var port))
+            {
+                listed.Add((broker.Id, host, port));
+            }
+        }
+
         var response = request.StartResponse(1024);
         if (version >= 3)
         {
@@ -72,10 +80,9 @@ internal sealed class MetadataHandler(KafkaListenerContext context, TopicAutoCre
         response.WriteArrayLength(listed.Count, flexible: false);
         foreach (var broker in listed)
         {
-            KafkaEndpoint.TryParse(broker.KafkaEndpoint, out var host, out var port);
             response.WriteInt32(broker.Id);
-            response.WriteString(host, flexible: false);
-            response.WriteInt32(port);
+            response.WriteString(broker.Host, flexible: false);
+            response.WriteInt32(broker.Port);
             if (version >= 1)
             {
                 response.WriteNullableString(null, flexible: false);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using OrleansLog.Brokers;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Handlers;
 using OrleansLog.Server.Brokers;

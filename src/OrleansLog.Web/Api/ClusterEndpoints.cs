@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using OrleansLog.Brokers;
 using OrleansLog.Client;
 
 namespace OrleansLog.Web.Api;
@@ -39,17 +40,9 @@ internal static class ClusterEndpoints
         return new ClusterData("KafkaCluster", clusterId, controller, $"{root}/brokers", $"{root}/topics", $"{root}/consumer-groups");
     }
 
-    private static BrokerData Broker(string clusterId, Brokers.BrokerDescription broker)
+    private static BrokerData Broker(string clusterId, BrokerDescription broker)
     {
-        string? host = null;
-        int? port = null;
-        var colon = broker.KafkaEndpoint?.LastIndexOf(':') ?? -1;
-        if (colon > 0 && int.TryParse(broker.KafkaEndpoint.AsSpan(colon + 1), out var parsed))
-        {
-            host = broker.KafkaEndpoint![..colon];
-            port = parsed;
-        }
-
-        return new BrokerData("KafkaBroker", clusterId, broker.Id, host, port, broker.Silo.ToString(), broker.IsAlive);
+        var listening = KafkaEndpoint.TryParse(broker.KafkaEndpoint, out var host, out var port);
+        return new BrokerData("KafkaBroker", clusterId, broker.Id, listening ? host : null, listening ? port : null, broker.Silo.ToString(), broker.IsAlive);
     }
 }

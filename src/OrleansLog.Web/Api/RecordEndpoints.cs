@@ -31,31 +31,35 @@ internal static class RecordEndpoints
         : null;
 
     /// <summary>Reads up to <paramref name="maxCount"/> records from where <paramref name="consumer"/> is assigned, waiting at most <paramref name="timeoutMs"/> for the first and briefly for each next.</summary>
-    public static List<ConsumedRecord> Read(Consumer<byte[]?, byte[]?> consumer, int maxCount, int timeoutMs)
+    public static List<ConsumeResult<byte[]?, byte[]?>> ReadResults(Consumer<byte[]?, byte[]?> consumer, int maxCount, int timeoutMs)
     {
-        var records = new List<ConsumedRecord>();
+        var results = new List<ConsumeResult<byte[]?, byte[]?>>();
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (records.Count < maxCount)
+        while (results.Count < maxCount)
         {
             var left = deadline - DateTime.UtcNow;
-            var wait = records.Count == 0 ? left : TimeSpan.FromMilliseconds(Math.Min(100, Math.Max(0, left.TotalMilliseconds)));
+            var wait = results.Count == 0 ? left : TimeSpan.FromMilliseconds(Math.Min(100, Math.Max(0, left.TotalMilliseconds)));
             if (wait <= TimeSpan.Zero || consumer.Consume(wait) is not { } result)
             {
                 break;
             }
 
-            records.Add(new ConsumedRecord(
+            results.Add(result);
+        }
+
+        return results;
+    }
+
+    /// <summary>As <see cref="ReadResults"/>, with keys, values and headers as the API shows them.</summary>
+    public static List<ConsumedRecord> Read(Consumer<byte[]?, byte[]?> consumer, int maxCount, int timeoutMs) =>
+        [.. ReadResults(consumer, maxCount, timeoutMs).Select(result => new ConsumedRecord(
                 result.Topic,
                 result.Partition,
                 result.Offset,
                 result.Message.Timestamp is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,
                 RecordPayloads.FromBytes(result.Message.Key),
                 RecordPayloads.FromBytes(result.Message.Value),
-                [.. (result.Message.Headers ?? []).Select(h => new RecordHeaderData(h.Key, h.Value is { } v ? Convert.ToBase64String(v.Span) : null))]));
-        }
-
-        return records;
-    }
+                [.. (result.Message.Headers ?? []).Select(h => new RecordHeaderData(h.Key, h.Value is { } v ? Convert.ToBase64String(v.Span) : null))]))];
 
     public static Consumer<byte[]?, byte[]?> NewConsumer(OrleansLogClient client, string? groupId = null) =>
         client.NewConsumer<byte[]?, byte[]?>(new ConsumerConfig { ClientId = "orleanslog-web", GroupId = groupId, EnableAutoCommit = false, FetchMaxWait = TimeSpan.FromMilliseconds(100) })

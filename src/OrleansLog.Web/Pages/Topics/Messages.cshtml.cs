@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using OrleansLog.Client;
 using OrleansLog.Client.Consuming;
-using OrleansLog.Client.Serialization;
 
 namespace OrleansLog.Web.Pages.Topics;
 
@@ -10,6 +9,9 @@ namespace OrleansLog.Web.Pages.Topics;
 public sealed class MessagesModel(OrleansLogClient client) : PageModel
 {
     public const int MaxCount = 200;
+
+    /// <summary>How long the page waits for records, as the REST API's read does by default.</summary>
+    private const int ReadTimeoutMs = 1000;
 
     public string Name { get; private set; } = "";
 
@@ -41,15 +43,9 @@ public sealed class MessagesModel(OrleansLogClient client) : PageModel
                 return;
             }
 
-            using var consumer = client.NewConsumer<byte[]?, byte[]?>(new ConsumerConfig { ClientId = "orleanslog-console", FetchMaxWait = TimeSpan.FromMilliseconds(100) })
-                .SetKeyDeserializer(Deserializers.ByteArray).SetValueDeserializer(Deserializers.ByteArray).Build();
+            using var consumer = Api.RecordEndpoints.NewConsumer(client);
             consumer.Assign([new TopicPartitionOffset(name, Partition, Offset)]);
-            var wait = TimeSpan.FromMilliseconds(800);
-            while (Records.Count < Count && consumer.Consume(wait) is { } record)
-            {
-                Records.Add(record);
-                wait = TimeSpan.FromMilliseconds(100);
-            }
+            Records.AddRange(Api.RecordEndpoints.ReadResults(consumer, Count, ReadTimeoutMs));
         }
         catch (OrleansLogException e)
         {

@@ -1,8 +1,8 @@
 using System.Globalization;
 
-namespace OrleansLog.Kafka.Hosting;
+namespace OrleansLog.Brokers;
 
-/// <summary>A broker's advertised Kafka endpoint as the coordinator stores it: "host:port".</summary>
+/// <summary>A broker's advertised Kafka endpoint as the coordinator stores it (<see cref="BrokerDescription.KafkaEndpoint"/>): "host:port". The one place it is written and read.</summary>
 public static class KafkaEndpoint
 {
     public static string Format(string host, int port) => string.Create(CultureInfo.InvariantCulture, $"{host}:{port}");
