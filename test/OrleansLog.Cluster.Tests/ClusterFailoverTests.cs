@@ -16,8 +16,13 @@ namespace OrleansLog.Cluster.Tests;
 /// stopped under a running cluster. Each test leaves every broker running.
 /// </summary>
 [Collection(PostgresCluster.Name)]
-public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHelper output)
+public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHelper output) : IAsyncLifetime
 {
+    /// <summary>Every test starts with all brokers running, even after an earlier test failed between a kill and its restart.</summary>
+    public Task InitializeAsync() => cluster.RestartExitedBrokers();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
     private OrleansLogClient Client => cluster.Client;
 
     [Fact]

@@ -13,8 +13,13 @@ namespace OrleansLog.Cluster.Tests;
 /// process is killed. Each test leaves every broker running.
 /// </summary>
 [Collection(PostgresCluster.Name)]
-public class KafkaClusterTests(PostgresClusterFixture cluster, ITestOutputHelper output)
+public class KafkaClusterTests(PostgresClusterFixture cluster, ITestOutputHelper output) : IAsyncLifetime
 {
+    /// <summary>Every test starts with all brokers running, even after an earlier test failed between a kill and its restart.</summary>
+    public Task InitializeAsync() => cluster.RestartExitedBrokers();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
     private string Bootstrap => string.Join(',', cluster.Brokers.Select(b => b.KafkaBootstrap));
 
     [Fact]

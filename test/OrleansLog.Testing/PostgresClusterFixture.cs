@@ -90,6 +90,20 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
         await WaitBrokersAlive(Brokers.Count(b => !b.HasExited));
     }
 
+    /// <summary>
+    /// Starts again every broker a test left killed or stopped (a test that failed half-way), so one
+    /// failure does not turn into wrong replica counts in the tests after it.
+    /// </summary>
+    public async Task RestartExitedBrokers()
+    {
+        foreach (var id in Enumerable.Range(0, BrokerCount).Where(id => Brokers[id].HasExited).ToList())
+        {
+            await RestartBroker(id);
+        }
+
+        await WaitBrokersAlive(BrokerCount);
+    }
+
     /// <summary>Waits until every partition of <paramref name="topic"/> has all its replicas in the ISR.</summary>
     public Task WaitFullyInSync(string topic, TimeSpan? timeout = null) =>
         Wait.Until(async () => (await Coordinator.DescribeTopic(topic)).Partitions.All(p => p.IsOnline && p.Isr.Length == p.Replicas.Length),

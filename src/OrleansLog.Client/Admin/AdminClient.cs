@@ -45,7 +45,11 @@ public sealed class AdminClient(IGrainFactory grains)
 
     public async Task<IReadOnlyList<string>> ListGroupsAsync() => await GroupDirectory.List();
 
-    /// <summary>Members, assignment, and per partition the committed offset, the end (high watermark) and the lag; GROUP_ID_NOT_FOUND for an unknown group.</summary>
+    /// <summary>
+    /// Members, assignment, and per partition the committed offset, the end (high watermark) and the lag;
+    /// GROUP_ID_NOT_FOUND for an unknown group. A partition that is gone, or has no reachable leader right
+    /// now (an election after a broker died), shows no end and no lag rather than failing the whole description.
+    /// </summary>
     public async Task<ConsumerGroupDetails> DescribeGroupAsync(string groupId)
     {
         var description = await RequireGroupId(groupId).Describe();
@@ -72,7 +76,7 @@ public sealed class AdminClient(IGrainFactory grains)
             {
                 end = await ListOffsetAsync(partition, ListOffsetsSpec.Latest);
             }
-            catch (OrleansLogException e) when (e.Code == ErrorCode.UnknownTopicOrPartition)
+            catch (OrleansLogException e) when (e.Code == ErrorCode.UnknownTopicOrPartition || e.IsRetriable)
             {
             }
 
