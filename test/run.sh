@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # Debian packages the suites use; each later suite adds its own here (postgresql: the cluster-mode tests
 # start their own server from its binaries; the service Debian sets up is not used; kcat: the Kafka
 # listener's tests drive it as a real Kafka client; chromium: the web console's tests drive it headless
-# through Playwright, which cannot download a browser here).
-apt_packages=(util-linux postgresql kcat chromium)
+# through Playwright, which cannot download a browser here; nats-server, redis-server: the peers the
+# benchmark's compare command starts itself, run by the benchmark smoke test).
+apt_packages=(util-linux postgresql kcat chromium nats-server redis-server)
 
 missing=()
 for package in "${apt_packages[@]}"; do

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OrleansLog.Benchmarks;
+using OrleansLog.Benchmarks.Compare;
 using OrleansLog.Benchmarks.EndToEnd;
 using OrleansLog.Benchmarks.Kafka;
 using OrleansLog.Benchmarks.Produce;
@@ -40,7 +41,44 @@ var kafka = new Command("kafka", "Confluent.Kafka through the Kafka listener aga
 };
 kafka.SetAction(async (parse, _) => await Run(parse, folder => new KafkaBenchmark(folder, parse.GetValue(quick)).RunAsync()));
 
-var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e, replicated, kafka };
+var output = new Option<DirectoryInfo?>("--out") { Description = "Where compare writes results.json, results.md and the charts (default: benchmark-results in the current folder)." };
+var seconds = new Option<int?>("--duration") { Description = "Measured seconds per workload, instead of each workload file's testDurationMinutes." };
+var systems = new Option<string[]>("--systems") { Description = $"Only these systems: {string.Join(", ", CompareBenchmark.Systems.Select(s => s.Name))}.", AllowMultipleArgumentsPerToken = true };
+var workloads = new Option<string[]>("--workloads") { Description = "Only these workloads (file names without .yaml).", AllowMultipleArgumentsPerToken = true };
+var compare = new Command("compare", "Every workload in Workloads/ on OrleansLog (native and Kafka clients), NATS JetStream and Redis Streams, servers started here on loopback; JSON, Markdown and PNG charts.")
+{
+    quick, directory, output, seconds, systems, workloads,
+};
+compare.SetAction(async (parse, _) =>
+{
+    var folder = parse.GetValue(directory)?.FullName ?? Path.Combine(Environment.CurrentDirectory, ".bench-data");
+    try
+    {
+        var failed = await new CompareBenchmark(new CompareOptions(
+            Path.Combine(AppContext.BaseDirectory, "Workloads"),
+            folder,
+            parse.GetValue(output)?.FullName ?? Path.Combine(Environment.CurrentDirectory, "benchmark-results"),
+            parse.GetValue(quick),
+            parse.GetValue(seconds) is { } s ? TimeSpan.FromSeconds(s) : null,
+            parse.GetValue(systems) is { Length: > 0 } only ? only.ToHashSet() : null,
+            parse.GetValue(workloads) is { Length: > 0 } names ? names.ToHashSet() : null)).RunAsync();
+        if (failed > 0)
+        {
+            Console.Error.WriteLine($"{failed} driver and workload pairs produced no figures.");
+        }
+
+        return failed > 0 ? 1 : 0;
+    }
+    finally
+    {
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+});
+
+var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e, replicated, kafka, compare };
 return await root.Parse(args).InvokeAsync();
 
 async Task<int> Run(ParseResult parse, Func<string, Task<List<BenchmarkResult>>> benchmark)

@@ -1,0 +1,13 @@
+namespace OrleansLog.Benchmarks.Compare.Drivers;
+
+/// <summary>
+/// A system's servers, started by the benchmark on loopback in a temp directory (one server, or three
+/// for replication factor 3), and the drivers that reach them. Disposing kills the servers.
+/// </summary>
+public interface IBenchmarkServers : IAsyncDisposable
+{
+    /// <summary>The server processes whose CPU time and memory the report shows.</summary>
+    IReadOnlyList<int> ProcessIds { get; }
+
+    IReadOnlyList<IBenchmarkDriver> Drivers { get; }
+}
