@@ -44,10 +44,11 @@ kafka.SetAction(async (parse, _) => await Run(parse, folder => new KafkaBenchmar
 var output = new Option<DirectoryInfo?>("--out") { Description = "Where compare writes results.json, results.md and the charts (default: benchmark-results in the current folder)." };
 var seconds = new Option<int?>("--duration") { Description = "Measured seconds per workload, instead of each workload file's testDurationMinutes." };
 var systems = new Option<string[]>("--systems") { Description = $"Only these systems: {string.Join(", ", CompareBenchmark.Systems.Select(s => s.Name))}.", AllowMultipleArgumentsPerToken = true };
+var workloadDirectory = new Option<DirectoryInfo?>("--workload-dir") { Description = "Where the workload files are (default: the Workloads folder beside the benchmark)." };
 var workloads = new Option<string[]>("--workloads") { Description = "Only these workloads (file names without .yaml).", AllowMultipleArgumentsPerToken = true };
 var compare = new Command("compare", "Every workload in Workloads/ on OrleansLog (native and Kafka clients), NATS JetStream and Redis Streams, servers started here on loopback; JSON, Markdown and PNG charts.")
 {
-    quick, directory, output, seconds, systems, workloads,
+    quick, directory, output, seconds, systems, workloads, workloadDirectory,
 };
 compare.SetAction(async (parse, _) =>
 {
@@ -55,7 +56,7 @@ compare.SetAction(async (parse, _) =>
     try
     {
         var failed = await new CompareBenchmark(new CompareOptions(
-            Path.Combine(AppContext.BaseDirectory, "Workloads"),
+            parse.GetValue(workloadDirectory)?.FullName ?? Path.Combine(AppContext.BaseDirectory, "Workloads"),
             folder,
             parse.GetValue(output)?.FullName ?? Path.Combine(Environment.CurrentDirectory, "benchmark-results"),
             parse.GetValue(quick),
@@ -68,6 +69,12 @@ compare.SetAction(async (parse, _) =>
         }
 
         return failed > 0 ? 1 : 0;
+    }
+    catch (Exception e) when (e is InvalidDataException or ArgumentException or DirectoryNotFoundException)
+    {
+        // A bad workload file or option: one line that says which and why.
+        Console.Error.WriteLine($"compare: {e.Message}");
+        return 2;
     }
     finally
     {

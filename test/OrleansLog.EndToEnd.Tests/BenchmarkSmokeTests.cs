@@ -40,6 +40,58 @@ public class BenchmarkSmokeTests
         Assert.False(Directory.Exists(temp.Sub("bench")), "the benchmark leaves no data behind");
     }
 
+    /// <summary>Each rule of a workload file, and an unknown system, stops compare before anything starts, with one line naming the file and the rule.</summary>
+    [Theory]
+    [InlineData("name: \"\"", "name is required")]
+    [InlineData("topics: 2", "topics must be 1")]
+    [InlineData("partitionsPerTopic: 0", "partitionsPerTopic must be at least 1")]
+    [InlineData("messageSize: 8", "messageSize must be at least 16 bytes")]
+    [InlineData("producersPerTopic: 0", "producers, subscriptions and consumers per subscription must each be at least 1")]
+    [InlineData("subscriptionsPerTopic: 0", "producers, subscriptions and consumers per subscription must each be at least 1")]
+    [InlineData("consumerPerSubscription: 0", "producers, subscriptions and consumers per subscription must each be at least 1")]
+    [InlineData("producerRate: -1", "producerRate must not be negative")]
+    [InlineData("replicationFactor: 2", "replicationFactor must be 1 or 3")]
+    [InlineData("acks: 0", "acks must be all or 1")]
+    [InlineData("testDurationMinutes: 0", "testDurationMinutes must be positive")]
+    [InlineData("warmupDurationMinutes: -1", "warmupDurationMinutes not negative")]
+    [InlineData("messageSise: 100", "bad.yaml:")]
+    [InlineData("", "Nothing to run: workloads are bad; systems are orleanslog, nats, redis-always, redis-everysec", "--systems", "kafka")]
+    public async Task A_bad_workload_file_or_option_is_refused_with_one_line(string line, string expected, params string[] extra)
+    {
+        using var temp = new TempDirectory();
+        var folder = temp.Sub("workloads");
+        Directory.CreateDirectory(folder);
+        var fields = new Dictionary<string, string>
+        {
+            ["name"] = "bad", ["topics"] = "1", ["partitionsPerTopic"] = "1", ["messageSize"] = "100", ["subscriptionsPerTopic"] = "1",
+            ["consumerPerSubscription"] = "1", ["producersPerTopic"] = "1", ["producerRate"] = "0", ["replicationFactor"] = "1",
+            ["acks"] = "all", ["testDurationMinutes"] = "1", ["warmupDurationMinutes"] = "0",
+        };
+        if (line.Length > 0)
+        {
+            var (key, value) = (line[..line.IndexOf(':')], line[(line.IndexOf(':') + 2)..]);
+            fields.Remove(key);
+            fields[key] = value;
+        }
+
+        await File.WriteAllLinesAsync(Path.Combine(folder, "bad.yaml"), fields.Select(f => $"{f.Key}: {f.Value}"));
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { RepoPaths.BenchmarksDll, "compare", "--quick", "--workload-dir", folder, "--out", temp.Sub("report"), "--dir", temp.Sub("bench") }.Concat(extra))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Equal(2, process.ExitCode);
+        Assert.StartsWith("compare: ", stderr, StringComparison.Ordinal);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.DoesNotContain("starting", await stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// The peer comparison's quick run: OrleansLog (native and Kafka clients), NATS JetStream and Redis
     /// Streams (both fsync policies) on every workload file, each with figures, plus the report and charts.

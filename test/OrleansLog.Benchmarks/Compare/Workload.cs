@@ -50,12 +50,26 @@ public sealed class Workload
 
     /// <summary>Every workload file, in report order: single copies first, maximum rates before fixed rates, the backlog last.</summary>
     public static IReadOnlyList<Workload> LoadAll(string directory) =>
-        [.. Directory.GetFiles(directory, "*.yaml").Select(Load)
+        [.. (Directory.Exists(directory) ? Directory.GetFiles(directory, "*.yaml") : throw new DirectoryNotFoundException($"No workload folder at {directory}.")).Select(Load)
             .OrderBy(w => w.ReplicationFactor).ThenBy(w => w.IsBacklog).ThenBy(w => w.ProducerRate > 0).ThenBy(w => w.PartitionsPerTopic).ThenBy(w => w.Name, StringComparer.Ordinal)];
 
     public static Workload Load(string path)
     {
-        var workload = Yaml.Deserialize<Workload>(File.ReadAllText(path));
+        Workload? workload;
+        try
+        {
+            workload = Yaml.Deserialize<Workload>(File.ReadAllText(path));
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new InvalidDataException($"{Path.GetFileName(path)}: {e.Message}", e);
+        }
+
+        if (workload is null)
+        {
+            throw new InvalidDataException($"{Path.GetFileName(path)}: the file is empty.");
+        }
+
         workload.Validate(path);
         return workload;
     }
