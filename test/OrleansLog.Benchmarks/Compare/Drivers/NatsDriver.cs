@@ -7,8 +7,12 @@ using NATS.Client.JetStream.Models;
 namespace OrleansLog.Benchmarks.Compare.Drivers;
 
 /// <summary>
-/// NATS.Net against JetStream, as NATS advises for throughput: asynchronous publishes (many awaiting
-/// their acks at once, bounded by the runner), one stream per topic with a subject per partition
+/// NATS.Net against JetStream, as NATS advises for throughput: asynchronous publishes with their acks
+/// collected on one inbox subscription (the Go client's <c>PublishAsync</c> pattern: a core publish with
+/// a reply subject per message, many outstanding at once, bounded by the runner; NATS.Net's own
+/// <c>js.PublishAsync</c> handles each ack as a request and reached half the rate here: 47,000
+/// against 96,000 msg/s of 100 bytes in a quick run),
+/// one stream per topic with a subject per partition
 /// (<c>topic.N</c>), and a durable pull consumer per subscription read with <c>ConsumeAsync</c>
 /// (prefetching 1,000 messages). Consumers acknowledge nothing (<c>AckPolicy.None</c>): like a Kafka
 /// group's offsets, the durable consumer's position is what survives.
@@ -47,7 +51,7 @@ public sealed class NatsDriver(string url) : IBenchmarkDriver, IAsyncDisposable
     public async Task<IBenchmarkProducer> CreateProducerAsync(string topic, Workload workload)
     {
         var subjects = Enumerable.Range(0, workload.PartitionsPerTopic).Select(p => string.Create(CultureInfo.InvariantCulture, $"{topic}.{p}")).ToArray();
-        return new NatsProducer(new NatsJSContext(await Connect()), subjects);
+        return await NatsAsyncPublisher.StartAsync(await Connect(), subjects);
     }
 
     public async Task<IBenchmarkConsumer> CreateConsumerAsync(string topic, string subscription, Workload workload)
@@ -77,34 +81,6 @@ public sealed class NatsDriver(string url) : IBenchmarkDriver, IAsyncDisposable
         }
 
         return connection;
-    }
-
-    private sealed class NatsProducer(NatsJSContext js, string[] subjects) : IBenchmarkProducer
-    {
-        public void Send(long sequence, byte[] payload, long sentTimestamp, IPublishSink sink)
-        {
-            // The publish may still be writing after this call returns: it gets its own copy of the runner's buffer.
-            var data = payload.ToArray();
-            _ = Publish(subjects[sequence % subjects.Length], data, sentTimestamp, sink);
-        }
-
-        public Task FlushAsync() => Task.CompletedTask;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-        private async Task Publish(string subject, byte[] data, long sentTimestamp, IPublishSink sink)
-        {
-            try
-            {
-                var ack = await js.PublishAsync(subject, data, NatsRawSerializer<byte[]>.Default);
-                ack.EnsureSuccess();
-                sink.Acknowledged(sentTimestamp);
-            }
-            catch (Exception e)
-            {
-                sink.Failed(sentTimestamp, e.Message);
-            }
-        }
     }
 
     private sealed class NatsConsumer(INatsJSConsumer consumer) : IBenchmarkConsumer
