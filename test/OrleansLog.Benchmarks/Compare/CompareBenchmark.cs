@@ -94,6 +94,7 @@ public sealed class CompareBenchmark(CompareOptions options)
                         result = new WorkloadResult { Workload = workload.Name, Driver = driver.Name, Durability = driver.Durability(workload), MessageSize = workload.MessageSize, Failures = 1, FirstError = e.GetBaseException().Message, RawDiskMegabytesPerSecond = rawMegabytesPerSecond };
                     }
 
+                    await Settle(driver, topic, workload);
                     Console.WriteLine($"    publish {result.PublishRate:N0} msg/s ({result.PublishMegabytesPerSecond:0.0} MB/s, {result.PublishRatioToRawDisk:0.00}x disk), consume {result.ConsumeRate:N0} msg/s, e2e p99 {(result.EndToEndLatency is { } e2e ? $"{e2e.P99Ms:0.0} ms" : "-")}, server CPU {result.ServerCpuPercent:0}%, {result.Failures} failed{(result.FirstError is { } error ? $": {error}" : "")}");
                     results.Add(result);
                 }
@@ -109,6 +110,26 @@ public sealed class CompareBenchmark(CompareOptions options)
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Between workloads: the topic is deleted and the kernel's dirty pages written out (sync), so one
+    /// workload's gigabytes of writeback do not stall the fsyncs of the next.
+    /// </summary>
+    private static async Task Settle(IBenchmarkDriver driver, string topic, Workload workload)
+    {
+        try
+        {
+            await driver.DeleteTopicAsync(topic, workload);
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"    (could not delete {topic}: {e.GetBaseException().Message})");
+        }
+
+        using var sync = Process.Start("sync")!;
+        await sync.WaitForExitAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1));
     }
 
     private (double MegabytesPerSecond, double P50Ms, double P99Ms) RawDiskBaseline()

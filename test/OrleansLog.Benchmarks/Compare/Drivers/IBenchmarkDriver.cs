@@ -15,6 +15,9 @@ public interface IBenchmarkDriver
 
     Task CreateTopicAsync(string topic, Workload workload);
 
+    /// <summary>Deletes the topic and its data after its workload, so the next one starts on an empty disk and memory.</summary>
+    Task DeleteTopicAsync(string topic, Workload workload);
+
     Task<IBenchmarkProducer> CreateProducerAsync(string topic, Workload workload);
 
     /// <summary>A consumer of <paramref name="subscription"/> (a consumer group: members share the partitions).</summary>

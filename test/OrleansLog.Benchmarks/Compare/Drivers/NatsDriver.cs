@@ -48,6 +48,8 @@ public sealed class NatsDriver(string url) : IBenchmarkDriver, IAsyncDisposable
         }
     }
 
+    public async Task DeleteTopicAsync(string topic, Workload workload) => await new NatsJSContext(await Connect()).DeleteStreamAsync(topic);
+
     public async Task<IBenchmarkProducer> CreateProducerAsync(string topic, Workload workload)
     {
         var subjects = Enumerable.Range(0, workload.PartitionsPerTopic).Select(p => string.Create(CultureInfo.InvariantCulture, $"{topic}.{p}")).ToArray();

@@ -26,6 +26,12 @@ public sealed class OrleansLogKafkaDriver(OrleansLogServers servers) : IBenchmar
         }]);
     }
 
+    public async Task DeleteTopicAsync(string topic, Workload workload)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = servers.KafkaBootstrap }).Build();
+        await admin.DeleteTopicsAsync([topic]);
+    }
+
     public Task<IBenchmarkProducer> CreateProducerAsync(string topic, Workload workload)
     {
         var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig

@@ -19,6 +19,8 @@ public sealed class OrleansLogNativeDriver(OrleansLogServers servers) : IBenchma
     public Task CreateTopicAsync(string topic, Workload workload) =>
         servers.Client.Admin.CreateTopicAsync(topic, workload.PartitionsPerTopic, (short)workload.ReplicationFactor, OrleansLogDurability.TopicConfig(workload));
 
+    public Task DeleteTopicAsync(string topic, Workload workload) => servers.Client.Admin.DeleteTopicAsync(topic);
+
     public Task<IBenchmarkProducer> CreateProducerAsync(string topic, Workload workload)
     {
         var config = new ProducerConfig { ClientId = "bench", Acks = workload.Acks == "all" ? Partitions.Acks.All : Partitions.Acks.Leader };
