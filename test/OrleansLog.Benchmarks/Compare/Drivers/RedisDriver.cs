@@ -33,7 +33,7 @@ public sealed class RedisDriver(string endpoint, string appendFsync, int replica
 
     public async Task DeleteTopicAsync(string topic, Workload workload)
     {
-        var database = (await Connect()).GetDatabase();
+        var database = (await Connect(admin: true)).GetDatabase();
         await database.KeyDeleteAsync(Keys(topic, workload));
 
         // The AOF still holds every XADD: rewrite it to the (now empty) data set, as Redis does on its own once the file grows.
@@ -76,9 +76,9 @@ public sealed class RedisDriver(string endpoint, string appendFsync, int replica
         [.. Enumerable.Range(0, workload.PartitionsPerTopic).Select(p => (RedisKey)string.Create(CultureInfo.InvariantCulture, $"{topic}-{p}"))];
 
     /// <summary>A multiplexer per producer and consumer: a producer's WAIT holds its own connection only.</summary>
-    private async Task<ConnectionMultiplexer> Connect()
+    private async Task<ConnectionMultiplexer> Connect(bool admin = false)
     {
-        var connection = await ConnectionMultiplexer.ConnectAsync(endpoint);
+        var connection = await ConnectionMultiplexer.ConnectAsync(admin ? $"{endpoint},allowAdmin=true" : endpoint);
         lock (_connections)
         {
             _connections.Add(connection);
