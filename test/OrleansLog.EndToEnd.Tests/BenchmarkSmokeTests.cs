@@ -20,18 +20,8 @@ public class BenchmarkSmokeTests
     {
         using var temp = new TempDirectory();
         var json = temp.Sub("results.json");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { RepoPaths.BenchmarksDll, suite, "--quick", "--json", json, "--dir", temp.Sub("bench") })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{await stdout}\n{await stderr}");
+        var run = await RunBenchmark(TimeSpan.FromMinutes(3), suite, "--quick", "--json", json, "--dir", temp.Sub("bench"));
+        Assert.True(run.ExitCode == 0, run.Output);
 
         using var results = JsonDocument.Parse(await File.ReadAllTextAsync(json));
         var rows = results.RootElement.GetProperty("results").EnumerateArray().ToList();
@@ -75,21 +65,12 @@ public class BenchmarkSmokeTests
         }
 
         await File.WriteAllLinesAsync(Path.Combine(folder, "bad.yaml"), fields.Select(f => $"{f.Key}: {f.Value}"));
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { RepoPaths.BenchmarksDll, "compare", "--quick", "--workload-dir", folder, "--out", temp.Sub("report"), "--dir", temp.Sub("bench") }.Concat(extra))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.Equal(2, process.ExitCode);
-        Assert.StartsWith("compare: ", stderr, StringComparison.Ordinal);
-        Assert.Contains(expected, stderr, StringComparison.Ordinal);
-        Assert.Single(stderr.Trim().Split('\n'));
-        Assert.DoesNotContain("starting", await stdout, StringComparison.Ordinal);
+        var run = await RunBenchmark(TimeSpan.FromMinutes(1), ["compare", "--quick", "--workload-dir", folder, "--out", temp.Sub("report"), "--dir", temp.Sub("bench"), .. extra]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("compare: ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(expected, run.Stderr, StringComparison.Ordinal);
+        Assert.Single(run.Stderr.Trim().Split('\n'));
+        Assert.DoesNotContain("starting", run.Stdout, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -101,18 +82,8 @@ public class BenchmarkSmokeTests
     {
         using var temp = new TempDirectory();
         var output = temp.Sub("report");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { RepoPaths.BenchmarksDll, "compare", "--quick", "--out", output, "--dir", temp.Sub("bench") })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{await stdout}\n{await stderr}");
+        var run = await RunBenchmark(TimeSpan.FromMinutes(10), "compare", "--quick", "--out", output, "--dir", temp.Sub("bench"));
+        Assert.True(run.ExitCode == 0, run.Output);
 
         var workloads = Directory.GetFiles(Path.Combine(Path.GetDirectoryName(RepoPaths.BenchmarksDll)!, "Workloads"), "*.yaml").Length;
         using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "results.json")));
@@ -132,5 +103,27 @@ public class BenchmarkSmokeTests
         Assert.All(Directory.GetFiles(output, "*.png"), png => Assert.True(new FileInfo(png).Length > 1000, png));
         Assert.True(Directory.GetFiles(output, "throughput-*.png").Length == workloads, "one throughput chart per workload");
         Assert.False(Directory.Exists(temp.Sub("bench")), "the benchmark leaves no data behind");
+    }
+
+    /// <summary>Runs the benchmark executable (this build) with <paramref name="arguments"/> and waits for it, at most <paramref name="timeout"/>.</summary>
+    private static async Task<BenchmarkRun> RunBenchmark(TimeSpan timeout, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments.Prepend(RepoPaths.BenchmarksDll))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(deadline.Token);
+        return new BenchmarkRun(process.ExitCode, await stdout, await stderr);
+    }
+
+    private sealed record BenchmarkRun(int ExitCode, string Stdout, string Stderr)
+    {
+        public string Output => $"{Stdout}\n{Stderr}";
     }
 }
