@@ -13,17 +13,12 @@ namespace OrleansLog.Cluster.Tests;
 /// <summary>
 /// Three broker processes on PostgreSQL, a producer and a consumer group in this (separate) process, and
 /// real failures: SIGKILL of a leader, of the coordinator's silo, SIGTERM of a broker, and PostgreSQL
-/// stopped under a running cluster. Each test leaves every broker running.
+/// stopped under a running Cluster. Each test leaves every broker running.
 /// </summary>
 [Collection(PostgresCluster.Name)]
-public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHelper output) : IAsyncLifetime
+public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHelper output) : BrokersRunningFirst(cluster)
 {
-    /// <summary>Every test starts with all brokers running, even after an earlier test failed between a kill and its restart.</summary>
-    public Task InitializeAsync() => cluster.RestartExitedBrokers();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    private OrleansLogClient Client => cluster.Client;
+    private OrleansLogClient Client => Cluster.Client;
 
     [Fact]
     public async Task Killing_a_leaders_process_loses_nothing_acknowledged_the_group_finishes_and_the_broker_rejoins_the_isr()
@@ -86,7 +81,7 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
 
         // Kill the leader in the middle of the stream; the first acknowledgement after the kill is the new leader's.
         var streaming = ProduceUntil(2000);
-        await cluster.KillBroker(victim);
+        await Cluster.KillBroker(victim);
         killed.Start();
         await Wait.Until(() => Interlocked.Read(ref failoverTicks) != 0, $"an acks=all produce to {topic}-0 succeeds on the new leader", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(5));
         var failover = TimeSpan.FromTicks(Interlocked.Read(ref failoverTicks));
@@ -94,10 +89,10 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
         Console.WriteLine($"[cluster] failover {failover.TotalMilliseconds:0} ms from SIGKILL of a leader's process to the first acknowledged acks=all produce to its partition");
         await streaming;
         Console.WriteLine($"[cluster] slowest acks=all produce (any partition) completed after the kill: {TimeSpan.FromTicks(slowestTicks).TotalMilliseconds:0} ms");
-        await cluster.RestartBroker(victim);
+        await Cluster.RestartBroker(victim);
         await ProduceUntil(2500);
 
-        await cluster.WaitFullyInSync(topic);
+        await Cluster.WaitFullyInSync(topic);
         await Wait.Until(() => acknowledged.Keys.All(consumed.ContainsKey), "the group consumed every acknowledged record", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
         await stop.CancelAsync();
         await consuming;
@@ -111,7 +106,7 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
             Assert.All(acknowledged.Where(a => a.Value.Partition == partition), a => Assert.Equal(a.Value.Offset, byValue.GetValueOrDefault(a.Key, -1)));
         }
 
-        var after = await cluster.Coordinator.DescribeTopic(topic);
+        var after = await Cluster.Coordinator.DescribeTopic(topic);
         Assert.True(after.Partitions[0].LeaderEpoch > created.Partitions[0].LeaderEpoch);
         Assert.All(after.Partitions, p => Assert.Contains(victim, p.Isr));
     }
@@ -128,23 +123,23 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
 
         await Client.Admin.ResetGroupOffsetsAsync("audit", topic, OffsetResetSpec.ToOffset(7), [0]);
         await Client.Admin.ResetGroupOffsetsAsync("audit", topic, OffsetResetSpec.ToOffset(3), [1]);
-        var coordinatorSilo = await Client.Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(cluster.Coordinator)
+        var coordinatorSilo = await Client.Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(Cluster.Coordinator)
             ?? throw new InvalidOperationException("The coordinator is not active.");
         var host = (await Client.Admin.ListBrokersAsync()).Single(b => b.Silo.Equals(coordinatorSilo)).Id;
 
-        await cluster.KillBroker(host);
+        await Cluster.KillBroker(host);
         output.WriteLine($"killed broker {host}, which hosted the coordinator");
-        await cluster.WaitBrokersAlive(PostgresClusterFixture.BrokerCount - 1);
+        await Cluster.WaitBrokersAlive(PostgresClusterFixture.BrokerCount - 1);
 
-        var reloaded = await cluster.Coordinator.DescribeTopic(topic);
+        var reloaded = await Cluster.Coordinator.DescribeTopic(topic);
         Assert.Equal(created.TopicId, reloaded.TopicId);
         Assert.Equal(created.Partitions.Select(p => p.Replicas.ToArray()), reloaded.Partitions.Select(p => p.Replicas.ToArray()));
         var group = await Client.Admin.DescribeGroupAsync("audit");
         Assert.Equal(new long?[] { 7, 3 }, group.Partitions.OrderBy(p => p.Partition.Partition).Select(p => p.CommittedOffset));
         Assert.Contains("audit", await Client.Admin.ListGroupsAsync());
 
-        await cluster.RestartBroker(host);
-        await cluster.WaitFullyInSync(topic);
+        await Cluster.RestartBroker(host);
+        await Cluster.WaitFullyInSync(topic);
     }
 
     [Fact]
@@ -152,13 +147,13 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
     {
         const string topic = "handover";
         await CreateReplicated(topic, 3);
-        var stopping = (await cluster.Coordinator.DescribeTopic(topic)).Partitions[1].Leader;
+        var stopping = (await Cluster.Coordinator.DescribeTopic(topic)).Partitions[1].Leader;
 
-        await cluster.Brokers[stopping].StopAsync();
-        Assert.Contains("Controlled shutdown", cluster.Brokers[stopping].Output, StringComparison.Ordinal);
+        await Cluster.Brokers[stopping].StopAsync();
+        Assert.Contains("Controlled shutdown", Cluster.Brokers[stopping].Output, StringComparison.Ordinal);
 
         // Moved while it still answered: the coordinator's view right after the exit, before any death detection.
-        var after = await cluster.Coordinator.DescribeTopic(topic);
+        var after = await Cluster.Coordinator.DescribeTopic(topic);
         Assert.All(after.Partitions, p => Assert.NotEqual(stopping, p.Leader));
         Assert.All(after.Partitions, p => Assert.DoesNotContain(stopping, p.Isr));
         await using (var producer = Client.CreateProducer<string, string>(FailoverProducer()))
@@ -167,8 +162,8 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
             Assert.Equal(0, delivered.Offset);
         }
 
-        await cluster.RestartBroker(stopping);
-        await cluster.WaitFullyInSync(topic);
+        await Cluster.RestartBroker(stopping);
+        await Cluster.WaitFullyInSync(topic);
     }
 
     [Fact]
@@ -179,7 +174,7 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
         await using var producer = Client.CreateProducer<string, string>(FailoverProducer());
         await producer.ProduceAsync(new TopicPartition(topic, 0), new Message<string, string> { Key = "before", Value = "before" });
 
-        await cluster.Postgres.StopAsync();
+        await Cluster.Postgres.StopAsync();
         try
         {
             var delivered = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => producer.ProduceAsync(topic, new Message<string, string> { Key = $"k{i}", Value = $"during-{i}" })));
@@ -202,7 +197,7 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
         }
         finally
         {
-            await cluster.Postgres.StartAsync();
+            await Cluster.Postgres.StartAsync();
         }
 
         await Wait.Until(async () =>
@@ -217,7 +212,7 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
     private async Task CreateReplicated(string topic, int partitions)
     {
         await Client.Admin.CreateTopicAsync(topic, partitions, 3, MinInsync(2));
-        await cluster.WaitFullyInSync(topic);
+        await Cluster.WaitFullyInSync(topic);
     }
 
     private static Dictionary<string, string> MinInsync(int count) => new() { [TopicConfig.MinInsyncReplicasKey] = count.ToString(System.Globalization.CultureInfo.InvariantCulture) };

@@ -13,25 +13,20 @@ namespace OrleansLog.Cluster.Tests;
 /// process is killed. Each test leaves every broker running.
 /// </summary>
 [Collection(PostgresCluster.Name)]
-public class KafkaClusterTests(PostgresClusterFixture cluster, ITestOutputHelper output) : IAsyncLifetime
+public class KafkaClusterTests(PostgresClusterFixture cluster, ITestOutputHelper output) : BrokersRunningFirst(cluster)
 {
-    /// <summary>Every test starts with all brokers running, even after an earlier test failed between a kill and its restart.</summary>
-    public Task InitializeAsync() => cluster.RestartExitedBrokers();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    private string Bootstrap => string.Join(',', cluster.Brokers.Select(b => b.KafkaBootstrap));
+    private string Bootstrap => string.Join(',', Cluster.Brokers.Select(b => b.KafkaBootstrap));
 
     [Fact]
     public async Task Metadata_lists_every_broker_at_its_own_endpoint_and_each_partitions_leader_and_replicas()
     {
-        var created = await cluster.Client.Admin.CreateTopicAsync("kafka-spread", 3, 3);
+        var created = await Cluster.Client.Admin.CreateTopicAsync("kafka-spread", 3, 3);
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Bootstrap }).Build();
 
         var metadata = admin.GetMetadata("kafka-spread", TimeSpan.FromSeconds(10));
 
         Assert.Equal(
-            cluster.Brokers.Select((b, id) => (id, b.KafkaPort)).Order(),
+            Cluster.Brokers.Select((b, id) => (id, b.KafkaPort)).Order(),
             metadata.Brokers.Select(b => (b.BrokerId, b.Port)).Order());
         Assert.All(metadata.Brokers, b => Assert.Equal("127.0.0.1", b.Host));
         var partitions = metadata.Topics.Single().Partitions.OrderBy(p => p.PartitionId).ToList();
@@ -44,7 +39,7 @@ public class KafkaClusterTests(PostgresClusterFixture cluster, ITestOutputHelper
     public async Task An_idempotent_Kafka_producer_loses_nothing_acknowledged_when_a_leaders_process_is_killed()
     {
         const string topic = "kafka-failover";
-        var created = await cluster.Client.Admin.CreateTopicAsync(topic, 3, 3, new Dictionary<string, string> { [TopicConfig.MinInsyncReplicasKey] = "2" });
+        var created = await Cluster.Client.Admin.CreateTopicAsync(topic, 3, 3, new Dictionary<string, string> { [TopicConfig.MinInsyncReplicasKey] = "2" });
         var victim = created.Partitions[0].Leader;
         var acknowledged = new ConcurrentDictionary<string, (int Partition, long Offset)>();
         using var producer = new ProducerBuilder<string, string>(new ProducerConfig
@@ -65,20 +60,20 @@ public class KafkaClusterTests(PostgresClusterFixture cluster, ITestOutputHelper
 
         await Produce(0, 300);
         var streaming = Produce(300, 600);
-        await cluster.KillBroker(victim);
+        await Cluster.KillBroker(victim);
         output.WriteLine($"killed broker {victim}, the leader of {topic}-0");
         await streaming;
-        await cluster.RestartBroker(victim);
-        await cluster.WaitFullyInSync(topic);
+        await Cluster.RestartBroker(victim);
+        await Cluster.WaitFullyInSync(topic);
 
         Assert.Equal(900, acknowledged.Count);
         for (var partition = 0; partition < 3; partition++)
         {
             // A new leader's high watermark catches up once its followers report; acknowledged records lie below it then.
             var end = acknowledged.Values.Where(a => a.Partition == partition).Max(a => a.Offset) + 1;
-            var grain = cluster.Grains.GetPartitionGrain(topic, partition);
+            var grain = Cluster.Grains.GetPartitionGrain(topic, partition);
             await Wait.Until(async () => (await grain.GetState()).HighWatermark >= end, $"{topic}-{partition}'s high watermark reaches {end}", TimeSpan.FromSeconds(30));
-            var log = await LogReader.ReadAll(cluster.Client, topic, partition);
+            var log = await LogReader.ReadAll(Cluster.Client, topic, partition);
             Assert.Equal(Enumerable.Range(0, log.Count).Select(i => (long)i), log.Select(r => r.Offset));
             var byValue = log.ToDictionary(r => r.Value, r => r.Offset);
             Assert.All(acknowledged.Where(a => a.Value.Partition == partition), a => Assert.Equal(a.Value.Offset, byValue.GetValueOrDefault(a.Key, -1)));
