@@ -71,7 +71,7 @@ public sealed class CompareBenchmark(CompareOptions options)
         catch (Exception e)
         {
             Console.WriteLine($"  {system.Name} did not start: {e.GetBaseException().Message}");
-            return [.. workloads.Select(w => new WorkloadResult { Workload = w.Name, Driver = system.Name, Durability = "-", MessageSize = w.MessageSize, Failures = 1, FirstError = $"did not start: {e.GetBaseException().Message}", RawDiskMegabytesPerSecond = rawMegabytesPerSecond })];
+            return [.. workloads.Select(w => WorkloadResult.Failed(w, system.Name, "-", $"did not start: {e.GetBaseException().Message}", rawMegabytesPerSecond))];
         }
 
         try
@@ -91,7 +91,7 @@ public sealed class CompareBenchmark(CompareOptions options)
                     }
                     catch (Exception e)
                     {
-                        result = new WorkloadResult { Workload = workload.Name, Driver = driver.Name, Durability = driver.Durability(workload), MessageSize = workload.MessageSize, Failures = 1, FirstError = e.GetBaseException().Message, RawDiskMegabytesPerSecond = rawMegabytesPerSecond };
+                        result = WorkloadResult.Failed(workload, driver.Name, driver.Durability(workload), e.GetBaseException().Message, rawMegabytesPerSecond);
                     }
 
                     await Settle(driver, topic, workload);

@@ -38,6 +38,18 @@ public sealed record WorkloadResult
     /// <summary>The raw-disk baseline's throughput (sequential writes with fdatasync) in the same run.</summary>
     public double RawDiskMegabytesPerSecond { get; init; }
 
+    /// <summary>A row for a driver that produced no figures on a workload, saying why.</summary>
+    public static WorkloadResult Failed(Workload workload, string driver, string durability, string error, double rawDiskMegabytesPerSecond) => new()
+    {
+        Workload = workload.Name,
+        Driver = driver,
+        Durability = durability,
+        MessageSize = workload.MessageSize,
+        Failures = 1,
+        FirstError = error,
+        RawDiskMegabytesPerSecond = rawDiskMegabytesPerSecond,
+    };
+
     public double PublishRate => PublishSeconds > 0 ? Published / PublishSeconds : 0;
 
     public double PublishMegabytesPerSecond => PublishRate * MessageSize / 1_000_000;

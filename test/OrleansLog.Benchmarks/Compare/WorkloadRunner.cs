@@ -20,7 +20,6 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
 
     private readonly LatencyHistogram _endToEndLatency = new();
     private readonly PublishTracker _tracker = new(MaxInFlight(workload.MessageSize) * workload.ProducersPerTopic);
-    private long _windowStart = long.MaxValue;
     private long _consumed;
     private long _consumedInWindow;
     private long _firstReceive;
@@ -74,7 +73,7 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
         }
 
         var drain = workload.IsBacklog && _lastReceive > _firstReceive ? Stopwatch.GetElapsedTime(_firstReceive, _lastReceive).TotalSeconds : (double?)null;
-        var consumeSeconds = drain ?? (_lastReceive > _windowStart ? Stopwatch.GetElapsedTime(_windowStart, _lastReceive).TotalSeconds : 0);
+        var consumeSeconds = drain ?? (_lastReceive > _tracker.WindowStart ? Stopwatch.GetElapsedTime(_tracker.WindowStart, _lastReceive).TotalSeconds : 0);
         return new WorkloadResult
         {
             Workload = workload.Name,
@@ -120,7 +119,7 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
         }
 
         Volatile.Write(ref _lastReceive, now);
-        if (sentTimestamp >= Volatile.Read(ref _windowStart))
+        if (sentTimestamp >= _tracker.WindowStart)
         {
             Interlocked.Increment(ref _consumedInWindow);
             _endToEndLatency.RecordSince(sentTimestamp);
@@ -145,8 +144,7 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
 
         var started = Stopwatch.GetTimestamp();
         var warmUpEnds = started + (long)(workload.WarmUp.TotalSeconds * Stopwatch.Frequency);
-        Volatile.Write(ref _windowStart, workload.IsBacklog || workload.WarmUp == TimeSpan.Zero ? started : long.MaxValue);
-        _tracker.WindowStart = Volatile.Read(ref _windowStart);
+        _tracker.WindowStart = workload.IsBacklog || workload.WarmUp == TimeSpan.Zero ? started : long.MaxValue;
         var backlogMessages = workload.BacklogBytes / workload.MessageSize / producers.Count;
         var end = started + (long)((workload.IsBacklog ? BacklogLimit : workload.WarmUp + workload.Duration).TotalSeconds * Stopwatch.Frequency);
         var perProducerRate = workload.ProducerRate / (double)producers.Count;
@@ -160,9 +158,8 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
                 while (true)
                 {
                     var now = Stopwatch.GetTimestamp();
-                    if (now >= warmUpEnds && Volatile.Read(ref _windowStart) == long.MaxValue && index == 0)
+                    if (now >= warmUpEnds && _tracker.WindowStart == long.MaxValue && index == 0)
                     {
-                        Volatile.Write(ref _windowStart, now);
                         _tracker.WindowStart = now;
                     }
 
@@ -188,7 +185,7 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
         await Task.WhenAll(threads);
         await Task.WhenAll(producers.Select(p => p.FlushAsync()));
         await WaitUntil(() => _tracker.Outstanding == 0);
-        var windowStart = Volatile.Read(ref _windowStart);
+        var windowStart = _tracker.WindowStart;
         return _tracker.LastAcknowledged > windowStart ? Stopwatch.GetElapsedTime(windowStart, _tracker.LastAcknowledged).TotalSeconds : 0;
     }
 
@@ -212,7 +209,14 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
         private long _lastAcknowledged;
         private string? _firstError;
 
-        public long WindowStart { get; set; } = long.MaxValue;
+        private long _windowStart = long.MaxValue;
+
+        /// <summary>When the measured window began (a <see cref="Stopwatch"/> timestamp); long.MaxValue during the warm-up. Read by producers, acks and consumers alike.</summary>
+        public long WindowStart
+        {
+            get => Volatile.Read(ref _windowStart);
+            set => Volatile.Write(ref _windowStart, value);
+        }
 
         public LatencyHistogram Latency => _latency;
 

@@ -20,6 +20,7 @@ namespace OrleansLog.Benchmarks.Compare.Drivers;
 public sealed class NatsDriver(string url) : IBenchmarkDriver, IAsyncDisposable
 {
     private readonly List<NatsConnection> _connections = [];
+    private NatsJSContext? _admin;
 
     public string Name => "NATS JetStream";
 
@@ -29,7 +30,7 @@ public sealed class NatsDriver(string url) : IBenchmarkDriver, IAsyncDisposable
 
     public async Task CreateTopicAsync(string topic, Workload workload)
     {
-        var js = new NatsJSContext(await Connect());
+        var js = await Admin();
         var config = new StreamConfig(topic, [$"{topic}.>"]) { Storage = StreamConfigStorage.File, NumReplicas = workload.ReplicationFactor };
 
         // A new cluster elects its meta leader first: stream creation fails until it has.
@@ -48,7 +49,7 @@ public sealed class NatsDriver(string url) : IBenchmarkDriver, IAsyncDisposable
         }
     }
 
-    public async Task DeleteTopicAsync(string topic, Workload workload) => await new NatsJSContext(await Connect()).DeleteStreamAsync(topic);
+    public async Task DeleteTopicAsync(string topic, Workload workload) => await (await Admin()).DeleteStreamAsync(topic);
 
     public async Task<IBenchmarkProducer> CreateProducerAsync(string topic, Workload workload)
     {
@@ -71,7 +72,11 @@ public sealed class NatsDriver(string url) : IBenchmarkDriver, IAsyncDisposable
         }
 
         _connections.Clear();
+        _admin = null;
     }
+
+    /// <summary>One connection for creating and deleting streams, kept across workloads.</summary>
+    private async Task<NatsJSContext> Admin() => _admin ??= new NatsJSContext(await Connect());
 
     private async Task<NatsConnection> Connect()
     {

@@ -41,11 +41,7 @@ public sealed class NatsServers : IBenchmarkServers
         }
         catch
         {
-            foreach (var server in servers)
-            {
-                await server.DisposeAsync();
-            }
-
+            await PeerProcess.DisposeAllAsync(servers);
             throw;
         }
 
@@ -59,10 +55,7 @@ public sealed class NatsServers : IBenchmarkServers
             await driver.DisposeAsync();
         }
 
-        foreach (var server in _servers)
-        {
-            await server.DisposeAsync();
-        }
+        await PeerProcess.DisposeAllAsync(_servers);
     }
 
     /// <summary>The server's configuration file; JetStream's limits are raised so a 1 GB backlog fits.</summary>

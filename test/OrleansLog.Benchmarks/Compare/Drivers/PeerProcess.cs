@@ -46,6 +46,15 @@ public sealed class PeerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills every server of a set: on the way out, or when a later one of them failed to start.</summary>
+    public static async Task DisposeAllAsync(IEnumerable<PeerProcess> servers)
+    {
+        foreach (var server in servers)
+        {
+            await server.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

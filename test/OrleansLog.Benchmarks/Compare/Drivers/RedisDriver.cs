@@ -18,6 +18,9 @@ public sealed class RedisDriver(string endpoint, string appendFsync, int replica
 
     private readonly List<ConnectionMultiplexer> _connections = [];
 
+    /// <summary>The connection that deletes finished workloads' streams and rewrites the AOF, kept across workloads.</summary>
+    private ConnectionMultiplexer? _admin;
+
     public string Name => $"Redis Streams (appendfsync {appendFsync})";
 
     public string Durability(Workload workload) => (appendFsync, replicas) switch
@@ -33,7 +36,8 @@ public sealed class RedisDriver(string endpoint, string appendFsync, int replica
 
     public async Task DeleteTopicAsync(string topic, Workload workload)
     {
-        var database = (await Connect(admin: true)).GetDatabase();
+        _admin ??= await Connect(admin: true);
+        var database = _admin.GetDatabase();
         await database.KeyDeleteAsync(Keys(topic, workload));
 
         // The AOF still holds every XADD: rewrite it to the (now empty) data set, as Redis does on its own once the file grows.
@@ -70,6 +74,7 @@ public sealed class RedisDriver(string endpoint, string appendFsync, int replica
         }
 
         _connections.Clear();
+        _admin = null;
     }
 
     private static RedisKey[] Keys(string topic, Workload workload) =>

@@ -56,11 +56,7 @@ public sealed class RedisServers : IBenchmarkServers
         }
         catch
         {
-            foreach (var server in servers)
-            {
-                await server.DisposeAsync();
-            }
-
+            await PeerProcess.DisposeAllAsync(servers);
             throw;
         }
     }
@@ -72,10 +68,7 @@ public sealed class RedisServers : IBenchmarkServers
             await driver.DisposeAsync();
         }
 
-        foreach (var server in _servers)
-        {
-            await server.DisposeAsync();
-        }
+        await PeerProcess.DisposeAllAsync(_servers);
     }
 
     /// <summary>Waits until the primary counts its replicas as connected and synchronised.</summary>
