@@ -5,7 +5,7 @@ using OrleansLog.Client.Producing;
 using OrleansLog.Client.Serialization;
 using OrleansLog.Partitions;
 using OrleansLog.Testing;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 
 namespace OrleansLog.Client.Tests;
 

@@ -59,7 +59,7 @@ public class ReplicaPlacementTests(ReplicatedClusterFixture fixture)
         }
     }
 
-    private static byte[] ReadAll(Storage.Log log)
+    private static byte[] ReadAll(Storage.PartitionLog log)
     {
         using var read = log.Read(log.LogStartOffset, int.MaxValue);
         return read.Records.ToArray();

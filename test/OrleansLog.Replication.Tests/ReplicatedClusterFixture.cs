@@ -34,7 +34,7 @@ public sealed class ReplicatedClusterFixture : BrokerClusterFixture
         (await Coordinator.DescribeTopic(topic)).Partitions[partition];
 
     /// <summary>The open log of a partition on broker <paramref name="broker"/> (leader or follower replica).</summary>
-    public async Task<Storage.Log> LogOn(int broker, string topic, int partition)
+    public async Task<Storage.PartitionLog> LogOn(int broker, string topic, int partition)
     {
         var description = await Coordinator.DescribeTopic(topic);
         return BrokerService<LogManager>(broker).GetOrOpen(new TopicPartition(topic, partition), description);

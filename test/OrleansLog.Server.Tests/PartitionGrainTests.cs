@@ -3,7 +3,7 @@ using OrleansLog.Metadata;
 using OrleansLog.Partitions;
 using OrleansLog.Producers;
 using OrleansLog.Server.Retention;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 using OrleansLog.Testing;
 using OrleansLog.Topics;
 

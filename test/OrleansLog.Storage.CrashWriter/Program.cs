@@ -1,6 +1,6 @@
 using System.Text;
 using OrleansLog.Storage;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 
 // Usage: CrashWriter <log-dir> <run-id> <value-bytes>
 // Appends batches durably forever; after each acknowledgement prints "acked <offset> <value-prefix>".
@@ -8,7 +8,7 @@ using OrleansLog.Storage.Format;
 var directory = args[0];
 var runId = args[1];
 var valueBytes = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
-using var log = Log.Open(directory, new LogConfig { SegmentBytes = 4 * 1024 * 1024 });
+using var log = PartitionLog.Open(directory, new LogConfig { SegmentBytes = 4 * 1024 * 1024 });
 using var builder = new RecordBatchBuilder(CompressionType.None);
 var padding = new string('p', valueBytes);
 var output = Console.Out;

@@ -1,3 +1,4 @@
+using OrleansLog.Records;
 using OrleansLog.Storage.Epochs;
 
 namespace OrleansLog.Storage.Tests;

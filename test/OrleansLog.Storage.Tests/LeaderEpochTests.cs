@@ -1,3 +1,4 @@
+using OrleansLog.Records;
 using System.Collections.Immutable;
 using OrleansLog.Storage.Epochs;
 using OrleansLog.Testing;
@@ -15,7 +16,7 @@ public class LeaderEpochTests : IDisposable
     [Fact]
     public void Leader_appends_record_each_new_epoch_at_its_first_offset_and_survive_reopen()
     {
-        using (var log = Log.Open(Dir, new LogConfig()))
+        using (var log = PartitionLog.Open(Dir, new LogConfig()))
         {
             log.Append(Batches.Of("a", "b"), leaderEpoch: 0);
             log.Append(Batches.Of("c"), leaderEpoch: 0);
@@ -23,7 +24,7 @@ public class LeaderEpochTests : IDisposable
             Assert.Equal([new EpochEntry(0, 0), new EpochEntry(3, 3)], log.LeaderEpochs.ToArray());
         }
 
-        using var reopened = Log.Open(Dir, new LogConfig());
+        using var reopened = PartitionLog.Open(Dir, new LogConfig());
         Assert.Equal([new EpochEntry(0, 0), new EpochEntry(3, 3)], reopened.LeaderEpochs.ToArray());
         Assert.Equal(3, reopened.LatestEpoch);
     }
@@ -31,7 +32,7 @@ public class LeaderEpochTests : IDisposable
     [Fact]
     public void A_deposed_leader_cannot_append_with_an_older_epoch()
     {
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         log.Append(Batches.Of("a"), leaderEpoch: 2);
         var error = Assert.Throws<OrleansLogException>(() => log.Append(Batches.Of("b"), leaderEpoch: 1));
         Assert.Equal(ErrorCode.FencedLeaderEpoch, error.Code);
@@ -41,10 +42,10 @@ public class LeaderEpochTests : IDisposable
     [Fact]
     public void Follower_appends_take_epochs_from_the_copied_batches()
     {
-        using var leader = Log.Open(_temp.Sub("leader"), new LogConfig());
+        using var leader = PartitionLog.Open(_temp.Sub("leader"), new LogConfig());
         leader.Append(Batches.Of("a", "b"), leaderEpoch: 1);
         leader.Append(Batches.Of("c"), leaderEpoch: 4);
-        using var follower = Log.Open(Dir, new LogConfig());
+        using var follower = PartitionLog.Open(Dir, new LogConfig());
         using (var read = leader.Read(0, 1 << 20))
         {
             follower.AppendAsFollower(read.Records.ToArray());
@@ -57,7 +58,7 @@ public class LeaderEpochTests : IDisposable
     [Fact]
     public void Truncation_forgets_epochs_that_started_after_the_cut()
     {
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         log.Append(Batches.Of("a", "b"), leaderEpoch: 0);
         log.Append(Batches.Of("c"), leaderEpoch: 1);
         log.Append(Batches.Of("d"), leaderEpoch: 2);
@@ -70,7 +71,7 @@ public class LeaderEpochTests : IDisposable
     [Fact]
     public void Deleting_old_records_moves_the_first_epochs_start()
     {
-        using var log = Log.Open(Dir, new LogConfig { SegmentBytes = 200 });
+        using var log = PartitionLog.Open(Dir, new LogConfig { SegmentBytes = 200 });
         for (var i = 0; i < 6; i++)
         {
             log.Append(Batches.Of(new string('x', 80)), leaderEpoch: i < 3 ? 0 : 1);
@@ -88,7 +89,7 @@ public class LeaderEpochTests : IDisposable
         Directory.CreateDirectory(Dir);
         cache.Assign(0, 0);
         cache.Assign(7, 10);
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         Assert.Empty(log.LeaderEpochs);
     }
 

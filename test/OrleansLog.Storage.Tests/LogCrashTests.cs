@@ -21,7 +21,7 @@ public class LogCrashTests(ITestOutputHelper output) : IDisposable
             var acks = await RunWriterUntilKilled(directory, $"r{run}", valueBytes: run % 2 == 0 ? 100 : 60_000, killAfterAcks: 150 + (run * 50));
             acknowledged.AddRange(acks);
 
-            using var log = Log.Open(directory, new LogConfig { SegmentBytes = 4 * 1024 * 1024 });
+            using var log = PartitionLog.Open(directory, new LogConfig { SegmentBytes = 4 * 1024 * 1024 });
             output.WriteLine($"run {run}: {acks.Count} acked, log end {log.LogEndOffset}, cut {log.Recovery.TruncatedBytes} bytes");
             Assert.True(log.Recovery.WasUnclean);
             var records = Batches.ReadAll(log).ToDictionary(r => r.Offset, r => r.Value.Split('|')[0]);

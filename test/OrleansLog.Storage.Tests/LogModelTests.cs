@@ -1,4 +1,4 @@
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 using OrleansLog.Testing;
 using Xunit.Abstractions;
 
@@ -22,7 +22,7 @@ public class LogModelTests(ITestOutputHelper output)
         var directory = temp.Sub("model-0");
         var config = new LogConfig { SegmentBytes = random.Next(200, 2_000), IndexIntervalBytes = random.Next(0, 300), FlushMessages = random.Next(1, 4) };
         var model = new LogModel();
-        var log = Log.Open(directory, config);
+        var log = PartitionLog.Open(directory, config);
         var step = 0;
         try
         {
@@ -67,7 +67,7 @@ public class LogModelTests(ITestOutputHelper output)
                         File.Delete(Path.Combine(directory, ".clean-shutdown"));
                     }
 
-                    log = Log.Open(directory, config);
+                    log = PartitionLog.Open(directory, config);
                     Assert.Equal(crash, log.Recovery.WasUnclean);
                     Assert.Equal(0, log.Recovery.TruncatedBytes);
                 }

@@ -22,7 +22,7 @@ public class LogRecoveryTests : IDisposable
             stream.SetLength(sizes.Take(4).Sum() + (sizes[4] / 2));
         }
 
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         Assert.True(log.Recovery.WasUnclean);
         Assert.Equal(sizes[4] / 2, log.Recovery.TruncatedBytes);
         Assert.Equal(4, log.LogEndOffset);
@@ -38,7 +38,7 @@ public class LogRecoveryTests : IDisposable
         CrashLeftovers();
         FlipByte(ActiveLogFile(), sizes.Take(4).Sum() + sizes[4] - 3);
 
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         Assert.Equal(4, log.LogEndOffset);
         Assert.Equal(sizes[4], log.Recovery.TruncatedBytes);
     }
@@ -50,7 +50,7 @@ public class LogRecoveryTests : IDisposable
         CrashLeftovers();
         FlipByte(ActiveLogFile(), sizes[0] + sizes[1] + 30);
 
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         Assert.Equal(2, log.LogEndOffset);
         Assert.Equal(["v0", "v1"], Batches.ReadAll(log).Select(r => r.Value));
     }
@@ -65,7 +65,7 @@ public class LogRecoveryTests : IDisposable
             stream.Write(new byte[4096]);
         }
 
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         Assert.Equal(3, log.LogEndOffset);
         Assert.Equal(4096, log.Recovery.TruncatedBytes);
     }
@@ -78,7 +78,7 @@ public class LogRecoveryTests : IDisposable
         var firstIndex = Directory.GetFiles(Dir, "*.index").Order().First();
         File.Delete(firstIndex);
 
-        using var log = Log.Open(Dir, config);
+        using var log = PartitionLog.Open(Dir, config);
         Assert.Equal(1, log.Recovery.RebuiltIndexes);
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"v{i}"), Batches.ReadAll(log).Select(r => r.Value));
         using var read = log.Read(1, 1);
@@ -100,7 +100,7 @@ public class LogRecoveryTests : IDisposable
             }
         }
 
-        using var log = Log.Open(Dir, config);
+        using var log = PartitionLog.Open(Dir, config);
         Assert.True(log.Recovery.RebuiltIndexes > 0);
         for (var offset = 0; offset < 20; offset++)
         {
@@ -118,7 +118,7 @@ public class LogRecoveryTests : IDisposable
         File.Delete(Path.ChangeExtension(first, ".index"));
         FlipByte(first, sizes[0] + 40);
 
-        using var log = Log.Open(Dir, config);
+        using var log = PartitionLog.Open(Dir, config);
         Assert.Equal(1, log.LogEndOffset);
         Assert.Equal(1, log.SegmentCount);
         log.Append(Batches.Of("next"));
@@ -132,7 +132,7 @@ public class LogRecoveryTests : IDisposable
         File.WriteAllText(Path.Combine(Dir, "00000000000000000000.index.tmp"), "junk");
         File.WriteAllText(Path.Combine(Dir, "00000000000000000099.index"), "junk");
 
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         Assert.False(File.Exists(Path.Combine(Dir, "00000000000000000000.index.tmp")));
         Assert.False(File.Exists(Path.Combine(Dir, "00000000000000000099.index")));
         Assert.Equal(2, log.LogEndOffset);
@@ -142,7 +142,7 @@ public class LogRecoveryTests : IDisposable
     public void A_clean_close_is_reopened_without_verification()
     {
         WriteBatches(3);
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         Assert.False(log.Recovery.WasUnclean);
         Assert.Equal(3, log.LogEndOffset);
     }
@@ -150,7 +150,7 @@ public class LogRecoveryTests : IDisposable
     private List<int> WriteBatches(int count, LogConfig? config = null)
     {
         var sizes = new List<int>();
-        using var log = Log.Open(Dir, config ?? new LogConfig());
+        using var log = PartitionLog.Open(Dir, config ?? new LogConfig());
         for (var i = 0; i < count; i++)
         {
             var batch = Batches.Of($"v{i}");

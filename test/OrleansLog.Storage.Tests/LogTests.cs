@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 using OrleansLog.Storage.Tests.Support;
 using OrleansLog.Testing;
 
@@ -16,7 +16,7 @@ public class LogTests : IDisposable
     [Fact]
     public void Append_assigns_dense_offsets_and_read_returns_the_records()
     {
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         var first = log.Append(Batches.Of("a", "b", "c"));
         var second = log.Append(Batches.Of("d"));
 
@@ -29,7 +29,7 @@ public class LogTests : IDisposable
     [Fact]
     public void Append_does_not_modify_the_callers_bytes()
     {
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         log.Append(Batches.Of("a"));
         var batch = Batches.Of("b");
         var copy = batch.ToArray();
@@ -45,7 +45,7 @@ public class LogTests : IDisposable
     [Fact]
     public void Read_from_a_middle_offset_starts_at_the_batch_that_holds_it()
     {
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         log.Append(Batches.Of("a", "b", "c"));
         log.Append(Batches.Of("d", "e"));
         using var read = log.Read(4, 1024);
@@ -56,7 +56,7 @@ public class LogTests : IDisposable
     [Fact]
     public void Read_returns_whole_batches_within_max_bytes_but_at_least_one()
     {
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         var batch = Batches.Of("0123456789");
         for (var i = 0; i < 10; i++)
         {
@@ -78,7 +78,7 @@ public class LogTests : IDisposable
     [Fact]
     public void Read_stops_below_the_max_offset()
     {
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         log.Append(Batches.Of("a"));
         log.Append(Batches.Of("b"));
         using var read = log.Read(0, 1 << 20, maxOffset: 1);
@@ -90,7 +90,7 @@ public class LogTests : IDisposable
     [Fact]
     public void Read_at_the_end_is_empty_and_past_it_is_out_of_range()
     {
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         log.Append(Batches.Of("a"));
         using var atEnd = log.Read(1, 1024);
         Assert.Equal(0, atEnd.Length);
@@ -104,7 +104,7 @@ public class LogTests : IDisposable
     public void Segments_roll_at_segment_bytes_and_are_named_by_base_offset()
     {
         var batch = Batches.Of("0123456789");
-        using var log = Log.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 3 });
+        using var log = PartitionLog.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 3 });
         for (var i = 0; i < 10; i++)
         {
             log.Append(batch);
@@ -120,7 +120,7 @@ public class LogTests : IDisposable
     public void Segments_roll_at_segment_ms()
     {
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_000_000));
-        using var log = Log.Open(Dir, new LogConfig { SegmentMs = 60_000 }, time: time);
+        using var log = PartitionLog.Open(Dir, new LogConfig { SegmentMs = 60_000 }, time: time);
         log.Append(Batches.Of(CompressionType.None, 1_000_000, "a"));
         time.Advance(TimeSpan.FromSeconds(30));
         log.Append(Batches.Of(CompressionType.None, 1_030_000, "b"));
@@ -133,7 +133,7 @@ public class LogTests : IDisposable
     [Fact]
     public void A_batch_over_max_message_bytes_is_refused_and_nothing_is_written()
     {
-        using var log = Log.Open(Dir, new LogConfig { MaxMessageBytes = 100 });
+        using var log = PartitionLog.Open(Dir, new LogConfig { MaxMessageBytes = 100 });
         var error = Assert.Throws<OrleansLogException>(() => log.Append(Batches.Of(new string('x', 200))));
         Assert.Equal(ErrorCode.MessageTooLarge, error.Code);
         Assert.Equal(0, log.LogEndOffset);
@@ -143,7 +143,7 @@ public class LogTests : IDisposable
     [Fact]
     public void A_batch_with_a_bad_crc_is_refused_and_nothing_is_written()
     {
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         var batch = Batches.Of("a");
         batch[^1] ^= 1;
         var error = Assert.Throws<OrleansLogException>(() => log.Append(batch));
@@ -154,7 +154,7 @@ public class LogTests : IDisposable
     [Fact]
     public void A_batch_larger_than_a_segment_is_refused()
     {
-        using var log = Log.Open(Dir, new LogConfig { SegmentBytes = 100 });
+        using var log = PartitionLog.Open(Dir, new LogConfig { SegmentBytes = 100 });
         var error = Assert.Throws<OrleansLogException>(() => log.Append(Batches.Of(new string('x', 200))));
         Assert.Equal(ErrorCode.RecordListTooLarge, error.Code);
     }
@@ -162,7 +162,7 @@ public class LogTests : IDisposable
     [Fact]
     public void Several_batches_in_one_append_get_consecutive_offsets()
     {
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         var two = Batches.Of("a", "b").Concat(Batches.Of("c")).ToArray();
         var info = log.Append(two);
         Assert.Equal((0, 2, 2), (info.FirstOffset, info.LastOffset, info.BatchCount));
@@ -172,8 +172,8 @@ public class LogTests : IDisposable
     [Fact]
     public void Follower_appends_keep_the_leaders_offsets()
     {
-        using var leader = Log.Open(_temp.Sub("leader-0"), new LogConfig());
-        using var follower = Log.Open(_temp.Sub("follower-0"), new LogConfig());
+        using var leader = PartitionLog.Open(_temp.Sub("leader-0"), new LogConfig());
+        using var follower = PartitionLog.Open(_temp.Sub("follower-0"), new LogConfig());
         leader.Append(Batches.Of("a", "b"));
         leader.Append(Batches.Of("c"));
         using var read = leader.Read(0, 1 << 20);
@@ -189,7 +189,7 @@ public class LogTests : IDisposable
     public async Task AppendAsync_is_durable_when_it_returns()
     {
         var fs = new FaultInjectingFileSystem();
-        using var log = Log.Open(Dir, new LogConfig(), fs);
+        using var log = PartitionLog.Open(Dir, new LogConfig(), fs);
         var info = await log.AppendAsync(Batches.Of("a"));
         Assert.True(log.FlushedOffset >= info.NextOffset);
     }
@@ -198,7 +198,7 @@ public class LogTests : IDisposable
     public async Task Appends_that_wait_during_a_flush_share_the_next_one()
     {
         var fs = new FaultInjectingFileSystem();
-        using var log = Log.Open(Dir, new LogConfig(), fs);
+        using var log = PartitionLog.Open(Dir, new LogConfig(), fs);
         var batch = Batches.Of("x");
         fs.FlushesMayProceed.Reset();
         var leader = Task.Run(async () => await log.AppendAsync(batch, flushOnCallingThread: true));
@@ -221,7 +221,7 @@ public class LogTests : IDisposable
     public async Task Appends_from_a_single_threaded_caller_share_flushes_when_they_do_not_flush_inline()
     {
         var fs = new FaultInjectingFileSystem();
-        using var log = Log.Open(Dir, new LogConfig(), fs);
+        using var log = PartitionLog.Open(Dir, new LogConfig(), fs);
         var batch = Batches.Of("x");
         var before = fs.FlushCount;
         fs.FlushesMayProceed.Reset();
@@ -238,7 +238,7 @@ public class LogTests : IDisposable
     [Fact]
     public async Task Concurrent_durable_appends_all_become_durable()
     {
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         var batch = Batches.Of("x");
         var infos = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(async () => await log.AppendAsync(batch))));
         Assert.Equal(200, log.FlushedOffset);
@@ -249,7 +249,7 @@ public class LogTests : IDisposable
     public async Task Lazy_mode_acknowledges_before_flushing_and_flushes_at_flush_messages()
     {
         var fs = new FaultInjectingFileSystem();
-        using var log = Log.Open(Dir, new LogConfig { FlushMessages = 3 }, fs);
+        using var log = PartitionLog.Open(Dir, new LogConfig { FlushMessages = 3 }, fs);
         await log.AppendAsync(Batches.Of("a"));
         await log.AppendAsync(Batches.Of("b"));
         Assert.Equal(0, log.FlushedOffset);
@@ -261,7 +261,7 @@ public class LogTests : IDisposable
     public async Task Lazy_mode_flushes_on_flush_ms()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        using var log = Log.Open(Dir, new LogConfig { FlushMessages = long.MaxValue, FlushMs = 1_000 }, time: time);
+        using var log = PartitionLog.Open(Dir, new LogConfig { FlushMessages = long.MaxValue, FlushMs = 1_000 }, time: time);
         await log.AppendAsync(Batches.Of("a"));
         Assert.Equal(0, log.FlushedOffset);
         time.Advance(TimeSpan.FromSeconds(1));
@@ -272,7 +272,7 @@ public class LogTests : IDisposable
     public async Task A_failed_fsync_fences_the_log()
     {
         var fs = new FaultInjectingFileSystem();
-        using var log = Log.Open(Dir, new LogConfig(), fs);
+        using var log = PartitionLog.Open(Dir, new LogConfig(), fs);
         await log.AppendAsync(Batches.Of("a"));
         fs.FailFlush = true;
         var error = await Assert.ThrowsAsync<OrleansLogException>(async () => await log.AppendAsync(Batches.Of("b")));
@@ -287,21 +287,21 @@ public class LogTests : IDisposable
     public void A_torn_write_fences_the_log_and_reopening_keeps_what_came_before()
     {
         var fs = new FaultInjectingFileSystem();
-        var log = Log.Open(Dir, new LogConfig(), fs);
+        var log = PartitionLog.Open(Dir, new LogConfig(), fs);
         log.Append(Batches.Of("a"));
         fs.TearNextWriteAfter = 20;
         var error = Assert.Throws<OrleansLogException>(() => log.Append(Batches.Of("b")));
         Assert.Equal(ErrorCode.KafkaStorageError, error.Code);
         log.Dispose();
 
-        using var reopened = Log.Open(Dir, new LogConfig());
+        using var reopened = PartitionLog.Open(Dir, new LogConfig());
         Assert.Equal([(0, "a")], Batches.ReadAll(reopened));
     }
 
     [Fact]
     public void Offset_for_timestamp_finds_the_first_record_at_or_after_it()
     {
-        using var log = Log.Open(Dir, new LogConfig { IndexIntervalBytes = 1 });
+        using var log = PartitionLog.Open(Dir, new LogConfig { IndexIntervalBytes = 1 });
         log.Append(Batches.WithTimestamps(100, 110, 120));
         log.Append(Batches.WithTimestamps(130, 125));
         log.Append(Batches.WithTimestamps(200));
@@ -317,7 +317,7 @@ public class LogTests : IDisposable
     public void Offset_for_timestamp_spans_segments()
     {
         var batch = Batches.WithTimestamps(1);
-        using var log = Log.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 2 });
+        using var log = PartitionLog.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 2 });
         for (var t = 0; t < 20; t++)
         {
             log.Append(Batches.WithTimestamps(1_000 + (t * 10)));
@@ -332,7 +332,7 @@ public class LogTests : IDisposable
     public void Truncate_removes_the_tail_and_appends_continue_from_there()
     {
         var batch = Batches.Of("x", "y");
-        using var log = Log.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 2 });
+        using var log = PartitionLog.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 2 });
         for (var i = 0; i < 6; i++)
         {
             log.Append(batch);
@@ -352,7 +352,7 @@ public class LogTests : IDisposable
     [Fact]
     public void Truncate_fully_starts_an_empty_log_at_an_offset()
     {
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         log.Append(Batches.Of("a"));
         log.TruncateFullyAndStartAt(1_000);
         Assert.Equal(1_000, log.LogStartOffset);
@@ -365,7 +365,7 @@ public class LogTests : IDisposable
     public void Delete_records_before_moves_the_start_and_survives_reopen()
     {
         var batch = Batches.Of("x");
-        using (var log = Log.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 2 }))
+        using (var log = PartitionLog.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 2 }))
         {
             for (var i = 0; i < 6; i++)
             {
@@ -378,7 +378,7 @@ public class LogTests : IDisposable
             Assert.Equal(ErrorCode.OffsetOutOfRange, error.Code);
         }
 
-        using var reopened = Log.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 2 });
+        using var reopened = PartitionLog.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 2 });
         Assert.Equal(3, reopened.LogStartOffset);
         Assert.Equal([3L, 4, 5], Batches.ReadAll(reopened).Select(r => r.Offset));
     }
@@ -388,7 +388,7 @@ public class LogTests : IDisposable
     {
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(100_000));
         var batch = Batches.WithTimestamps(80_000);
-        using var log = Log.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 2, RetentionMs = 10_000 }, time: time);
+        using var log = PartitionLog.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 2, RetentionMs = 10_000 }, time: time);
         for (var i = 0; i < 4; i++)
         {
             log.Append(Batches.WithTimestamps(80_000));
@@ -412,7 +412,7 @@ public class LogTests : IDisposable
     public void Retention_rolls_an_expired_active_segment_and_then_deletes_it()
     {
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(100_000));
-        using var log = Log.Open(Dir, new LogConfig { RetentionMs = 1_000 }, time: time);
+        using var log = PartitionLog.Open(Dir, new LogConfig { RetentionMs = 1_000 }, time: time);
         log.Append(Batches.WithTimestamps(100_000));
         time.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(0, log.ApplyRetention().DeletedSegments);
@@ -426,7 +426,7 @@ public class LogTests : IDisposable
     public void Retention_by_bytes_keeps_at_least_the_limit()
     {
         var batch = Batches.Of("0123456789");
-        using var log = Log.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 2, RetentionBytes = batch.Length * 3, RetentionMs = -1 });
+        using var log = PartitionLog.Open(Dir, new LogConfig { SegmentBytes = batch.Length * 2, RetentionBytes = batch.Length * 3, RetentionMs = -1 });
         for (var i = 0; i < 10; i++)
         {
             log.Append(batch);
@@ -441,7 +441,7 @@ public class LogTests : IDisposable
     [Fact]
     public void A_second_process_cannot_open_the_same_directory()
     {
-        using var log = Log.Open(Dir, new LogConfig());
+        using var log = PartitionLog.Open(Dir, new LogConfig());
         var script = $"exec 9>'{Path.Combine(Dir, ".lock")}'; flock -n 9 && echo free || echo held";
         using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", ["-c", script]) { RedirectStandardOutput = true })!;
         var output = process.StandardOutput.ReadToEnd().Trim();
@@ -471,7 +471,7 @@ public class LogTests : IDisposable
             "flush.ms" => new LogConfig { FlushMs = -1 },
             _ => new LogConfig { IndexIntervalBytes = -1 },
         };
-        var error = Assert.Throws<OrleansLogException>(() => Log.Open(Dir, config));
+        var error = Assert.Throws<OrleansLogException>(() => PartitionLog.Open(Dir, config));
         Assert.Equal(ErrorCode.InvalidConfig, error.Code);
         Assert.Contains(name, error.Message, StringComparison.Ordinal);
     }

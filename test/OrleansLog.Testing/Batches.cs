@@ -1,6 +1,6 @@
 using System.Text;
 using OrleansLog.Storage;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 
 namespace OrleansLog.Testing;
 
@@ -65,7 +65,7 @@ public static class Batches
     }
 
     /// <summary>Reads the whole log from <paramref name="from"/> to its end.</summary>
-    public static List<(long Offset, string Value)> ReadAll(Log log, long from = -1)
+    public static List<(long Offset, string Value)> ReadAll(PartitionLog log, long from = -1)
     {
         var offset = from < 0 ? log.LogStartOffset : from;
         var result = new List<(long, string)>();

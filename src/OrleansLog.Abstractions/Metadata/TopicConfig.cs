@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using OrleansLog.Storage;
 
 namespace OrleansLog.Metadata;
 
@@ -111,19 +110,6 @@ public sealed record TopicConfig
         [UncleanLeaderElectionEnableKey] = UncleanLeaderElectionEnable ? "true" : "false",
         [ValueSchemaValidationKey] = ValueSchemaValidation ? "true" : "false",
     }.ToImmutableSortedDictionary(StringComparer.Ordinal);
-
-    /// <summary>The storage engine's view of these settings.</summary>
-    public LogConfig ToLogConfig() => new()
-    {
-        RetentionMs = RetentionMs,
-        RetentionBytes = RetentionBytes,
-        SegmentBytes = SegmentBytes,
-        SegmentMs = SegmentMs,
-        MaxMessageBytes = MaxMessageBytes,
-        FlushMessages = FlushMessages,
-        FlushMs = FlushMs,
-        IndexIntervalBytes = IndexIntervalBytes,
-    };
 
     private TopicConfig With(string name, string value) => name switch
     {

@@ -1,4 +1,4 @@
-using OrleansLog.Storage.Epochs;
+using OrleansLog.Records;
 
 namespace OrleansLog.Replication;
 

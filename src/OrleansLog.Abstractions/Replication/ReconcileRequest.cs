@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using OrleansLog.Storage.Epochs;
+using OrleansLog.Records;
 
 namespace OrleansLog.Replication;
 

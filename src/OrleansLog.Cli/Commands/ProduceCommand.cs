@@ -5,7 +5,7 @@ using OrleansLog.Cli.Output;
 using OrleansLog.Client;
 using OrleansLog.Client.Producing;
 using OrleansLog.Partitions;
-using OrleansLog.Storage.Compression;
+using OrleansLog.Records.Compression;
 
 namespace OrleansLog.Cli.Commands;
 

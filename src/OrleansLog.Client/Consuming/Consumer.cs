@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using OrleansLog.Client.Serialization;
 using OrleansLog.Groups;
 using OrleansLog.Partitions;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 
 namespace OrleansLog.Client.Consuming;
 

@@ -2,8 +2,8 @@ using System.Runtime.InteropServices;
 using OrleansLog.Client.Serialization;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
-using OrleansLog.Storage.Buffers;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records.Buffers;
+using OrleansLog.Records;
 
 namespace OrleansLog.Client.Producing;
 

@@ -1,5 +1,5 @@
 using OrleansLog.Partitions;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 
 namespace OrleansLog.Client.Producing;
 

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using OrleansLog.Client.Internal;
 using OrleansLog.Partitions;
 using OrleansLog.Producers;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 
 namespace OrleansLog.Client.Producing;
 

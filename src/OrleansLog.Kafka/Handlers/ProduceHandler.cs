@@ -2,7 +2,7 @@ using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
 using OrleansLog.Partitions;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 
 namespace OrleansLog.Kafka.Handlers;
 

@@ -10,7 +10,7 @@ using OrleansLog.Storage.IO;
 namespace OrleansLog.Server.Partitions;
 
 /// <summary>
-/// The silo-local owner of the broker's log directory and its open <see cref="Log"/>s (not a grain:
+/// The silo-local owner of the broker's log directory and its open <see cref="PartitionLog"/>s (not a grain:
 /// partition and follower grains on this silo share logs through it). Each partition directory carries
 /// a <c>partition.metadata</c> file with its topic id, so a directory left by a deleted topic is wiped
 /// rather than served to a new topic of the same name. Thread-safe; disposing closes every log cleanly.
@@ -20,7 +20,7 @@ public sealed partial class LogManager : IDisposable
     private const string PartitionMetadataFile = "partition.metadata";
     private const uint PartitionMetadataMagic = 0x4F4C504D; // "OLPM"
 
-    private readonly ConcurrentDictionary<string, Log> _logs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PartitionLog> _logs = new(StringComparer.Ordinal);
     private readonly Lock _openLock = new();
     private readonly ILogger<LogManager> _logger;
     private bool _disposed;
@@ -39,7 +39,7 @@ public sealed partial class LogManager : IDisposable
     /// current config: a log already open (from an earlier activation, or from this broker's other replica
     /// grain) may still have the config it was opened with.
     /// </summary>
-    public Log GetOrOpen(TopicPartition partition, TopicDescription topic)
+    public PartitionLog GetOrOpen(TopicPartition partition, TopicDescription topic)
     {
         var config = topic.Config.ToLogConfig();
         if (_logs.TryGetValue(partition.DirectoryName, out var open))
@@ -66,7 +66,7 @@ public sealed partial class LogManager : IDisposable
                 System.IO.Directory.Delete(path, recursive: true);
             }
 
-            var log = Log.Open(path, config);
+            var log = PartitionLog.Open(path, config);
             if (storedId != topicId)
             {
                 ChecksummedFile.WriteAtomic(DiskFileSystem.Instance, Path.Combine(path, PartitionMetadataFile), PartitionMetadataMagic, 1, topicId.ToByteArray());

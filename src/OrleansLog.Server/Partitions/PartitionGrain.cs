@@ -12,7 +12,7 @@ using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
 using OrleansLog.Storage;
 using OrleansLog.Storage.Epochs;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 
 namespace OrleansLog.Server.Partitions;
 
@@ -47,7 +47,7 @@ public sealed partial class PartitionGrain(
     private LocalReplica _replica = null!;
     private TopicDescription? _topic;
     private PartitionLeadership? _leadership;
-    private Log? _log;
+    private PartitionLog? _log;
     private int _epoch = -1;
     private long _epochStartOffset;
     private long _highWatermark;
@@ -139,7 +139,7 @@ public sealed partial class PartitionGrain(
     /// A batch from an idempotent producer: checked against the producer's state and recorded in the
     /// same synchronous stretch as the append, so interleaved produces see each other's sequences.
     /// </summary>
-    private async Task<ProduceResponse> ProduceIdempotent(Log log, ProduceRequest request, RecordBatchHeader batch)
+    private async Task<ProduceResponse> ProduceIdempotent(PartitionLog log, ProduceRequest request, RecordBatchHeader batch)
     {
         if (batch.SizeInBytes != request.Records.Length)
         {
@@ -167,7 +167,7 @@ public sealed partial class PartitionGrain(
     /// Answers an append once its acks level holds: acks=1 once it is durable here (if the topic flushes
     /// first); acks=all once the high watermark covers it, that is, every in-sync replica has it.
     /// </summary>
-    private async Task<ProduceResponse> Acknowledge(Log log, long firstOffset, long nextOffset, ProduceRequest request)
+    private async Task<ProduceResponse> Acknowledge(PartitionLog log, long firstOffset, long nextOffset, ProduceRequest request)
     {
         await log.FlushIfDueAsync(nextOffset);
         UpdateHighWatermark();
@@ -675,7 +675,7 @@ public sealed partial class PartitionGrain(
     }
 
     /// <summary>The leader's own contribution to the high watermark: what it may acknowledge (flushed, for topics that flush first).</summary>
-    private static long LocalEnd(Log log) => log.Config.FlushMessages <= 1 ? log.FlushedOffset : log.LogEndOffset;
+    private static long LocalEnd(PartitionLog log) => log.Config.FlushMessages <= 1 ? log.FlushedOffset : log.LogEndOffset;
 
     private void UpdateHighWatermark()
     {

@@ -1,5 +1,5 @@
 using OrleansLog.Storage;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 
 namespace OrleansLog.Server.Producers;
 
@@ -16,7 +16,7 @@ public static class ProducerStateLoader
 
     private const int ReadBytes = 4 * 1024 * 1024;
 
-    public static void Load(Log log, ProducerStateTable table)
+    public static void Load(PartitionLog log, ProducerStateTable table)
     {
         table.Clear();
         var offset = Math.Max(log.LogStartOffset, log.LogEndOffset - WindowOffsets);

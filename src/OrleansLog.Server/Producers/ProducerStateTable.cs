@@ -1,4 +1,4 @@
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 
 namespace OrleansLog.Server.Producers;
 

@@ -1,3 +1,4 @@
+using OrleansLog.Records;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansLog.Partitions;
@@ -27,7 +28,7 @@ public sealed partial class FollowerGrain(
     private TopicPartition _id;
     private int _broker;
     private LocalReplica _replica = null!;
-    private Log? _log;
+    private PartitionLog? _log;
     private int _reconciledEpoch = -1;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)

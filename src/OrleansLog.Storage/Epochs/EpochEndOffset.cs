@@ -1,3 +1,4 @@
+using OrleansLog.Records;
 using System.Collections.Immutable;
 
 namespace OrleansLog.Storage.Epochs;

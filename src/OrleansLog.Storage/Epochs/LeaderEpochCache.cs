@@ -1,3 +1,4 @@
+using OrleansLog.Records;
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using OrleansLog.Storage.IO;
@@ -11,7 +12,7 @@ namespace OrleansLog.Storage.Epochs;
 /// first batch of its epoch, so after a crash the file may run ahead of the log, never behind: entries
 /// at or past the log end are dropped on open.
 /// Layout: the <see cref="ChecksummedFile"/> envelope around <c>count int32 | (epoch int32, startOffset int64)*</c>.
-/// Not thread-safe: the owning <see cref="Log"/> calls it under its write lock.
+/// Not thread-safe: the owning <see cref="PartitionLog"/> calls it under its write lock.
 /// </summary>
 public sealed class LeaderEpochCache
 {

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 
 namespace OrleansLog.Storage.IO;
 

@@ -1,8 +1,8 @@
 using System.Buffers;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 using OrleansLog.Storage.Index;
 using OrleansLog.Storage.IO;
-using static OrleansLog.Storage.Format.RecordBatchLayout;
+using static OrleansLog.Records.RecordBatchLayout;
 
 namespace OrleansLog.Storage.Segments;
 
@@ -11,7 +11,7 @@ namespace OrleansLog.Storage.Segments;
 /// <see cref="OffsetIndex"/> and <see cref="TimeIndex"/>. A segment's base offset is at most the base
 /// offset of its first batch; every batch's offsets lie within int range of it, so indexes store
 /// 4-byte relative offsets. Only the last segment of a log is written.
-/// Not thread-safe: <see cref="Storage.Log"/> serialises writers against readers.
+/// Not thread-safe: <see cref="Storage.PartitionLog"/> serialises writers against readers.
 /// </summary>
 internal sealed class LogSegment : IDisposable
 {

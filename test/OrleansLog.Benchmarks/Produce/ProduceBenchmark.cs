@@ -4,7 +4,7 @@ using OrleansLog.Benchmarks.Storage;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
 using OrleansLog.Storage;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 
 namespace OrleansLog.Benchmarks.Produce;
 
@@ -72,7 +72,7 @@ internal sealed class ProduceBenchmark(string directory, bool quick)
         var logDirectory = Path.Combine(directory, "engine-log");
         try
         {
-            using var log = Log.Open(logDirectory, new LogConfig { RetentionMs = -1 });
+            using var log = PartitionLog.Open(logDirectory, new LogConfig { RetentionMs = -1 });
             var next = -1;
             var watch = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, InFlight).Select(_ => Task.Run(async () =>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using OrleansLog.Storage;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 
 namespace OrleansLog.Benchmarks.Storage;
 
@@ -61,7 +61,7 @@ internal sealed class StorageBenchmark(string directory, bool quick)
         long rawBytes = 0, logBytes = 0;
         try
         {
-            using var log = Log.Open(logDirectory, new LogConfig { FlushMessages = durable ? 1 : long.MaxValue, RetentionMs = -1 });
+            using var log = PartitionLog.Open(logDirectory, new LogConfig { FlushMessages = durable ? 1 : long.MaxValue, RetentionMs = -1 });
 
             // One unmeasured round first, so both sides run tiered-up JIT code and warm file-system state.
             RawDisk.Write(directory, batchSize, (long)appendsPerRound * batch.Length, durable);
@@ -104,7 +104,7 @@ internal sealed class StorageBenchmark(string directory, bool quick)
         (false, false, _) => 1024L << 20,
     };
 
-    private static async Task<(double Seconds, long Bytes)> Append(Log log, byte[] batch, int appends, bool durable, int writers)
+    private static async Task<(double Seconds, long Bytes)> Append(PartitionLog log, byte[] batch, int appends, bool durable, int writers)
     {
         var watch = Stopwatch.StartNew();
         var perWriter = appends / writers;
@@ -132,7 +132,7 @@ internal sealed class StorageBenchmark(string directory, bool quick)
         return (watch.Elapsed.TotalSeconds, (long)perWriter * writers * batch.Length);
     }
 
-    private static (double Seconds, long Bytes, long Records) ReadAll(Log log)
+    private static (double Seconds, long Bytes, long Records) ReadAll(PartitionLog log)
     {
         var watch = Stopwatch.StartNew();
         long offset = log.LogStartOffset, bytes = 0;

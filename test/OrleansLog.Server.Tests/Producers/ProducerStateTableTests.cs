@@ -1,5 +1,5 @@
 using OrleansLog.Server.Producers;
-using OrleansLog.Storage.Format;
+using OrleansLog.Records;
 using OrleansLog.Testing;
 
 namespace OrleansLog.Server.Tests.Producers;
@@ -73,7 +73,7 @@ public class ProducerStateTableTests
     public void The_loader_rebuilds_the_table_from_the_log()
     {
         using var directory = new TempDirectory();
-        using (var log = Storage.Log.Open(directory.Path, new Storage.LogConfig()))
+        using (var log = Storage.PartitionLog.Open(directory.Path, new Storage.LogConfig()))
         {
             log.Append(Batches.Idempotent(3, 0, 0, "a", "b"));
             log.Append(Batches.Of("plain"));
