@@ -1,0 +1,24 @@
+using System.Collections.Immutable;
+using OrleansLog.Metadata;
+using OrleansLog.Replication;
+
+namespace OrleansLog.Server.Replication;
+
+/// <summary>
+/// What a <see cref="LeaderReplication"/> needs from the partition grain that hosts it: the followers and
+/// the coordinator to call, and the grain's own reactions when leadership is in doubt. A plain interface,
+/// so the replication logic runs in tests without a silo.
+/// </summary>
+public interface ILeaderReplicationHost
+{
+    IFollowerGrain Follower(int broker);
+
+    /// <summary>Asks the coordinator to set the ISR (compare-and-set on the leader epoch).</summary>
+    Task<PartitionLeadership> AlterIsr(int leaderEpoch, ImmutableArray<int> isr);
+
+    /// <summary>Reads this partition's leadership from the coordinator and applies it, as a refresh would.</summary>
+    Task PullLeadership();
+
+    /// <summary>This broker no longer leads (a follower or the coordinator named a newer epoch).</summary>
+    void StepDown(string reason);
+}

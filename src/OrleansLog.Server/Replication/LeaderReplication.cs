@@ -1,0 +1,355 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using OrleansLog.Metadata;
+using OrleansLog.Partitions;
+using OrleansLog.Replication;
+using OrleansLog.Server.Diagnostics;
+using OrleansLog.Storage;
+
+namespace OrleansLog.Server.Replication;
+
+/// <summary>
+/// One leadership term (one leader epoch) of a partition on this broker, from the replication side: a
+/// push loop per follower (one <see cref="ReplicaLink"/> each, one push in flight), the ISR as the leader
+/// knows it, shrinking it when a follower lags past <c>replica.lag.time.max.ms</c> and expanding it when
+/// one catches up (both through the coordinator), and the <see cref="HighWatermark"/>, kept at the least
+/// log end over the ISR (<see cref="IsrRules"/>). A follower that refuses the epoch, or a coordinator that
+/// names another leader, ends the term through <see cref="ILeaderReplicationHost.StepDown"/>.
+/// <para>
+/// Concurrency: not thread-safe. Created, called and stopped only in the hosting grain's turns; the push
+/// loops are started from a turn, so their continuations run on the grain's scheduler too, and every state
+/// change happens in a synchronous stretch between awaits.
+/// </para>
+/// </summary>
+public sealed partial class LeaderReplication
+{
+    private readonly Dictionary<int, ReplicaLink> _links = [];
+    private readonly TopicPartition _id;
+    private readonly int _localBroker;
+    private readonly PartitionLog _log;
+    private readonly LocalReplica _replica;
+    private readonly ILeaderReplicationHost _host;
+    private readonly ReplicationOptions _options;
+    private readonly TimeProvider _time;
+    private readonly BrokerMetrics _metrics;
+    private readonly ILogger _logger;
+    private TaskCompletionSource _appended = NewSignal();
+    private bool _isrChangePending;
+    private bool _stopped;
+
+    /// <summary>
+    /// Starts the term at <paramref name="leadership"/>: a leader alone in the ISR owns everything it has;
+    /// otherwise the high watermark starts from the one this broker last heard as a follower, and the
+    /// followers' answers move it.
+    /// </summary>
+    public LeaderReplication(
+        TopicPartition id,
+        int localBroker,
+        PartitionLeadership leadership,
+        PartitionLog log,
+        LocalReplica replica,
+        ILeaderReplicationHost host,
+        ReplicationOptions options,
+        TimeProvider time,
+        BrokerMetrics metrics,
+        ILogger logger)
+    {
+        _id = id;
+        _localBroker = localBroker;
+        _log = log;
+        _replica = replica;
+        _host = host;
+        _options = options;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        Leadership = leadership;
+        Epoch = leadership.LeaderEpoch;
+        EpochStartOffset = log.LogEndOffset;
+        HighWatermark = new HighWatermark(
+            leadership.Isr is [var only] && only == localBroker ? LocalEnd : Math.Clamp(replica.HighWatermark, log.LogStartOffset, log.LogEndOffset),
+            replica);
+        metrics.Leads(id, leadership.Isr.Length, leadership.Replicas.Length);
+    }
+
+    public int Epoch { get; }
+
+    /// <summary>Where this term's own epoch begins in the log (its first offset, appended or not).</summary>
+    public long EpochStartOffset { get; }
+
+    /// <summary>The leadership as this leader knows it: the coordinator's, with every ISR change it accepted.</summary>
+    public PartitionLeadership Leadership { get; private set; }
+
+    public HighWatermark HighWatermark { get; }
+
+    /// <summary>The followers' links, by broker (for the ISR rules and tests).</summary>
+    public IReadOnlyDictionary<int, ReplicaLink> Links => _links;
+
+    /// <summary>The leader's own contribution to the high watermark: what it may acknowledge (flushed, for topics that flush first).</summary>
+    private long LocalEnd => Math.Min(_log.Config.FlushMessages <= 1 ? _log.FlushedOffset : _log.LogEndOffset, _log.LogEndOffset);
+
+    /// <summary>Starts one push loop per follower.</summary>
+    public void Start()
+    {
+        foreach (var follower in Leadership.Followers)
+        {
+            var link = new ReplicaLink(follower, _time.GetTimestamp());
+            _links[follower] = link;
+            _ = RunLink(link);
+        }
+    }
+
+    /// <summary>Ends the term: the loops stop at their next step and every high-watermark waiter wakes.</summary>
+    public void Stop()
+    {
+        _stopped = true;
+        foreach (var link in _links.Values)
+        {
+            link.Stopped = true;
+        }
+
+        HighWatermark.Close();
+        Appended();
+    }
+
+    /// <summary>The log grew: wake the loops of followers that were caught up.</summary>
+    public void Appended()
+    {
+        var appended = _appended;
+        _appended = NewSignal();
+        appended.TrySetResult();
+    }
+
+    /// <summary>The coordinator's view, when it still names this broker at this epoch.</summary>
+    public void Update(PartitionLeadership leadership)
+    {
+        Leadership = leadership;
+        _metrics.Leads(_id, leadership.Isr.Length, leadership.Replicas.Length);
+        UpdateHighWatermark();
+    }
+
+    /// <summary>Moves the high watermark to what the ISR now supports.</summary>
+    public void UpdateHighWatermark()
+    {
+        if (!_stopped)
+        {
+            HighWatermark.AdvanceTo(IsrRules.HighWatermark(HighWatermark.Value, LocalEnd, _localBroker, Leadership.Isr, _links));
+        }
+    }
+
+    /// <summary>
+    /// Waits until every in-sync replica holds the offsets below <paramref name="offset"/>; null when they
+    /// do (and the ISR is still at least <paramref name="minInsyncReplicas"/>), otherwise why not.
+    /// </summary>
+    public async Task<OrleansLogException?> WaitForReplicas(long offset, int minInsyncReplicas, TimeSpan timeout)
+    {
+        if (HighWatermark.Value < offset && !await HighWatermark.WaitForAsync(offset, Task.Delay(timeout, _time)))
+        {
+            return HighWatermark.IsClosed
+                ? new OrleansLogException(ErrorCode.NotLeaderOrFollower, $"This broker stopped leading {_id} before offset {offset - 1} reached every in-sync replica.")
+                : new OrleansLogException(ErrorCode.RequestTimedOut, $"Offset {offset - 1} of {_id} did not reach every in-sync replica ({string.Join(", ", Leadership.Isr)}) within {timeout.TotalMilliseconds} ms.");
+        }
+
+        return Leadership.Isr.Length < minInsyncReplicas
+            ? new OrleansLogException(ErrorCode.NotEnoughReplicasAfterAppend, $"Offset {offset - 1} of {_id} is written, but the ISR shrank to {Leadership.Isr.Length}, below min.insync.replicas {minInsyncReplicas}.")
+            : null;
+    }
+
+    /// <summary>
+    /// The periodic ISR check (every quarter of <c>replica.lag.time.max.ms</c>): followers that have not held
+    /// the whole log for longer than that leave the ISR.
+    /// </summary>
+    public Task CheckIsr()
+    {
+        if (_stopped || _isrChangePending)
+        {
+            return Task.CompletedTask;
+        }
+
+        var now = _time.GetTimestamp();
+        foreach (var link in _links.Values)
+        {
+            if (link.LogEndOffset >= _log.LogEndOffset)
+            {
+                link.LastCaughtUp = now;
+            }
+        }
+
+        var lagging = IsrRules.Lagging(Leadership.Isr, _localBroker, _links, _time, _options.ReplicaLagTimeMax);
+        if (lagging.IsEmpty)
+        {
+            return Task.CompletedTask;
+        }
+
+        LogIsrShrinking(_id.DirectoryName, string.Join(",", lagging), _options.ReplicaLagTimeMax.TotalMilliseconds);
+        _metrics.IsrShrank(_id.Topic);
+        return AlterIsr([.. Leadership.Isr.Except(lagging)]);
+    }
+
+    /// <summary>
+    /// Keeps one follower in step: reconcile once per epoch (the follower cuts any divergent tail), then
+    /// push whatever it lacks, at most <c>MaxPushBytes</c> at a time, or wait for the next append. Any
+    /// failure (an unreachable broker, a refused push) means reconcile again after a backoff.
+    /// </summary>
+    private async Task RunLink(ReplicaLink link)
+    {
+        var follower = _host.Follower(link.Broker);
+        var reconciled = false;
+        while (!link.Stopped)
+        {
+            try
+            {
+                ReplicaResponse response;
+                var end = _log.LogEndOffset;
+                var readAt = _time.GetTimestamp();
+                if (!reconciled)
+                {
+                    response = await follower.Reconcile(new ReconcileRequest(Epoch, _localBroker, _log.LeaderEpochs, _log.LogStartOffset, end, HighWatermark.Value))
+                        .WaitAsync(_options.ReplicaCallTimeout, _time);
+                }
+                else if (link.LogEndOffset >= end && link.SentHighWatermark >= HighWatermark.Value && link.SentLogStartOffset >= _log.LogStartOffset)
+                {
+                    link.LastCaughtUp = readAt;
+                    if (!Leadership.Isr.Contains(link.Broker))
+                    {
+                        // Outside the ISR yet apparently caught up: an old answer (the follower may have died
+                        // and come back, or was refused while it stopped). Ask the follower itself again, after
+                        // a pause; its answer is what takes it back into the ISR.
+                        reconciled = false;
+                        await Task.Delay(_options.RetryBackoff, _time);
+                        continue;
+                    }
+
+                    await _appended.Task.WaitAsync(TimeSpan.FromSeconds(1), _time).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+                    continue;
+                }
+                else
+                {
+                    // The push carries the pooled read buffer itself (no copy). It goes back to the pool only
+                    // once the follower has answered, when the request has certainly been serialized; a call
+                    // that fails leaves the buffer to the garbage collector.
+                    var read = link.LogEndOffset < end ? _log.Read(link.LogEndOffset, _options.MaxPushBytes) : null;
+                    var push = new ReplicateRequest(Epoch, read?.Records ?? ReadOnlyMemory<byte>.Empty, HighWatermark.Value, _log.LogStartOffset);
+                    response = await follower.Replicate(push).WaitAsync(_options.ReplicaCallTimeout, _time);
+                    read?.Dispose();
+                    if (response.Error == ErrorCode.None)
+                    {
+                        link.SentHighWatermark = push.HighWatermark;
+                        link.SentLogStartOffset = push.LogStartOffset;
+                    }
+                }
+
+                if (link.Stopped)
+                {
+                    return;
+                }
+
+                if (response.Error != ErrorCode.None)
+                {
+                    if (response.Error == ErrorCode.FencedLeaderEpoch)
+                    {
+                        _host.StepDown($"broker {link.Broker} refused the epoch: {response.ErrorMessage}");
+                        return;
+                    }
+
+                    LogFollowerRefused(_id.DirectoryName, link.Broker, response.Error.KafkaName(), response.ErrorMessage);
+                    reconciled = false;
+                    await Task.Delay(_options.RetryBackoff, _time);
+                    continue;
+                }
+
+                reconciled = true;
+                link.LogEndOffset = response.LogEndOffset;
+                if (response.LogEndOffset >= end)
+                {
+                    link.LastCaughtUp = readAt;
+                }
+
+                UpdateHighWatermark();
+                MaybeExpandIsr(link);
+            }
+            catch (Exception e)
+            {
+                if (link.Stopped)
+                {
+                    return;
+                }
+
+                // Unreachable (its broker is down) or our own read fell below the log start: start over.
+                LogFollowerUnreachable(_id.DirectoryName, link.Broker, e.Message);
+                reconciled = false;
+                link.LogEndOffset = -1;
+                if (Leadership.Isr.Contains(link.Broker))
+                {
+                    // Most often a dead broker that the coordinator has already taken out of the ISR, but its
+                    // refresh may not reach this activation (one that Orleans is deactivating queues it), and
+                    // acks=all produces would wait for the dead replica until they time out. Self-limiting:
+                    // once the follower is out of the ISR this is not asked again.
+                    await _host.PullLeadership();
+                }
+
+                await Task.Delay(_options.RetryBackoff, _time);
+            }
+        }
+    }
+
+    private void MaybeExpandIsr(ReplicaLink link)
+    {
+        if (!_isrChangePending && !Leadership.Isr.Contains(link.Broker) && IsrRules.CanRejoin(link, HighWatermark.Value, EpochStartOffset))
+        {
+            LogIsrExpanding(_id.DirectoryName, link.Broker, link.LogEndOffset);
+            _metrics.IsrExpanded(_id.Topic);
+            _ = AlterIsr(Leadership.Isr.Add(link.Broker));
+        }
+    }
+
+    private async Task AlterIsr(ImmutableArray<int> isr)
+    {
+        _isrChangePending = true;
+        try
+        {
+            // Bounded: an answer lost with a coordinator's silo must not leave the change pending for ever,
+            // which would block every later ISR change of this partition.
+            var result = await _host.AlterIsr(Epoch, isr).WaitAsync(_options.ReplicaCallTimeout, _time);
+            if (result.Leader != _localBroker || result.LeaderEpoch != Epoch)
+            {
+                _host.StepDown($"the coordinator answered with leader {result.Leader} at epoch {result.LeaderEpoch}");
+                return;
+            }
+
+            if (!_stopped)
+            {
+                Update(result);
+            }
+        }
+        catch (OrleansLogException e) when (e.Code == ErrorCode.FencedLeaderEpoch)
+        {
+            _host.StepDown(e.Message);
+        }
+        catch (Exception e)
+        {
+            LogIsrChangeFailed(e, _id.DirectoryName);
+        }
+        finally
+        {
+            _isrChangePending = false;
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: follower {Broker} refused a push ({Error}: {Message}); reconciling again.")]
+    private partial void LogFollowerRefused(string partition, int broker, string error, string? message);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: follower {Broker} unreachable ({Message}); retrying.")]
+    private partial void LogFollowerUnreachable(string partition, int broker, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition}: removing lagging follower(s) {Brokers} from the ISR (behind for over {LagMs} ms).")]
+    private partial void LogIsrShrinking(string partition, string brokers, double lagMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: follower {Broker} caught up (log end {LogEndOffset}); adding it back to the ISR.")]
+    private partial void LogIsrExpanding(string partition, int broker, long logEndOffset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition}: the coordinator did not take the ISR change; trying again later.")]
+    private partial void LogIsrChangeFailed(Exception error, string partition);
+}

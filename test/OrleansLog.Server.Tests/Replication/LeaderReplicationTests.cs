@@ -1,0 +1,236 @@
+using System.Collections.Immutable;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using OrleansLog.Metadata;
+using OrleansLog.Partitions;
+using OrleansLog.Replication;
+using OrleansLog.Server.Diagnostics;
+using OrleansLog.Server.Hosting;
+using OrleansLog.Server.Partitions;
+using OrleansLog.Server.Replication;
+using OrleansLog.Storage;
+using OrleansLog.Testing;
+
+namespace OrleansLog.Server.Tests.Replication;
+
+/// <summary>
+/// The leader's replication without a silo: real logs for the leader and each follower, followers that
+/// answer as the follower grain would (or are held, or refuse), and a host that records what the term
+/// asked of the coordinator. Every test body runs on one exclusive scheduler, as a grain's turns do.
+/// </summary>
+public sealed class LeaderReplicationTests : IDisposable
+{
+    private const int Leader = 1;
+    private static readonly TopicPartition Id = new("orders", 0);
+
+    private readonly TempDirectory _temp = new();
+    private readonly FakeTimeProvider _time = new();
+    private readonly ReplicationOptions _options = new() { ReplicaLagTimeMax = TimeSpan.FromSeconds(10), ReplicaCallTimeout = TimeSpan.FromMinutes(5) };
+    private readonly FakeHost _host = new();
+    private readonly PartitionLog _log;
+    private readonly LogManager _logs;
+    private readonly BrokerMetrics _metrics;
+
+    public LeaderReplicationTests()
+    {
+        _log = PartitionLog.Open(_temp.Sub("leader"), new LogConfig());
+        _logs = new LogManager(Options.Create(new OrleansLogOptions { LogDirectoryOverride = _temp.Sub("manager") }), NullLogger<LogManager>.Instance);
+        _metrics = new BrokerMetrics(new TestMeterFactory(), _logs);
+        foreach (var broker in new[] { 2, 3 })
+        {
+            _host.Followers[broker] = new FakeFollower(PartitionLog.Open(_temp.Sub($"follower-{broker}"), new LogConfig()));
+        }
+    }
+
+    [Fact]
+    public Task The_high_watermark_is_the_least_log_end_over_the_isr() => OnGrainScheduler(async () =>
+    {
+        var term = Start(isr: [1, 2, 3]);
+        var first = await Append(term, "a", "b");
+        await Wait.Until(() => term.HighWatermark.Value == first, "both followers hold the first batch");
+
+        _host.Followers[3].Hold();
+        var second = await Append(term, "c");
+        await Wait.Until(() => term.Links[2].LogEndOffset == second, "follower 2 holds the second batch");
+        Assert.Equal(first, term.HighWatermark.Value);
+
+        _host.Followers[3].Release();
+        await Wait.Until(() => term.HighWatermark.Value == second, "the held follower catches up");
+        term.Stop();
+    });
+
+    [Fact]
+    public Task Acks_all_waits_for_every_in_sync_replica_and_fails_when_the_term_ends() => OnGrainScheduler(async () =>
+    {
+        var term = Start(isr: [1, 2, 3]);
+        _host.Followers[3].Hold();
+        var end = await Append(term, "a");
+
+        var waiting = term.WaitForReplicas(end, minInsyncReplicas: 2, TimeSpan.FromMinutes(1));
+        await Wait.Until(() => term.Links[2].LogEndOffset == end, "follower 2 holds the batch");
+        Assert.False(waiting.IsCompleted);
+
+        term.Stop();
+        var failure = await waiting;
+        Assert.Equal(ErrorCode.NotLeaderOrFollower, failure?.Code);
+    });
+
+    [Fact]
+    public Task A_follower_that_refuses_the_epoch_ends_the_term() => OnGrainScheduler(async () =>
+    {
+        _host.Followers[2].Refusal = ErrorCode.FencedLeaderEpoch;
+        var term = Start(isr: [1, 2, 3]);
+
+        await Wait.Until(() => _host.StepDowns.Count > 0, "the leader steps down");
+        Assert.Contains("broker 2 refused the epoch", _host.StepDowns[0], StringComparison.Ordinal);
+        term.Stop();
+    });
+
+    [Fact]
+    public Task A_follower_that_lags_past_the_maximum_leaves_the_isr_and_the_high_watermark_moves_on() => OnGrainScheduler(async () =>
+    {
+        var term = Start(isr: [1, 2, 3]);
+        _host.Followers[3].Hold();
+        var end = await Append(term, "a");
+        await Wait.Until(() => term.Links[2].LogEndOffset == end, "follower 2 holds the batch");
+
+        _time.Advance(_options.ReplicaLagTimeMax + TimeSpan.FromSeconds(1));
+        await term.CheckIsr();
+
+        Assert.Equal([1, 2], _host.IsrChanges.Single().ToArray());
+        Assert.Equal([1, 2], term.Leadership.Isr.ToArray());
+        Assert.Equal(end, term.HighWatermark.Value);
+        term.Stop();
+    });
+
+    [Fact]
+    public Task A_follower_outside_the_isr_rejoins_only_once_it_holds_the_current_epoch() => OnGrainScheduler(async () =>
+    {
+        // Written in an earlier epoch: this term starts at offset 2, which a rejoining follower must hold.
+        await _log.AppendAsync(Batches.Of("a", "b"), leaderEpoch: 0);
+        var term = Start(isr: [1, 2]);
+        Assert.Equal(2, term.EpochStartOffset);
+
+        await Wait.Until(() => _host.IsrChanges.Count > 0, "the leader asks to expand the ISR");
+        Assert.Equal([1, 2, 3], _host.IsrChanges[0].ToArray());
+        Assert.True(_host.FollowerEndsAtIsrChange[0] >= term.EpochStartOffset, "follower 3 rejoined before it held the current epoch's start");
+        await Wait.Until(() => term.Leadership.Isr.Length == 3 && term.HighWatermark.Value == 2, "the coordinator's answer is applied and the high watermark covers the log");
+        term.Stop();
+    });
+
+    public void Dispose()
+    {
+        foreach (var follower in _host.Followers.Values)
+        {
+            follower.Log.Dispose();
+        }
+
+        _log.Dispose();
+        _metrics.Dispose();
+        _logs.Dispose();
+        _temp.Dispose();
+    }
+
+    private LeaderReplication Start(ImmutableArray<int> isr)
+    {
+        var leadership = new PartitionLeadership(Id.Partition, [1, 2, 3], Leader, 1, isr);
+        var term = new LeaderReplication(Id, Leader, leadership, _log, new LocalReplica(), _host, _options, _time, _metrics, NullLogger.Instance);
+        _host.Epoch = term.Epoch;
+        term.Start();
+        return term;
+    }
+
+    /// <summary>Appends as the partition grain does (stamp, flush, wake the loops); returns the new log end.</summary>
+    private async Task<long> Append(LeaderReplication term, params string[] values)
+    {
+        var info = await _log.AppendAsync(Batches.Of(values), term.Epoch);
+        term.Appended();
+        term.UpdateHighWatermark();
+        return info.NextOffset;
+    }
+
+    private static Task OnGrainScheduler(Func<Task> body) =>
+        Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.None, new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler).Unwrap();
+
+    private sealed class FakeHost : ILeaderReplicationHost
+    {
+        public Dictionary<int, FakeFollower> Followers { get; } = [];
+
+        public List<ImmutableArray<int>> IsrChanges { get; } = [];
+
+        public List<string> StepDowns { get; } = [];
+
+        /// <summary>Follower 3's log end when each ISR change was asked for.</summary>
+        public List<long> FollowerEndsAtIsrChange { get; } = [];
+
+        public int Epoch { get; set; }
+
+        public IFollowerGrain Follower(int broker) => Followers[broker];
+
+        public Task<PartitionLeadership> AlterIsr(int leaderEpoch, ImmutableArray<int> isr)
+        {
+            IsrChanges.Add(isr);
+            FollowerEndsAtIsrChange.Add(Followers[3].Log.LogEndOffset);
+            return Task.FromResult(new PartitionLeadership(Id.Partition, [1, 2, 3], Leader, Epoch, isr));
+        }
+
+        public Task PullLeadership() => Task.CompletedTask;
+
+        public void StepDown(string reason) => StepDowns.Add(reason);
+    }
+
+    /// <summary>A follower replica as the follower grain keeps one: the leader's batches appended at their offsets.</summary>
+    private sealed class FakeFollower(PartitionLog log) : IFollowerGrain
+    {
+        private TaskCompletionSource _open = Opened();
+
+        public PartitionLog Log { get; } = log;
+
+        public ErrorCode Refusal { get; set; }
+
+        public void Hold() => _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _open.TrySetResult();
+
+        public async Task<ReplicaResponse> Reconcile(ReconcileRequest request)
+        {
+            await _open.Task;
+            return Refusal == ErrorCode.None ? new ReplicaResponse(ErrorCode.None, Log.LogEndOffset) : ReplicaResponse.Failed(Refusal, "refused by the test");
+        }
+
+        public async Task<ReplicaResponse> Replicate(ReplicateRequest request)
+        {
+            await _open.Task;
+            if (!request.Records.IsEmpty)
+            {
+                Log.AppendAsFollower(request.Records);
+            }
+
+            return new ReplicaResponse(ErrorCode.None, Log.LogEndOffset);
+        }
+
+        public Task Fence(int leaderEpoch) => Task.CompletedTask;
+
+        public Task<ReplicaState> GetState() => throw new NotSupportedException();
+
+        public Task Delete() => Task.CompletedTask;
+
+        private static TaskCompletionSource Opened()
+        {
+            var open = new TaskCompletionSource();
+            open.SetResult();
+            return open;
+        }
+    }
+
+    private sealed class TestMeterFactory : IMeterFactory
+    {
+        public Meter Create(MeterOptions options) => new(options);
+
+        public void Dispose()
+        {
+        }
+    }
+}
