@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Silo.Hosting;
 using OrleansLog.Web.Hosting;
@@ -19,30 +20,38 @@ catch (ClusterConfigurationException e)
     return 1;
 }
 
-builder.AddOrleansLogBroker(cluster);
-builder.Services.AddOrleansLogWeb().AddOrleansLogMetrics();
-var app = builder.Build();
-app.MapOrleansLogHealth();
-app.MapOrleansLogApi();
-app.MapOrleansLogMetrics();
 try
 {
+    builder.AddOrleansLogBroker(cluster);
+    builder.Services.AddOrleansLogWeb().AddOrleansLogMetrics();
+    var app = builder.Build();
+    app.MapOrleansLogHealth();
+    app.MapOrleansLogApi();
+    app.MapOrleansLogMetrics();
+
+    // Checked before the host starts, so a bad setting is refused before anything logs or binds.
+    app.Services.GetService<IStartupValidator>()?.Validate();
     await app.RunAsync();
 }
-catch (Exception e) when (FindListenerFailure(e) is { } failure)
+catch (Exception e) when (StartupFailures(e) is [_, ..] failures)
 {
-    // A broker that cannot open its Kafka port says so in one line instead of a stack trace.
-    await Console.Error.WriteLineAsync($"error: {failure.Message}");
+    // A bad setting, or a Kafka port already taken, is said in one line each instead of a stack trace.
+    foreach (var failure in failures)
+    {
+        await Console.Error.WriteLineAsync($"error: {failure}");
+    }
+
     return 1;
 }
 
 return 0;
 
-static KafkaListenerException? FindListenerFailure(Exception? e) =>
+static string[] StartupFailures(Exception? e) =>
     e switch
     {
-        null => null,
-        KafkaListenerException listener => listener,
-        AggregateException all => all.InnerExceptions.Select(FindListenerFailure).FirstOrDefault(f => f is not null),
-        _ => FindListenerFailure(e.InnerException),
+        null => [],
+        OptionsValidationException invalid => [.. invalid.Failures],
+        KafkaListenerException listener => [listener.Message],
+        AggregateException all => [.. all.InnerExceptions.SelectMany(StartupFailures)],
+        _ => StartupFailures(e.InnerException),
     };

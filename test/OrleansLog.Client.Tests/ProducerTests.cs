@@ -4,8 +4,8 @@ using OrleansLog.Client.Partitioning;
 using OrleansLog.Client.Producing;
 using OrleansLog.Client.Serialization;
 using OrleansLog.Partitions;
-using OrleansLog.Testing;
 using OrleansLog.Records;
+using OrleansLog.Testing;
 
 namespace OrleansLog.Client.Tests;
 

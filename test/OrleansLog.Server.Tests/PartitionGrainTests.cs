@@ -2,8 +2,8 @@ using System.Collections.Immutable;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
 using OrleansLog.Producers;
-using OrleansLog.Server.Retention;
 using OrleansLog.Records;
+using OrleansLog.Server.Retention;
 using OrleansLog.Testing;
 using OrleansLog.Topics;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using OrleansLog.Storage;
 using OrleansLog.Records;
+using OrleansLog.Storage;
 
 // Usage: CrashWriter <log-dir> <run-id> <value-bytes>
 // Appends batches durably forever; after each acknowledgement prints "acked <offset> <value-prefix>".

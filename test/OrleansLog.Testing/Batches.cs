@@ -1,6 +1,6 @@
 using System.Text;
-using OrleansLog.Storage;
 using OrleansLog.Records;
+using OrleansLog.Storage;
 
 namespace OrleansLog.Testing;
 

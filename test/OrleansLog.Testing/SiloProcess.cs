@@ -140,6 +140,8 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // Without a timeout, this also waits until the redirected output has been read to its end.
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"The broker exited with code {_process.ExitCode}:\n{Output}");
             }
 

@@ -2,8 +2,8 @@ using System.Runtime.InteropServices;
 using OrleansLog.Client.Serialization;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
-using OrleansLog.Records.Buffers;
 using OrleansLog.Records;
+using OrleansLog.Records.Buffers;
 
 namespace OrleansLog.Client.Producing;
 

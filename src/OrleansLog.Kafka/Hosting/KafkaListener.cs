@@ -29,13 +29,9 @@ internal sealed partial class KafkaListener(
 
     private async Task Start(CancellationToken cancellationToken)
     {
+        // The address was checked when the silo was built (KafkaListenerOptionsValidator).
         var settings = options.Value;
-        if (!IPAddress.TryParse(settings.ListenAddress, out var address))
-        {
-            throw new KafkaListenerException($"OrleansLog:Kafka:ListenAddress \"{settings.ListenAddress}\" is not an IP address.", new FormatException(settings.ListenAddress));
-        }
-
-        var endpoint = new IPEndPoint(address, settings.Port);
+        var endpoint = new IPEndPoint(IPAddress.Parse(settings.ListenAddress), settings.Port);
         var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions { NoDelay = true }), loggers);
         try
         {

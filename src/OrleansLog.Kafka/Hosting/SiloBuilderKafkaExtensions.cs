@@ -26,6 +26,12 @@ public static class SiloBuilderKafkaExtensions
             return builder;
         }
 
+        // Read here, not through the options pipeline: the listener's endpoint is needed while the silo is built.
+        if (new KafkaListenerOptionsValidator().Validate(null, settings) is { Failed: true } invalid)
+        {
+            throw new OptionsValidationException(KafkaListenerOptions.SectionName, typeof(KafkaListenerOptions), invalid.Failures);
+        }
+
         var services = builder.Services;
         services.AddSingleton(Options.Create(settings));
         services.AddOptions<BrokerOptions>().PostConfigure<ILocalSiloDetails>((broker, silo) =>

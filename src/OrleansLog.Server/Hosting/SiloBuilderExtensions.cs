@@ -25,15 +25,15 @@ public static class SiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder AddOrleansLog(this ISiloBuilder builder, Action<OrleansLogOptions>? configure = null)
     {
-        var options = builder.Services.AddOptions<OrleansLogOptions>().BindConfiguration(OrleansLogOptions.SectionName);
+        var options = builder.Services.AddValidatedOptions<OrleansLogOptions, OrleansLogOptionsValidator>(OrleansLogOptions.SectionName);
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        builder.Services.AddOptions<GroupCoordinatorOptions>().BindConfiguration(GroupCoordinatorOptions.SectionName);
-        builder.Services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.SectionName);
-        builder.Services.AddOptions<ReplicationOptions>().BindConfiguration(ReplicationOptions.SectionName);
+        builder.Services.AddValidatedOptions<GroupCoordinatorOptions, GroupCoordinatorOptionsValidator>(GroupCoordinatorOptions.SectionName);
+        builder.Services.AddValidatedOptions<BrokerOptions, BrokerOptionsValidator>(BrokerOptions.SectionName);
+        builder.Services.AddValidatedOptions<ReplicationOptions, ReplicationOptionsValidator>(ReplicationOptions.SectionName);
         builder.Services.AddSingleton<LogManager>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<BrokerMetrics>();

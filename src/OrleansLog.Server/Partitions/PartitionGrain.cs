@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
+using OrleansLog.Records;
 using OrleansLog.Replication;
 using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Diagnostics;
@@ -12,7 +13,6 @@ using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
 using OrleansLog.Storage;
 using OrleansLog.Storage.Epochs;
-using OrleansLog.Records;
 
 namespace OrleansLog.Server.Partitions;
 

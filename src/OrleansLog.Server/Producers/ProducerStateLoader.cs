@@ -1,5 +1,5 @@
-using OrleansLog.Storage;
 using OrleansLog.Records;
+using OrleansLog.Storage;
 
 namespace OrleansLog.Server.Producers;
 

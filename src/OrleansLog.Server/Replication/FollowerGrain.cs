@@ -1,14 +1,14 @@
-using OrleansLog.Records;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansLog.Metadata;
 using OrleansLog.Partitions;
+using OrleansLog.Records;
 using OrleansLog.Replication;
 using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Partitions;
 using OrleansLog.Server.Placement;
 using OrleansLog.Storage;
 using OrleansLog.Storage.Epochs;
-using OrleansLog.Metadata;
 
 namespace OrleansLog.Server.Replication;
 

@@ -1,5 +1,5 @@
-using Orleans.Concurrency;
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
 using OrleansLog.Topics;

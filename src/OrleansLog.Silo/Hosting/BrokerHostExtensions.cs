@@ -1,12 +1,12 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Postgres;
 using OrleansLog.Server.Hosting;
-using Orleans.Runtime.Hosting;
 using OrleansLog.Server.Persistence;
 using OrleansLog.Silo.Health;
 

@@ -1,5 +1,5 @@
-using OrleansLog.Records;
 using System.Collections.Immutable;
+using OrleansLog.Records;
 
 namespace OrleansLog.Storage.Epochs;
 

@@ -1,6 +1,6 @@
-using OrleansLog.Records;
 using System.Buffers.Binary;
 using System.Collections.Immutable;
+using OrleansLog.Records;
 using OrleansLog.Storage.IO;
 
 namespace OrleansLog.Storage.Epochs;

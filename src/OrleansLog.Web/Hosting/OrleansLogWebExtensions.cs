@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OrleansLog.Client;
@@ -40,7 +41,8 @@ public static class OrleansLogWebExtensions
 
         // The console: Razor pages from this assembly (also when the broker hosts it), and its sampler.
         services.AddRazorPages().AddApplicationPart(typeof(OrleansLogWebExtensions).Assembly);
-        services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName);
+        services.AddSingleton<IValidateOptions<ConsoleOptions>, ConsoleOptionsValidator>();
+        services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName).ValidateOnStart();
         services.AddSingleton<ConsoleSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsoleSampler>());
         return services;

@@ -2,11 +2,11 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using OrleansLog.Benchmarks.Produce;
 using OrleansLog.Client;
+using NativeConsumerConfig = OrleansLog.Client.Consuming.ConsumerConfig;
 using NativeDeserializers = OrleansLog.Client.Serialization.Deserializers;
 using NativeNull = OrleansLog.Client.Serialization.Null;
-using NativeSerializers = OrleansLog.Client.Serialization.Serializers;
-using NativeConsumerConfig = OrleansLog.Client.Consuming.ConsumerConfig;
 using NativeProducerConfig = OrleansLog.Client.Producing.ProducerConfig;
+using NativeSerializers = OrleansLog.Client.Serialization.Serializers;
 
 namespace OrleansLog.Benchmarks.Kafka;
 

@@ -3,8 +3,8 @@ using System.Diagnostics;
 using OrleansLog.Benchmarks.Storage;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
-using OrleansLog.Storage;
 using OrleansLog.Records;
+using OrleansLog.Storage;
 
 namespace OrleansLog.Benchmarks.Produce;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using OrleansLog.Storage;
 using OrleansLog.Records;
+using OrleansLog.Storage;
 
 namespace OrleansLog.Benchmarks.Storage;
 

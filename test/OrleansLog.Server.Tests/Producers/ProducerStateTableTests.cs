@@ -1,5 +1,5 @@
-using OrleansLog.Server.Producers;
 using OrleansLog.Records;
+using OrleansLog.Server.Producers;
 using OrleansLog.Testing;
 
 namespace OrleansLog.Server.Tests.Producers;

@@ -1,0 +1,21 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using OrleansLog.Hosting;
+
+namespace OrleansLog.Kafka.Hosting;
+
+/// <summary>Refuses <see cref="KafkaListenerOptions"/> the listener could not bind or serve with.</summary>
+public sealed class KafkaListenerOptionsValidator : IValidateOptions<KafkaListenerOptions>
+{
+    /// <summary>Below this no real request fits (a produce of one small batch is already larger).</summary>
+    public const int MinRequestBytes = 1024;
+
+    public ValidateOptionsResult Validate(string? name, KafkaListenerOptions options) =>
+        new OptionsChecks(KafkaListenerOptions.SectionName)
+            .That(IPAddress.TryParse(options.ListenAddress, out _), nameof(options.ListenAddress), "must be an IP address", options.ListenAddress)
+            .Between(nameof(options.Port), options.Port, 1, IPEndPoint.MaxPort)
+            .AtLeast(nameof(options.MaxRequestBytes), options.MaxRequestBytes, MinRequestBytes)
+            .AtLeast(nameof(options.MaxInFlightRequestsPerConnection), options.MaxInFlightRequestsPerConnection, 1)
+            .AtLeast(nameof(options.DefaultPartitions), options.DefaultPartitions, 1)
+            .Result();
+}

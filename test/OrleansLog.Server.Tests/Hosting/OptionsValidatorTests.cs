@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Options;
+using OrleansLog.Server.Brokers;
+using OrleansLog.Server.Groups;
+using OrleansLog.Server.Hosting;
+using OrleansLog.Server.Replication;
+
+namespace OrleansLog.Server.Tests.Hosting;
+
+/// <summary>Every rule of the broker's options validators, one bad value at a time; the defaults pass.</summary>
+public class OptionsValidatorTests
+{
+    public static TheoryData<string, Action<ReplicationOptions>> BadReplication => new()
+    {
+        { "ReplicaLagTimeMax", o => o.ReplicaLagTimeMax = TimeSpan.Zero },
+        { "DefaultReplicationFactor", o => o.DefaultReplicationFactor = 0 },
+        { "MaxPushBytes", o => o.MaxPushBytes = 100 },
+        { "RetryBackoff", o => o.RetryBackoff = TimeSpan.FromSeconds(-1) },
+        { "ReplicaCallTimeout", o => o.ReplicaCallTimeout = TimeSpan.Zero },
+        { "LivenessCheckInterval", o => o.LivenessCheckInterval = TimeSpan.Zero },
+    };
+
+    public static TheoryData<string, Action<GroupCoordinatorOptions>> BadGroups => new()
+    {
+        { "MinSessionTimeout", o => o.MinSessionTimeout = TimeSpan.Zero },
+        { "MaxSessionTimeout", o => o.MaxSessionTimeout = TimeSpan.FromSeconds(1) },
+        { "MaxGroupSize", o => o.MaxGroupSize = 0 },
+        { "InitialRebalanceDelay", o => o.InitialRebalanceDelay = TimeSpan.FromSeconds(-1) },
+        { "SessionCheckInterval", o => o.SessionCheckInterval = TimeSpan.Zero },
+        { "MetadataRefreshInterval", o => o.MetadataRefreshInterval = TimeSpan.Zero },
+    };
+
+    public static TheoryData<string, Action<OrleansLogOptions>> BadBroker => new()
+    {
+        { "DataDirectory", o => o.DataDirectory = " " },
+        { "RetentionCheckInterval", o => o.RetentionCheckInterval = TimeSpan.Zero },
+        { "MaxPartitionsPerTopic", o => o.MaxPartitionsPerTopic = 0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadReplication))]
+    public void Replication_settings_are_refused_by_name(string setting, Action<ReplicationOptions> spoil) =>
+        AssertRefused(new ReplicationOptionsValidator(), new ReplicationOptions(), spoil, $"{ReplicationOptions.SectionName}:{setting} ");
+
+    [Theory]
+    [MemberData(nameof(BadGroups))]
+    public void Group_settings_are_refused_by_name(string setting, Action<GroupCoordinatorOptions> spoil) =>
+        AssertRefused(new GroupCoordinatorOptionsValidator(), new GroupCoordinatorOptions(), spoil, $"{GroupCoordinatorOptions.SectionName}:{setting} ");
+
+    [Theory]
+    [MemberData(nameof(BadBroker))]
+    public void Broker_settings_are_refused_by_name(string setting, Action<OrleansLogOptions> spoil) =>
+        AssertRefused(new OrleansLogOptionsValidator(), new OrleansLogOptions(), spoil, $"{OrleansLogOptions.SectionName}:{setting} ");
+
+    [Fact]
+    public void A_negative_broker_id_is_refused() =>
+        AssertRefused(new BrokerOptionsValidator(), new BrokerOptions(), o => o.Id = -1, "OrleansLog:Broker:Id must be at least 0 (was -1).");
+
+    private static void AssertRefused<T>(IValidateOptions<T> validator, T options, Action<T> spoil, string expected)
+        where T : class
+    {
+        Assert.True(validator.Validate(null, options).Succeeded, "the defaults must pass");
+        spoil(options);
+        var result = validator.Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.StartsWith(expected, Assert.Single(result.Failures!), StringComparison.Ordinal);
+    }
+}
