@@ -68,14 +68,16 @@ public class ConsumerGroupTests(ClientClusterFixture fixture) : IClassFixture<Cl
         await ConsumeUntil(consumer, () => consumer.Assignment.Count == 2, "the consumer holds both partitions");
         var firstMember = consumer.MemberId;
 
-        ClientClusterFixture.DropLossyHeartbeats = true;
+        fixture.Faults.DropLossyHeartbeats = true;
         try
         {
-            await Task.Delay(1200);
+            await Wait.Until(
+                async () => (await fixture.Grains.GetGrain<IConsumerGroupGrain>("lossy-group").Describe()).Members.All(m => m.MemberId != firstMember),
+                "the group expires the member whose heartbeats are lost");
         }
         finally
         {
-            ClientClusterFixture.DropLossyHeartbeats = false;
+            fixture.Faults.DropLossyHeartbeats = false;
         }
 
         await ConsumeUntil(consumer, () => lost.Count == 2 && consumer.Assignment.Count == 2 && consumer.MemberId != firstMember, "the partitions are lost, then assigned again to the rejoined member");

@@ -119,16 +119,16 @@ public class ConsumerTests(ClientClusterFixture fixture) : IClassFixture<ClientC
         using var consumer = Client.CreateConsumer<Null?, byte[]>(new ConsumerConfig { MaxPartitionFetchBytes = FetchBytes });
         consumer.Assign([new TopicPartitionOffset(partition, 0)]);
         Assert.NotNull(consumer.Consume(TimeSpan.FromSeconds(10)));
-        await Task.Delay(300);
+        await Wait.Until(() => consumer.IsPrefetchFull, "the prefetch reaches its bound and the fetcher stops");
         Assert.InRange(consumer.PrefetchedBytes, 1, Bound);
 
         for (var i = 0; i < 20; i++)
         {
             consumer.Seek(new TopicPartitionOffset(partition, i * 50));
-            await Task.Delay(20);
+            await Wait.Until(() => consumer.PrefetchedBytes > 0, "a fetch from the new position lands");
         }
 
-        await Task.Delay(300);
+        await Wait.Until(() => consumer.IsPrefetchFull, "the prefetch after the seeks reaches its bound");
         Assert.InRange(consumer.PrefetchedBytes, 0, Bound);
         Assert.Equal(950, consumer.Consume(TimeSpan.FromSeconds(10))!.Offset);
     }

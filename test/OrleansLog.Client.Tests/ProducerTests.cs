@@ -110,7 +110,7 @@ public class ProducerTests(ClientClusterFixture fixture) : IClassFixture<ClientC
     public async Task Retries_after_lost_acknowledgements_never_duplicate_or_reorder_records()
     {
         await Client.Admin.CreateTopicAsync("flaky-orders", 1);
-        var lostBefore = ClientClusterFixture.LostAcknowledgements;
+        var lostBefore = fixture.Faults.LostAcknowledgements;
         await using (var producer = Client.CreateProducer<Null?, string>(new ProducerConfig { Linger = TimeSpan.Zero, RetryBackoff = TimeSpan.FromMilliseconds(10) }))
         {
             for (var i = 0; i < 60; i++)
@@ -119,7 +119,7 @@ public class ProducerTests(ClientClusterFixture fixture) : IClassFixture<ClientC
             }
         }
 
-        Assert.True(ClientClusterFixture.LostAcknowledgements > lostBefore, "the fault never fired");
+        Assert.True(fixture.Faults.LostAcknowledgements > lostBefore, "the fault never fired");
         using var consumer = Client.CreateConsumer<Null?, string>();
         consumer.Assign([new TopicPartitionOffset("flaky-orders", 0, 0)]);
         var values = new List<string>();
@@ -136,7 +136,7 @@ public class ProducerTests(ClientClusterFixture fixture) : IClassFixture<ClientC
     public async Task A_producer_faster_than_the_broker_blocks_at_buffer_memory()
     {
         await Client.Admin.CreateTopicAsync("slow-sink", 1);
-        ClientClusterFixture.SlowGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fixture.Faults.CloseSlowGate();
         var config = new ProducerConfig { BufferMemory = 64 * 1024, MaxRequestSize = 16 * 1024, BatchSize = 8 * 1024, Linger = TimeSpan.Zero };
         await using var producer = Client.CreateProducer<Null?, byte[]>(config);
         var produced = 0;
@@ -152,14 +152,13 @@ public class ProducerTests(ClientClusterFixture fixture) : IClassFixture<ClientC
             }
         });
 
-        await Wait.Until(() => producer.BufferedBytes > 48 * 1024, "the buffer fills");
+        await Wait.Until(() => producer.BlockedProduces == 1, "the writer blocks at buffer.memory");
         var stalledAt = Volatile.Read(ref produced);
-        await Task.Delay(300);
         Assert.False(writer.IsCompleted);
         Assert.InRange(Volatile.Read(ref produced), stalledAt, stalledAt + 1);
         Assert.True(producer.BufferedBytes <= config.BufferMemory);
 
-        ClientClusterFixture.SlowGate.SetResult();
+        fixture.Faults.OpenSlowGate();
         await writer;
         await producer.FlushAsync();
         Assert.Equal(400, delivered);
@@ -170,7 +169,7 @@ public class ProducerTests(ClientClusterFixture fixture) : IClassFixture<ClientC
     public async Task A_record_the_broker_does_not_answer_fails_at_the_delivery_timeout()
     {
         await Client.Admin.CreateTopicAsync("slow-timeout", 1);
-        ClientClusterFixture.SlowGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fixture.Faults.CloseSlowGate();
         try
         {
             await using var producer = Client.CreateProducer<Null?, string>(new ProducerConfig { DeliveryTimeout = TimeSpan.FromMilliseconds(500), RequestTimeout = TimeSpan.FromMilliseconds(200), Linger = TimeSpan.Zero });
@@ -180,7 +179,7 @@ public class ProducerTests(ClientClusterFixture fixture) : IClassFixture<ClientC
         }
         finally
         {
-            ClientClusterFixture.SlowGate.SetResult();
+            fixture.Faults.OpenSlowGate();
         }
     }
 

@@ -16,7 +16,7 @@ public class IsrTests(ReplicatedClusterFixture fixture)
         var leadership = await fixture.Leadership("stall", 0);
         var stalled = leadership.Followers.First();
         var partition = fixture.Grains.GetPartitionGrain("stall", 0);
-        ReplicatedClusterFixture.StalledBrokers[stalled] = true;
+        fixture.Stall(stalled);
         try
         {
             // acks=all waits for the stalled follower until replica.lag.time.max.ms (2 s here) drops it from the ISR.
@@ -28,7 +28,7 @@ public class IsrTests(ReplicatedClusterFixture fixture)
         }
         finally
         {
-            ReplicatedClusterFixture.StalledBrokers.TryRemove(stalled, out _);
+            fixture.Unstall(stalled);
         }
 
         Assert.Equal(ErrorCode.None, (await partition.Produce(new ProduceRequest(Batches.Of("after")))).Error);
@@ -49,7 +49,7 @@ public class IsrTests(ReplicatedClusterFixture fixture)
         var partition = fixture.Grains.GetPartitionGrain("min-isr", 0);
         Assert.Equal(ErrorCode.None, (await partition.Produce(new ProduceRequest(Batches.Of("in-sync")))).Error);
 
-        ReplicatedClusterFixture.StalledBrokers[stalled] = true;
+        fixture.Stall(stalled);
         try
         {
             // The produce that was in flight when the ISR shrank is written, but reported as not safely replicated.
@@ -66,7 +66,7 @@ public class IsrTests(ReplicatedClusterFixture fixture)
         }
         finally
         {
-            ReplicatedClusterFixture.StalledBrokers.TryRemove(stalled, out _);
+            fixture.Unstall(stalled);
         }
 
         await fixture.WaitInSync("min-isr", 0);

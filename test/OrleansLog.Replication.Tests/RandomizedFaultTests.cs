@@ -76,10 +76,10 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
                     actions.Add($"{clock.Elapsed.TotalSeconds:0.0}s restart {dead}");
                     break;
                 case 2 when down != broker:
-                    ReplicatedClusterFixture.StalledBrokers[broker] = true;
+                    fixture.Stall(broker);
                     actions.Add($"{clock.Elapsed.TotalSeconds:0.0}s stall {broker}");
                     await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 3000)));
-                    ReplicatedClusterFixture.StalledBrokers.TryRemove(broker, out _);
+                    fixture.Unstall(broker);
                     break;
             }
         }

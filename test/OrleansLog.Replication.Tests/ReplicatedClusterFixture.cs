@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
@@ -11,12 +11,12 @@ namespace OrleansLog.Replication.Tests;
 
 /// <summary>
 /// Three brokers in one TestCluster (broker 0 is the primary silo, which hosts the test membership
-/// table, so tests kill only brokers 1 and 2). A test fault stalls a broker's follower replicas: while a
-/// broker id is in <see cref="StalledBrokers"/>, every push to its followers fails, as if it had hung.
+/// table, so tests kill only brokers 1 and 2). A test fault stalls a broker's follower replicas: while
+/// <see cref="Stall"/> holds for a broker, every push to its followers fails, as if it had hung. The switch
+/// is a service of that broker's silo (a restarted broker starts unstalled), not a static.
 /// </summary>
 public sealed class ReplicatedClusterFixture : BrokerClusterFixture
 {
-    public static ConcurrentDictionary<int, bool> StalledBrokers { get; } = new();
 
     public IMetadataGrain Coordinator => Grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
 
@@ -39,6 +39,11 @@ public sealed class ReplicatedClusterFixture : BrokerClusterFixture
         var description = await Coordinator.DescribeTopic(topic);
         return BrokerService<LogManager>(broker).GetOrOpen(new TopicPartition(topic, partition), description);
     }
+
+    /// <summary>Makes every push to broker <paramref name="broker"/>'s follower replicas fail until <see cref="Unstall"/>.</summary>
+    public void Stall(int broker) => BrokerService<ReplicaStall>(broker).IsStalled = true;
+
+    public void Unstall(int broker) => BrokerService<ReplicaStall>(broker).IsStalled = false;
 
     public IFollowerGrain Follower(string topic, int partition, int broker) =>
         Grains.GetGrain<IFollowerGrain>(IFollowerGrain.Key(new TopicPartition(topic, partition), broker));
@@ -70,19 +75,38 @@ public sealed class ReplicatedClusterFixture : BrokerClusterFixture
             timeout ?? TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>Every record of a partition below its high watermark, read through the client library from offset 0.</summary>
-    private sealed class StallConfigurator : ISiloConfigurator
+    /// <summary>Whether this silo's follower replicas refuse pushes (thread-safe: grain calls read it while a test switches it).</summary>
+    private sealed class ReplicaStall
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddIncomingGrainCallFilter(async context =>
+        private volatile bool _stalled;
+
+        public bool IsStalled
         {
-            if (context.InterfaceMethod?.DeclaringType == typeof(IFollowerGrain) && context.InterfaceMethod.Name is "Replicate" or "Reconcile"
-                && context.TargetId.Key.ToString() is { } key && StalledBrokers.ContainsKey(IFollowerGrain.ParseKey(key).Broker))
+            get => _stalled;
+            set => _stalled = value;
+        }
+    }
+
+    private sealed class StallFilter(ReplicaStall stall) : IIncomingGrainCallFilter
+    {
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (stall.IsStalled && context.InterfaceMethod?.DeclaringType == typeof(IFollowerGrain) && context.InterfaceMethod.Name is "Replicate" or "Reconcile")
             {
                 throw new TimeoutException("Test fault: this broker's replicas are stalled.");
             }
 
             await context.Invoke();
-        });
+        }
+    }
+
+    private sealed class StallConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.Services.AddSingleton<ReplicaStall>();
+            siloBuilder.AddIncomingGrainCallFilter<StallFilter>();
+        }
     }
 }
 

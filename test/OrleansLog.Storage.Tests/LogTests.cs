@@ -265,7 +265,7 @@ public class LogTests : IDisposable
         await log.AppendAsync(Batches.Of("a"));
         Assert.Equal(0, log.FlushedOffset);
         time.Advance(TimeSpan.FromSeconds(1));
-        await WaitUntil(() => log.FlushedOffset == 1);
+        await Wait.Until(() => log.FlushedOffset == 1, "the flush.ms timer flushes");
     }
 
     [Fact]
@@ -474,15 +474,5 @@ public class LogTests : IDisposable
         var error = Assert.Throws<OrleansLogException>(() => PartitionLog.Open(Dir, config));
         Assert.Equal(ErrorCode.InvalidConfig, error.Code);
         Assert.Contains(name, error.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition());
     }
 }

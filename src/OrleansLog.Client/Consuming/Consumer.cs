@@ -57,6 +57,9 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
     /// <summary>Bytes fetched ahead and not yet consumed: at most two fetches (<c>max.partition.fetch.bytes</c> each, or one batch if larger) per assigned partition.</summary>
     public long PrefetchedBytes => _fetchers.Values.Sum(f => f.BufferedBytes);
 
+    /// <summary>Whether every assigned partition's prefetch is at its bound (tests wait for it instead of sleeping).</summary>
+    internal bool IsPrefetchFull => _fetchers.Count > 0 && _fetchers.Values.All(f => f.IsFull);
+
     /// <summary>This consumer's member id in its group, once joined.</summary>
     public string? MemberId => _session?.MemberId;
 

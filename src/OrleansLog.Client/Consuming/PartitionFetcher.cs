@@ -152,6 +152,18 @@ internal sealed class PartitionFetcher
         _wake.Set();
     }
 
+    /// <summary>Whether the prefetch is at its bound, so this fetcher waits for the consumer before it fetches again.</summary>
+    public bool IsFull
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _buffered >= MaxBufferedChunks;
+            }
+        }
+    }
+
     /// <summary>Bytes fetched and not yet released by the consumer.</summary>
     public long BufferedBytes
     {

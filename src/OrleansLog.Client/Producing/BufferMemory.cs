@@ -13,6 +13,17 @@ internal sealed class BufferMemory(long capacity)
 
     public long Capacity { get; } = capacity;
 
+    /// <summary>Reservations waiting for bytes.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiters.Count;
+            }
+        }
+    }
 
     public long Used
     {

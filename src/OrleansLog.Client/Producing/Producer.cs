@@ -43,6 +43,9 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
     /// <summary>Bytes of records queued or in flight (never above <c>buffer.memory</c>).</summary>
     public long BufferedBytes => _engine.Memory.Used;
 
+    /// <summary>Produces waiting for buffer.memory right now (tests observe backpressure through it).</summary>
+    internal int BlockedProduces => _engine.Memory.Waiting;
+
     /// <summary>Records queued or in flight.</summary>
     public int PendingRecords => _engine.PendingRecords;
 

@@ -461,6 +461,7 @@ internal sealed class ProducerEngine : IAsyncDisposable
     private async Task<ProduceResponse> AwaitAttemptAsync(Task<ProduceResponse> call, TopicPartition partition, TimeSpan wait)
     {
         var started = _time.GetTimestamp();
+        // The system clock on purpose: it orders this send against a real socket loss (GatewayLossWatch), not against timeouts.
         var sentAt = TimeProvider.System.GetTimestamp();
         var epoch = LeaderEpochOf(Metadata.TryGetCached(partition.Topic), partition.Partition);
         while (true)

@@ -19,7 +19,7 @@ internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
     public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
     {
         var fetch = Read(request);
-        var started = Environment.TickCount64;
+        var started = context.Time.GetTimestamp();
         var partitions = fetch.Topics.SelectMany(t => t.Partitions).ToList();
         var first = await Task.WhenAll(partitions.Select(p => Fetch(p, maxWaitMs: 0)));
         for (var i = 0; i < partitions.Count; i++)
@@ -27,7 +27,7 @@ internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
             partitions[i].Result = first[i];
         }
 
-        var remaining = fetch.MaxWaitMs - (int)(Environment.TickCount64 - started);
+        var remaining = fetch.MaxWaitMs - (int)context.Time.GetElapsedTime(started).TotalMilliseconds;
         // As Kafka's brokers do, an error is answered at once: the client needs it more than a wait.
         if (TotalBytes(partitions) < fetch.MinBytes && remaining > 0 && partitions.TrueForAll(p => p.Result!.Error == ErrorCode.None))
         {
@@ -42,12 +42,12 @@ internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
     {
         if (empty.Count == 0)
         {
-            await Task.Delay(maxWaitMs);
+            await Task.Delay(TimeSpan.FromMilliseconds(maxWaitMs), context.Time);
             return;
         }
 
         var polls = empty.Select(p => Fetch(p, maxWaitMs)).ToList();
-        var deadline = Task.Delay(maxWaitMs + 50);
+        var deadline = Task.Delay(TimeSpan.FromMilliseconds(maxWaitMs + 50), context.Time);
         var pending = new List<Task>(polls) { deadline };
         while (pending.Count > 1)
         {

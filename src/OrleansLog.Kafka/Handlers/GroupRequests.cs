@@ -17,14 +17,14 @@ internal static class GroupRequests
         context.Grains.GetGrain<IConsumerGroupGrain>(groupId);
 
     /// <summary>Calls once with null, then with the previous answer (a resumed call) while that answer is pending and time is left.</summary>
-    public static async Task<T> PollUntilFinal<T>(Func<T?, Task<T>> call, Func<T, bool> pending, TimeSpan limit)
+    public static async Task<T> PollUntilFinal<T>(Func<T?, Task<T>> call, Func<T, bool> pending, TimeSpan limit, TimeProvider time)
         where T : class
     {
-        var deadline = DateTime.UtcNow + limit;
+        var started = time.GetTimestamp();
         var answer = await call(null);
-        while (pending(answer) && DateTime.UtcNow < deadline)
+        while (pending(answer) && time.GetElapsedTime(started) < limit)
         {
-            await Task.Delay(PollInterval);
+            await Task.Delay(PollInterval, time);
             answer = await call(answer);
         }
 

@@ -28,7 +28,8 @@ internal sealed class JoinGroupHandler(KafkaListenerContext context) : IKafkaHan
                 answer = await GroupRequests.PollUntilFinal<ClassicJoinResponse>(
                     previous => group.JoinClassic(previous is null ? join : join with { Resume = true, MemberId = previous.MemberId }),
                     a => a.Pending,
-                    limit);
+                    limit,
+                    context.Time);
                 if (answer.Pending)
                 {
                     answer = ClassicJoinResponse.Failed(ErrorCode.RebalanceInProgress, answer.MemberId);

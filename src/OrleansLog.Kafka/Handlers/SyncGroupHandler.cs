@@ -24,7 +24,8 @@ internal sealed class SyncGroupHandler(KafkaListenerContext context) : IKafkaHan
             answer = await GroupRequests.PollUntilFinal<ClassicSyncResponse>(
                 previous => group.SyncClassic(previous is null ? sync : sync with { Resume = true }),
                 a => a.Pending,
-                WaitLimit);
+                WaitLimit,
+                context.Time);
             if (answer.Pending)
             {
                 answer = ClassicSyncResponse.Failed(ErrorCode.RebalanceInProgress);

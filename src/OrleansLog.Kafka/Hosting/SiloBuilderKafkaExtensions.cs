@@ -45,7 +45,8 @@ public static class SiloBuilderKafkaExtensions
                 sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterId,
                 AdvertisedHost(settings, silo),
                 settings.Port,
-                settings);
+                settings,
+                sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<TopicAutoCreation>();
         services.AddSingleton<IKafkaHandler, ApiVersionsHandler>();

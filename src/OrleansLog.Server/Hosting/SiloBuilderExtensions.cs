@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
@@ -44,7 +45,7 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BrokerRegistrar>());
         builder.Services.AddSingleton<RetentionService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
 

@@ -10,7 +10,7 @@ namespace OrleansLog.Server.Persistence;
 /// KAFKA_STORAGE_ERROR, an exception every caller can receive, instead of the driver's own exception, which
 /// Orleans cannot carry back to a client.
 /// </summary>
-public sealed class RetryingGrainStorage(IGrainStorage inner) : IGrainStorage
+public sealed class RetryingGrainStorage(IGrainStorage inner, TimeProvider time) : IGrainStorage
 {
     private static readonly TimeSpan[] Pauses = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(400)];
 
@@ -23,7 +23,7 @@ public sealed class RetryingGrainStorage(IGrainStorage inner) : IGrainStorage
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         Run(() => inner.ClearStateAsync(stateName, grainId, grainState), "clear", stateName, grainId);
 
-    private static async Task Run(Func<Task> call, string what, string stateName, GrainId grainId)
+    private async Task Run(Func<Task> call, string what, string stateName, GrainId grainId)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -36,7 +36,7 @@ public sealed class RetryingGrainStorage(IGrainStorage inner) : IGrainStorage
             {
                 if (attempt < Pauses.Length)
                 {
-                    await Task.Delay(Pauses[attempt]);
+                    await Task.Delay(Pauses[attempt], time);
                     continue;
                 }
 

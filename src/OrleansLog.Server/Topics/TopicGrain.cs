@@ -12,14 +12,14 @@ namespace OrleansLog.Server.Topics;
 /// older than ten seconds), so interleaved calls see one version or the next, never a mix.
 /// </summary>
 [Reentrant]
-public sealed class TopicGrain : Grain, ITopicGrain
+public sealed class TopicGrain(TimeProvider time) : Grain, ITopicGrain
 {
     /// <summary>How long a copy is trusted without hearing from the coordinator (its updates are best-effort).</summary>
-    private const long MaxAgeMs = 10_000;
+    private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(10);
 
     private TopicDescription? _topic;
     private bool _loaded;
-    private long _loadedAtMs;
+    private long _loadedAt;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -28,11 +28,11 @@ public sealed class TopicGrain : Grain, ITopicGrain
 
     public async Task<TopicDescription?> TryGetMetadata()
     {
-        if (!_loaded || Environment.TickCount64 - _loadedAtMs > MaxAgeMs)
+        if (!_loaded || time.GetElapsedTime(_loadedAt) > MaxAge)
         {
             _topic = await GrainFactory.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).TryGetTopic(Name);
             _loaded = true;
-            _loadedAtMs = Environment.TickCount64;
+            _loadedAt = time.GetTimestamp();
         }
 
         return _topic;
@@ -62,7 +62,7 @@ public sealed class TopicGrain : Grain, ITopicGrain
     {
         _topic = description;
         _loaded = true;
-        _loadedAtMs = Environment.TickCount64;
+        _loadedAt = time.GetTimestamp();
         return Task.CompletedTask;
     }
 }

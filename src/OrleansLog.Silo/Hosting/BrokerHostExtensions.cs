@@ -90,7 +90,7 @@ public static class BrokerHostExtensions
                         storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                     }));
                     silo.Services.AddGrainStorage(OrleansLogStorage.Name, static (sp, _) =>
-                        new RetryingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName)));
+                        new RetryingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName), sp.GetRequiredService<TimeProvider>()));
                     silo.AddOrleansLog().AddOrleansLogKafka(builder.Configuration);
                     break;
             }

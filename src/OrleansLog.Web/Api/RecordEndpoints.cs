@@ -31,13 +31,14 @@ internal static class RecordEndpoints
         : null;
 
     /// <summary>Reads up to <paramref name="maxCount"/> records from where <paramref name="consumer"/> is assigned, waiting at most <paramref name="timeoutMs"/> for the first and briefly for each next.</summary>
-    public static List<ConsumeResult<byte[]?, byte[]?>> ReadResults(Consumer<byte[]?, byte[]?> consumer, int maxCount, int timeoutMs)
+    public static List<ConsumeResult<byte[]?, byte[]?>> ReadResults(Consumer<byte[]?, byte[]?> consumer, int maxCount, int timeoutMs, TimeProvider time)
     {
         var results = new List<ConsumeResult<byte[]?, byte[]?>>();
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        var started = time.GetTimestamp();
+        var timeout = TimeSpan.FromMilliseconds(timeoutMs);
         while (results.Count < maxCount)
         {
-            var left = deadline - DateTime.UtcNow;
+            var left = timeout - time.GetElapsedTime(started);
             var wait = results.Count == 0 ? left : TimeSpan.FromMilliseconds(Math.Min(100, Math.Max(0, left.TotalMilliseconds)));
             if (wait <= TimeSpan.Zero || consumer.Consume(wait) is not { } result)
             {
@@ -51,8 +52,8 @@ internal static class RecordEndpoints
     }
 
     /// <summary>As <see cref="ReadResults"/>, with keys, values and headers as the API shows them.</summary>
-    public static List<ConsumedRecord> Read(Consumer<byte[]?, byte[]?> consumer, int maxCount, int timeoutMs) =>
-        [.. ReadResults(consumer, maxCount, timeoutMs).Select(result => new ConsumedRecord(
+    public static List<ConsumedRecord> Read(Consumer<byte[]?, byte[]?> consumer, int maxCount, int timeoutMs, TimeProvider time) =>
+        [.. ReadResults(consumer, maxCount, timeoutMs, time).Select(result => new ConsumedRecord(
                 result.Topic,
                 result.Partition,
                 result.Offset,
@@ -185,7 +186,7 @@ internal static class RecordEndpoints
         return new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = headers, Timestamp = record.Timestamp?.ToUnixTimeMilliseconds() };
     }
 
-    private static IResult ReadPartition(string topic_name, int partition_id, OrleansLogClient client, long offset = 0, int max_count = 100, int timeout_ms = 1000)
+    private static IResult ReadPartition(string topic_name, int partition_id, OrleansLogClient client, TimeProvider time, long offset = 0, int max_count = 100, int timeout_ms = 1000)
     {
         if (CheckReadLimits(max_count, timeout_ms) is { } problem)
         {
@@ -199,6 +200,6 @@ internal static class RecordEndpoints
 
         using var consumer = NewConsumer(client);
         consumer.Assign([new TopicPartitionOffset(topic_name, partition_id, offset)]);
-        return Results.Ok(new ListData<ConsumedRecord>("KafkaRecordList", Read(consumer, max_count, timeout_ms)));
+        return Results.Ok(new ListData<ConsumedRecord>("KafkaRecordList", Read(consumer, max_count, timeout_ms, time)));
     }
 }

@@ -43,6 +43,7 @@ public static class OrleansLogWebExtensions
         services.AddRazorPages().AddApplicationPart(typeof(OrleansLogWebExtensions).Assembly);
         services.AddSingleton<IValidateOptions<ConsoleOptions>, ConsoleOptionsValidator>();
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName).ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ConsoleSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsoleSampler>());
         return services;

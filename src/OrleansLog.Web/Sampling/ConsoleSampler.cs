@@ -23,11 +23,13 @@ public sealed partial class ConsoleSampler : BackgroundService
     private readonly OrleansLogClient _client;
     private readonly IOptions<ConsoleOptions> _options;
     private readonly ILogger<ConsoleSampler> _logger;
+    private readonly TimeProvider _time;
     private readonly Meter _meter;
 
-    public ConsoleSampler(OrleansLogClient client, IOptions<ConsoleOptions> options, IMeterFactory meters, ILogger<ConsoleSampler> logger)
+    public ConsoleSampler(OrleansLogClient client, IOptions<ConsoleOptions> options, IMeterFactory meters, TimeProvider time, ILogger<ConsoleSampler> logger)
     {
         _client = client;
+        _time = time;
         _options = options;
         _logger = logger;
         _meter = meters.Create(MeterName);
@@ -70,7 +72,7 @@ public sealed partial class ConsoleSampler : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_options.Value.SampleInterval);
+        using var timer = new PeriodicTimer(_options.Value.SampleInterval, _time);
         do
         {
             try
@@ -87,7 +89,7 @@ public sealed partial class ConsoleSampler : BackgroundService
 
     private async Task SampleOnce()
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = _time.GetUtcNow();
         foreach (var topic in (await _client.Admin.ListTopicsAsync()).Take(_options.Value.MaxSampled))
         {
             var details = await _client.Admin.DescribeTopicAsync(topic.Name);

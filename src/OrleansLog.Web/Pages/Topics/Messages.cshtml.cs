@@ -6,7 +6,7 @@ using OrleansLog.Client.Consuming;
 namespace OrleansLog.Web.Pages.Topics;
 
 /// <summary>The message browser: records of one partition from an offset, with key, value (JSON pretty-printed), headers and timestamp.</summary>
-public sealed class MessagesModel(OrleansLogClient client) : PageModel
+public sealed class MessagesModel(OrleansLogClient client, TimeProvider time) : PageModel
 {
     public const int MaxCount = 200;
 
@@ -45,7 +45,7 @@ public sealed class MessagesModel(OrleansLogClient client) : PageModel
 
             using var consumer = Api.RecordEndpoints.NewConsumer(client);
             consumer.Assign([new TopicPartitionOffset(name, Partition, Offset)]);
-            Records.AddRange(Api.RecordEndpoints.ReadResults(consumer, Count, ReadTimeoutMs));
+            Records.AddRange(Api.RecordEndpoints.ReadResults(consumer, Count, ReadTimeoutMs, time));
         }
         catch (OrleansLogException e)
         {
