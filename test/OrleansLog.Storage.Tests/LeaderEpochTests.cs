@@ -5,7 +5,7 @@ using OrleansLog.Testing;
 
 namespace OrleansLog.Storage.Tests;
 
-public class LeaderEpochTests : IDisposable
+public sealed class LeaderEpochTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 

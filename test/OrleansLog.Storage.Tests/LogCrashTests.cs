@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace OrleansLog.Storage.Tests;
 
 /// <summary>A real writer process killed with SIGKILL while appending: nothing it acknowledged may be lost, and the log must open.</summary>
-public class LogCrashTests(ITestOutputHelper output) : IDisposable
+public sealed class LogCrashTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _temp = new();
 

@@ -3,7 +3,7 @@ using OrleansLog.Testing;
 namespace OrleansLog.Storage.Tests;
 
 /// <summary>Reopening after a crash, with real damaged files: torn tails, flipped bytes, lost or broken indexes.</summary>
-public class LogRecoveryTests : IDisposable
+public sealed class LogRecoveryTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 

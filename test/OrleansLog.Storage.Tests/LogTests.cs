@@ -5,7 +5,7 @@ using OrleansLog.Testing;
 
 namespace OrleansLog.Storage.Tests;
 
-public class LogTests : IDisposable
+public sealed class LogTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 

@@ -53,7 +53,7 @@ public class ConsoleBrowserTests(WebBrokerFixture broker) : IClassFixture<WebBro
         await Assertions.Expect(_page.Locator("#messages")).ToContainTextAsync("order-7");
 
         // The group reads the first record (committing past it); three more make a lag of three.
-        var consumed = await broker.Send(HttpMethod.Post, $"{broker.Cluster}/consumer-groups/ui-readers/topics/ui-orders/records:consume");
+        var consumed = await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/consumer-groups/ui-readers/topics/ui-orders/records:consume");
         Assert.Equal(HttpStatusCode.OK, consumed.Response.StatusCode);
         for (var i = 0; i < 3; i++)
         {
@@ -72,7 +72,7 @@ public class ConsoleBrowserTests(WebBrokerFixture broker) : IClassFixture<WebBro
         await Open("/groups", "groups");
         await Assertions.Expect(_page.Locator("#groups")).ToContainTextAsync("ui-readers");
 
-        await broker.Send(HttpMethod.Post, $"{broker.Cluster}/consumer-groups/ui-readers/topics/ui-orders/records:consume");
+        await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/consumer-groups/ui-readers/topics/ui-orders/records:consume");
         await Open("/groups/ui-readers", "group-caught-up");
         await Assertions.Expect(_page.Locator("#total-lag")).ToHaveTextAsync("0");
 
@@ -91,9 +91,9 @@ public class ConsoleBrowserTests(WebBrokerFixture broker) : IClassFixture<WebBro
         await Assertions.Expect(_page.Locator("span[data-valmsg-for=Partitions]")).ToContainTextAsync("INVALID_PARTITIONS");
         await Shot("create-topic-invalid");
 
-        await broker.Send(HttpMethod.Post, $"{broker.Cluster}/topics", new { TopicName = "ui-reset" });
+        await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/topics", new { TopicName = "ui-reset" });
         await Produce(new { Value = new { Data = 1 } }, "ui-reset");
-        await broker.Send(HttpMethod.Post, $"{broker.Cluster}/consumer-groups/ui-resetters/topics/ui-reset/records:consume");
+        await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/consumer-groups/ui-resetters/topics/ui-reset/records:consume");
         await Open("/groups/ui-resetters", "group-before-reset");
         await _page.SelectOptionAsync("#To", "offset");
         await _page.ClickAsync("#reset-offsets button[type=submit]");
@@ -116,11 +116,11 @@ public class ConsoleBrowserTests(WebBrokerFixture broker) : IClassFixture<WebBro
         await Shot(screenshot);
     }
 
-    private Task Shot(string name) => _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"{name}.png"), FullPage = true });
+    private Task<byte[]> Shot(string name) => _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"{name}.png"), FullPage = true });
 
     private async Task Produce(object record, string topic = "ui-orders")
     {
-        var produced = await broker.Send(HttpMethod.Post, $"{broker.Cluster}/topics/{topic}/records", record);
+        var produced = await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/topics/{topic}/records", record);
         Assert.Equal(HttpStatusCode.OK, produced.Response.StatusCode);
     }
 }

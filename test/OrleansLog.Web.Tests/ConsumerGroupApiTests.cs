@@ -5,9 +5,9 @@ namespace OrleansLog.Web.Tests;
 /// <summary>Consumer groups through the REST API: consume with commit, lag, reset, describe, delete, and the refusals.</summary>
 public class ConsumerGroupApiTests(WebBrokerFixture broker) : IClassFixture<WebBrokerFixture>
 {
-    private string Topics => $"{broker.Cluster}/topics";
+    private const string Topics = $"{WebBrokerFixture.Cluster}/topics";
 
-    private string Groups => $"{broker.Cluster}/consumer-groups";
+    private const string Groups = $"{WebBrokerFixture.Cluster}/consumer-groups";
 
     [Fact]
     public async Task Consuming_through_a_group_commits_and_the_lag_follows_what_is_produced_and_reset()

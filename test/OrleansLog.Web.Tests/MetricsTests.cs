@@ -9,10 +9,10 @@ public class MetricsTests(WebBrokerFixture broker) : IClassFixture<WebBrokerFixt
     [Fact]
     public async Task Produces_fetches_log_size_and_consumer_lag_show_on_the_metrics_endpoint()
     {
-        await broker.Send(HttpMethod.Post, $"{broker.Cluster}/topics", new { TopicName = "api-metrics" });
-        await broker.Send(HttpMethod.Post, $"{broker.Cluster}/topics/api-metrics/records", new { Value = new { Data = "one" } });
-        await broker.Send(HttpMethod.Post, $"{broker.Cluster}/consumer-groups/api-metered/topics/api-metrics/records:consume");
-        await broker.Send(HttpMethod.Post, $"{broker.Cluster}/topics/api-metrics/records", new[] { new { Value = new { Data = "two" } }, new { Value = new { Data = "three" } } });
+        await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/topics", new { TopicName = "api-metrics" });
+        await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/topics/api-metrics/records", new { Value = new { Data = "one" } });
+        await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/consumer-groups/api-metered/topics/api-metrics/records:consume");
+        await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/topics/api-metrics/records", new[] { new { Value = new { Data = "two" } }, new { Value = new { Data = "three" } } });
 
         var text = "";
         await Wait.Until(

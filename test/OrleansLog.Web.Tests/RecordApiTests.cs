@@ -6,7 +6,7 @@ namespace OrleansLog.Web.Tests;
 /// <summary>Producing and reading records through the REST API: JSON, STRING and BINARY payloads, headers, batches, partitions, and every refusal.</summary>
 public class RecordApiTests(WebBrokerFixture broker) : IClassFixture<WebBrokerFixture>
 {
-    private string Topics => $"{broker.Cluster}/topics";
+    private const string Topics = $"{WebBrokerFixture.Cluster}/topics";
 
     [Fact]
     public async Task A_batch_is_answered_with_each_records_partition_and_offset_and_reads_back_as_sent()

@@ -74,19 +74,19 @@ public class SchemaRegistryTests(WebBrokerFixture broker) : IClassFixture<WebBro
     [Fact]
     public async Task A_topic_that_requires_a_schema_refuses_a_value_that_does_not_match_and_frames_one_that_does()
     {
-        await broker.Send(HttpMethod.Post, $"{broker.Cluster}/topics", new { TopicName = "reg-checked", Configs = new[] { new { Name = "confluent.value.schema.validation", Value = "true" } } });
-        var unregistered = await broker.Send(HttpMethod.Post, $"{broker.Cluster}/topics/reg-checked/records", new { Value = new { Data = new { id = 1 } } });
+        await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/topics", new { TopicName = "reg-checked", Configs = new[] { new { Name = "confluent.value.schema.validation", Value = "true" } } });
+        var unregistered = await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/topics/reg-checked/records", new { Value = new { Data = new { id = 1 } } });
         ProblemAssert.Is(HttpStatusCode.BadRequest, "INVALID_RECORD", unregistered);
         Assert.Contains("reg-checked-value", unregistered.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         using var registry = Client();
         var id = await registry.RegisterSchemaAsync("reg-checked-value", new Schema(OrderV1, SchemaType.Json));
 
-        var invalid = await broker.Send(HttpMethod.Post, $"{broker.Cluster}/topics/reg-checked/records", new { Value = new { Data = new { id = "not a number", item = "book" } } });
+        var invalid = await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/topics/reg-checked/records", new { Value = new { Data = new { id = "not a number", item = "book" } } });
         ProblemAssert.Is(HttpStatusCode.BadRequest, "INVALID_RECORD", invalid);
         Assert.Contains("does not match schema", invalid.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-        var valid = await broker.Send(HttpMethod.Post, $"{broker.Cluster}/topics/reg-checked/records", new { Value = new { Data = new { id = 7, item = "book" } } });
+        var valid = await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/topics/reg-checked/records", new { Value = new { Data = new { id = 7, item = "book" } } });
         Assert.Equal(HttpStatusCode.OK, valid.Response.StatusCode);
 
         using var consumer = broker.Native.CreateConsumer<byte[], byte[]>();

@@ -5,7 +5,7 @@ namespace OrleansLog.Web.Tests;
 /// <summary>The topics part of the REST API, co-hosted by a broker process: each operation, and each refusal as problem+json.</summary>
 public class TopicApiTests(WebBrokerFixture broker) : IClassFixture<WebBrokerFixture>
 {
-    private string Topics => $"{broker.Cluster}/topics";
+    private const string Topics = $"{WebBrokerFixture.Cluster}/topics";
 
     [Fact]
     public async Task A_topic_is_created_listed_described_with_its_partitions_grown_and_deleted()
@@ -122,14 +122,14 @@ public class TopicApiTests(WebBrokerFixture broker) : IClassFixture<WebBrokerFix
         Assert.Equal("orleanslog", cluster.GetProperty("cluster_id").GetString());
         Assert.Equal(0, cluster.GetProperty("controller_id").GetInt32());
 
-        var brokers = await broker.Send(HttpMethod.Get, $"{broker.Cluster}/brokers");
+        var brokers = await broker.Send(HttpMethod.Get, $"{WebBrokerFixture.Cluster}/brokers");
         var only = Assert.Single(brokers.Body.GetProperty("data").EnumerateArray());
         Assert.Equal(0, only.GetProperty("broker_id").GetInt32());
         Assert.Equal("127.0.0.1", only.GetProperty("host").GetString());
         Assert.Equal(broker.Silo.KafkaPort, only.GetProperty("port").GetInt32());
         Assert.True(only.GetProperty("is_alive").GetBoolean());
-        Assert.Equal(HttpStatusCode.OK, (await broker.Send(HttpMethod.Get, $"{broker.Cluster}/brokers/0")).Response.StatusCode);
-        ProblemAssert.Is(HttpStatusCode.NotFound, "RESOURCE_NOT_FOUND", await broker.Send(HttpMethod.Get, $"{broker.Cluster}/brokers/7"));
+        Assert.Equal(HttpStatusCode.OK, (await broker.Send(HttpMethod.Get, $"{WebBrokerFixture.Cluster}/brokers/0")).Response.StatusCode);
+        ProblemAssert.Is(HttpStatusCode.NotFound, "RESOURCE_NOT_FOUND", await broker.Send(HttpMethod.Get, $"{WebBrokerFixture.Cluster}/brokers/7"));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class WebBrokerFixture : IAsyncLifetime
     public OrleansLogClient Native { get; private set; } = null!;
 
     /// <summary>The cluster's path prefix: the embedded broker's cluster id is "orleanslog".</summary>
-    public string Cluster => "/v3/clusters/orleanslog";
+    public const string Cluster = "/v3/clusters/orleanslog";
 
     public async Task InitializeAsync()
     {

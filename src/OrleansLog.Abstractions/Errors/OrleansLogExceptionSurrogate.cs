@@ -8,10 +8,10 @@ namespace OrleansLog.Errors;
 public struct OrleansLogExceptionSurrogate
 {
     [Id(0)]
-    public ErrorCode Code;
+    public ErrorCode Code { get; set; }
 
     [Id(1)]
-    public string Message;
+    public string Message { get; set; }
 }
 
 /// <summary>Converts <see cref="OrleansLogException"/> to and from its surrogate.</summary>

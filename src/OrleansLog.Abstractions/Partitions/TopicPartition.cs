@@ -9,6 +9,14 @@ namespace OrleansLog.Partitions;
 [GenerateSerializer, Immutable]
 public readonly record struct TopicPartition([property: Id(0)] string Topic, [property: Id(1)] int Partition) : IComparable<TopicPartition>
 {
+    public static bool operator <(TopicPartition left, TopicPartition right) => left.CompareTo(right) < 0;
+
+    public static bool operator <=(TopicPartition left, TopicPartition right) => left.CompareTo(right) <= 0;
+
+    public static bool operator >(TopicPartition left, TopicPartition right) => left.CompareTo(right) > 0;
+
+    public static bool operator >=(TopicPartition left, TopicPartition right) => left.CompareTo(right) >= 0;
+
     public string GrainKey => string.Create(CultureInfo.InvariantCulture, $"{Topic}/{Partition}");
 
     public string DirectoryName => string.Create(CultureInfo.InvariantCulture, $"{Topic}-{Partition}");

@@ -7,10 +7,10 @@ namespace OrleansLog.Replication;
 public struct EpochEntrySurrogate
 {
     [Id(0)]
-    public int Epoch;
+    public int Epoch { get; set; }
 
     [Id(1)]
-    public long StartOffset;
+    public long StartOffset { get; set; }
 }
 
 /// <summary>Converts <see cref="EpochEntry"/> to and from its surrogate.</summary>

@@ -24,7 +24,7 @@ public interface ISchemaRegistryGrain : IGrainWithStringKey
 
     /// <summary>A version of a subject (-1: the latest).</summary>
     [AlwaysInterleave]
-    Task<SchemaAnswer> Get(string subject, int version);
+    Task<SchemaAnswer> GetVersion(string subject, int version);
 
     [AlwaysInterleave]
     Task<SchemaAnswer> GetById(int id);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using OrleansLog.Client.Internal;
 using OrleansLog.Partitions;
@@ -13,6 +14,7 @@ namespace OrleansLog.Client.Consuming;
 /// seeks can pile up chunks either.
 /// Thread-safe: the consumer thread and the fetch loop meet under a lock.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "The stop source is only cancelled (no CancelAfter, no wait handle), so it holds nothing to release; disposing it would race the fetch loop that reads its token.")]
 internal sealed class PartitionFetcher
 {
     /// <summary>Fetched chunks of one partition waiting for the consumer: one being read, one ready behind it.</summary>

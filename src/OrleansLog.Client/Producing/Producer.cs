@@ -21,10 +21,10 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
     private const int RecordOverhead = 1 + 10 + 5 + 5 + 5 + 5 + 5;
 
     [ThreadStatic]
-    private static PooledBufferWriter? t_keyBuffer;
+    private static PooledBufferWriter? _threadKeyBuffer;
 
     [ThreadStatic]
-    private static PooledBufferWriter? t_valueBuffer;
+    private static PooledBufferWriter? _threadValueBuffer;
 
     private readonly ProducerEngine _engine;
     private readonly ISerializer<TKey> _keySerializer;
@@ -119,8 +119,8 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
     /// </summary>
     private Task? Enqueue(TopicDescription topic, int partition, Message<TKey, TValue> message, IDeliveryHandle handle, CancellationToken cancellationToken)
     {
-        var keyBuffer = t_keyBuffer ??= new PooledBufferWriter(256);
-        var valueBuffer = t_valueBuffer ??= new PooledBufferWriter(4096);
+        var keyBuffer = _threadKeyBuffer ??= new PooledBufferWriter(256);
+        var valueBuffer = _threadValueBuffer ??= new PooledBufferWriter(4096);
         keyBuffer.Clear();
         valueBuffer.Clear();
         var hasKey = _keySerializer.Serialize(message.Key, keyBuffer);

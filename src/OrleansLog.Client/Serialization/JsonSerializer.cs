@@ -9,7 +9,7 @@ public sealed class JsonSerializer<T>(JsonSerializerOptions? options = null) : I
     private readonly JsonSerializerOptions _options = options ?? JsonSerializerOptions.Web;
 
     [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    private static Utf8JsonWriter? _threadWriter;
 
     public bool Serialize(T value, IBufferWriter<byte> destination)
     {
@@ -18,7 +18,7 @@ public sealed class JsonSerializer<T>(JsonSerializerOptions? options = null) : I
             return false;
         }
 
-        var writer = t_writer ??= new Utf8JsonWriter(destination);
+        var writer = _threadWriter ??= new Utf8JsonWriter(destination);
         writer.Reset(destination);
         System.Text.Json.JsonSerializer.Serialize(writer, value, _options);
         writer.Flush();

@@ -73,7 +73,7 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
                 while (TryReadFrame(ref buffer, out var frame))
                 {
                     var request = KafkaRequest.Read(frame, _clientHost, _produceOrder);
-                    if (dispatcher.Refusal(request) is { } refusal)
+                    if (KafkaRequestDispatcher.Refusal(request) is { } refusal)
                     {
                         request.Dispose();
                         throw new KafkaProtocolException(refusal);

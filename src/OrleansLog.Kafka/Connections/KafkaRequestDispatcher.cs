@@ -16,7 +16,7 @@ internal sealed partial class KafkaRequestDispatcher(IEnumerable<IKafkaHandler> 
     private readonly FrozenDictionary<ApiKey, IKafkaHandler> _handlers = WithEveryAdvertisedApi(handlers.ToFrozenDictionary(h => h.Key));
 
     /// <summary>Why <paramref name="request"/> cannot be served, or null.</summary>
-    public string? Refusal(KafkaRequest request)
+    public static string? Refusal(KafkaRequest request)
     {
         var header = request.Header;
         if (request.Range is not { } range)

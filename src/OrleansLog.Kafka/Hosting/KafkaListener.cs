@@ -17,10 +17,12 @@ internal sealed partial class KafkaListener(
     IOptions<KafkaListenerOptions> options,
     KafkaRequestDispatcher dispatcher,
     ILoggerFactory loggers,
-    ILogger<KafkaListener> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<KafkaListener> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly ConcurrentDictionary<string, (ConnectionContext Connection, Task Running)> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
+
+    public void Dispose() => _stopping.Dispose();
     private IConnectionListener? _listener;
     private Task _accepting = Task.CompletedTask;
 
@@ -42,7 +44,7 @@ internal sealed partial class KafkaListener(
             throw new KafkaListenerException($"the Kafka listener cannot listen on {endpoint}: {e.Message}; choose another port with --kafka-port (OrleansLog:Kafka:Port) or turn it off with OrleansLog:Kafka:Enabled=false.", e);
         }
 
-        LogListening(endpoint.ToString());
+        LogListening(endpoint);
         _accepting = Task.Run(Accept, CancellationToken.None);
     }
 
@@ -93,5 +95,5 @@ internal sealed partial class KafkaListener(
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka listener on {Endpoint}.")]
-    private partial void LogListening(string endpoint);
+    private partial void LogListening(IPEndPoint endpoint);
 }

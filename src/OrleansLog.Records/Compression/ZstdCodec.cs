@@ -7,11 +7,11 @@ namespace OrleansLog.Records.Compression;
 internal static class ZstdCodec
 {
     [ThreadStatic]
-    private static Compressor? t_compressor;
+    private static Compressor? _threadCompressor;
 
     public static void Compress(ReadOnlySpan<byte> source, IBufferWriter<byte> destination)
     {
-        var compressor = t_compressor ??= new Compressor(3);
+        var compressor = _threadCompressor ??= new Compressor(3);
         var span = destination.GetSpan(Compressor.GetCompressBound(source.Length));
         var written = compressor.Wrap(source, span);
         destination.Advance(written);

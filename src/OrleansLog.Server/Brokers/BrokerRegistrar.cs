@@ -15,11 +15,13 @@ public sealed partial class BrokerRegistrar(
     IClusterMembershipService membership,
     ILocalSiloDetails silo,
     IOptions<BrokerOptions> options,
-    ILogger<BrokerRegistrar> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<BrokerRegistrar> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private static readonly TimeSpan ControlledShutdownTimeout = TimeSpan.FromSeconds(15);
 
     private readonly CancellationTokenSource _stopping = new();
+
+    public void Dispose() => _stopping.Dispose();
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(BrokerRegistrar), ServiceLifecycleStage.Active, Start, Stop);

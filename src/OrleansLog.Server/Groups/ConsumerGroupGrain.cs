@@ -65,7 +65,7 @@ public sealed partial class ConsumerGroupGrain(
         await EnsureRegistered();
         if (changed)
         {
-            LogMemberJoined(GroupId, member.MemberId, string.Join(',', member.Topics));
+            LogMemberJoined(GroupId, member.MemberId, member.Topics);
             await RebalanceWithFreshTopics();
         }
 
@@ -386,7 +386,7 @@ public sealed partial class ConsumerGroupGrain(
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: member {Member} joined, subscribed to {Topics}.")]
-    private partial void LogMemberJoined(string group, string member, string topics);
+    private partial void LogMemberJoined(string group, string member, ImmutableArray<string> topics);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: member {Member} removed ({Reason}).")]
     private partial void LogMemberLeft(string group, string member, string reason);

@@ -260,7 +260,7 @@ public sealed partial class MetadataGrain(
         var altered = current with { Isr = [.. current.Replicas.Where(r => isr.Contains(r) && (live.Contains(r) || current.Isr.Contains(r)))] };
         if (!altered.Isr.SequenceEqual(current.Isr))
         {
-            LogIsrChanged(topic, partition, string.Join(",", current.Isr), string.Join(",", altered.Isr), leaderEpoch);
+            LogIsrChanged(topic, partition, current.Isr, altered.Isr, leaderEpoch);
             await Save(description, [altered]);
         }
 
@@ -397,7 +397,7 @@ public sealed partial class MetadataGrain(
     private partial void LogLeaderChanged(string topic, int partition, int oldLeader, int newLeader, int epoch, string isr);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Topic}-{Partition}: ISR {OldIsr} -> {NewIsr} (leader epoch {Epoch}).")]
-    private partial void LogIsrChanged(string topic, int partition, string oldIsr, string newIsr, int epoch);
+    private partial void LogIsrChanged(string topic, int partition, ImmutableArray<int> oldIsr, ImmutableArray<int> newIsr, int epoch);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A replica did not hear a leadership change: {Message}")]
     private partial void LogNotifyFailed(string message);

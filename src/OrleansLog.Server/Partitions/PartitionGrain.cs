@@ -71,7 +71,7 @@ public sealed partial class PartitionGrain(
     {
         if (Leads && _term!.Links.Count > 0)
         {
-            LogLeaderDeactivated(_id.DirectoryName, reason.ReasonCode.ToString(), reason.Description);
+            LogLeaderDeactivated(_id.DirectoryName, reason.ReasonCode, reason.Description);
         }
 
         EndTerm();
@@ -364,7 +364,7 @@ public sealed partial class PartitionGrain(
         _log = logs.GetOrOpen(_id, topic);
         _term = new LeaderReplication(_id, LocalBroker, leadership, _log, _replica, this, replication.Value, time, metrics, logger);
         ProducerStateLoader.Load(_log, _producers);
-        LogLeading(_id.DirectoryName, LocalBroker, _term.Epoch, _log.LogEndOffset, _term.HighWatermark.Value, string.Join(",", leadership.Isr));
+        LogLeading(_id.DirectoryName, LocalBroker, _term.Epoch, _log.LogEndOffset, _term.HighWatermark.Value, leadership.Isr);
         _term.Start();
         if (_term.Links.Count > 0)
         {
@@ -431,7 +431,7 @@ public sealed partial class PartitionGrain(
     private partial void LogRetention(string partition, int segments, long bytes, long logStartOffset);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: broker {Broker} leads at epoch {Epoch} (log end {LogEndOffset}, high watermark {HighWatermark}, ISR {Isr}).")]
-    private partial void LogLeading(string partition, int broker, int epoch, long logEndOffset, long highWatermark, string isr);
+    private partial void LogLeading(string partition, int broker, int epoch, long logEndOffset, long highWatermark, ImmutableArray<int> isr);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: broker {Broker} stops leading epoch {Epoch}: {Reason}.")]
     private partial void LogSteppedDown(string partition, int broker, int epoch, string reason);
@@ -440,5 +440,5 @@ public sealed partial class PartitionGrain(
     private partial void LogCoordinatorUnreachable(string partition, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: the leader's activation ends ({Reason}: {Description}); replication resumes at its next activation.")]
-    private partial void LogLeaderDeactivated(string partition, string reason, string description);
+    private partial void LogLeaderDeactivated(string partition, DeactivationReasonCode reason, string description);
 }

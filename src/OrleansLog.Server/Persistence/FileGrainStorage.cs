@@ -73,7 +73,7 @@ public sealed class FileGrainStorage(IOptions<OrleansLogOptions> options, IGrain
         return Task.CompletedTask;
     }
 
-    private string? ReadETag(string path)
+    private static string? ReadETag(string path)
     {
         var payload = ChecksummedFile.TryRead(DiskFileSystem.Instance, path, Magic, 1);
         return payload is null ? null : BinaryPrimitives.ReadInt64BigEndian(payload).ToString(System.Globalization.CultureInfo.InvariantCulture);

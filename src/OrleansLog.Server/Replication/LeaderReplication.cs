@@ -252,7 +252,7 @@ public sealed partial class LeaderReplication
                         return;
                     }
 
-                    LogFollowerRefused(_id.DirectoryName, link.Broker, response.Error.KafkaName(), response.ErrorMessage);
+                    LogFollowerRefused(_id.DirectoryName, link.Broker, response.Error, response.ErrorMessage);
                     reconciled = false;
                     await Task.Delay(_options.RetryBackoff, _time);
                     continue;
@@ -339,7 +339,7 @@ public sealed partial class LeaderReplication
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: follower {Broker} refused a push ({Error}: {Message}); reconciling again.")]
-    private partial void LogFollowerRefused(string partition, int broker, string error, string? message);
+    private partial void LogFollowerRefused(string partition, int broker, ErrorCode error, string? message);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: follower {Broker} unreachable ({Message}); retrying.")]
     private partial void LogFollowerUnreachable(string partition, int broker, string message);

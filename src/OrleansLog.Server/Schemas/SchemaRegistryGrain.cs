@@ -63,7 +63,7 @@ public sealed class SchemaRegistryGrain(
             ? new SchemaAnswer(0, Versions: [.. versions.Select(v => v.Version)])
             : NoSubject(subject));
 
-    public Task<SchemaAnswer> Get(string subject, int version) => Task.FromResult(Find(subject, version, out var found) ?? SchemaAnswer.Of(Describe(subject, found!)));
+    public Task<SchemaAnswer> GetVersion(string subject, int version) => Task.FromResult(Find(subject, version, out var found) ?? SchemaAnswer.Of(Describe(subject, found!)));
 
     public Task<SchemaAnswer> GetById(int id) =>
         Task.FromResult(State.Schemas.TryGetValue(id, out var schema)

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace OrleansLog.Storage.Logs;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace OrleansLog.Storage.Logs;
 /// closed under one. Every scope but <see cref="Close"/> and <see cref="WriteEvenIfFenced"/> refuses a
 /// fenced log after taking its locks. Thread-safe.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "The locks live as long as their log; a reader arriving after the log closed must get KAFKA_STORAGE_ERROR from the fence, not ObjectDisposedException from a disposed lock.")]
 internal sealed class LogLocks(LogFence fence)
 {
     private readonly ReaderWriterLockSlim _readWrite = new(LockRecursionPolicy.NoRecursion);

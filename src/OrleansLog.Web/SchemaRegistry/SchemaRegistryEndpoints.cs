@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using OrleansLog.Client;
 using OrleansLog.Schemas;
@@ -34,9 +35,9 @@ internal static class SchemaRegistryEndpoints
             return problem ?? Answer(await Registry(client).Lookup(subject, schema!), a => Version(a.Schema!));
         });
         app.MapGet("/subjects/{subject}/versions/{version}", async (string subject, string version, OrleansLogClient client) =>
-            ParseVersion(version) is { } number ? Answer(await Registry(client).Get(subject, number), a => Version(a.Schema!)) : InvalidVersion(version));
+            ParseVersion(version) is { } number ? Answer(await Registry(client).GetVersion(subject, number), a => Version(a.Schema!)) : InvalidVersion(version));
         app.MapGet("/subjects/{subject}/versions/{version}/schema", async (string subject, string version, OrleansLogClient client) =>
-            ParseVersion(version) is { } number ? Answer(await Registry(client).Get(subject, number), a => JsonDocument.Parse(a.Schema!.Schema).RootElement) : InvalidVersion(version));
+            ParseVersion(version) is { } number ? Answer(await Registry(client).GetVersion(subject, number), a => JsonDocument.Parse(a.Schema!.Schema).RootElement) : InvalidVersion(version));
         app.MapDelete("/subjects/{subject}", async (string subject, OrleansLogClient client) => Answer(await Registry(client).DeleteSubject(subject), a => a.Versions));
         app.MapGet("/schemas/ids/{id:int}", async (int id, OrleansLogClient client) =>
             Answer(await Registry(client).GetById(id), a => new { schema = a.Schema!.Schema, schemaType = a.Schema.SchemaType }));
@@ -71,7 +72,7 @@ internal static class SchemaRegistryEndpoints
 
     private static IResult Answer(SchemaAnswer answer, Func<SchemaAnswer, object?> body) => answer.IsError ? Problem(answer.ErrorCode, answer.Message!) : Ok(body(answer)!);
 
-    private static IResult Problem(int errorCode, string message) =>
+    private static ProblemHttpResult Problem(int errorCode, string message) =>
         TypedResults.Problem(
             detail: message,
             statusCode: errorCode < 1000 ? errorCode : errorCode / 100,
@@ -88,7 +89,7 @@ internal static class SchemaRegistryEndpoints
             },
             extensions: new Dictionary<string, object?> { ["error_code"] = errorCode, ["message"] = message });
 
-    private static IResult InvalidVersion(string version) =>
+    private static ProblemHttpResult InvalidVersion(string version) =>
         Problem(SchemaAnswer.InvalidVersion, $"\"{version}\" is not a version: use a number from 1, or \"latest\".");
 
     private static int? ParseVersion(string version) =>

@@ -28,7 +28,7 @@ public sealed class ValueSchemaValidator(OrleansLogClient client)
         }
 
         var subject = $"{topic}-value";
-        var latest = await client.Grains.GetGrain<ISchemaRegistryGrain>(ISchemaRegistryGrain.ClusterKey).Get(subject, -1);
+        var latest = await client.Grains.GetGrain<ISchemaRegistryGrain>(ISchemaRegistryGrain.ClusterKey).GetVersion(subject, -1);
         if (latest.IsError)
         {
             return (null, $"Topic \"{topic}\" requires values to match a schema ({TopicConfig.ValueSchemaValidationKey}=true), but subject \"{subject}\" has none registered.");

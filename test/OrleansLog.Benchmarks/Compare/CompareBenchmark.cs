@@ -87,7 +87,8 @@ public sealed class CompareBenchmark(CompareOptions options)
                     WorkloadResult result;
                     try
                     {
-                        result = await new WorkloadRunner(servers, driver, workload, topic, rawMegabytesPerSecond).RunAsync();
+                        using var runner = new WorkloadRunner(servers, driver, workload, topic, rawMegabytesPerSecond);
+                        result = await runner.RunAsync();
                     }
                     catch (Exception e)
                     {

@@ -10,7 +10,7 @@ namespace OrleansLog.Benchmarks.Compare;
 /// count only messages sent after the warm-up. A backlog workload writes the backlog first, with no
 /// consumer reading, and then times its drain.
 /// </summary>
-public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver driver, Workload workload, string topic, double rawDiskMegabytesPerSecond)
+public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver driver, Workload workload, string topic, double rawDiskMegabytesPerSecond) : IDisposable
 {
     /// <summary>How long a run may wait for its last acknowledgements, or for consumers to catch up, before it reports what it has.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
@@ -27,6 +27,8 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
 
     /// <summary>32 MiB of messages awaiting acknowledgement, between 1,000 and 100,000 of them.</summary>
     public static int MaxInFlight(int messageSize) => Math.Clamp((32 << 20) / messageSize, 1000, 100_000);
+
+    public void Dispose() => _tracker.Dispose();
 
     public async Task<WorkloadResult> RunAsync()
     {
@@ -107,7 +109,7 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
             }
         }
 
-        await Task.WhenAll(consumers.Select(c => c.Ready)).WaitAsync(Patience);
+        await Task.WhenAll(consumers.Select(c => c.Ready)).WaitAsync(Patience, stop);
     }
 
     private void Received(long sentTimestamp)
@@ -199,7 +201,7 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
     }
 
     /// <summary>Counts acknowledgements and failures, records publish latency, and bounds the messages in flight.</summary>
-    private sealed class PublishTracker(int maxInFlight) : IPublishSink
+    private sealed class PublishTracker(int maxInFlight) : IPublishSink, IDisposable
     {
         private readonly SemaphoreSlim _room = new(maxInFlight, maxInFlight);
         private readonly LatencyHistogram _latency = new();
@@ -233,6 +235,8 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
         public int Outstanding => maxInFlight - _room.CurrentCount;
 
         public void WaitForRoom() => _room.Wait();
+
+        public void Dispose() => _room.Dispose();
 
         public void Acknowledged(long sentTimestamp)
         {

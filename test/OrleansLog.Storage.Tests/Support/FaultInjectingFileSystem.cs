@@ -22,7 +22,9 @@ public sealed class FaultInjectingFileSystem : IFileSystem
     /// <summary>Set when a flush of a .log file is waiting on <see cref="FlushesMayProceed"/>.</summary>
     public ManualResetEventSlim FlushIsWaiting { get; } = new(initialState: false);
 
-    public int FlushCount;
+    private int _flushCount;
+
+    public int FlushCount => Volatile.Read(ref _flushCount);
 
     public IStorageFile Open(string path, bool create) => new FaultyFile(this, _disk.Open(path, create));
 
@@ -79,7 +81,7 @@ public sealed class FaultInjectingFileSystem : IFileSystem
                 owner.FlushesMayProceed.Wait();
             }
 
-            Interlocked.Increment(ref owner.FlushCount);
+            Interlocked.Increment(ref owner._flushCount);
             inner.Flush();
         }
 

@@ -7,8 +7,8 @@ public interface IBenchmarkConsumer : IAsyncDisposable
     Task Ready { get; }
 
     /// <summary>
-    /// Reads until <paramref name="stop"/>, calling <paramref name="received"/> with the send time the
+    /// Reads until <paramref name="stopping"/>, calling <paramref name="received"/> with the send time the
     /// runner wrote into the first 8 bytes of each message (little-endian <see cref="System.Diagnostics.Stopwatch"/> ticks).
     /// </summary>
-    Task RunAsync(Action<long> received, CancellationToken stop);
+    Task RunAsync(Action<long> received, CancellationToken stopping);
 }

@@ -5,5 +5,5 @@ public interface IPublishSink
 {
     void Acknowledged(long sentTimestamp);
 
-    void Failed(long sentTimestamp, string error);
+    void Failed(long sentTimestamp, string reason);
 }

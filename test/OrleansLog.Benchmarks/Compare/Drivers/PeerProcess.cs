@@ -66,9 +66,11 @@ public sealed class PeerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    private static readonly string[] ExecutableFolders = ["/usr/bin", "/usr/sbin", "/usr/local/bin"];
+
     /// <summary>Debian installs the servers in /usr/sbin or /usr/bin; test/run.sh installs them when missing.</summary>
     private static string FindExecutable(string name) =>
-        new[] { "/usr/bin", "/usr/sbin", "/usr/local/bin" }.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists)
+        ExecutableFolders.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists)
         ?? throw new FileNotFoundException($"{name} is not installed: run test/run.sh (it installs the benchmark's peers) or apt-get install {(name == "nats-server" ? "nats-server" : "redis-server")}.");
 
     private async Task WaitListeningAsync(string name, int port, TimeSpan timeout)
