@@ -21,20 +21,17 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
 {
     private readonly IGrainFactory _grains;
     private readonly ConsumerConfig _config;
-    private readonly IDeserializer<TKey> _keyDeserializer;
-    private readonly IDeserializer<TValue> _valueDeserializer;
+    private readonly RecordDecoder<TKey, TValue> _decoder;
+    private readonly OffsetCommitter _committer;
     private readonly TimeProvider _time;
     private readonly ConsumerRebalanceHandlers<TKey, TValue> _handlers;
     private readonly Channel<FetchedChunk> _chunks = Channel.CreateUnbounded<FetchedChunk>();
     private readonly Dictionary<TopicPartition, PartitionFetcher> _fetchers = [];
     private readonly Queue<ConsumeResult<TKey, TValue>> _decoded = new();
-    private readonly Dictionary<TopicPartition, long> _lastCommitted = [];
     private GroupSession? _session;
     private ImmutableArray<string> _subscription = [];
     private FetchedChunk? _chunk;
     private ReadOnlyMemory<byte> _chunkRemaining;
-    private long _nextAutoCommit;
-    private Task _autoCommit = Task.CompletedTask;
     private bool _disposed;
 
     internal Consumer(IGrainFactory grains, ConsumerConfig config, IDeserializer<TKey> keyDeserializer, IDeserializer<TValue> valueDeserializer, ConsumerRebalanceHandlers<TKey, TValue> handlers, TimeProvider time)
@@ -42,11 +39,10 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
         config.Validate();
         _grains = grains;
         _config = config;
-        _keyDeserializer = keyDeserializer;
-        _valueDeserializer = valueDeserializer;
+        _decoder = new RecordDecoder<TKey, TValue>(keyDeserializer, valueDeserializer);
+        _committer = new OffsetCommitter(config, time, RequireGroup, () => (_session?.MemberId, _session?.Generation ?? -1));
         _handlers = handlers;
         _time = time;
-        _nextAutoCommit = time.GetTimestamp();
     }
 
     /// <summary>The partitions this consumer reads now.</summary>
@@ -180,7 +176,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
     {
         ThrowIfDisposed();
         ApplyGroupChanges();
-        MaybeAutoCommit();
+        _committer.MaybeAutoCommit(() => CurrentPositions(_fetchers.Keys));
         while (true)
         {
             if (TryNext() is { } result)
@@ -297,47 +293,16 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
         return positions;
     }
 
-    public async Task CommitAsync(IEnumerable<TopicPartitionOffset> offsets)
+    public Task CommitAsync(IEnumerable<TopicPartitionOffset> offsets)
     {
         ThrowIfDisposed();
         var list = offsets.ToList();
-        if (list.Count == 0)
+        if (list.Count > 0)
         {
-            return;
+            RequireGroup();
         }
 
-        var group = RequireGroup();
-        var request = new CommitOffsetsRequest(
-            _session?.MemberId,
-            _session?.Generation ?? -1,
-            [.. list.Select(o => new CommittedOffset(o.TopicPartition, o.Offset))]);
-        CommitOffsetsResponse response;
-        try
-        {
-            response = await group.CommitOffsets(request).WaitAsync(_config.RequestTimeout).ConfigureAwait(false);
-        }
-        catch (TimeoutException e)
-        {
-            throw new OrleansLogException(ErrorCode.RequestTimedOut, $"The commit got no answer within request.timeout.ms ({_config.RequestTimeout.TotalMilliseconds:0} ms); it may or may not have been stored.", e);
-        }
-        catch (Exception e) when (e is not OrleansLogException)
-        {
-            // The group's silo went away mid-call (the group grain moves to another silo): the caller may retry.
-            throw new OrleansLogException(ErrorCode.CoordinatorNotAvailable, $"The commit could not reach the group coordinator: {e.Message}", e);
-        }
-
-        if (response.Error != ErrorCode.None)
-        {
-            throw new OrleansLogException(response.Error, response.ErrorMessage ?? response.Error.KafkaName());
-        }
-
-        lock (_lastCommitted)
-        {
-            foreach (var offset in list)
-            {
-                _lastCommitted[offset.TopicPartition] = offset.Offset;
-            }
-        }
+        return _committer.CommitAsync(list);
     }
 
     /// <summary>Commits (with auto-commit), leaves the group, and stops fetching.</summary>
@@ -348,14 +313,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
             return;
         }
 
-        try
-        {
-            await _autoCommit.ConfigureAwait(false);
-        }
-        catch (OrleansLogException)
-        {
-        }
-
+        await _committer.AutoCommitFinishedAsync().ConfigureAwait(false);
         if (_session is { } session)
         {
             Revoke([.. _fetchers.Keys], lost: false);
@@ -364,7 +322,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
         }
         else if (_config.EnableAutoCommit && _config.GroupId is not null)
         {
-            await CommitQuietlyAsync(_fetchers.Keys.ToList()).ConfigureAwait(false);
+            await _committer.CommitChangedQuietlyAsync(CurrentPositions(_fetchers.Keys)).ConfigureAwait(false);
         }
 
         StopFetchers([.. _fetchers.Keys]);
@@ -426,42 +384,13 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
         {
             if (_config.EnableAutoCommit)
             {
-                CommitQuietlyAsync(partitions).GetAwaiter().GetResult();
+                _committer.CommitChangedQuietlyAsync(CurrentPositions(partitions)).GetAwaiter().GetResult();
             }
 
             _handlers.Revoked?.Invoke(this, sorted);
         }
 
         StopFetchers(partitions);
-    }
-
-    private void MaybeAutoCommit()
-    {
-        if (!_config.EnableAutoCommit || _config.GroupId is null || !_autoCommit.IsCompleted || _time.GetElapsedTime(_nextAutoCommit) < _config.AutoCommitInterval)
-        {
-            return;
-        }
-
-        _nextAutoCommit = _time.GetTimestamp();
-        _autoCommit = CommitQuietlyAsync(_fetchers.Keys.ToList());
-    }
-
-    /// <summary>Commits positions that moved since the last commit; a refused commit (a rebalance raced it) is not an error here.</summary>
-    private async Task CommitQuietlyAsync(List<TopicPartition> partitions)
-    {
-        List<TopicPartitionOffset> changed;
-        lock (_lastCommitted)
-        {
-            changed = [.. CurrentPositions(partitions).Where(p => !_lastCommitted.TryGetValue(p.TopicPartition, out var last) || last != p.Offset)];
-        }
-
-        try
-        {
-            await CommitAsync(changed).ConfigureAwait(false);
-        }
-        catch (OrleansLogException)
-        {
-        }
     }
 
     private List<TopicPartitionOffset> CurrentPositions(IEnumerable<TopicPartition> partitions)
@@ -505,44 +434,8 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
             }
 
             var size = RecordBatchHeader.ReadOffsetAndSize(_chunkRemaining.Span).SizeInBytes;
-            DecodeBatch(chunk.Fetcher.Partition, _chunkRemaining.Span[..Math.Min(size, _chunkRemaining.Length)]);
+            _decoder.Decode(chunk.Fetcher.Partition, _chunkRemaining.Span[..Math.Min(size, _chunkRemaining.Length)], _decoded);
             _chunkRemaining = _chunkRemaining[Math.Min(size, _chunkRemaining.Length)..];
-        }
-    }
-
-    private void DecodeBatch(TopicPartition partition, ReadOnlySpan<byte> batch)
-    {
-        using var reader = new RecordReader(batch);
-        if (reader.Header.IsControl)
-        {
-            return;
-        }
-
-        while (reader.TryReadNext(out var record))
-        {
-            Headers? headers = null;
-            if (record.HeaderCount > 0)
-            {
-                headers = [];
-                foreach (var header in record.Headers)
-                {
-                    headers.Add(System.Text.Encoding.UTF8.GetString(header.CurrentKey), header.CurrentHasValue ? header.CurrentValue.ToArray() : null);
-                }
-            }
-
-            _decoded.Enqueue(new ConsumeResult<TKey, TValue>
-            {
-                Topic = partition.Topic,
-                Partition = partition.Partition,
-                Offset = record.Offset,
-                Message = new Message<TKey, TValue>
-                {
-                    Key = _keyDeserializer.Deserialize(record.Key, !record.HasKey),
-                    Value = _valueDeserializer.Deserialize(record.Value, !record.HasValue),
-                    Timestamp = record.Timestamp,
-                    Headers = headers,
-                },
-            });
         }
     }
 

@@ -123,7 +123,7 @@ internal sealed class GroupSession : IAsyncDisposable
 
             var interval = pending ? TimeSpan.FromMilliseconds(Math.Min(100, _config.HeartbeatInterval.TotalMilliseconds)) : _config.HeartbeatInterval;
             // DisposeAsync sets the signal after cancelling, so this wait needs no token.
-            await _wake.WaitAsync(interval, CancellationToken.None).ConfigureAwait(false);
+            await _wake.WaitAsync(interval, _time, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -199,7 +199,7 @@ internal sealed class PartitionFetcher
             if (offset == long.MinValue)
             {
                 // Stop sets the signal too, so this wait needs no token (and throws nothing).
-                await _wake.WaitAsync(Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+                await _wake.WaitAsync(Timeout.InfiniteTimeSpan, _time, CancellationToken.None).ConfigureAwait(false);
                 continue;
             }
 

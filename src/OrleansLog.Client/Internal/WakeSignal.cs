@@ -21,7 +21,7 @@ internal sealed class WakeSignal
     }
 
     /// <summary>Completes when set, or after <paramref name="timeout"/> (infinite with <see cref="Timeout.InfiniteTimeSpan"/>).</summary>
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         Task wait;
         lock (_lock)
@@ -37,7 +37,7 @@ internal sealed class WakeSignal
         }
 
         // A timeout is the normal way a wait ends (a linger ran out): no exception is thrown for it.
-        await wait.WaitAsync(timeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await wait.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         cancellationToken.ThrowIfCancellationRequested();
     }
 }

@@ -1,3 +1,4 @@
+using OrleansLog.Partitions;
 using OrleansLog.Records;
 
 namespace OrleansLog.Client.Producing;
@@ -21,4 +22,13 @@ internal sealed class OpenBatch(RecordBatchBuilder builder, long createdAt)
     public bool SendNow { get; set; }
 
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Reports every record of the batch as failed.</summary>
+    public void Fail(TopicPartition partition, ErrorCode error, string message)
+    {
+        foreach (var (handle, timestamp) in Deliveries)
+        {
+            handle.Fail(partition, timestamp, error, message);
+        }
+    }
 }
