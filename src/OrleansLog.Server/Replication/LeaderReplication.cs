@@ -82,6 +82,9 @@ public sealed partial class LeaderReplication
 
     public HighWatermark HighWatermark { get; }
 
+    /// <summary>Whether an ISR change is waiting for the coordinator's answer.</summary>
+    internal bool IsrChangePending => _isrChangePending;
+
     /// <summary>The followers' links, by broker (for the ISR rules and tests).</summary>
     public IReadOnlyDictionary<int, ReplicaLink> Links => _links;
 
@@ -248,7 +251,7 @@ public sealed partial class LeaderReplication
                 {
                     if (response.Error == ErrorCode.FencedLeaderEpoch)
                     {
-                        _host.StepDown($"broker {link.Broker} refused the epoch: {response.ErrorMessage}");
+                        StepDown($"broker {link.Broker} refused the epoch: {response.ErrorMessage}");
                         return;
                     }
 
@@ -313,7 +316,7 @@ public sealed partial class LeaderReplication
             var result = await _host.AlterIsr(Epoch, isr).WaitAsync(_options.ReplicaCallTimeout, _time);
             if (result.Leader != _localBroker || result.LeaderEpoch != Epoch)
             {
-                _host.StepDown($"the coordinator answered with leader {result.Leader} at epoch {result.LeaderEpoch}");
+                StepDown($"the coordinator answered with leader {result.Leader} at epoch {result.LeaderEpoch}");
                 return;
             }
 
@@ -324,7 +327,7 @@ public sealed partial class LeaderReplication
         }
         catch (OrleansLogException e) when (e.Code == ErrorCode.FencedLeaderEpoch)
         {
-            _host.StepDown(e.Message);
+            StepDown(e.Message);
         }
         catch (Exception e)
         {
@@ -333,6 +336,15 @@ public sealed partial class LeaderReplication
         finally
         {
             _isrChangePending = false;
+        }
+    }
+
+    /// <summary>Ends leadership through the host, unless this term already ended (a late answer must not depose a newer term).</summary>
+    private void StepDown(string reason)
+    {
+        if (!_stopped)
+        {
+            _host.StepDown(reason);
         }
     }
 

@@ -120,6 +120,21 @@ public sealed class LeaderReplicationTests : IDisposable
         term.Stop();
     });
 
+    [Fact]
+    public Task A_late_answer_to_an_ended_term_does_not_depose_the_broker() => OnGrainScheduler(async () =>
+    {
+        var answer = new TaskCompletionSource<PartitionLeadership>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _host.PendingAlterIsr = answer;
+        var term = Start(isr: [1, 2]);
+        await Wait.Until(() => _host.IsrChanges.Count > 0, "the leader asks to expand the ISR");
+
+        term.Stop();
+        answer.SetResult(new PartitionLeadership(Id.Partition, [1, 2, 3], Leader, term.Epoch + 1, [1, 2, 3]));
+        await Wait.Until(() => !term.IsrChangePending, "the ended term takes the coordinator's answer");
+
+        Assert.Empty(_host.StepDowns);
+    });
+
     public void Dispose()
     {
         foreach (var follower in _host.Followers.Values)
@@ -167,13 +182,16 @@ public sealed class LeaderReplicationTests : IDisposable
 
         public int Epoch { get; set; }
 
+        /// <summary>When set, the coordinator's answer to the next ISR change waits for it.</summary>
+        public TaskCompletionSource<PartitionLeadership>? PendingAlterIsr { get; set; }
+
         public IFollowerGrain Follower(int broker) => Followers[broker];
 
         public Task<PartitionLeadership> AlterIsr(int leaderEpoch, ImmutableArray<int> isr)
         {
             IsrChanges.Add(isr);
             FollowerEndsAtIsrChange.Add(Followers[3].Log.LogEndOffset);
-            return Task.FromResult(new PartitionLeadership(Id.Partition, [1, 2, 3], Leader, Epoch, isr));
+            return PendingAlterIsr?.Task ?? Task.FromResult(new PartitionLeadership(Id.Partition, [1, 2, 3], Leader, Epoch, isr));
         }
 
         public Task PullLeadership() => Task.CompletedTask;
