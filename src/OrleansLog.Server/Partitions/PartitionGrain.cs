@@ -9,7 +9,6 @@ using OrleansLog.Replication;
 using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Diagnostics;
 using OrleansLog.Server.Placement;
-using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
 using OrleansLog.Storage;
 using OrleansLog.Storage.Epochs;
@@ -18,12 +17,12 @@ namespace OrleansLog.Server.Partitions;
 
 /// <summary>
 /// The leader of one partition (see <see cref="IPartitionGrain"/>), placed on the leader broker's silo,
-/// over a log from that silo's <see cref="LogManager"/>. It stamps its leader epoch on every batch, checks
-/// idempotent producers' sequences, answers produces once their acks level holds and fetches below the
-/// high watermark. Replication (the push loops, the ISR and the high watermark) is one
-/// <see cref="LeaderReplication"/> per leadership term. An activation that finds it does not lead
-/// (placement raced an election, or a follower refused its epoch) answers NOT_LEADER_OR_FOLLOWER and
-/// deactivates, so the next call is placed afresh.
+/// over a log from that silo's <see cref="LogManager"/>: a thin shell that finds out whether this broker
+/// leads and at which epoch, and hands the work to plain classes of the current leadership term: produces
+/// to its <see cref="LeaderAppender"/>, replication (push loops, ISR, high watermark) to its
+/// <see cref="LeaderReplication"/>, fetches to <see cref="LongPollFetch"/>. An activation that finds it does
+/// not lead (placement raced an election, or a follower refused its epoch) answers NOT_LEADER_OR_FOLLOWER
+/// and deactivates, so the next call is placed afresh.
 /// <para>
 /// Concurrency: reentrant, so produces interleave while they wait for a flush or for the followers,
 /// long-polling fetches never hold up appends, and the follower loops run beside both. That is safe
@@ -42,13 +41,13 @@ public sealed partial class PartitionGrain(
     BrokerMetrics metrics,
     ILogger<PartitionGrain> logger) : Grain, IPartitionGrain, ILeaderReplicationHost
 {
-    private readonly ProducerStateTable _producers = new();
     private TopicPartition _id;
     private LocalReplica _replica = null!;
     private TopicDescription? _topic;
     private PartitionLeadership? _leadership;
     private PartitionLog? _log;
     private LeaderReplication? _term;
+    private LeaderAppender? _appender;
     private bool _deposed;
     private IGrainTimer? _isrTimer;
 
@@ -99,84 +98,7 @@ public sealed partial class PartitionGrain(
             return ProduceResponse.Failed(refusal);
         }
 
-        var log = _log!;
-        var term = Term;
-        var minInsync = _topic!.Config.MinInsyncReplicas;
-        if (request.Acks == Acks.All && term.Leadership.Isr.Length < minInsync)
-        {
-            return ProduceResponse.Failed(new OrleansLogException(ErrorCode.NotEnoughReplicas, $"{_id} has {term.Leadership.Isr.Length} in-sync replica(s) ({string.Join(", ", term.Leadership.Isr)}); min.insync.replicas is {minInsync}."), log.LogStartOffset);
-        }
-
-        try
-        {
-            if (request.Records.Length >= RecordBatchLayout.HeaderSize && RecordBatchHeader.Read(request.Records.Span) is { HasProducerId: true } batch)
-            {
-                return await ProduceIdempotent(log, term, request, batch);
-            }
-
-            var info = log.Append(request.Records, term.Epoch);
-            term.Appended();
-            return await Acknowledge(log, term, info.FirstOffset, info.NextOffset, request);
-        }
-        catch (OrleansLogException e)
-        {
-            if (e.Code == ErrorCode.KafkaStorageError)
-            {
-                LogStorageFailed(e, _id.DirectoryName);
-            }
-            else if (e.Code == ErrorCode.FencedLeaderEpoch)
-            {
-                StepDown(e.Message);
-                return ProduceResponse.Failed(NotLeader(), log.LogStartOffset);
-            }
-
-            return ProduceResponse.Failed(e, log.LogStartOffset);
-        }
-    }
-
-    /// <summary>
-    /// A batch from an idempotent producer: checked against the producer's state and recorded in the
-    /// same synchronous stretch as the append, so interleaved produces see each other's sequences.
-    /// </summary>
-    private async Task<ProduceResponse> ProduceIdempotent(PartitionLog log, LeaderReplication term, ProduceRequest request, RecordBatchHeader batch)
-    {
-        if (batch.SizeInBytes != request.Records.Length)
-        {
-            return ProduceResponse.Failed(new OrleansLogException(ErrorCode.InvalidRecord, "A produce from an idempotent producer must carry exactly one record batch."), log.LogStartOffset);
-        }
-
-        var check = _producers.Check(batch);
-        switch (check.Verdict)
-        {
-            case ProducerBatchVerdict.Refuse:
-                return ProduceResponse.Failed(new OrleansLogException(check.Error, check.Message!), log.LogStartOffset);
-            case ProducerBatchVerdict.Duplicate:
-                // The first attempt may still be waiting for its flush or its followers: answer when it would have been.
-                LogDuplicate(_id.DirectoryName, batch.ProducerId, batch.BaseSequence, check.FirstOffset);
-                return await Acknowledge(log, term, check.FirstOffset, check.LastOffset + 1, request);
-        }
-
-        var info = log.Append(request.Records, term.Epoch);
-        _producers.Record(batch with { BaseOffset = info.FirstOffset });
-        term.Appended();
-        return await Acknowledge(log, term, info.FirstOffset, info.NextOffset, request);
-    }
-
-    /// <summary>
-    /// Answers an append once its acks level holds: acks=1 once it is durable here (if the topic flushes
-    /// first); acks=all once the high watermark covers it, that is, every in-sync replica has it.
-    /// </summary>
-    private async Task<ProduceResponse> Acknowledge(PartitionLog log, LeaderReplication term, long firstOffset, long nextOffset, ProduceRequest request)
-    {
-        await log.FlushIfDueAsync(nextOffset);
-        term.UpdateHighWatermark();
-        if (request.Acks == Acks.All && await term.WaitForReplicas(nextOffset, _topic!.Config.MinInsyncReplicas, TimeSpan.FromMilliseconds(Math.Max(request.TimeoutMs, 0))) is { } failure)
-        {
-            return ProduceResponse.Failed(failure, log.LogStartOffset);
-        }
-
-        LogAppended(_id.DirectoryName, firstOffset, nextOffset - 1);
-        return new ProduceResponse(ErrorCode.None, firstOffset, log.LogStartOffset);
+        return await _appender!.AppendAsync(request, _topic!.Config);
     }
 
     public async Task<FetchResponse> Fetch(FetchRequest request)
@@ -363,7 +285,7 @@ public sealed partial class PartitionGrain(
         EndTerm();
         _log = logs.GetOrOpen(_id, topic);
         _term = new LeaderReplication(_id, LocalBroker, leadership, _log, _replica, this, replication.Value, time, metrics, logger);
-        ProducerStateLoader.Load(_log, _producers);
+        _appender = new LeaderAppender(_id, _log, _term, this, logger);
         LogLeading(_id.DirectoryName, LocalBroker, _term.Epoch, _log.LogEndOffset, _term.HighWatermark.Value, leadership.Isr);
         _term.Start();
         if (_term.Links.Count > 0)
@@ -417,15 +339,6 @@ public sealed partial class PartitionGrain(
 
     private OrleansLogException NotLeader() =>
         new(ErrorCode.NotLeaderOrFollower, $"Broker {LocalBroker} does not lead {_id} (the leader is broker {_leadership?.Leader}); refresh metadata and retry.");
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: appended offsets {First}..{Last}.")]
-    private partial void LogAppended(string partition, long first, long last);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: dropped a duplicate batch of producer {ProducerId} (sequence {Sequence}); it is at offset {Offset}.")]
-    private partial void LogDuplicate(string partition, long producerId, int sequence, long offset);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Partition}: the log is offline after a storage failure.")]
-    private partial void LogStorageFailed(Exception error, string partition);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: retention deleted {Segments} segments ({Bytes} bytes); log start offset is now {LogStartOffset}.")]
     private partial void LogRetention(string partition, int segments, long bytes, long logStartOffset);

@@ -28,7 +28,7 @@ public sealed class LeaderReplicationTests : IDisposable
     private readonly TempDirectory _temp = new();
     private readonly FakeTimeProvider _time = new();
     private readonly ReplicationOptions _options = new() { ReplicaLagTimeMax = TimeSpan.FromSeconds(10), ReplicaCallTimeout = TimeSpan.FromMinutes(5) };
-    private readonly FakeHost _host = new();
+    private readonly FakeLeaderHost _host = new(Id, Leader);
     private readonly PartitionLog _log;
     private readonly LogManager _logs;
     private readonly BrokerMetrics _metrics;
@@ -168,87 +168,4 @@ public sealed class LeaderReplicationTests : IDisposable
 
     private static Task OnGrainScheduler(Func<Task> body) =>
         Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.None, new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler).Unwrap();
-
-    private sealed class FakeHost : ILeaderReplicationHost
-    {
-        public Dictionary<int, FakeFollower> Followers { get; } = [];
-
-        public List<ImmutableArray<int>> IsrChanges { get; } = [];
-
-        public List<string> StepDowns { get; } = [];
-
-        /// <summary>Follower 3's log end when each ISR change was asked for.</summary>
-        public List<long> FollowerEndsAtIsrChange { get; } = [];
-
-        public int Epoch { get; set; }
-
-        /// <summary>When set, the coordinator's answer to the next ISR change waits for it.</summary>
-        public TaskCompletionSource<PartitionLeadership>? PendingAlterIsr { get; set; }
-
-        public IFollowerGrain Follower(int broker) => Followers[broker];
-
-        public Task<PartitionLeadership> AlterIsr(int leaderEpoch, ImmutableArray<int> isr)
-        {
-            IsrChanges.Add(isr);
-            FollowerEndsAtIsrChange.Add(Followers[3].Log.LogEndOffset);
-            return PendingAlterIsr?.Task ?? Task.FromResult(new PartitionLeadership(Id.Partition, [1, 2, 3], Leader, Epoch, isr));
-        }
-
-        public Task PullLeadership() => Task.CompletedTask;
-
-        public void StepDown(string reason) => StepDowns.Add(reason);
-    }
-
-    /// <summary>A follower replica as the follower grain keeps one: the leader's batches appended at their offsets.</summary>
-    private sealed class FakeFollower(PartitionLog log) : IFollowerGrain
-    {
-        private TaskCompletionSource _open = Opened();
-
-        public PartitionLog Log { get; } = log;
-
-        public ErrorCode Refusal { get; set; }
-
-        public void Hold() => _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Release() => _open.TrySetResult();
-
-        public async Task<ReplicaResponse> Reconcile(ReconcileRequest request)
-        {
-            await _open.Task;
-            return Refusal == ErrorCode.None ? new ReplicaResponse(ErrorCode.None, Log.LogEndOffset) : ReplicaResponse.Failed(Refusal, "refused by the test");
-        }
-
-        public async Task<ReplicaResponse> Replicate(ReplicateRequest request)
-        {
-            await _open.Task;
-            if (!request.Records.IsEmpty)
-            {
-                Log.AppendAsFollower(request.Records);
-            }
-
-            return new ReplicaResponse(ErrorCode.None, Log.LogEndOffset);
-        }
-
-        public Task Fence(int leaderEpoch) => Task.CompletedTask;
-
-        public Task<ReplicaState> GetState() => throw new NotSupportedException();
-
-        public Task Delete() => Task.CompletedTask;
-
-        private static TaskCompletionSource Opened()
-        {
-            var open = new TaskCompletionSource();
-            open.SetResult();
-            return open;
-        }
-    }
-
-    private sealed class TestMeterFactory : IMeterFactory
-    {
-        public Meter Create(MeterOptions options) => new(options);
-
-        public void Dispose()
-        {
-        }
-    }
 }

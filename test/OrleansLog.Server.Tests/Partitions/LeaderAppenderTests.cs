@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using OrleansLog.Metadata;
+using OrleansLog.Partitions;
+using OrleansLog.Server.Diagnostics;
+using OrleansLog.Server.Hosting;
+using OrleansLog.Server.Partitions;
+using OrleansLog.Server.Replication;
+using OrleansLog.Server.Tests.Replication;
+using OrleansLog.Storage;
+using OrleansLog.Testing;
+
+namespace OrleansLog.Server.Tests.Partitions;
+
+/// <summary>The leader's produce path without a silo: a real log, a leader alone in its ISR (so acks=all holds at the flush).</summary>
+public sealed class LeaderAppenderTests : IDisposable
+{
+    private static readonly TopicPartition Id = new("orders", 0);
+
+    private readonly TempDirectory _temp = new();
+    private readonly FakeLeaderHost _host = new(Id, 1);
+    private readonly PartitionLog _log;
+    private readonly LogManager _logs;
+    private readonly BrokerMetrics _metrics;
+    private readonly LeaderReplication _term;
+
+    public LeaderAppenderTests()
+    {
+        _log = PartitionLog.Open(_temp.Sub("log"), new LogConfig());
+        _logs = new LogManager(Options.Create(new OrleansLogOptions { LogDirectoryOverride = _temp.Sub("manager") }), NullLogger<LogManager>.Instance);
+        _metrics = new BrokerMetrics(new TestMeterFactory(), _logs);
+        _term = new LeaderReplication(Id, 1, new PartitionLeadership(0, [1], 1, 3, [1]), _log, new LocalReplica(), _host, new ReplicationOptions(), new FakeTimeProvider(), _metrics, NullLogger.Instance);
+    }
+
+    [Fact]
+    public async Task Appends_stamp_the_terms_epoch_and_answer_with_the_first_offset()
+    {
+        var appender = new LeaderAppender(Id, _log, _term, _host, NullLogger.Instance);
+
+        var first = await appender.AppendAsync(new ProduceRequest(Batches.Of("a", "b")), TopicConfig.Parse(null));
+        var second = await appender.AppendAsync(new ProduceRequest(Batches.Of("c")), TopicConfig.Parse(null));
+
+        Assert.Equal((ErrorCode.None, 0L), (first.Error, first.BaseOffset));
+        Assert.Equal((ErrorCode.None, 2L), (second.Error, second.BaseOffset));
+        Assert.Equal(3, _log.LatestEpoch);
+    }
+
+    [Fact]
+    public async Task A_retried_idempotent_batch_is_answered_with_its_first_offsets_and_not_appended_again()
+    {
+        var appender = new LeaderAppender(Id, _log, _term, _host, NullLogger.Instance);
+        var batch = Batches.Idempotent(producerId: 7, epoch: 0, baseSequence: 0, "x", "y");
+
+        var first = await appender.AppendAsync(new ProduceRequest(batch), TopicConfig.Parse(null));
+        var retried = await appender.AppendAsync(new ProduceRequest(batch), TopicConfig.Parse(null));
+
+        Assert.Equal(first.BaseOffset, retried.BaseOffset);
+        Assert.Equal(2, _log.LogEndOffset);
+    }
+
+    [Fact]
+    public async Task A_new_term_knows_the_producers_of_the_log_it_leads()
+    {
+        await new LeaderAppender(Id, _log, _term, _host, NullLogger.Instance).AppendAsync(new ProduceRequest(Batches.Idempotent(7, 0, 0, "x")), TopicConfig.Parse(null));
+
+        var next = new LeaderAppender(Id, _log, _term, _host, NullLogger.Instance);
+        var gap = await next.AppendAsync(new ProduceRequest(Batches.Idempotent(7, 0, 5, "z")), TopicConfig.Parse(null));
+
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, gap.Error);
+        Assert.Equal(1, _log.LogEndOffset);
+    }
+
+    [Fact]
+    public async Task Acks_all_below_min_insync_replicas_is_refused_before_anything_is_written()
+    {
+        var appender = new LeaderAppender(Id, _log, _term, _host, NullLogger.Instance);
+        var config = TopicConfig.Parse(new Dictionary<string, string> { [TopicConfig.MinInsyncReplicasKey] = "2" });
+
+        var refused = await appender.AppendAsync(new ProduceRequest(Batches.Of("a"), Acks.All), config);
+
+        Assert.Equal(ErrorCode.NotEnoughReplicas, refused.Error);
+        Assert.Equal(0, _log.LogEndOffset);
+    }
+
+    [Fact]
+    public async Task An_append_refused_for_an_older_epoch_ends_the_term()
+    {
+        _log.Append(Batches.Of("newer leader"), leaderEpoch: 9);
+        var appender = new LeaderAppender(Id, _log, _term, _host, NullLogger.Instance);
+
+        var refused = await appender.AppendAsync(new ProduceRequest(Batches.Of("stale")), TopicConfig.Parse(null));
+
+        Assert.Equal(ErrorCode.NotLeaderOrFollower, refused.Error);
+        Assert.Single(_host.StepDowns);
+    }
+
+    public void Dispose()
+    {
+        _term.Stop();
+        _log.Dispose();
+        _metrics.Dispose();
+        _logs.Dispose();
+        _temp.Dispose();
+    }
+}
