@@ -189,11 +189,12 @@ public sealed class PartitionLog : IDisposable
 
     /// <summary>
     /// Reads whole batches starting with the one that holds <paramref name="offset"/>, up to
-    /// <paramref name="maxBytes"/> (but at least one batch), only batches that end below
-    /// <paramref name="maxOffset"/> (the high watermark), and from one segment at a time.
-    /// An offset outside [<see cref="LogStartOffset"/>, <see cref="LogEndOffset"/>] is OFFSET_OUT_OF_RANGE.
+    /// <paramref name="maxBytes"/> (but at least one batch unless <paramref name="minOneBatch"/> is false: a
+    /// reader past its first partition of a fetch takes nothing rather than one batch beyond its budget),
+    /// only batches that end below <paramref name="maxOffset"/> (the high watermark), and from one segment
+    /// at a time. An offset outside [<see cref="LogStartOffset"/>, <see cref="LogEndOffset"/>] is OFFSET_OUT_OF_RANGE.
     /// </summary>
-    public LogReadResult Read(long offset, int maxBytes, long maxOffset = long.MaxValue)
+    public LogReadResult Read(long offset, int maxBytes, long maxOffset = long.MaxValue, bool minOneBatch = true)
     {
         using var scope = _locks.Read();
         var start = _logStartOffset;
@@ -209,7 +210,7 @@ public sealed class PartitionLog : IDisposable
             var position = segments[i].FindBatchPosition(offset);
             if (position >= 0)
             {
-                return segments[i].Read(position, maxBytes, maxOffset, start, end);
+                return segments[i].Read(position, maxBytes, maxOffset, start, end, minOneBatch);
             }
         }
 

@@ -1,12 +1,15 @@
 namespace OrleansLog.Partitions;
 
 /// <summary>
-/// Read batches from <see cref="Offset"/>: up to <see cref="MaxBytes"/> (but at least one batch), waiting
-/// up to <see cref="MaxWaitMs"/> until at least <see cref="MinBytes"/> are available.
+/// Read batches from <see cref="Offset"/>: up to <see cref="MaxBytes"/> (but at least one batch, unless
+/// <see cref="MinOneBatch"/> is false), waiting up to <see cref="MaxWaitMs"/> until at least
+/// <see cref="MinBytes"/> are available. The broker caps <see cref="MaxBytes"/> at its own
+/// <c>fetch.max.bytes</c>.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record FetchRequest(
     [property: Id(0)] long Offset,
     [property: Id(1)] int MaxBytes = 1024 * 1024,
     [property: Id(2)] int MinBytes = 1,
-    [property: Id(3)] int MaxWaitMs = 500);
+    [property: Id(3)] int MaxWaitMs = 500,
+    [property: Id(4)] bool MinOneBatch = true);

@@ -1,18 +1,31 @@
+using Microsoft.Extensions.Options;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
 using OrleansLog.Partitions;
+using OrleansLog.Server.Partitions;
 
 namespace OrleansLog.Kafka.Handlers;
 
 /// <summary>
 /// Fetch (key 4-11, sessionless: every response carries session id 0, so clients send full fetches).
-/// First every partition is read without waiting; if that yields fewer than <c>min_bytes</c>, the empty
-/// partitions long-poll their leaders for what is left of <c>max_wait_ms</c>, and the response goes as
-/// soon as one of them has data. Batches are returned as stored. read_committed is served like
-/// read_uncommitted (there are no transactions): the last stable offset is the high watermark.
+/// <para>
+/// The budget is the request's <c>max_bytes</c> capped by the broker's <c>fetch.max.bytes</c>, and it bounds
+/// the reads, not just the answer: partitions are read in the request's order, in waves whose combined
+/// limits fit in what is left, each partition at most its <c>partition_max_bytes</c> and what is left of the
+/// budget. Only the first non-empty partition may return one whole batch beyond its limits (Kafka's rule,
+/// so a consumer can always make progress); a partition read after the budget is spent still answers with
+/// its offsets. A partition named twice is answered once, at its first place, with its last values (as
+/// Kafka's broker keeps them).
+/// </para>
+/// <para>
+/// If the first reading yields fewer than <c>min_bytes</c>, the partitions that had nothing long-poll
+/// their leaders for what is left of <c>max_wait_ms</c> (each within what is left of the budget), and the
+/// response goes as soon as one of them has data. Batches are returned as stored. read_committed is served
+/// like read_uncommitted (there are no transactions): the last stable offset is the high watermark.
+/// </para>
 /// </summary>
-internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
+internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchOptions> options) : IKafkaHandler
 {
     public ApiKey Key => ApiKey.Fetch;
 
@@ -20,25 +33,69 @@ internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
     {
         var fetch = Read(request);
         var started = context.Time.GetTimestamp();
+        var budget = new FetchBudget(Math.Min(fetch.MaxBytes, options.Value.FetchMaxBytes));
         var partitions = fetch.Topics.SelectMany(t => t.Partitions).ToList();
-        var first = await Task.WhenAll(partitions.Select(p => Fetch(p, maxWaitMs: 0)));
-        for (var i = 0; i < partitions.Count; i++)
-        {
-            partitions[i].Result = first[i];
-        }
+        await ReadInWaves(partitions, budget);
 
         var remaining = fetch.MaxWaitMs - (int)context.Time.GetElapsedTime(started).TotalMilliseconds;
         // As Kafka's brokers do, an error is answered at once: the client needs it more than a wait.
-        if (TotalBytes(partitions) < fetch.MinBytes && remaining > 0 && partitions.TrueForAll(p => p.Result!.Error == ErrorCode.None))
+        if (budget.Used < fetch.MinBytes && remaining > 0 && budget.Remaining > 0 && partitions.TrueForAll(p => p.Result!.Error == ErrorCode.None))
         {
-            await LongPoll(partitions.Where(p => p.Result!.Error == ErrorCode.None && p.Result.Records.IsEmpty).ToList(), remaining);
+            await LongPoll([.. partitions.Where(p => p.Result!.Records.IsEmpty && p.Result.HighWatermark <= p.Offset)], remaining, budget);
         }
 
-        return Write(request, fetch);
+        return Write(request, fetch, budget.Limit);
+    }
+
+    /// <summary>
+    /// Reads every partition once without waiting. A wave starts partitions in order while their limits fit
+    /// together in what is left of the budget, and is awaited whole before the next, so what the broker
+    /// holds stays within the budget (plus the one whole batch Kafka's rule allows). Once the budget is spent,
+    /// the rest ask for a single byte together: their offsets, no batch.
+    /// </summary>
+    private async Task ReadInWaves(List<FetchPartition> partitions, FetchBudget budget)
+    {
+        var next = 0;
+        while (next < partitions.Count)
+        {
+            var wave = new List<Task<FetchResponse>>();
+            var first = next;
+            long reserved = 0;
+            while (next < partitions.Count)
+            {
+                var partition = partitions[next];
+                var limit = budget.LimitFor(partition.MaxBytes);
+                if (wave.Count > 0 && limit > 1 && reserved + limit > budget.Remaining)
+                {
+                    // It would not fit beside the others: it waits for the next wave, which knows what they used.
+                    break;
+                }
+
+                // Only the first partition of a fetch that has found nothing yet may take one batch beyond its limit.
+                wave.Add(Fetch(partition, maxWaitMs: 0, limit, wholeBatch: wave.Count == 0 && budget.Used == 0));
+                reserved += limit;
+                next++;
+            }
+
+            var results = await Task.WhenAll(wave);
+            for (var i = 0; i < results.Length; i++)
+            {
+                partitions[first + i].Result = results[i];
+                budget.Take(results[i].Records.Length);
+            }
+        }
+
+        // Nothing came back, but a partition holds data beyond its offset: its next batch was larger than its
+        // limit. Kafka's rule gives the first such partition that batch whole.
+        if (budget.Used == 0 && partitions.Find(p => p.Result is { Error: ErrorCode.None, Records.IsEmpty: true } result && result.HighWatermark > p.Offset) is { } skipped)
+        {
+            skipped.Result = await Fetch(skipped, maxWaitMs: 0, budget.LimitFor(skipped.MaxBytes), wholeBatch: true);
+            budget.Take(skipped.Result.Records.Length);
+        }
     }
 
     /// <summary>Waits until one empty partition has data or the time is up; the polls still out are abandoned (a fetch only reads).</summary>
-    private async Task LongPoll(List<FetchPartition> empty, int maxWaitMs)
+    private async Task LongPoll(List<FetchPartition> empty, int maxWaitMs, FetchBudget budget)
     {
         if (empty.Count == 0)
         {
@@ -46,7 +103,7 @@ internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
             return;
         }
 
-        var polls = empty.Select(p => Fetch(p, maxWaitMs)).ToList();
+        var polls = empty.Select((p, i) => Fetch(p, maxWaitMs, budget.LimitFor(p.MaxBytes), wholeBatch: i == 0 && budget.Used == 0)).ToList();
         var deadline = Task.Delay(TimeSpan.FromMilliseconds(maxWaitMs + 50), context.Time);
         var pending = new List<Task>(polls) { deadline };
         while (pending.Count > 1)
@@ -67,7 +124,7 @@ internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
         }
     }
 
-    private async Task<FetchResponse> Fetch(FetchPartition partition, int maxWaitMs)
+    private async Task<FetchResponse> Fetch(FetchPartition partition, int maxWaitMs, int maxBytes, bool wholeBatch)
     {
         if (!PartitionAddress.IsValid(partition.Topic, partition.Partition))
         {
@@ -77,24 +134,13 @@ internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
         try
         {
             return await context.Grains.GetPartitionGrain(partition.Topic, partition.Partition)
-                .Fetch(new FetchRequest(partition.Offset, partition.MaxBytes, MinBytes: 1, maxWaitMs));
+                .Fetch(new FetchRequest(partition.Offset, maxBytes, MinBytes: 1, maxWaitMs, wholeBatch));
         }
         catch (Exception e)
         {
             var (code, message) = KafkaErrors.From(e);
             return new FetchResponse(code, ReadOnlyMemory<byte>.Empty, -1, -1, partition.Offset, message);
         }
-    }
-
-    private static long TotalBytes(List<FetchPartition> partitions)
-    {
-        long total = 0;
-        foreach (var partition in partitions)
-        {
-            total += partition.Result!.Records.Length;
-        }
-
-        return total;
     }
 
     private static FetchRequestData Read(KafkaRequest request)
@@ -114,11 +160,19 @@ internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
 
         var topicCount = reader.ReadArrayLength(flexible: false);
         var topics = new List<FetchTopic>(Math.Max(topicCount, 0));
+        var topicsByName = new Dictionary<string, FetchTopic>(StringComparer.Ordinal);
+        var named = new Dictionary<(string Topic, int Partition), FetchPartition>();
         for (var t = 0; t < topicCount; t++)
         {
             var name = reader.ReadString(flexible: false);
+            if (!topicsByName.TryGetValue(name, out var topic))
+            {
+                topic = new FetchTopic(name, []);
+                topicsByName.Add(name, topic);
+                topics.Add(topic);
+            }
+
             var partitionCount = reader.ReadArrayLength(flexible: false);
-            var partitions = new List<FetchPartition>(Math.Max(partitionCount, 0));
             for (var p = 0; p < partitionCount; p++)
             {
                 var index = reader.ReadInt32();
@@ -134,19 +188,26 @@ internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
                 }
 
                 var partitionMaxBytes = reader.ReadInt32();
-                partitions.Add(new FetchPartition(name, index, offset, partitionMaxBytes));
-            }
+                if (named.TryGetValue((name, index), out var again))
+                {
+                    // Named twice: answered once, where it first stood, with the values it was given last.
+                    again.Offset = offset;
+                    again.MaxBytes = partitionMaxBytes;
+                    continue;
+                }
 
-            topics.Add(new FetchTopic(name, partitions));
+                var partition = new FetchPartition(name, index) { Offset = offset, MaxBytes = partitionMaxBytes };
+                named.Add((name, index), partition);
+                topic.Partitions.Add(partition);
+            }
         }
 
         return new FetchRequestData(maxWaitMs, minBytes, maxBytes, topics);
     }
 
-    private static KafkaWriter Write(KafkaRequest request, FetchRequestData fetch)
+    private static KafkaWriter Write(KafkaRequest request, FetchRequestData fetch, long budget)
     {
         var version = request.Version;
-        long budget = fetch.MaxBytes;
         var anyRecords = false;
         var response = request.StartResponse(4096);
         response.WriteInt32(0);
@@ -200,8 +261,17 @@ internal sealed class FetchHandler(KafkaListenerContext context) : IKafkaHandler
 
     private sealed record FetchTopic(string Name, List<FetchPartition> Partitions);
 
-    private sealed record FetchPartition(string Topic, int Partition, long Offset, int MaxBytes)
+    private sealed class FetchPartition(string topic, int partition)
     {
+        public string Topic { get; } = topic;
+
+        public int Partition { get; } = partition;
+
+        public long Offset { get; set; }
+
+        /// <summary>The client's <c>partition_max_bytes</c>.</summary>
+        public int MaxBytes { get; set; }
+
         public FetchResponse? Result { get; set; }
     }
 }

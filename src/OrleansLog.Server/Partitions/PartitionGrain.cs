@@ -37,6 +37,7 @@ public sealed partial class PartitionGrain(
     LocalReplicas replicas,
     IOptions<BrokerOptions> broker,
     IOptions<ReplicationOptions> replication,
+    IOptions<FetchOptions> fetch,
     TimeProvider time,
     BrokerMetrics metrics,
     ILogger<PartitionGrain> logger) : Grain, IPartitionGrain, ILeaderReplicationHost
@@ -117,7 +118,7 @@ public sealed partial class PartitionGrain(
         }
 
         // A term that ends while the fetch waits: deposed or deactivating (ask the leader again), or deleted.
-        return await LongPollFetch.ServeAsync(_log!, Term.HighWatermark, request, time, () => _log is null ? UnknownPartition() : NotLeader());
+        return await LongPollFetch.ServeAsync(_log!, Term.HighWatermark, request, fetch.Value.FetchMaxBytes, time, () => _log is null ? UnknownPartition() : NotLeader());
     }
 
     public async Task<long> ListOffset(long timestamp)

@@ -143,10 +143,10 @@ internal sealed class LogSegment : IDisposable
 
     /// <summary>
     /// Reads whole batches from <paramref name="position"/>: as many as fit in <paramref name="maxBytes"/>
-    /// (at least one, so a batch larger than the limit is still returned) whose last offset is below
-    /// <paramref name="maxOffset"/>.
+    /// (at least one, so a batch larger than the limit is still returned, unless <paramref name="minOneBatch"/>
+    /// is false) whose last offset is below <paramref name="maxOffset"/>.
     /// </summary>
-    public LogReadResult Read(int position, int maxBytes, long maxOffset, long logStartOffset, long logEndOffset)
+    public LogReadResult Read(int position, int maxBytes, long maxOffset, long logStartOffset, long logEndOffset, bool minOneBatch = true)
     {
         var available = (int)Math.Min(Size - position, Math.Max(maxBytes, HeaderSize));
         var buffer = ArrayPool<byte>.Shared.Rent(available);
@@ -163,7 +163,7 @@ internal sealed class LogSegment : IDisposable
 
             if (length + header.SizeInBytes > read)
             {
-                if (length == 0)
+                if (length == 0 && (minOneBatch || header.SizeInBytes <= maxBytes))
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = ArrayPool<byte>.Shared.Rent(header.SizeInBytes);

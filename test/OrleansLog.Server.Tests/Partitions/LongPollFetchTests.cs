@@ -10,6 +10,8 @@ namespace OrleansLog.Server.Tests.Partitions;
 /// <summary>The leader's long poll on a real log, with time and the high watermark in the test's hands.</summary>
 public sealed class LongPollFetchTests : IDisposable
 {
+    private const int FetchMaxBytes = 64 * 1024;
+
     private readonly TempDirectory _temp = new();
     private readonly FakeTimeProvider _time = new();
     private readonly PartitionLog _log;
@@ -76,6 +78,35 @@ public sealed class LongPollFetchTests : IDisposable
         Assert.Equal(ErrorCode.InvalidFetchSize, (await Fetch(new FetchRequest(0, MaxBytes: 0))).Error);
     }
 
+    [Fact]
+    public async Task A_fetch_asking_for_more_than_the_brokers_budget_gets_at_most_the_budget()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            await _log.AppendAsync(Batches.Of(new string('x', 10_000)));
+        }
+
+        _highWatermark.AdvanceTo(_log.LogEndOffset);
+        var fetched = await Fetch(new FetchRequest(0, MaxBytes: int.MaxValue));
+
+        Assert.InRange(fetched.Records.Length, 1, FetchMaxBytes);
+        Assert.Equal(Batches.Records(fetched.Records.Span).Count, fetched.NextOffset);
+    }
+
+    [Fact]
+    public async Task A_batch_larger_than_the_budget_comes_whole_only_to_a_fetch_that_takes_one_batch_at_least()
+    {
+        await _log.AppendAsync(Batches.Of(new string('x', 2 * FetchMaxBytes)));
+        _highWatermark.AdvanceTo(_log.LogEndOffset);
+
+        var first = await Fetch(new FetchRequest(0, MaxBytes: 1000));
+        var later = await Fetch(new FetchRequest(0, MaxBytes: 1000, MinBytes: 0, MinOneBatch: false));
+
+        Assert.Equal([0L], Batches.Records(first.Records.Span).Select(r => r.Offset));
+        Assert.True(later.Records.IsEmpty);
+        Assert.Equal(1, later.HighWatermark);
+    }
+
     public void Dispose()
     {
         _log.Dispose();
@@ -83,5 +114,5 @@ public sealed class LongPollFetchTests : IDisposable
     }
 
     private Task<FetchResponse> Fetch(FetchRequest request) =>
-        LongPollFetch.ServeAsync(_log, _highWatermark, request, _time, () => new OrleansLogException(ErrorCode.NotLeaderOrFollower, "the term ended"));
+        LongPollFetch.ServeAsync(_log, _highWatermark, request, FetchMaxBytes, _time, () => new OrleansLogException(ErrorCode.NotLeaderOrFollower, "the term ended"));
 }
