@@ -33,6 +33,12 @@ public sealed record LogConfig
     /// <summary><c>retention.bytes</c>: delete the oldest segments while the log is larger; -1 for no limit.</summary>
     public long RetentionBytes { get; init; } = Unlimited;
 
+    /// <summary><c>message.timestamp.before.max.ms</c>: how far before the broker's clock a produced record's create time may be.</summary>
+    public long MessageTimestampBeforeMaxMs { get; init; } = long.MaxValue;
+
+    /// <summary><c>message.timestamp.after.max.ms</c>: how far after the broker's clock a produced record's create time may be.</summary>
+    public long MessageTimestampAfterMaxMs { get; init; } = 60 * 60 * 1000;
+
     /// <summary>Whether an append waits for a flush before it is acknowledged.</summary>
     public bool FlushesEveryAppend => FlushMessages <= 1;
 
@@ -47,6 +53,8 @@ public sealed record LogConfig
         Require(FlushMs >= 0, "flush.ms", FlushMs, "at least 0");
         Require(RetentionMs >= -1, "retention.ms", RetentionMs, "-1 or more");
         Require(RetentionBytes >= -1, "retention.bytes", RetentionBytes, "-1 or more");
+        Require(MessageTimestampBeforeMaxMs >= 0, "message.timestamp.before.max.ms", MessageTimestampBeforeMaxMs, "at least 0");
+        Require(MessageTimestampAfterMaxMs >= 0, "message.timestamp.after.max.ms", MessageTimestampAfterMaxMs, "at least 0");
         return this;
     }
 

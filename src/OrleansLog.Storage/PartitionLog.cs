@@ -387,8 +387,26 @@ public sealed class PartitionLog : IDisposable
     {
         var config = Config;
         var count = RecordBatchValidator.Validate(batches.Span, config.MaxMessageBytes, producerBatch: assignOffsets);
+        if (assignOffsets)
+        {
+            // A producer's batches are walked record by record before anything is written; a follower's come
+            // from a leader that did so (or, from an older leader, are the log itself, as stored).
+            ValidateRecords(batches.Span, count, config);
+        }
+
         using var scope = _locks.Write();
         return AppendLocked(batches, count, leaderEpoch, assignOffsets, config);
+    }
+
+    private void ValidateRecords(ReadOnlySpan<byte> batches, int count, LogConfig config)
+    {
+        var limits = new RecordLimits(RecordLimits.DefaultMaxUncompressedBytes, _time.GetUtcNow().ToUnixTimeMilliseconds(), config.MessageTimestampBeforeMaxMs, config.MessageTimestampAfterMaxMs);
+        for (var i = 0; i < count; i++)
+        {
+            var size = RecordBatchHeader.ReadOffsetAndSize(batches).SizeInBytes;
+            RecordBatchValidator.ValidateRecords(batches[..size], limits);
+            batches = batches[size..];
+        }
     }
 
     private LogAppendInfo AppendLocked(ReadOnlyMemory<byte> batches, int count, int leaderEpoch, bool assignOffsets, LogConfig config)

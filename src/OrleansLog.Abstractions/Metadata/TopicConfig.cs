@@ -24,6 +24,8 @@ public sealed record TopicConfig
     public const string IndexIntervalBytesKey = "index.interval.bytes";
     public const string UncleanLeaderElectionEnableKey = "unclean.leader.election.enable";
     public const string ValueSchemaValidationKey = "confluent.value.schema.validation";
+    public const string MessageTimestampBeforeMaxMsKey = "message.timestamp.before.max.ms";
+    public const string MessageTimestampAfterMaxMsKey = "message.timestamp.after.max.ms";
 
     private static readonly string[] CompressionTypes = ["producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"];
 
@@ -31,8 +33,8 @@ public sealed record TopicConfig
     public static ImmutableArray<string> Names { get; } =
     [
         CleanupPolicyKey, CompressionTypeKey, FlushMessagesKey, FlushMsKey, IndexIntervalBytesKey, MaxMessageBytesKey,
-        MinInsyncReplicasKey, RetentionBytesKey, RetentionMsKey, SegmentBytesKey, SegmentMsKey, UncleanLeaderElectionEnableKey,
-        ValueSchemaValidationKey,
+        MessageTimestampAfterMaxMsKey, MessageTimestampBeforeMaxMsKey, MinInsyncReplicasKey, RetentionBytesKey, RetentionMsKey,
+        SegmentBytesKey, SegmentMsKey, UncleanLeaderElectionEnableKey, ValueSchemaValidationKey,
     ];
 
     [Id(0)]
@@ -76,6 +78,14 @@ public sealed record TopicConfig
     [Id(12)]
     public bool ValueSchemaValidation { get; init; }
 
+    /// <summary>How far in the past a record's create time may be (Kafka's <c>message.timestamp.before.max.ms</c>; unlimited).</summary>
+    [Id(13)]
+    public long MessageTimestampBeforeMaxMs { get; init; } = long.MaxValue;
+
+    /// <summary>How far in the future a record's create time may be (Kafka 4.0's <c>message.timestamp.after.max.ms</c> default: one hour).</summary>
+    [Id(14)]
+    public long MessageTimestampAfterMaxMs { get; init; } = 60 * 60 * 1000;
+
     /// <summary>Applies <paramref name="overrides"/> to the defaults; an unknown name or a bad value is INVALID_CONFIG naming it.</summary>
     public static TopicConfig Parse(IReadOnlyDictionary<string, string>? overrides)
     {
@@ -109,6 +119,8 @@ public sealed record TopicConfig
         [IndexIntervalBytesKey] = Format(IndexIntervalBytes),
         [UncleanLeaderElectionEnableKey] = UncleanLeaderElectionEnable ? "true" : "false",
         [ValueSchemaValidationKey] = ValueSchemaValidation ? "true" : "false",
+        [MessageTimestampBeforeMaxMsKey] = Format(MessageTimestampBeforeMaxMs),
+        [MessageTimestampAfterMaxMsKey] = Format(MessageTimestampAfterMaxMs),
     }.ToImmutableSortedDictionary(StringComparer.Ordinal);
 
     private TopicConfig With(string name, string value) => name switch
@@ -126,6 +138,8 @@ public sealed record TopicConfig
         CleanupPolicyKey => this with { CleanupPolicy = ParseCleanupPolicy(value) },
         UncleanLeaderElectionEnableKey => this with { UncleanLeaderElectionEnable = ParseBool(name, value) },
         ValueSchemaValidationKey => this with { ValueSchemaValidation = ParseBool(name, value) },
+        MessageTimestampBeforeMaxMsKey => this with { MessageTimestampBeforeMaxMs = ParseLong(name, value, min: 0) },
+        MessageTimestampAfterMaxMsKey => this with { MessageTimestampAfterMaxMs = ParseLong(name, value, min: 0) },
         _ => throw new OrleansLogException(ErrorCode.InvalidConfig, $"Unknown topic config \"{name}\"; known configs: {string.Join(", ", Names)}."),
     };
 

@@ -1,12 +1,15 @@
 using System.Buffers.Binary;
+using OrleansLog.Records.Buffers;
+using OrleansLog.Records.Compression;
 using static OrleansLog.Records.RecordBatchLayout;
 
 namespace OrleansLog.Records;
 
 /// <summary>
-/// Checks record batches before anything is written: framing, magic, CRC32C, codec, offset deltas and
-/// size, each refused with its own Kafka error. Only headers are read (records stay compressed); the
-/// CRC covers the rest. Stateless and thread-safe.
+/// Checks record batches before anything is written, each failure refused with its own Kafka error:
+/// <see cref="ValidateOne"/> the framing, magic, CRC32C, codec, offset deltas and size from the header;
+/// <see cref="ValidateRecords"/> every record of a produced batch (Kafka's LogValidator): a CRC proves only
+/// that the producer sent these bytes, not that they are records. Stateless and thread-safe.
 /// </summary>
 public static class RecordBatchValidator
 {
@@ -83,4 +86,111 @@ public static class RecordBatchValidator
 
         return size;
     }
+
+    /// <summary>
+    /// Walks every record of one produced batch that <see cref="ValidateOne"/> accepted: its records
+    /// decompress (CORRUPT_MESSAGE otherwise) to at most <see cref="RecordLimits.MaxUncompressedBytes"/>;
+    /// each record's length, attributes, timestamp and offset deltas, key, value and headers are well-formed
+    /// varints and lengths inside the record (CORRUPT_MESSAGE); the offset deltas run 0, 1, 2... and the batch
+    /// holds exactly its record count with nothing after the last (INVALID_RECORD); and with create time, the
+    /// batch's and each record's timestamp lie within the limits' window (INVALID_TIMESTAMP).
+    /// </summary>
+    public static void ValidateRecords(ReadOnlySpan<byte> batch, in RecordLimits limits)
+    {
+        var header = RecordBatchHeader.Read(batch);
+        var createTime = header.TimestampType == TimestampType.CreateTime;
+        if (createTime && !limits.Allows(header.MaxTimestamp))
+        {
+            throw OutsideWindow(header.MaxTimestamp, limits);
+        }
+
+        var records = batch[RecordsOffset..header.SizeInBytes];
+        if (header.Compression == CompressionType.None)
+        {
+            ValidateRecordSection(records, header, createTime, limits);
+            return;
+        }
+
+        var max = limits.MaxUncompressedBytes;
+        using var decompressed = new BoundedBufferWriter(max, () => new OrleansLogException(ErrorCode.InvalidRecord, $"The record batch decompresses to more than {max} bytes."));
+        CompressionCodecs.Decompress(header.Compression, records, decompressed);
+        ValidateRecordSection(decompressed.WrittenSpan, header, createTime, limits);
+    }
+
+    private static void ValidateRecordSection(ReadOnlySpan<byte> records, RecordBatchHeader header, bool createTime, in RecordLimits limits)
+    {
+        for (var index = 0; index < header.RecordCount; index++)
+        {
+            if (!Varint.TryReadVarInt(records, out var length, out var read) || length < 1 || length > records.Length - read)
+            {
+                throw records.IsEmpty
+                    ? new OrleansLogException(ErrorCode.InvalidRecord, $"The record batch claims {header.RecordCount} records but holds {index}.")
+                    : RecordReader.Corrupt("record length");
+            }
+
+            var body = records.Slice(read, length);
+            records = records[(read + length)..];
+
+            // attributes (unused in v2) | timestampDelta varlong | offsetDelta varint | key | value | headers
+            var position = 1;
+            if (!Varint.TryReadVarLong(body[position..], out var timestampDelta, out read))
+            {
+                throw RecordReader.Corrupt("record timestamp");
+            }
+
+            position += read;
+            if (!Varint.TryReadVarInt(body[position..], out var offsetDelta, out read))
+            {
+                throw RecordReader.Corrupt("record offset delta");
+            }
+
+            position += read;
+            if (offsetDelta != index)
+            {
+                throw new OrleansLogException(ErrorCode.InvalidRecord, $"Record {index} of the batch has offset delta {offsetDelta}; a produced batch numbers its records 0, 1, 2...");
+            }
+
+            if (createTime && !limits.Allows(header.BaseTimestamp + timestampDelta))
+            {
+                throw OutsideWindow(header.BaseTimestamp + timestampDelta, limits);
+            }
+
+            SkipBytes(body, ref position, nullable: true, "key");
+            SkipBytes(body, ref position, nullable: true, "value");
+            if (!Varint.TryReadVarInt(body[position..], out var headerCount, out read) || headerCount < 0)
+            {
+                throw RecordReader.Corrupt("header count");
+            }
+
+            position += read;
+            for (var h = 0; h < headerCount; h++)
+            {
+                SkipBytes(body, ref position, nullable: false, "header key");
+                SkipBytes(body, ref position, nullable: true, "header value");
+            }
+
+            if (position != body.Length)
+            {
+                throw RecordReader.Corrupt("record length (it does not end where its fields do)");
+            }
+        }
+
+        if (!records.IsEmpty)
+        {
+            throw new OrleansLogException(ErrorCode.InvalidRecord, $"The record batch holds more than the {header.RecordCount} records it claims.");
+        }
+    }
+
+    private static void SkipBytes(ReadOnlySpan<byte> body, ref int position, bool nullable, string what)
+    {
+        if (!Varint.TryReadVarInt(body[position..], out var length, out var read) || length < (nullable ? -1 : 0) || length > body.Length - position - read)
+        {
+            throw RecordReader.Corrupt($"{what} length");
+        }
+
+        position += read + Math.Max(length, 0);
+    }
+
+    private static OrleansLogException OutsideWindow(long timestamp, in RecordLimits limits) =>
+        new(ErrorCode.InvalidTimestamp, $"Timestamp {timestamp} is outside the window the topic accepts around the broker's time {limits.NowMs} (message.timestamp.before.max.ms {limits.TimestampBeforeMaxMs}, message.timestamp.after.max.ms {limits.TimestampAfterMaxMs}).");
 }

@@ -20,5 +20,7 @@ public static class TopicConfigExtensions
         FlushMessages = config.FlushMessages,
         FlushMs = config.FlushMs,
         IndexIntervalBytes = config.IndexIntervalBytes,
+        MessageTimestampBeforeMaxMs = config.MessageTimestampBeforeMaxMs,
+        MessageTimestampAfterMaxMs = config.MessageTimestampAfterMaxMs,
     };
 }
