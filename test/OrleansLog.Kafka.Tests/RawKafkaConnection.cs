@@ -15,11 +15,24 @@ public sealed class RawKafkaConnection : IDisposable
 
     private NetworkStream Stream => _client.GetStream();
 
-    public static async Task<RawKafkaConnection> OpenAsync(int port)
+    /// <summary>Connects to the listener on 127.0.0.1 from <paramref name="from"/> (another loopback address), or from 127.0.0.1.</summary>
+    public static async Task<RawKafkaConnection> OpenAsync(int port, string? from = null)
     {
         var connection = new RawKafkaConnection();
+        if (from is not null)
+        {
+            connection._client.Client.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(from), 0));
+        }
+
         await connection._client.ConnectAsync("127.0.0.1", port);
         return connection;
+    }
+
+    /// <summary>Whether the broker answers an ApiVersions v0 on this connection.</summary>
+    public async Task<bool> AnswersAsync(TimeSpan timeout)
+    {
+        await SendAsync(Frame(ApiKey.ApiVersions, 0, correlationId: 42));
+        return await ReceiveAsync(timeout) is { } response && BinaryPrimitives.ReadInt32BigEndian(response) == 42;
     }
 
     /// <summary>A request frame: size prefix, header v1 (api key, version, correlation id, client id), then <paramref name="body"/>.</summary>

@@ -15,9 +15,11 @@ namespace OrleansLog.Kafka.Connections;
 /// the order the client sent them; the write loop sends the responses strictly in that order, as Kafka
 /// clients require. At most <see cref="KafkaListenerOptions.MaxInFlightRequestsPerConnection"/> requests
 /// are open; beyond that the read loop waits, which is the connection's backpressure. A frame that breaks
-/// the protocol closes this connection only, with the reason logged.
+/// the protocol closes this connection only, with the reason logged, and so does a client that sends
+/// nothing for <c>connections.max.idle.ms</c> or leaves a frame unfinished for
+/// <see cref="KafkaListenerOptions.FrameReadTimeout"/>.
 /// </summary>
-internal sealed partial class KafkaConnection(ConnectionContext connection, KafkaRequestDispatcher dispatcher, KafkaListenerOptions options, ILogger logger)
+internal sealed partial class KafkaConnection(ConnectionContext connection, KafkaRequestDispatcher dispatcher, KafkaListenerOptions options, TimeProvider time, ILogger logger)
 {
     private readonly Channel<Task<KafkaWriter?>> _responses = Channel.CreateBounded<Task<KafkaWriter?>>(
         new BoundedChannelOptions(Math.Max(1, options.MaxInFlightRequestsPerConnection)) { SingleReader = true, SingleWriter = true });
@@ -64,9 +66,27 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
 
     private async Task ReadRequests(PipeReader input)
     {
+        // One timer for the connection, re-armed before each read: the idle limit between frames, the
+        // (shorter) frame limit while a frame is half received.
+        using var silence = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        using var timer = time.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), silence, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        var partialFrame = false;
         while (true)
         {
-            var result = await input.ReadAsync(connection.ConnectionClosed);
+            var limit = partialFrame ? options.FrameReadTimeout : options.ConnectionsMaxIdle;
+            timer.Change(limit, Timeout.InfiniteTimeSpan);
+            ReadResult result;
+            try
+            {
+                result = await input.ReadAsync(silence.Token);
+            }
+            catch (OperationCanceledException) when (silence.IsCancellationRequested && !connection.ConnectionClosed.IsCancellationRequested)
+            {
+                LogSilentClientClosed(connection.RemoteEndPoint, partialFrame ? "it left a request frame unfinished for" : "it sent nothing for", limit.TotalMilliseconds);
+                return;
+            }
+
+            timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             var buffer = result.Buffer;
             try
             {
@@ -84,6 +104,7 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
             }
             finally
             {
+                partialFrame = !buffer.IsEmpty;
                 input.AdvanceTo(buffer.Start, buffer.End);
             }
 
@@ -163,4 +184,7 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka connection from {Remote} closed: {Reason}")]
     private partial void LogProtocolViolation(string? remote, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka connection from {Remote} closed: {What} {LimitMs} ms.")]
+    private partial void LogSilentClientClosed(System.Net.EndPoint? remote, string what, double limitMs);
 }

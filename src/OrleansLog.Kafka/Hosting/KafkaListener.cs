@@ -17,14 +17,16 @@ internal sealed partial class KafkaListener(
     IOptions<KafkaListenerOptions> options,
     KafkaRequestDispatcher dispatcher,
     ILoggerFactory loggers,
+    TimeProvider time,
     ILogger<KafkaListener> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly ConcurrentDictionary<string, (ConnectionContext Connection, Task Running)> _connections = new();
+    private readonly ConnectionLimits _limits = new(options.Value);
     private readonly CancellationTokenSource _stopping = new();
-
-    public void Dispose() => _stopping.Dispose();
     private IConnectionListener? _listener;
     private Task _accepting = Task.CompletedTask;
+
+    public void Dispose() => _stopping.Dispose();
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(KafkaListener), ServiceLifecycleStage.Active + 1, Start, Stop);
@@ -87,12 +89,30 @@ internal sealed partial class KafkaListener(
                 return;
             }
 
-            var handler = new KafkaConnection(connection, dispatcher, options.Value, logger);
+            var address = (connection.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+            if (_limits.TryAdmit(address) is { } refusal)
+            {
+                LogConnectionRefused(connection.RemoteEndPoint?.ToString(), refusal);
+                connection.Abort(new ConnectionAbortedException(refusal));
+                await connection.DisposeAsync();
+                continue;
+            }
+
+            var handler = new KafkaConnection(connection, dispatcher, options.Value, time, logger);
             var running = Task.Run(handler.RunAsync);
             _connections[connection.ConnectionId] = (connection, running);
-            _ = running.ContinueWith(_ => _connections.TryRemove(connection.ConnectionId, out var _), TaskScheduler.Default);
+            _ = running.ContinueWith(
+                _ =>
+                {
+                    _connections.TryRemove(connection.ConnectionId, out var _);
+                    _limits.Release(address);
+                },
+                TaskScheduler.Default);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka connection from {Remote} refused: {Reason}.")]
+    private partial void LogConnectionRefused(string? remote, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka listener on {Endpoint}.")]
     private partial void LogListening(IPEndPoint endpoint);

@@ -20,6 +20,22 @@ public sealed class KafkaListenerOptions
     /// <summary>The largest request frame accepted (<c>socket.request.max.bytes</c>); a larger one closes the connection.</summary>
     public int MaxRequestBytes { get; set; } = 100 * 1024 * 1024;
 
+    /// <summary>
+    /// Connections the listener keeps open at once (Kafka's <c>max.connections</c>); one more is closed at
+    /// once with a logged line. Finite by default (Kafka's is unlimited): each connection costs a file
+    /// descriptor and buffers, and the broker's descriptors are shared with its segments.
+    /// </summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>Connections from one IP address at once (Kafka's <c>max.connections.per.ip</c>; finite by default, unlike Kafka's).</summary>
+    public int MaxConnectionsPerIp { get; set; } = 1_000;
+
+    /// <summary>A connection that sends nothing for this long while no answer is due is closed (Kafka's <c>connections.max.idle.ms</c>, 10 minutes).</summary>
+    public TimeSpan ConnectionsMaxIdle { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A client that has begun a request frame must finish sending it within this time, or its connection is closed.</summary>
+    public TimeSpan FrameReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Requests of one connection handled at once; their responses still go out in order.</summary>
     public int MaxInFlightRequestsPerConnection { get; set; } = 16;
 

@@ -17,5 +17,9 @@ public sealed class KafkaListenerOptionsValidator : IValidateOptions<KafkaListen
             .AtLeast(nameof(options.MaxRequestBytes), options.MaxRequestBytes, MinRequestBytes)
             .AtLeast(nameof(options.MaxInFlightRequestsPerConnection), options.MaxInFlightRequestsPerConnection, 1)
             .AtLeast(nameof(options.DefaultPartitions), options.DefaultPartitions, 1)
+            .AtLeast(nameof(options.MaxConnections), options.MaxConnections, 1)
+            .AtLeast(nameof(options.MaxConnectionsPerIp), options.MaxConnectionsPerIp, 1)
+            .Positive(nameof(options.ConnectionsMaxIdle), options.ConnectionsMaxIdle)
+            .Positive(nameof(options.FrameReadTimeout), options.FrameReadTimeout)
             .Result();
 }

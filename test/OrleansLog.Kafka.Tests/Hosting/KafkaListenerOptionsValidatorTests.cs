@@ -13,6 +13,10 @@ public class KafkaListenerOptionsValidatorTests
         { "MaxRequestBytes", o => o.MaxRequestBytes = 100 },
         { "MaxInFlightRequestsPerConnection", o => o.MaxInFlightRequestsPerConnection = 0 },
         { "DefaultPartitions", o => o.DefaultPartitions = 0 },
+        { "MaxConnections", o => o.MaxConnections = 0 },
+        { "MaxConnectionsPerIp", o => o.MaxConnectionsPerIp = 0 },
+        { "ConnectionsMaxIdle", o => o.ConnectionsMaxIdle = TimeSpan.Zero },
+        { "FrameReadTimeout", o => o.FrameReadTimeout = TimeSpan.Zero },
     };
 
     [Theory]

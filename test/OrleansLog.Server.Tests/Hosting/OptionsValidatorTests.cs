@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Groups;
 using OrleansLog.Server.Hosting;
+using OrleansLog.Server.Partitions;
 using OrleansLog.Server.Replication;
 
 namespace OrleansLog.Server.Tests.Hosting;
@@ -50,6 +51,10 @@ public class OptionsValidatorTests
     [MemberData(nameof(BadBroker))]
     public void Broker_settings_are_refused_by_name(string setting, Action<OrleansLogOptions> spoil) =>
         AssertRefused(new OrleansLogOptionsValidator(), new OrleansLogOptions(), spoil, $"{OrleansLogOptions.SectionName}:{setting} ");
+
+    [Fact]
+    public void A_fetch_budget_below_one_kibibyte_is_refused() =>
+        AssertRefused(new FetchOptionsValidator(), new FetchOptions(), o => o.FetchMaxBytes = 100, "OrleansLog:Kafka:FetchMaxBytes must be at least 1024 (was 100).");
 
     [Fact]
     public void A_negative_broker_id_is_refused() =>
