@@ -1,6 +1,7 @@
 using OrleansLog.Client.Internal;
 using OrleansLog.Partitions;
 using OrleansLog.Records;
+using OrleansLog.Records.Buffers;
 
 namespace OrleansLog.Client.Producing;
 
@@ -24,7 +25,7 @@ internal sealed class ProducerEngine : IAsyncDisposable
         _sender = new ProducerSender(grains, config, time, _accumulator, Metadata, gateways);
     }
 
-    public BufferMemory Memory => _accumulator.Memory;
+    public ByteBudget Memory => _accumulator.Memory;
 
     public TopicMetadataCache Metadata { get; }
 

@@ -3,6 +3,7 @@ using OrleansLog.Client.Internal;
 using OrleansLog.Client.Partitioning;
 using OrleansLog.Partitions;
 using OrleansLog.Records;
+using OrleansLog.Records.Buffers;
 
 namespace OrleansLog.Client.Producing;
 
@@ -12,7 +13,7 @@ namespace OrleansLog.Client.Producing;
 /// decides when a batch may go (full, lingered, flushed or closing) and wakes the
 /// <see cref="ProducerSender"/> through <see cref="Wake"/>; the sender takes batches with
 /// <see cref="TakeSendable"/> and hands them back with <see cref="Completed"/> or <see cref="Requeue"/>.
-/// It owns the producer's <see cref="BufferMemory"/>: a batch's bytes go back when it is done, delivered,
+/// It owns the producer's <see cref="ByteBudget"/> (<c>buffer.memory</c>): a batch's bytes go back when it is done, delivered,
 /// failed or expired. Thread-safe: each queue is guarded by locking it; the queue list is replaced whole.
 /// </summary>
 internal sealed class RecordAccumulator(ProducerConfig config, TimeProvider time)
@@ -24,7 +25,7 @@ internal sealed class RecordAccumulator(ProducerConfig config, TimeProvider time
     private volatile bool _closed;
 
     /// <summary>The producer's byte budget (<c>buffer.memory</c>).</summary>
-    public BufferMemory Memory { get; } = new(config.BufferMemory);
+    public ByteBudget Memory { get; } = new(config.BufferMemory);
 
     /// <summary>Set when a batch may have become sendable, or one finished.</summary>
     public WakeSignal Wake { get; } = new();

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Records.Buffers;
 
 namespace OrleansLog.Kafka.Connections;
 
@@ -17,9 +18,12 @@ namespace OrleansLog.Kafka.Connections;
 /// are open; beyond that the read loop waits, which is the connection's backpressure. A frame that breaks
 /// the protocol closes this connection only, with the reason logged, and so does a client that sends
 /// nothing for <c>connections.max.idle.ms</c> or leaves a frame unfinished for
-/// <see cref="KafkaListenerOptions.FrameReadTimeout"/>.
+/// <see cref="KafkaListenerOptions.FrameReadTimeout"/>. Each frame reserves its size in the broker's
+/// <c>queued.max.request.bytes</c> as soon as its size prefix arrives, before its body is buffered, and
+/// keeps it until it is answered: while the broker holds that much, connections stop reading (their
+/// clients wait), and nothing is dropped.
 /// </summary>
-internal sealed partial class KafkaConnection(ConnectionContext connection, KafkaRequestDispatcher dispatcher, KafkaListenerOptions options, TimeProvider time, ILogger logger)
+internal sealed partial class KafkaConnection(ConnectionContext connection, KafkaRequestDispatcher dispatcher, KafkaListenerOptions options, ByteBudget queuedRequests, TimeProvider time, ILogger logger)
 {
     private readonly Channel<Task<KafkaWriter?>> _responses = Channel.CreateBounded<Task<KafkaWriter?>>(
         new BoundedChannelOptions(Math.Max(1, options.MaxInFlightRequestsPerConnection)) { SingleReader = true, SingleWriter = true });
@@ -27,6 +31,9 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
     private readonly ProduceOrder _produceOrder = new();
 
     private readonly string _clientHost = connection.RemoteEndPoint is System.Net.IPEndPoint ip ? $"/{ip.Address}" : "/unknown";
+
+    /// <summary>Bytes reserved for the frame whose size prefix arrived and whose body has not (0 when none).</summary>
+    private int _reservedForNextFrame;
 
     public async Task RunAsync()
     {
@@ -46,6 +53,11 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
         finally
         {
             _responses.Writer.TryComplete();
+            if (_reservedForNextFrame > 0)
+            {
+                queuedRequests.Release(_reservedForNextFrame);
+                _reservedForNextFrame = 0;
+            }
         }
 
         try
@@ -90,9 +102,29 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
             var buffer = result.Buffer;
             try
             {
-                while (TryReadFrame(ref buffer, out var frame))
+                while (TryPeekFrameSize(buffer) is { } size)
                 {
-                    var request = KafkaRequest.Read(frame, _clientHost, _produceOrder);
+                    if (_reservedForNextFrame == 0)
+                    {
+                        // Reserved before the body is buffered: a connection past the budget stops reading here.
+                        if (!queuedRequests.TryReserve(size))
+                        {
+                            LogWaitingForRequestBudget(connection.RemoteEndPoint, size, options.QueuedMaxRequestBytes);
+                            await queuedRequests.ReserveAsync(size, Timeout.InfiniteTimeSpan, connection.ConnectionClosed);
+                        }
+
+                        _reservedForNextFrame = size;
+                    }
+
+                    if (buffer.Length < 4 + size)
+                    {
+                        break;
+                    }
+
+                    var frame = buffer.Slice(4, size);
+                    buffer = buffer.Slice(4 + size);
+                    _reservedForNextFrame = 0;
+                    var request = KafkaRequest.Read(frame, _clientHost, _produceOrder, queuedRequests);
                     if (KafkaRequestDispatcher.Refusal(request) is { } refusal)
                     {
                         request.Dispose();
@@ -115,31 +147,20 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
         }
     }
 
-    /// <summary>Takes one whole frame (without its size prefix) off the front of <paramref name="buffer"/>; false while it has not fully arrived.</summary>
-    private bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> frame)
+    /// <summary>The size of the frame at the front of <paramref name="buffer"/> (without its prefix), once its prefix has arrived; null before.</summary>
+    private int? TryPeekFrameSize(in ReadOnlySequence<byte> buffer)
     {
-        frame = default;
         if (buffer.Length < 4)
         {
-            return false;
+            return null;
         }
 
         Span<byte> prefix = stackalloc byte[4];
         buffer.Slice(0, 4).CopyTo(prefix);
         var size = BinaryPrimitives.ReadInt32BigEndian(prefix);
-        if (size < 8 || size > options.MaxRequestBytes)
-        {
-            throw new KafkaProtocolException($"A request frame of {size} bytes is outside [8, {options.MaxRequestBytes}] (socket.request.max.bytes).");
-        }
-
-        if (buffer.Length < 4 + size)
-        {
-            return false;
-        }
-
-        frame = buffer.Slice(4, size);
-        buffer = buffer.Slice(4 + size);
-        return true;
+        return size < 8 || size > options.MaxRequestBytes
+            ? throw new KafkaProtocolException($"A request frame of {size} bytes is outside [8, {options.MaxRequestBytes}] (socket.request.max.bytes).")
+            : size;
     }
 
     private async Task WriteResponses(PipeWriter output)
@@ -184,6 +205,9 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka connection from {Remote} closed: {Reason}")]
     private partial void LogProtocolViolation(string? remote, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka connection from {Remote} waits to read a {Size}-byte request: the broker holds its queued.max.request.bytes ({Limit}) of requests.")]
+    private partial void LogWaitingForRequestBudget(System.Net.EndPoint? remote, int size, long limit);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka connection from {Remote} closed: {What} {LimitMs} ms.")]
     private partial void LogSilentClientClosed(System.Net.EndPoint? remote, string what, double limitMs);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Records.Buffers;
 
 namespace OrleansLog.Kafka.Connections;
 
@@ -12,6 +13,7 @@ public sealed class KafkaRequest : IDisposable
 {
     private byte[]? _frame;
     private readonly int _length;
+    private ByteBudget? _budget;
 
     private KafkaRequest(byte[] frame, int length, RequestHeader header, ApiVersionRange? range, int bodyStart, string clientHost, ProduceOrder produceOrder)
     {
@@ -53,8 +55,12 @@ public sealed class KafkaRequest : IDisposable
     /// </summary>
     public bool FrameMayStillBeRead { get; set; }
 
-    /// <summary>Copies <paramref name="frame"/> (a request without its size prefix) and reads its header.</summary>
-    public static KafkaRequest Read(in ReadOnlySequence<byte> frame, string clientHost, ProduceOrder produceOrder)
+    /// <summary>
+    /// Copies <paramref name="frame"/> (a request without its size prefix) and reads its header. With a
+    /// <paramref name="budget"/>, the request owns the frame's reservation in it and gives it back when
+    /// disposed; a frame that cannot be read gives it back at once.
+    /// </summary>
+    public static KafkaRequest Read(in ReadOnlySequence<byte> frame, string clientHost, ProduceOrder produceOrder, ByteBudget? budget = null)
     {
         var length = checked((int)frame.Length);
         var buffer = ArrayPool<byte>.Shared.Rent(length);
@@ -63,11 +69,12 @@ public sealed class KafkaRequest : IDisposable
             frame.CopyTo(buffer);
             var reader = new KafkaReader(buffer.AsSpan(0, length));
             var header = RequestHeader.Read(ref reader, out var range);
-            return new KafkaRequest(buffer, length, header, range, reader.Position, clientHost, produceOrder);
+            return new KafkaRequest(buffer, length, header, range, reader.Position, clientHost, produceOrder) { _budget = budget };
         }
         catch
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            budget?.Release(length);
             throw;
         }
     }
@@ -83,9 +90,16 @@ public sealed class KafkaRequest : IDisposable
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _frame, null) is { } frame && !FrameMayStillBeRead)
+        if (Interlocked.Exchange(ref _frame, null) is not { } frame)
+        {
+            return;
+        }
+
+        if (!FrameMayStillBeRead)
         {
             ArrayPool<byte>.Shared.Return(frame);
         }
+
+        _budget?.Release(_length);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansLog.Kafka.Connections;
+using OrleansLog.Records.Buffers;
 
 namespace OrleansLog.Kafka.Hosting;
 
@@ -22,6 +23,7 @@ internal sealed partial class KafkaListener(
 {
     private readonly ConcurrentDictionary<string, (ConnectionContext Connection, Task Running)> _connections = new();
     private readonly ConnectionLimits _limits = new(options.Value);
+    private readonly ByteBudget _queuedRequests = new(options.Value.QueuedMaxRequestBytes);
     private readonly CancellationTokenSource _stopping = new();
     private IConnectionListener? _listener;
     private Task _accepting = Task.CompletedTask;
@@ -98,7 +100,7 @@ internal sealed partial class KafkaListener(
                 continue;
             }
 
-            var handler = new KafkaConnection(connection, dispatcher, options.Value, time, logger);
+            var handler = new KafkaConnection(connection, dispatcher, options.Value, _queuedRequests, time, logger);
             var running = Task.Run(handler.RunAsync);
             _connections[connection.ConnectionId] = (connection, running);
             _ = running.ContinueWith(

@@ -36,6 +36,13 @@ public sealed class KafkaListenerOptions
     /// <summary>A client that has begun a request frame must finish sending it within this time, or its connection is closed.</summary>
     public TimeSpan FrameReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Bytes of request frames the broker holds at once over all connections, queued or being handled
+    /// (Kafka's <c>queued.max.request.bytes</c>; finite by default, unlike Kafka's): a connection whose next
+    /// frame would pass it stops reading until enough is answered, so its client waits; nothing is dropped.
+    /// </summary>
+    public long QueuedMaxRequestBytes { get; set; } = 512L * 1024 * 1024;
+
     /// <summary>Requests of one connection handled at once; their responses still go out in order.</summary>
     public int MaxInFlightRequestsPerConnection { get; set; } = 16;
 

@@ -17,6 +17,7 @@ public sealed class KafkaListenerOptionsValidator : IValidateOptions<KafkaListen
             .AtLeast(nameof(options.MaxRequestBytes), options.MaxRequestBytes, MinRequestBytes)
             .AtLeast(nameof(options.MaxInFlightRequestsPerConnection), options.MaxInFlightRequestsPerConnection, 1)
             .AtLeast(nameof(options.DefaultPartitions), options.DefaultPartitions, 1)
+            .That(options.QueuedMaxRequestBytes >= options.MaxRequestBytes, nameof(options.QueuedMaxRequestBytes), $"must be at least MaxRequestBytes ({options.MaxRequestBytes})", options.QueuedMaxRequestBytes)
             .AtLeast(nameof(options.MaxConnections), options.MaxConnections, 1)
             .AtLeast(nameof(options.MaxConnectionsPerIp), options.MaxConnectionsPerIp, 1)
             .Positive(nameof(options.ConnectionsMaxIdle), options.ConnectionsMaxIdle)

@@ -1,11 +1,12 @@
-namespace OrleansLog.Client.Producing;
+namespace OrleansLog.Records.Buffers;
 
 /// <summary>
-/// The producer's byte budget (<c>buffer.memory</c>): a record reserves its size before it is queued and
-/// gives it back when its batch is delivered or fails. A produce that finds the budget spent waits, in
-/// arrival order, up to <c>max.block.ms</c>: that is the backpressure on callers. Thread-safe.
+/// A budget of bytes that callers reserve before they hold them and give back afterwards; a caller that
+/// finds it spent waits, in arrival order, which is the backpressure. The producer's <c>buffer.memory</c>
+/// (records reserve their size until their batch is delivered) and the Kafka listener's
+/// <c>queued.max.request.bytes</c> (request frames reserve theirs until answered) are ones. Thread-safe.
 /// </summary>
-internal sealed class BufferMemory(long capacity)
+public sealed class ByteBudget(long capacity)
 {
     private readonly Lock _lock = new();
     private readonly LinkedList<Waiter> _waiters = new();
