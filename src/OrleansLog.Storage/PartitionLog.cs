@@ -31,18 +31,15 @@ namespace OrleansLog.Storage;
 /// </summary>
 public sealed class PartitionLog : IDisposable
 {
-    private const int StampedPrefix = MagicOffset + 1;
-
     private readonly LogFence _fence;
     private readonly LogLocks _locks;
     private readonly GroupCommit _commit;
     private readonly IFileSystem _fileSystem;
     private readonly TimeProvider _time;
     private readonly IDisposable _directoryLock;
-    private readonly List<ReadOnlyMemory<byte>> _gather = [];
+    private readonly BatchStamper _stamper = new();
     private readonly LeaderEpochCache _epochs;
     private BatchPlacement[] _placements = new BatchPlacement[4];
-    private byte[] _stamps = new byte[StampedPrefix * 4];
     private ImmutableArray<LogSegment> _segments;
     private long _logStartOffset;
     private long _logEndOffset;
@@ -205,7 +202,7 @@ public sealed class PartitionLog : IDisposable
         }
 
         var segments = _segments;
-        for (var i = FloorSegment(segments, offset); i < segments.Length && offset < Math.Min(end, maxOffset); i++)
+        for (var i = LogSegments.Floor(segments, offset); i < segments.Length && offset < Math.Min(end, maxOffset); i++)
         {
             var position = segments[i].FindBatchPosition(offset);
             if (position >= 0)
@@ -253,7 +250,7 @@ public sealed class PartitionLog : IDisposable
         _fence.Guard(() =>
         {
             var segments = _segments;
-            var keep = FloorSegment(segments, offset);
+            var keep = LogSegments.Floor(segments, offset);
             for (var i = segments.Length - 1; i > keep; i--)
             {
                 segments[i].Delete();
@@ -391,22 +388,11 @@ public sealed class PartitionLog : IDisposable
         {
             // A producer's batches are walked record by record before anything is written; a follower's come
             // from a leader that did so (or, from an older leader, are the log itself, as stored).
-            ValidateRecords(batches.Span, count, config);
+            RecordBatchValidator.ValidateRecordsOfEach(batches.Span, new RecordLimits(RecordLimits.DefaultMaxUncompressedBytes, _time.GetUtcNow().ToUnixTimeMilliseconds(), config.MessageTimestampBeforeMaxMs, config.MessageTimestampAfterMaxMs));
         }
 
         using var scope = _locks.Write();
         return AppendLocked(batches, count, leaderEpoch, assignOffsets, config);
-    }
-
-    private void ValidateRecords(ReadOnlySpan<byte> batches, int count, LogConfig config)
-    {
-        var limits = new RecordLimits(RecordLimits.DefaultMaxUncompressedBytes, _time.GetUtcNow().ToUnixTimeMilliseconds(), config.MessageTimestampBeforeMaxMs, config.MessageTimestampAfterMaxMs);
-        for (var i = 0; i < count; i++)
-        {
-            var size = RecordBatchHeader.ReadOffsetAndSize(batches).SizeInBytes;
-            RecordBatchValidator.ValidateRecords(batches[..size], limits);
-            batches = batches[size..];
-        }
     }
 
     private LogAppendInfo AppendLocked(ReadOnlyMemory<byte> batches, int count, int leaderEpoch, bool assignOffsets, LogConfig config)
@@ -414,7 +400,6 @@ public sealed class PartitionLog : IDisposable
         if (_placements.Length < count)
         {
             _placements = new BatchPlacement[count];
-            _stamps = new byte[count * StampedPrefix];
         }
 
         var span = batches.Span;
@@ -448,8 +433,7 @@ public sealed class PartitionLog : IDisposable
         {
             RecordEpochs(span, placements, leaderEpoch, assignOffsets);
             MaybeRoll(position, placements[0], placements[^1].LastOffset, config);
-            BuildGather(batches, placements, leaderEpoch, assignOffsets);
-            _segments[^1].Append(_gather, placements);
+            _segments[^1].Append(_stamper.Gather(batches, placements, leaderEpoch, assignOffsets), placements);
         }
         catch (Exception e) when (LogFence.IsStorageFailure(e))
         {
@@ -483,34 +467,6 @@ public sealed class PartitionLog : IDisposable
             }
 
             position += placement.SizeInBytes;
-        }
-    }
-
-    private void BuildGather(ReadOnlyMemory<byte> batches, ReadOnlySpan<BatchPlacement> placements, int leaderEpoch, bool assignOffsets)
-    {
-        _gather.Clear();
-        if (!assignOffsets)
-        {
-            _gather.Add(batches);
-            return;
-        }
-
-        // Stamp a copy of each header's first bytes rather than the caller's buffer: with [Immutable]
-        // grain payloads the caller may share it. The CRC does not cover these fields.
-        var position = 0;
-        for (var i = 0; i < placements.Length; i++)
-        {
-            var stamp = _stamps.AsMemory(i * StampedPrefix, StampedPrefix);
-            batches.Span.Slice(position, StampedPrefix).CopyTo(stamp.Span);
-            BinaryPrimitives.WriteInt64BigEndian(stamp.Span, placements[i].BaseOffset);
-            if (leaderEpoch != NoPartitionLeaderEpoch)
-            {
-                BinaryPrimitives.WriteInt32BigEndian(stamp.Span[PartitionLeaderEpochOffset..], leaderEpoch);
-            }
-
-            _gather.Add(stamp);
-            _gather.Add(batches.Slice(position + StampedPrefix, placements[i].SizeInBytes - StampedPrefix));
-            position += placements[i].SizeInBytes;
         }
     }
 
@@ -613,25 +569,5 @@ public sealed class PartitionLog : IDisposable
         });
         Volatile.Write(ref _logStartOffset, newLogStartOffset);
         return count;
-    }
-
-    private static int FloorSegment(ImmutableArray<LogSegment> segments, long offset)
-    {
-        int low = 0, high = segments.Length - 1, found = 0;
-        while (low <= high)
-        {
-            var mid = (low + high) >>> 1;
-            if (segments[mid].BaseOffset <= offset)
-            {
-                found = mid;
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid - 1;
-            }
-        }
-
-        return found;
     }
 }

@@ -87,6 +87,17 @@ public static class RecordBatchValidator
         return size;
     }
 
+    /// <summary>Walks the records of every batch in <paramref name="batches"/> (each already accepted by <see cref="ValidateOne"/>).</summary>
+    public static void ValidateRecordsOfEach(ReadOnlySpan<byte> batches, in RecordLimits limits)
+    {
+        while (!batches.IsEmpty)
+        {
+            var size = RecordBatchHeader.ReadOffsetAndSize(batches).SizeInBytes;
+            ValidateRecords(batches[..size], limits);
+            batches = batches[size..];
+        }
+    }
+
     /// <summary>
     /// Walks every record of one produced batch that <see cref="ValidateOne"/> accepted: its records
     /// decompress (CORRUPT_MESSAGE otherwise) to at most <see cref="RecordLimits.MaxUncompressedBytes"/>;
