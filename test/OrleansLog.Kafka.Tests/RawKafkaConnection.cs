@@ -28,6 +28,28 @@ public sealed class RawKafkaConnection : IDisposable
         return connection;
     }
 
+    /// <summary>
+    /// Whether the broker refuses a connection from <paramref name="from"/>: it closes it at once, which the
+    /// client sees either as a reset while connecting or as the connection closing right after.
+    /// </summary>
+    public static async Task<bool> IsRefusedAsync(int port, string? from, TimeSpan timeout)
+    {
+        RawKafkaConnection connection;
+        try
+        {
+            connection = await OpenAsync(port, from);
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+
+        using (connection)
+        {
+            return await connection.IsClosedByBrokerAsync(timeout);
+        }
+    }
+
     /// <summary>Whether the broker answers an ApiVersions v0 on this connection.</summary>
     public async Task<bool> AnswersAsync(TimeSpan timeout)
     {
