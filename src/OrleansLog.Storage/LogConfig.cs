@@ -1,3 +1,5 @@
+using OrleansLog.Records;
+
 namespace OrleansLog.Storage;
 
 /// <summary>
@@ -39,6 +41,12 @@ public sealed record LogConfig
     /// <summary><c>message.timestamp.after.max.ms</c>: how far after the broker's clock a produced record's create time may be.</summary>
     public long MessageTimestampAfterMaxMs { get; init; } = 60 * 60 * 1000;
 
+    /// <summary><c>compression.type</c>: the codec a leader stores produced batches in, recompressing where they differ; null keeps the producer's (Kafka's <c>producer</c>).</summary>
+    public CompressionType? Compression { get; init; }
+
+    /// <summary><c>message.timestamp.type</c>: with <see cref="TimestampType.LogAppendTime"/> a leader stamps each produced batch with its clock and ignores the producer's times.</summary>
+    public TimestampType TimestampType { get; init; } = TimestampType.CreateTime;
+
     /// <summary>Whether an append waits for a flush before it is acknowledged.</summary>
     public bool FlushesEveryAppend => FlushMessages <= 1;
 
@@ -55,6 +63,8 @@ public sealed record LogConfig
         Require(RetentionBytes >= -1, "retention.bytes", RetentionBytes, "-1 or more");
         Require(MessageTimestampBeforeMaxMs >= 0, "message.timestamp.before.max.ms", MessageTimestampBeforeMaxMs, "at least 0");
         Require(MessageTimestampAfterMaxMs >= 0, "message.timestamp.after.max.ms", MessageTimestampAfterMaxMs, "at least 0");
+        Require(Compression is null || Enum.IsDefined(Compression.Value), "compression.type", (long?)Compression ?? 0, "a codec of none, gzip, snappy, lz4 or zstd");
+        Require(Enum.IsDefined(TimestampType), "message.timestamp.type", (long)TimestampType, "CreateTime (0) or LogAppendTime (1)");
         return this;
     }
 

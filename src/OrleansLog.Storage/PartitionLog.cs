@@ -384,18 +384,31 @@ public sealed class PartitionLog : IDisposable
     {
         var config = Config;
         var count = RecordBatchValidator.Validate(batches.Span, config.MaxMessageBytes, producerBatch: assignOffsets);
-        if (assignOffsets)
+        if (!assignOffsets)
         {
-            // A producer's batches are walked record by record before anything is written; a follower's come
-            // from a leader that did so (or, from an older leader, are the log itself, as stored).
-            RecordBatchValidator.ValidateRecordsOfEach(batches.Span, new RecordLimits(RecordLimits.DefaultMaxUncompressedBytes, _time.GetUtcNow().ToUnixTimeMilliseconds(), config.MessageTimestampBeforeMaxMs, config.MessageTimestampAfterMaxMs));
+            // A follower's batches come from a leader that validated, recompressed and stamped them (or, from
+            // an older leader, are the log itself, as stored).
+            using var followerScope = _locks.Write();
+            return AppendLocked(batches, count, leaderEpoch, assignOffsets, config, NoTimestamp);
         }
 
-        using var scope = _locks.Write();
-        return AppendLocked(batches, count, leaderEpoch, assignOffsets, config);
+        // A producer's batches are walked record by record before anything is written. Under LogAppendTime
+        // the producer's times are replaced, so they are not checked against the window (Kafka's rule).
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var logAppendTime = config.TimestampType == TimestampType.LogAppendTime;
+        var limits = logAppendTime
+            ? new RecordLimits(RecordLimits.DefaultMaxUncompressedBytes, now, long.MaxValue, long.MaxValue)
+            : new RecordLimits(RecordLimits.DefaultMaxUncompressedBytes, now, config.MessageTimestampBeforeMaxMs, config.MessageTimestampAfterMaxMs);
+        RecordBatchValidator.ValidateRecordsOfEach(batches.Span, limits);
+        var stored = StoredCodec.Apply(batches, config, out var rewritten);
+        using (rewritten)
+        {
+            using var scope = _locks.Write();
+            return AppendLocked(stored, count, leaderEpoch, assignOffsets, config, logAppendTime ? now : NoTimestamp);
+        }
     }
 
-    private LogAppendInfo AppendLocked(ReadOnlyMemory<byte> batches, int count, int leaderEpoch, bool assignOffsets, LogConfig config)
+    private LogAppendInfo AppendLocked(ReadOnlyMemory<byte> batches, int count, int leaderEpoch, bool assignOffsets, LogConfig config, long logAppendTime)
     {
         if (_placements.Length < count)
         {
@@ -421,9 +434,10 @@ public sealed class PartitionLog : IDisposable
                 throw new OrleansLogException(ErrorCode.RecordListTooLarge, $"The record batch is {header.SizeInBytes} bytes, larger than segment.bytes {config.SegmentBytes}.");
             }
 
+            var batchTimestamp = logAppendTime == NoTimestamp ? header.MaxTimestamp : logAppendTime;
             firstOffset = i == 0 ? baseOffset : firstOffset;
-            _placements[i] = new BatchPlacement(baseOffset, baseOffset + header.LastOffsetDelta, header.MaxTimestamp, header.SizeInBytes);
-            maxTimestamp = Math.Max(maxTimestamp, header.MaxTimestamp);
+            _placements[i] = new BatchPlacement(baseOffset, baseOffset + header.LastOffsetDelta, batchTimestamp, header.SizeInBytes);
+            maxTimestamp = Math.Max(maxTimestamp, batchTimestamp);
             nextOffset = baseOffset + header.LastOffsetDelta + 1;
             position += header.SizeInBytes;
         }
@@ -433,7 +447,7 @@ public sealed class PartitionLog : IDisposable
         {
             RecordEpochs(span, placements, leaderEpoch, assignOffsets);
             MaybeRoll(position, placements[0], placements[^1].LastOffset, config);
-            _segments[^1].Append(_stamper.Gather(batches, placements, leaderEpoch, assignOffsets), placements);
+            _segments[^1].Append(_stamper.Gather(batches, placements, leaderEpoch, assignOffsets, logAppendTime), placements);
         }
         catch (Exception e) when (LogFence.IsStorageFailure(e))
         {
@@ -441,7 +455,7 @@ public sealed class PartitionLog : IDisposable
         }
 
         Volatile.Write(ref _logEndOffset, nextOffset);
-        return new LogAppendInfo(firstOffset, nextOffset - 1, maxTimestamp, count, position);
+        return new LogAppendInfo(firstOffset, nextOffset - 1, maxTimestamp, count, position, logAppendTime);
     }
 
     /// <summary>Notes each new epoch in the cache before its first batch is written (so the cache never lags the log).</summary>

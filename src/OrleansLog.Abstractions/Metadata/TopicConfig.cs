@@ -24,16 +24,19 @@ public sealed record TopicConfig
     public const string IndexIntervalBytesKey = "index.interval.bytes";
     public const string UncleanLeaderElectionEnableKey = "unclean.leader.election.enable";
     public const string ValueSchemaValidationKey = "confluent.value.schema.validation";
+    public const string KeySchemaValidationKey = "confluent.key.schema.validation";
+    public const string MessageTimestampTypeKey = "message.timestamp.type";
     public const string MessageTimestampBeforeMaxMsKey = "message.timestamp.before.max.ms";
     public const string MessageTimestampAfterMaxMsKey = "message.timestamp.after.max.ms";
 
     private static readonly string[] CompressionTypes = ["producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"];
+    private static readonly string[] TimestampTypes = ["CreateTime", "LogAppendTime"];
 
     /// <summary>Every config a topic accepts.</summary>
     public static ImmutableArray<string> Names { get; } =
     [
-        CleanupPolicyKey, CompressionTypeKey, FlushMessagesKey, FlushMsKey, IndexIntervalBytesKey, MaxMessageBytesKey,
-        MessageTimestampAfterMaxMsKey, MessageTimestampBeforeMaxMsKey, MinInsyncReplicasKey, RetentionBytesKey, RetentionMsKey,
+        CleanupPolicyKey, CompressionTypeKey, KeySchemaValidationKey, FlushMessagesKey, FlushMsKey, IndexIntervalBytesKey, MaxMessageBytesKey,
+        MessageTimestampAfterMaxMsKey, MessageTimestampBeforeMaxMsKey, MessageTimestampTypeKey, MinInsyncReplicasKey, RetentionBytesKey, RetentionMsKey,
         SegmentBytesKey, SegmentMsKey, UncleanLeaderElectionEnableKey, ValueSchemaValidationKey,
     ];
 
@@ -74,7 +77,11 @@ public sealed record TopicConfig
     [Id(11)]
     public bool UncleanLeaderElectionEnable { get; init; }
 
-    /// <summary>Whether produced values must match the latest schema of the subject "&lt;topic&gt;-value" (Confluent's name; enforced by the REST API's produce).</summary>
+    /// <summary>
+    /// Whether every produced value must carry Confluent's wire header (magic 0, schema id) naming a schema
+    /// registered under the subject "&lt;topic&gt;-value" (Confluent Server's rule, on every produce path);
+    /// the REST API's produce also checks the value against the latest schema and frames it.
+    /// </summary>
     [Id(12)]
     public bool ValueSchemaValidation { get; init; }
 
@@ -85,6 +92,14 @@ public sealed record TopicConfig
     /// <summary>How far in the future a record's create time may be (Kafka 4.0's <c>message.timestamp.after.max.ms</c> default: one hour).</summary>
     [Id(14)]
     public long MessageTimestampAfterMaxMs { get; init; } = 60 * 60 * 1000;
+
+    /// <summary>Whether every produced key must carry Confluent's wire header naming a schema registered under "&lt;topic&gt;-key".</summary>
+    [Id(15)]
+    public bool KeySchemaValidation { get; init; }
+
+    /// <summary><c>message.timestamp.type</c>: CreateTime keeps the producer's times; LogAppendTime stamps each batch with the leader's clock.</summary>
+    [Id(16)]
+    public string MessageTimestampType { get; init; } = "CreateTime";
 
     /// <summary>Applies <paramref name="overrides"/> to the defaults; an unknown name or a bad value is INVALID_CONFIG naming it.</summary>
     public static TopicConfig Parse(IReadOnlyDictionary<string, string>? overrides)
@@ -119,6 +134,8 @@ public sealed record TopicConfig
         [IndexIntervalBytesKey] = Format(IndexIntervalBytes),
         [UncleanLeaderElectionEnableKey] = UncleanLeaderElectionEnable ? "true" : "false",
         [ValueSchemaValidationKey] = ValueSchemaValidation ? "true" : "false",
+        [KeySchemaValidationKey] = KeySchemaValidation ? "true" : "false",
+        [MessageTimestampTypeKey] = MessageTimestampType,
         [MessageTimestampBeforeMaxMsKey] = Format(MessageTimestampBeforeMaxMs),
         [MessageTimestampAfterMaxMsKey] = Format(MessageTimestampAfterMaxMs),
     }.ToImmutableSortedDictionary(StringComparer.Ordinal);
@@ -138,6 +155,8 @@ public sealed record TopicConfig
         CleanupPolicyKey => this with { CleanupPolicy = ParseCleanupPolicy(value) },
         UncleanLeaderElectionEnableKey => this with { UncleanLeaderElectionEnable = ParseBool(name, value) },
         ValueSchemaValidationKey => this with { ValueSchemaValidation = ParseBool(name, value) },
+        KeySchemaValidationKey => this with { KeySchemaValidation = ParseBool(name, value) },
+        MessageTimestampTypeKey => this with { MessageTimestampType = ParseExact(name, value, TimestampTypes) },
         MessageTimestampBeforeMaxMsKey => this with { MessageTimestampBeforeMaxMs = ParseLong(name, value, min: 0) },
         MessageTimestampAfterMaxMsKey => this with { MessageTimestampAfterMaxMs = ParseLong(name, value, min: 0) },
         _ => throw new OrleansLogException(ErrorCode.InvalidConfig, $"Unknown topic config \"{name}\"; known configs: {string.Join(", ", Names)}."),
@@ -173,6 +192,12 @@ public sealed record TopicConfig
             ? normalized
             : throw new OrleansLogException(ErrorCode.InvalidConfig, $"{name}=\"{value}\" is not one of {string.Join(", ", choices)}.");
     }
+
+    /// <summary>Kafka spells these choices in mixed case and compares them exactly.</summary>
+    private static string ParseExact(string name, string value, string[] choices) =>
+        Array.IndexOf(choices, value.Trim()) is var index and >= 0
+            ? choices[index]
+            : throw new OrleansLogException(ErrorCode.InvalidConfig, $"{name}=\"{value}\" is not one of {string.Join(", ", choices)}.");
 
     private static string ParseCleanupPolicy(string value)
     {

@@ -118,8 +118,9 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
                 response.WriteInt64(result.BaseOffset);
                 if (version >= 2)
                 {
-                    response.WriteInt64(-1);
+                    response.WriteInt64(result.LogAppendTime);
                 }
+
                 if (version >= 5)
                 {
                     response.WriteInt64(result.LogStartOffset);
@@ -127,7 +128,7 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
 
                 if (version >= 8)
                 {
-                    response.WriteArrayLength(0, flexible: false);
+                    WriteRecordErrors(response, result);
                     response.WriteNullableString(result.Error == ErrorCode.None ? null : result.ErrorMessage, flexible: false);
                 }
             }
@@ -139,6 +140,20 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
         }
 
         return response;
+    }
+
+    /// <summary>record_errors: the record that caused a refusal, when one did, so the client can name it.</summary>
+    private static void WriteRecordErrors(KafkaWriter response, ProduceResponse result)
+    {
+        if (result.RecordIndex < 0)
+        {
+            response.WriteArrayLength(0, flexible: false);
+            return;
+        }
+
+        response.WriteArrayLength(1, flexible: false);
+        response.WriteInt32(result.RecordIndex);
+        response.WriteNullableString(result.ErrorMessage, flexible: false);
     }
 
     private sealed record TopicData(string Name, List<PartitionData> Partitions);

@@ -6,4 +6,13 @@ namespace OrleansLog.Records;
 public static class Crc32C
 {
     public static uint Compute(ReadOnlySpan<byte> data) => Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, data);
+
+    /// <summary>The CRC32C of <paramref name="first"/> followed by <paramref name="second"/>, without joining them.</summary>
+    public static uint Compute(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
+        var crc = new Crc32(Crc32ParameterSet.Crc32C);
+        crc.Append(first);
+        crc.Append(second);
+        return crc.GetCurrentHashAsUInt32();
+    }
 }

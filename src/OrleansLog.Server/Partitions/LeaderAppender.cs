@@ -55,7 +55,7 @@ public sealed partial class LeaderAppender
 
             var info = _log.Append(request.Records, _term.Epoch);
             _term.Appended();
-            return await AcknowledgeAsync(info.FirstOffset, info.NextOffset, request, config);
+            return await AcknowledgeAsync(info.FirstOffset, info.NextOffset, info.LogAppendTime, request, config);
         }
         catch (OrleansLogException e)
         {
@@ -88,16 +88,16 @@ public sealed partial class LeaderAppender
             case ProducerBatchVerdict.Duplicate:
                 // The first attempt may still be waiting for its flush or its followers: answer when it would have been.
                 LogDuplicate(_id.DirectoryName, batch.ProducerId, batch.BaseSequence, check.FirstOffset);
-                return await AcknowledgeAsync(check.FirstOffset, check.LastOffset + 1, request, config);
+                return await AcknowledgeAsync(check.FirstOffset, check.LastOffset + 1, -1, request, config);
         }
 
         var info = _log.Append(request.Records, _term.Epoch);
         _producers.Record(batch with { BaseOffset = info.FirstOffset });
         _term.Appended();
-        return await AcknowledgeAsync(info.FirstOffset, info.NextOffset, request, config);
+        return await AcknowledgeAsync(info.FirstOffset, info.NextOffset, info.LogAppendTime, request, config);
     }
 
-    private async Task<ProduceResponse> AcknowledgeAsync(long firstOffset, long nextOffset, ProduceRequest request, TopicConfig config)
+    private async Task<ProduceResponse> AcknowledgeAsync(long firstOffset, long nextOffset, long logAppendTime, ProduceRequest request, TopicConfig config)
     {
         await _log.FlushIfDueAsync(nextOffset);
         _term.UpdateHighWatermark();
@@ -107,7 +107,7 @@ public sealed partial class LeaderAppender
         }
 
         LogAppended(_id.DirectoryName, firstOffset, nextOffset - 1);
-        return new ProduceResponse(ErrorCode.None, firstOffset, _log.LogStartOffset);
+        return new ProduceResponse(ErrorCode.None, firstOffset, _log.LogStartOffset, LogAppendTime: logAppendTime);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: appended offsets {First}..{Last}.")]

@@ -1,4 +1,6 @@
 using OrleansLog.Metadata;
+using OrleansLog.Records;
+using OrleansLog.Records.Compression;
 using OrleansLog.Storage;
 
 namespace OrleansLog.Server.Partitions;
@@ -22,5 +24,15 @@ public static class TopicConfigExtensions
         IndexIntervalBytes = config.IndexIntervalBytes,
         MessageTimestampBeforeMaxMs = config.MessageTimestampBeforeMaxMs,
         MessageTimestampAfterMaxMs = config.MessageTimestampAfterMaxMs,
+        Compression = StoredCompression(config.CompressionType),
+        TimestampType = config.MessageTimestampType == "LogAppendTime" ? TimestampType.LogAppendTime : TimestampType.CreateTime,
+    };
+
+    /// <summary>The codec a topic's <c>compression.type</c> stores batches in; null for <c>producer</c> (keep theirs).</summary>
+    private static CompressionType? StoredCompression(string compressionType) => compressionType switch
+    {
+        "producer" => null,
+        _ when CompressionCodecs.TryParse(compressionType, out var codec) => codec,
+        _ => throw new OrleansLogException(ErrorCode.InvalidConfig, $"compression.type=\"{compressionType}\" is not a codec."),
     };
 }
