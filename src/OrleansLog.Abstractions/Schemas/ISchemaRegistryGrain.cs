@@ -29,6 +29,10 @@ public interface ISchemaRegistryGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<SchemaAnswer> GetById(int id);
 
+    /// <summary>The ids of every schema registered under <paramref name="subject"/> (empty when it has none): what the produce path's schema validation accepts.</summary>
+    [AlwaysInterleave]
+    Task<ImmutableArray<int>> SchemaIds(string subject);
+
     /// <summary>The version of <paramref name="subject"/> that holds <paramref name="schema"/>, if any.</summary>
     [AlwaysInterleave]
     Task<SchemaAnswer> Lookup(string subject, string schema);

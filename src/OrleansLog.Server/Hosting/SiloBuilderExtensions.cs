@@ -12,6 +12,7 @@ using OrleansLog.Server.Persistence;
 using OrleansLog.Server.Placement;
 using OrleansLog.Server.Replication;
 using OrleansLog.Server.Retention;
+using OrleansLog.Server.Schemas;
 
 namespace OrleansLog.Server.Hosting;
 
@@ -40,6 +41,7 @@ public static class SiloBuilderExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<BrokerMetrics>();
         builder.Services.AddSingleton<LocalReplicas>();
+        builder.Services.AddSingleton<SchemaIdGate>();
         builder.Services.AddPlacementDirector<LeaderPlacement, LeaderPlacementDirector>();
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
         builder.Services.AddSingleton<BrokerRegistrar>();

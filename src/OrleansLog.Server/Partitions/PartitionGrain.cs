@@ -10,6 +10,7 @@ using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Diagnostics;
 using OrleansLog.Server.Placement;
 using OrleansLog.Server.Replication;
+using OrleansLog.Server.Schemas;
 using OrleansLog.Storage;
 using OrleansLog.Storage.Epochs;
 
@@ -38,6 +39,7 @@ public sealed partial class PartitionGrain(
     IOptions<BrokerOptions> broker,
     IOptions<ReplicationOptions> replication,
     IOptions<FetchOptions> fetch,
+    SchemaIdGate schemas,
     TimeProvider time,
     BrokerMetrics metrics,
     ILogger<PartitionGrain> logger) : Grain, IPartitionGrain, ILeaderReplicationHost
@@ -97,6 +99,20 @@ public sealed partial class PartitionGrain(
         if (await RequireLeader() is { } refusal)
         {
             return ProduceResponse.Failed(refusal);
+        }
+
+        if (SchemaIdGate.Applies(_topic!.Config))
+        {
+            if (await schemas.CheckAsync(_id.Topic, _topic.Config, request.Records) is { } refused)
+            {
+                return refused;
+            }
+
+            // The registry was asked: the term may have ended meanwhile.
+            if (await RequireLeader() is { } lost)
+            {
+                return ProduceResponse.Failed(lost);
+            }
         }
 
         return await _appender!.AppendAsync(request, _topic!.Config);

@@ -70,6 +70,9 @@ public sealed class SchemaRegistryGrain(
             ? SchemaAnswer.Of(new SchemaVersion("", 0, id, schema.SchemaType, schema.Schema))
             : SchemaAnswer.Fail(SchemaAnswer.SchemaNotFound, $"Schema {id} not found."));
 
+    public Task<ImmutableArray<int>> SchemaIds(string subject) =>
+        Task.FromResult(State.Subjects.TryGetValue(subject, out var versions) ? versions.Select(v => v.SchemaId).Distinct().ToImmutableArray() : []);
+
     public Task<SchemaAnswer> Lookup(string subject, string schema)
     {
         if (!State.Subjects.TryGetValue(subject, out var versions))
