@@ -45,4 +45,11 @@ public interface IConsumerGroupGrain : IGrainWithStringKey
 
     /// <summary>Deletes the group and its offsets; refused with NON_EMPTY_GROUP while it has members.</summary>
     Task Delete();
+
+    /// <summary>
+    /// Expires the group when it has had no member, and no commit, for <c>offsets.retention.minutes</c>:
+    /// its offsets are deleted and null is returned. Otherwise returns when (Unix ms) to ask again.
+    /// Called by the group directory's expiry pass.
+    /// </summary>
+    Task<long?> ExpireIfIdle();
 }

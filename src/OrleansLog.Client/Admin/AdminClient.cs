@@ -14,7 +14,6 @@ public sealed class AdminClient(IGrainFactory grains)
 {
     private IMetadataGrain Coordinator => grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
 
-    private IConsumerGroupDirectoryGrain GroupDirectory => grains.GetGrain<IConsumerGroupDirectoryGrain>(IConsumerGroupDirectoryGrain.ClusterKey);
 
     public Task<TopicDescription> CreateTopicAsync(string name, int partitions, short replicationFactor = -1, IReadOnlyDictionary<string, string>? configs = null) =>
         Coordinator.CreateTopic(name, partitions, replicationFactor, configs?.ToImmutableDictionary(StringComparer.Ordinal) ?? ImmutableDictionary<string, string>.Empty);
@@ -43,7 +42,7 @@ public sealed class AdminClient(IGrainFactory grains)
     /// <summary>Moves leadership back to each partition's preferred replica (of one topic, or all); returns how many partitions moved.</summary>
     public Task<int> ElectPreferredLeadersAsync(string? topic = null) => Coordinator.ElectPreferredLeaders(topic);
 
-    public async Task<IReadOnlyList<string>> ListGroupsAsync() => await GroupDirectory.List();
+    public async Task<IReadOnlyList<string>> ListGroupsAsync() => await IConsumerGroupDirectoryGrain.ListAllAsync(grains);
 
     /// <summary>
     /// Members, assignment, and per partition the committed offset, the end (high watermark) and the lag;

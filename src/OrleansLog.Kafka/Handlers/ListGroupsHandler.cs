@@ -16,7 +16,7 @@ internal sealed class ListGroupsHandler(KafkaListenerContext context) : IKafkaHa
         IReadOnlyList<string> groups = [];
         try
         {
-            groups = await context.Grains.GetGrain<IConsumerGroupDirectoryGrain>(IConsumerGroupDirectoryGrain.ClusterKey).List();
+            groups = await IConsumerGroupDirectoryGrain.ListAllAsync(context.Grains);
         }
         catch (Exception e)
         {

@@ -1,9 +1,9 @@
 namespace OrleansLog.Server.Groups;
 
-/// <summary>The persisted set of group ids.</summary>
+/// <summary>One directory shard's persisted groups: each id with the time (Unix ms) its offsets may next be due to expire.</summary>
 [GenerateSerializer]
 public sealed class ConsumerGroupDirectoryState
 {
-    [Id(0)]
-    public SortedSet<string> GroupIds { get; set; } = new(StringComparer.Ordinal);
+    [Id(1)]
+    public Dictionary<string, long> Groups { get; set; } = new(StringComparer.Ordinal);
 }

@@ -17,7 +17,10 @@ namespace OrleansLog.Server.Groups;
 /// persisted state (durable before a commit is answered). Concurrency: not reentrant, so joins,
 /// heartbeats, commits and the session timer apply one at a time in arrival order. Offsets of a topic
 /// that was deleted (or deleted and recreated: its id changed) are dropped when the group activates and
-/// whenever it refreshes metadata.
+/// whenever it refreshes metadata. A group id that breaks Kafka's rules never activates (INVALID_GROUP_ID
+/// on every path), and an unknown group that a read activated (no member, no offsets) deactivates after the
+/// call. Offsets expire once the group has been idle for <see cref="GroupCoordinatorOptions.OffsetsRetention"/>
+/// (see <see cref="ExpireIfIdle"/>).
 /// </summary>
 public sealed partial class ConsumerGroupGrain(
     [PersistentState("group", OrleansLogStorage.Name)] IPersistentState<ConsumerGroupState> state,
@@ -35,13 +38,15 @@ public sealed partial class ConsumerGroupGrain(
     private Dictionary<string, TopicDescription> _topics = new(StringComparer.Ordinal);
     private DateTimeOffset _topicsRefreshedAt;
     private bool _registered;
+    private bool _hadMembers;
 
-    private string GroupId => this.GetPrimaryKeyString();
+    private string Id => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _membership = new GroupMembership(GroupId, options.Value);
-        _classic = new ClassicGroup(GroupId, options.Value);
+        GroupId.Validate(Id);
+        _membership = new GroupMembership(Id, options.Value);
+        _classic = new ClassicGroup(Id, options.Value);
         if (state.RecordExists)
         {
             await RefreshTopics(state.State.Topics.Keys);
@@ -58,14 +63,15 @@ public sealed partial class ConsumerGroupGrain(
 
         if (!_classic.IsEmpty)
         {
-            return new JoinGroupResponse(ErrorCode.InconsistentGroupProtocol, request.MemberId ?? "", _membership.Generation, [], $"Group \"{GroupId}\" has {_classic.Members.Count} Kafka client member(s); a native consumer cannot join it until they leave.");
+            return new JoinGroupResponse(ErrorCode.InconsistentGroupProtocol, request.MemberId ?? "", _membership.Generation, [], $"Group \"{Id}\" has {_classic.Members.Count} Kafka client member(s); a native consumer cannot join it until they leave.");
         }
 
         var (member, changed) = _membership.Join(request, time.GetUtcNow());
+        _hadMembers = true;
         await EnsureRegistered();
         if (changed)
         {
-            LogMemberJoined(GroupId, member.MemberId, member.Topics);
+            LogMemberJoined(Id, member.MemberId, member.Topics);
             await RebalanceWithFreshTopics();
         }
 
@@ -78,7 +84,7 @@ public sealed partial class ConsumerGroupGrain(
     {
         if (_membership.Find(request.MemberId) is not { } member)
         {
-            return Task.FromResult(new HeartbeatResponse(ErrorCode.UnknownMemberId, _membership.Generation, [], false, $"Member {request.MemberId} is not in group \"{GroupId}\": its session expired or it left. Rejoin."));
+            return Task.FromResult(new HeartbeatResponse(ErrorCode.UnknownMemberId, _membership.Generation, [], false, $"Member {request.MemberId} is not in group \"{Id}\": its session expired or it left. Rejoin."));
         }
 
         return Task.FromResult(_membership.Heartbeat(member, request.Owned, time.GetUtcNow()));
@@ -88,8 +94,9 @@ public sealed partial class ConsumerGroupGrain(
     {
         if (_membership.Remove(memberId))
         {
-            LogMemberLeft(GroupId, memberId, "left");
+            LogMemberLeft(Id, memberId, "left");
             await RebalanceWithFreshTopics();
+            await NoteIfEmptied();
         }
     }
 
@@ -104,6 +111,7 @@ public sealed partial class ConsumerGroupGrain(
         var answer = _classic.Join(request, time.GetUtcNow());
         if (answer.Error == ErrorCode.None)
         {
+            _hadMembers = true;
             await EnsureRegistered();
             EnsureSessionTimer();
         }
@@ -128,15 +136,16 @@ public sealed partial class ConsumerGroupGrain(
         return Task.FromResult(answer);
     }
 
-    public Task<ErrorCode> LeaveClassic(string memberId)
+    public async Task<ErrorCode> LeaveClassic(string memberId)
     {
         var answer = _classic.Leave(memberId, time.GetUtcNow());
         if (answer == ErrorCode.None)
         {
-            LogMemberLeft(GroupId, memberId, "left");
+            LogMemberLeft(Id, memberId, "left");
+            await NoteIfEmptied();
         }
 
-        return Task.FromResult(answer);
+        return answer;
     }
 
     public async Task<CommitOffsetsResponse> CommitOffsets(CommitOffsetsRequest request)
@@ -156,13 +165,14 @@ public sealed partial class ConsumerGroupGrain(
 
         var before = copier.Copy(state.State);
         Apply(request.Offsets);
-        await state.WriteOrRestoreAsync(before, $"the offsets committed to group \"{GroupId}\"");
+        await state.WriteOrRestoreAsync(before, $"the offsets committed to group \"{Id}\"");
         await EnsureRegistered();
         return CommitOffsetsResponse.Success;
     }
 
     public Task<ImmutableArray<CommittedOffset>> FetchOffsets(ImmutableArray<TopicPartition> partitions)
     {
+        DeactivateIfUnknown();
         var all = AllOffsets();
         if (partitions.IsDefaultOrEmpty)
         {
@@ -175,6 +185,7 @@ public sealed partial class ConsumerGroupGrain(
 
     public Task<GroupDescription> Describe()
     {
+        DeactivateIfUnknown();
         if (!_classic.IsEmpty)
         {
             return Task.FromResult(DescribeClassic());
@@ -184,7 +195,7 @@ public sealed partial class ConsumerGroupGrain(
             .OrderBy(m => m.MemberId, StringComparer.Ordinal)
             .Select(m => new GroupMemberDescription(m.MemberId, m.ClientId, m.Topics, GroupMembership.Sorted(m.Held)))
             .ToImmutableArray();
-        return Task.FromResult(new GroupDescription(GroupId, _membership.State, _membership.Generation, _membership.Assignor, members, AllOffsets()));
+        return Task.FromResult(new GroupDescription(Id, _membership.State, _membership.Generation, _membership.Assignor, members, AllOffsets()));
     }
 
     private GroupDescription DescribeClassic()
@@ -211,7 +222,7 @@ public sealed partial class ConsumerGroupGrain(
                     m.GroupInstanceId);
             })
             .ToImmutableArray();
-        return new GroupDescription(GroupId, state, _classic.Generation, _classic.Protocol, members, AllOffsets(), _classic.ProtocolType);
+        return new GroupDescription(Id, state, _classic.Generation, _classic.Protocol, members, AllOffsets(), _classic.ProtocolType);
     }
 
     public async Task ResetOffsets(ImmutableArray<CommittedOffset> offsets)
@@ -225,7 +236,7 @@ public sealed partial class ConsumerGroupGrain(
 
         var before = copier.Copy(state.State);
         Apply(offsets);
-        await state.WriteOrRestoreAsync(before, $"the offsets reset in group \"{GroupId}\"");
+        await state.WriteOrRestoreAsync(before, $"the offsets reset in group \"{Id}\"");
         await EnsureRegistered();
     }
 
@@ -234,11 +245,11 @@ public sealed partial class ConsumerGroupGrain(
         RequireEmpty("delete it");
         if (!state.RecordExists)
         {
-            throw new OrleansLogException(ErrorCode.GroupIdNotFound, $"Consumer group \"{GroupId}\" does not exist.");
+            throw new OrleansLogException(ErrorCode.GroupIdNotFound, $"Consumer group \"{Id}\" does not exist.");
         }
 
-        await state.ClearOrRestoreAsync(copier.Copy(state.State), $"the deletion of group \"{GroupId}\"");
-        await GrainFactory.GetGrain<IConsumerGroupDirectoryGrain>(IConsumerGroupDirectoryGrain.ClusterKey).Unregister(GroupId);
+        await state.ClearOrRestoreAsync(copier.Copy(state.State), $"the deletion of group \"{Id}\"");
+        await IConsumerGroupDirectoryGrain.ShardOf(GrainFactory, Id).Unregister(Id);
         _registered = false;
         DeactivateOnIdle();
     }
@@ -252,7 +263,7 @@ public sealed partial class ConsumerGroupGrain(
         var expired = _membership.ExpireMembers(time.GetUtcNow());
         foreach (var id in expired)
         {
-            LogMemberLeft(GroupId, id, "session timed out");
+            LogMemberLeft(Id, id, "session timed out");
         }
 
         if (expired.Count > 0 || time.GetUtcNow() - _topicsRefreshedAt >= options.Value.MetadataRefreshInterval)
@@ -264,6 +275,67 @@ public sealed partial class ConsumerGroupGrain(
         {
             _sessionTimer?.Dispose();
             _sessionTimer = null;
+            await NoteIfEmptied();
+        }
+    }
+
+    public async Task<long?> ExpireIfIdle()
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var retention = (long)options.Value.OffsetsRetention.TotalMilliseconds;
+        if (!_membership.IsEmpty || !_classic.IsEmpty)
+        {
+            return now + retention;
+        }
+
+        if (state.RecordExists && state.State.LastActiveMs == 0)
+        {
+            // Offsets committed before this broker kept the time: their retention starts now, not at 1970.
+            await MarkActive(now);
+            return now + retention;
+        }
+
+        if (state.RecordExists && state.State.LastActiveMs + retention > now)
+        {
+            return state.State.LastActiveMs + retention;
+        }
+
+        if (state.RecordExists)
+        {
+            await state.ClearOrRestoreAsync(copier.Copy(state.State), $"the expiry of group \"{Id}\"");
+        }
+
+        _registered = false;
+        DeactivateOnIdle();
+        return null;
+    }
+
+    /// <summary>Starts the retention clock when the last member of a group that had members is gone.</summary>
+    private async Task NoteIfEmptied()
+    {
+        if (_hadMembers && _membership.IsEmpty && _classic.IsEmpty)
+        {
+            _hadMembers = false;
+            if (state.RecordExists)
+            {
+                await MarkActive(time.GetUtcNow().ToUnixTimeMilliseconds());
+            }
+        }
+    }
+
+    private async Task MarkActive(long nowMs)
+    {
+        var before = copier.Copy(state.State);
+        state.State.LastActiveMs = nowMs;
+        await state.WriteOrRestoreAsync(before, $"the last activity of group \"{Id}\"");
+    }
+
+    /// <summary>A read of a group nobody uses (no member, no offsets) leaves no activation behind.</summary>
+    private void DeactivateIfUnknown()
+    {
+        if (!state.RecordExists && _membership.IsEmpty && _classic.IsEmpty)
+        {
+            DeactivateOnIdle();
         }
     }
 
@@ -281,7 +353,7 @@ public sealed partial class ConsumerGroupGrain(
         var counts = _membership.SubscribedTopics.ToDictionary(t => t, t => _topics.TryGetValue(t, out var topic) ? topic.PartitionCount : 0, StringComparer.Ordinal);
         if (_membership.Rebalance(counts))
         {
-            LogRebalanced(GroupId, _membership.Generation, _membership.Members.Count);
+            LogRebalanced(Id, _membership.Generation, _membership.Members.Count);
         }
     }
 
@@ -318,10 +390,10 @@ public sealed partial class ConsumerGroupGrain(
         foreach (var name in stale)
         {
             state.State.Topics.Remove(name);
-            LogOffsetsDropped(GroupId, name);
+            LogOffsetsDropped(Id, name);
         }
 
-        await state.WriteOrRestoreAsync(before, $"the dropped offsets of group \"{GroupId}\"");
+        await state.WriteOrRestoreAsync(before, $"the dropped offsets of group \"{Id}\"");
     }
 
     /// <summary>The first offset that cannot be stored (negative, metadata too long, no such partition in the known topics), or null.</summary>
@@ -350,6 +422,7 @@ public sealed partial class ConsumerGroupGrain(
 
     private void Apply(IEnumerable<CommittedOffset> offsets)
     {
+        state.State.LastActiveMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var commit in offsets)
         {
             var topicId = _topics[commit.Partition.Topic].TopicId;
@@ -372,7 +445,7 @@ public sealed partial class ConsumerGroupGrain(
     {
         if (!_membership.IsEmpty || !_classic.IsEmpty)
         {
-            throw new OrleansLogException(ErrorCode.NonEmptyGroup, $"Consumer group \"{GroupId}\" has {_membership.Members.Count + _classic.Members.Count} active member(s); stop them before you {action}.");
+            throw new OrleansLogException(ErrorCode.NonEmptyGroup, $"Consumer group \"{Id}\" has {_membership.Members.Count + _classic.Members.Count} active member(s); stop them before you {action}.");
         }
     }
 
@@ -380,7 +453,8 @@ public sealed partial class ConsumerGroupGrain(
     {
         if (!_registered)
         {
-            await GrainFactory.GetGrain<IConsumerGroupDirectoryGrain>(IConsumerGroupDirectoryGrain.ClusterKey).Register(GroupId);
+            var checkAt = time.GetUtcNow() + options.Value.OffsetsRetention;
+            await IConsumerGroupDirectoryGrain.ShardOf(GrainFactory, Id).Register(Id, checkAt.ToUnixTimeMilliseconds());
             _registered = true;
         }
     }
@@ -399,7 +473,7 @@ public sealed partial class ConsumerGroupGrain(
     {
         if (_classic.Generation != before)
         {
-            LogRebalanced(GroupId, _classic.Generation, _classic.Members.Count);
+            LogRebalanced(Id, _classic.Generation, _classic.Members.Count);
         }
     }
 

@@ -22,4 +22,10 @@ public sealed class GroupCoordinatorOptions
 
     /// <summary>How often a group with members looks for new partitions or deleted topics (<c>metadata.max.age.ms</c>).</summary>
     public TimeSpan MetadataRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a group without members keeps its committed offsets after its last commit or its last member left (<c>offsets.retention.minutes</c>: 7 days).</summary>
+    public TimeSpan OffsetsRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often each broker runs the expiry pass over the group directory (<c>offsets.retention.check.interval.ms</c>).</summary>
+    public TimeSpan OffsetsRetentionCheckInterval { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -14,5 +14,7 @@ public sealed class GroupCoordinatorOptionsValidator : IValidateOptions<GroupCoo
             .NotNegative(nameof(options.InitialRebalanceDelay), options.InitialRebalanceDelay)
             .Positive(nameof(options.SessionCheckInterval), options.SessionCheckInterval)
             .Positive(nameof(options.MetadataRefreshInterval), options.MetadataRefreshInterval)
+            .Positive(nameof(options.OffsetsRetention), options.OffsetsRetention)
+            .Positive(nameof(options.OffsetsRetentionCheckInterval), options.OffsetsRetentionCheckInterval)
             .Result();
 }

@@ -343,6 +343,8 @@ public sealed partial class PartitionGrain(
 
         if (_topic is null || _leadership is null)
         {
+            // A partition a client named that does not exist: nothing of it stays behind.
+            DeactivateOnIdle();
             return UnknownPartition();
         }
 

@@ -35,6 +35,12 @@ public sealed class TopicGrain(TimeProvider time) : Grain, ITopicGrain
             _loadedAt = time.GetTimestamp();
         }
 
+        if (_topic is null)
+        {
+            // A topic a client named that does not exist: no activation outlives the call.
+            DeactivateOnIdle();
+        }
+
         return _topic;
     }
 
