@@ -11,7 +11,7 @@ namespace OrleansLog.Client.Consuming;
 /// <summary>
 /// Consumes records, as Confluent.Kafka's <c>IConsumer</c> does: <see cref="Assign(IEnumerable{TopicPartitionOffset})"/>
 /// partitions yourself or <see cref="Subscribe(IEnumerable{string})"/> in a group (<c>group.id</c>);
-/// <see cref="Consume(TimeSpan)"/>, <see cref="ConsumeAsync"/> or <see cref="ConsumeAllAsync"/> records in
+/// <see cref="Consume(TimeSpan)"/>, <see cref="ConsumeAsync(CancellationToken)"/> or <see cref="ConsumeAllAsync"/> records in
 /// partition order; seek, pause, resume, and commit positions (automatically every
 /// <c>auto.commit.interval.ms</c> by default, and on close). Rebalance handlers run inside the consume
 /// call, on the caller's thread: the revoked handler can still commit. Like Kafka's consumer it is for
@@ -150,6 +150,34 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
             {
                 return result;
             }
+        }
+    }
+
+    /// <summary>
+    /// The next record, or null when none arrives within <paramref name="timeout"/>, waiting without holding
+    /// a thread (for servers: a web request that reads records must not block the thread pool).
+    /// </summary>
+    public async ValueTask<ConsumeResult<TKey, TValue>?> ConsumeAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (TryConsumeNow() is { } ready)
+        {
+            return ready;
+        }
+
+        if (timeout <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        using var deadline = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        try
+        {
+            return await ConsumeAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return TryConsumeNow();
         }
     }
 

@@ -69,7 +69,7 @@ internal static class ConsumerGroupEndpoints
             return Results.Ok(new ListData<CommittedOffsetData>("KafkaCommittedOffsetList", [.. offsets.Select(o => new CommittedOffsetData(o.Partition.Topic, o.Partition.Partition, o.Offset))]));
         });
 
-        group.MapPost("/topics/{topic_name}/records:consume", async (string consumer_group_id, string topic_name, OrleansLogClient client, TimeProvider time, int max_count = 100, int timeout_ms = 1000, bool commit = true) =>
+        group.MapPost("/topics/{topic_name}/records:consume", async (string consumer_group_id, string topic_name, OrleansLogClient client, TimeProvider time, HttpContext context, int max_count = 100, int timeout_ms = 1000, bool commit = true) =>
         {
             if (RecordEndpoints.CheckReadLimits(max_count, timeout_ms) is { } problem)
             {
@@ -80,16 +80,16 @@ internal static class ConsumerGroupEndpoints
             var committed = (await client.Grains.GetGrain<IConsumerGroupGrain>(consumer_group_id).FetchOffsets([]))
                 .Where(o => o.Partition.Topic == topic_name)
                 .ToDictionary(o => o.Partition.Partition, o => o.Offset);
-            using var consumer = RecordEndpoints.NewConsumer(client, consumer_group_id);
+            await using var consumer = RecordEndpoints.NewConsumer(client, consumer_group_id);
             consumer.Assign(Enumerable.Range(0, topic.PartitionCount).Select(p => new TopicPartitionOffset(topic_name, p, committed.TryGetValue(p, out var offset) ? offset : Offsets.Beginning)));
-            var records = RecordEndpoints.Read(consumer, max_count, timeout_ms, time);
+            var records = await RecordEndpoints.ReadAsync(consumer, max_count, timeout_ms, time, context.RequestAborted);
             if (commit && records.Count > 0)
             {
                 await consumer.CommitAsync(records.GroupBy(r => r.PartitionId).Select(g => new TopicPartitionOffset(topic_name, g.Key, g.Max(r => r.Offset) + 1)));
             }
 
             return Results.Ok(new ListData<ConsumedRecord>("KafkaRecordList", records));
-        });
+        }).AddEndpointFilter(RecordReadLimiter.Filter);
     }
 
     public static string StateName(GroupState state) => state switch

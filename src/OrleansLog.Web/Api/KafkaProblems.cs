@@ -5,7 +5,7 @@ namespace OrleansLog.Web.Api;
 /// <summary>
 /// Every refusal as <c>application/problem+json</c>: the title is the Kafka error name
 /// (UNKNOWN_TOPIC_OR_PARTITION), <c>error_code</c> its number, the detail says what was wrong, and the
-/// HTTP status follows the kind of error (404 unknown, 409 conflict, 400 invalid, 503 retriable).
+/// HTTP status follows the kind of error (404 unknown, 409 conflict, 400 invalid, 429 throttled, 503 retriable).
 /// </summary>
 public static class KafkaProblems
 {
@@ -26,6 +26,7 @@ public static class KafkaProblems
         ErrorCode.UnknownTopicOrPartition or ErrorCode.GroupIdNotFound or ErrorCode.UnknownMemberId or ErrorCode.ResourceNotFound => StatusCodes.Status404NotFound,
         ErrorCode.TopicAlreadyExists or ErrorCode.NonEmptyGroup or ErrorCode.RebalanceInProgress or ErrorCode.DuplicateResource => StatusCodes.Status409Conflict,
         ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorCode.ThrottlingQuotaExceeded => StatusCodes.Status429TooManyRequests,
         _ when code.IsRetriable() => StatusCodes.Status503ServiceUnavailable,
         ErrorCode.UnknownServerError or ErrorCode.KafkaStorageError => StatusCodes.Status500InternalServerError,
         _ => StatusCodes.Status400BadRequest,

@@ -21,7 +21,7 @@ internal static class RecordEndpoints
     public static void Map(RouteGroupBuilder cluster)
     {
         cluster.MapPost("/topics/{topic_name}/records", Produce);
-        cluster.MapGet("/topics/{topic_name}/partitions/{partition_id:int}/records", ReadPartition);
+        cluster.MapGet("/topics/{topic_name}/partitions/{partition_id:int}/records", ReadPartition).AddEndpointFilter(RecordReadLimiter.Filter);
     }
 
     /// <summary>Checks <paramref name="maxCount"/> and <paramref name="timeoutMs"/> of a read; a problem when out of range.</summary>
@@ -30,8 +30,12 @@ internal static class RecordEndpoints
         : timeoutMs is < 0 or > 30_000 ? KafkaProblems.Problem(ErrorCode.InvalidRequest, $"timeout_ms={timeoutMs} is outside [0, 30000].")
         : null;
 
-    /// <summary>Reads up to <paramref name="maxCount"/> records from where <paramref name="consumer"/> is assigned, waiting at most <paramref name="timeoutMs"/> for the first and briefly for each next.</summary>
-    public static List<ConsumeResult<byte[]?, byte[]?>> ReadResults(Consumer<byte[]?, byte[]?> consumer, int maxCount, int timeoutMs, TimeProvider time)
+    /// <summary>
+    /// Reads up to <paramref name="maxCount"/> records from where <paramref name="consumer"/> is assigned,
+    /// waiting at most <paramref name="timeoutMs"/> for the first and briefly for each next; asynchronously
+    /// throughout, so a slow read holds no thread.
+    /// </summary>
+    public static async Task<List<ConsumeResult<byte[]?, byte[]?>>> ReadResultsAsync(Consumer<byte[]?, byte[]?> consumer, int maxCount, int timeoutMs, TimeProvider time, CancellationToken cancellationToken)
     {
         var results = new List<ConsumeResult<byte[]?, byte[]?>>();
         var started = time.GetTimestamp();
@@ -40,7 +44,7 @@ internal static class RecordEndpoints
         {
             var left = timeout - time.GetElapsedTime(started);
             var wait = results.Count == 0 ? left : TimeSpan.FromMilliseconds(Math.Min(100, Math.Max(0, left.TotalMilliseconds)));
-            if (wait <= TimeSpan.Zero || consumer.Consume(wait) is not { } result)
+            if (wait <= TimeSpan.Zero || await consumer.ConsumeAsync(wait, cancellationToken) is not { } result)
             {
                 break;
             }
@@ -51,9 +55,9 @@ internal static class RecordEndpoints
         return results;
     }
 
-    /// <summary>As <see cref="ReadResults"/>, with keys, values and headers as the API shows them.</summary>
-    public static List<ConsumedRecord> Read(Consumer<byte[]?, byte[]?> consumer, int maxCount, int timeoutMs, TimeProvider time) =>
-        [.. ReadResults(consumer, maxCount, timeoutMs, time).Select(result => new ConsumedRecord(
+    /// <summary>As <see cref="ReadResultsAsync"/>, with keys, values and headers as the API shows them.</summary>
+    public static async Task<List<ConsumedRecord>> ReadAsync(Consumer<byte[]?, byte[]?> consumer, int maxCount, int timeoutMs, TimeProvider time, CancellationToken cancellationToken) =>
+        [.. (await ReadResultsAsync(consumer, maxCount, timeoutMs, time, cancellationToken)).Select(result => new ConsumedRecord(
                 result.Topic,
                 result.Partition,
                 result.Offset,
@@ -186,7 +190,7 @@ internal static class RecordEndpoints
         return new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = headers, Timestamp = record.Timestamp?.ToUnixTimeMilliseconds() };
     }
 
-    private static IResult ReadPartition(string topic_name, int partition_id, OrleansLogClient client, TimeProvider time, long offset = 0, int max_count = 100, int timeout_ms = 1000)
+    private static async Task<IResult> ReadPartition(string topic_name, int partition_id, OrleansLogClient client, TimeProvider time, HttpContext context, long offset = 0, int max_count = 100, int timeout_ms = 1000)
     {
         if (CheckReadLimits(max_count, timeout_ms) is { } problem)
         {
@@ -198,8 +202,8 @@ internal static class RecordEndpoints
             return KafkaProblems.Problem(ErrorCode.OffsetOutOfRange, $"offset={offset} is negative.");
         }
 
-        using var consumer = NewConsumer(client);
+        await using var consumer = NewConsumer(client);
         consumer.Assign([new TopicPartitionOffset(topic_name, partition_id, offset)]);
-        return Results.Ok(new ListData<ConsumedRecord>("KafkaRecordList", Read(consumer, max_count, timeout_ms, time)));
+        return Results.Ok(new ListData<ConsumedRecord>("KafkaRecordList", await ReadAsync(consumer, max_count, timeout_ms, time, context.RequestAborted)));
     }
 }

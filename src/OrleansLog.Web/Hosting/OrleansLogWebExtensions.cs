@@ -38,6 +38,9 @@ public static class OrleansLogWebExtensions
         services.TryAddSingleton(sp => new OrleansLogClient(sp.GetRequiredService<IGrainFactory>()));
         services.AddSingleton<RecordProducer>();
         services.AddSingleton<ValueSchemaValidator>();
+        services.AddSingleton<IValidateOptions<RecordReadOptions>, RecordReadOptionsValidator>();
+        services.AddOptions<RecordReadOptions>().BindConfiguration(RecordReadOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<RecordReadLimiter>();
 
         // The console: Razor pages from this assembly (also when the broker hosts it), and its sampler.
         services.AddRazorPages().AddApplicationPart(typeof(OrleansLogWebExtensions).Assembly);

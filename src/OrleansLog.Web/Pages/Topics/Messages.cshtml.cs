@@ -2,11 +2,12 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using OrleansLog.Client;
 using OrleansLog.Client.Consuming;
+using OrleansLog.Web.Api;
 
 namespace OrleansLog.Web.Pages.Topics;
 
 /// <summary>The message browser: records of one partition from an offset, with key, value (JSON pretty-printed), headers and timestamp.</summary>
-public sealed class MessagesModel(OrleansLogClient client, TimeProvider time) : PageModel
+public sealed class MessagesModel(OrleansLogClient client, RecordReadLimiter limiter, TimeProvider time) : PageModel
 {
     public const int MaxCount = 200;
 
@@ -43,14 +44,23 @@ public sealed class MessagesModel(OrleansLogClient client, TimeProvider time) : 
                 return;
             }
 
-            using var consumer = Api.RecordEndpoints.NewConsumer(client);
+            using var lease = limiter.TryAcquire();
+            if (!lease.IsAcquired)
+            {
+                Problem = $"THROTTLING_QUOTA_EXCEEDED: {limiter.MaxConcurrentReads} record reads are being served; reload shortly.";
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                Response.Headers.RetryAfter = "1";
+                return;
+            }
+
+            await using var consumer = RecordEndpoints.NewConsumer(client);
             consumer.Assign([new TopicPartitionOffset(name, Partition, Offset)]);
-            Records.AddRange(Api.RecordEndpoints.ReadResults(consumer, Count, ReadTimeoutMs, time));
+            Records.AddRange(await RecordEndpoints.ReadResultsAsync(consumer, Count, ReadTimeoutMs, time, HttpContext.RequestAborted));
         }
         catch (OrleansLogException e)
         {
             Problem = $"{e.Code.KafkaName()}: {e.Message}";
-            Response.StatusCode = Api.KafkaProblems.StatusFor(e.Code);
+            Response.StatusCode = KafkaProblems.StatusFor(e.Code);
         }
     }
 }
