@@ -4,15 +4,18 @@ namespace OrleansLog.Storage;
 
 /// <summary>
 /// Whole record batches read from a log, as stored, in a pooled buffer that <see cref="Dispose"/>
-/// returns. The first batch contains the requested offset (it may start before it, as in Kafka).
+/// returns, or (read with <c>owned: true</c>) in a buffer of the caller's own that may outlive the result.
+/// The first batch contains the requested offset (it may start before it, as in Kafka).
 /// </summary>
 public sealed class LogReadResult : IDisposable
 {
+    private readonly bool _pooled;
     private byte[]? _buffer;
 
-    internal LogReadResult(byte[]? buffer, int length, long logStartOffset, long logEndOffset, long nextOffset)
+    internal LogReadResult(byte[]? buffer, int length, long logStartOffset, long logEndOffset, long nextOffset, bool pooled = true)
     {
         _buffer = buffer;
+        _pooled = pooled;
         Length = length;
         LogStartOffset = logStartOffset;
         LogEndOffset = logEndOffset;
@@ -34,7 +37,7 @@ public sealed class LogReadResult : IDisposable
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null)
+        if (buffer is not null && _pooled)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }

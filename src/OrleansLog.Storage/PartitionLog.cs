@@ -190,8 +190,10 @@ public sealed class PartitionLog : IDisposable
     /// reader past its first partition of a fetch takes nothing rather than one batch beyond its budget),
     /// only batches that end below <paramref name="maxOffset"/> (the high watermark), and from one segment
     /// at a time. An offset outside [<see cref="LogStartOffset"/>, <see cref="LogEndOffset"/>] is OFFSET_OUT_OF_RANGE.
+    /// With <paramref name="owned"/> the batches are in a buffer of their own that may outlive the result (a
+    /// grain's answer), read once from the file and never copied; otherwise in a pooled buffer.
     /// </summary>
-    public LogReadResult Read(long offset, int maxBytes, long maxOffset = long.MaxValue, bool minOneBatch = true)
+    public LogReadResult Read(long offset, int maxBytes, long maxOffset = long.MaxValue, bool minOneBatch = true, bool owned = false)
     {
         using var scope = _locks.Read();
         var start = _logStartOffset;
@@ -207,7 +209,7 @@ public sealed class PartitionLog : IDisposable
             var position = segments[i].FindBatchPosition(offset);
             if (position >= 0)
             {
-                return segments[i].Read(position, maxBytes, maxOffset, start, end, minOneBatch);
+                return segments[i].Read(position, maxBytes, maxOffset, start, end, minOneBatch, owned);
             }
         }
 

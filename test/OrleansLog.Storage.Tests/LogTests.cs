@@ -43,6 +43,26 @@ public sealed class LogTests : IDisposable
     }
 
     [Fact]
+    public void An_owned_read_keeps_its_batches_after_it_is_disposed_and_the_pool_is_reused()
+    {
+        using var log = PartitionLog.Open(Dir, new LogConfig());
+        log.Append(Batches.Of("a", "b"));
+        log.Append(Batches.Of("c"));
+        ReadOnlyMemory<byte> kept;
+        using (var owned = log.Read(0, 1 << 20, owned: true))
+        {
+            kept = owned.Records;
+        }
+
+        for (var i = 0; i < 8; i++)
+        {
+            using var pooled = log.Read(2, 1 << 20);
+        }
+
+        Assert.Equal([(0, "a"), (1, "b"), (2, "c")], Batches.Records(kept.Span));
+    }
+
+    [Fact]
     public void Read_from_a_middle_offset_starts_at_the_batch_that_holds_it()
     {
         using var log = PartitionLog.Open(Dir, new LogConfig());

@@ -40,11 +40,11 @@ public static class LongPollFetch
 
             if (request.Offset < highWatermark)
             {
-                using var read = log.Read(request.Offset, maxBytes, maxOffset: highWatermark, request.MinOneBatch);
+                // Read into a buffer of the answer's own (the response outlives this call), so no batch is copied twice.
+                using var read = log.Read(request.Offset, maxBytes, maxOffset: highWatermark, request.MinOneBatch, owned: true);
                 if (read.Length >= request.MinBytes || timeout.IsCompleted)
                 {
-                    // Copied out of the pooled buffer: the response outlives this call.
-                    return new FetchResponse(ErrorCode.None, read.Records.ToArray(), highWatermark, read.LogStartOffset, read.Length > 0 ? read.NextOffset : request.Offset);
+                    return new FetchResponse(ErrorCode.None, read.Records, highWatermark, read.LogStartOffset, read.Length > 0 ? read.NextOffset : request.Offset);
                 }
             }
 

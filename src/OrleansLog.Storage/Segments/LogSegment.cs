@@ -146,10 +146,10 @@ internal sealed class LogSegment : IDisposable
     /// (at least one, so a batch larger than the limit is still returned, unless <paramref name="minOneBatch"/>
     /// is false) whose last offset is below <paramref name="maxOffset"/>.
     /// </summary>
-    public LogReadResult Read(int position, int maxBytes, long maxOffset, long logStartOffset, long logEndOffset, bool minOneBatch = true)
+    public LogReadResult Read(int position, int maxBytes, long maxOffset, long logStartOffset, long logEndOffset, bool minOneBatch = true, bool owned = false)
     {
         var available = (int)Math.Min(Size - position, Math.Max(maxBytes, HeaderSize));
-        var buffer = ArrayPool<byte>.Shared.Rent(available);
+        var buffer = Rent(available, owned);
         var read = _log.Read(buffer.AsSpan(0, available), position);
         var length = 0;
         var nextOffset = -1L;
@@ -165,8 +165,8 @@ internal sealed class LogSegment : IDisposable
             {
                 if (length == 0 && (minOneBatch || header.SizeInBytes <= maxBytes))
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(header.SizeInBytes);
+                    Return(buffer, owned);
+                    buffer = Rent(header.SizeInBytes, owned);
                     read = _log.Read(buffer.AsSpan(0, header.SizeInBytes), position);
                     length = header.SizeInBytes;
                     nextOffset = header.NextOffset;
@@ -181,11 +181,22 @@ internal sealed class LogSegment : IDisposable
 
         if (length == 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Return(buffer, owned);
             return new LogReadResult(null, 0, logStartOffset, logEndOffset, -1);
         }
 
-        return new LogReadResult(buffer, length, logStartOffset, logEndOffset, nextOffset);
+        return new LogReadResult(buffer, length, logStartOffset, logEndOffset, nextOffset, pooled: !owned);
+    }
+
+    /// <summary>An owned buffer is the caller's to keep (no pool), sized to what is read: at most one partial batch past the answer.</summary>
+    private static byte[] Rent(int size, bool owned) => owned ? GC.AllocateUninitializedArray<byte>(size) : ArrayPool<byte>.Shared.Rent(size);
+
+    private static void Return(byte[] buffer, bool owned)
+    {
+        if (!owned)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The offset of the first record with a timestamp at least <paramref name="timestamp"/>, or null.</summary>
