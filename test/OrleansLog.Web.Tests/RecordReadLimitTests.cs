@@ -3,10 +3,6 @@ using System.Net;
 using System.Text.Json;
 using Confluent.Kafka;
 using Message = Confluent.Kafka.Message<Confluent.Kafka.Null, string>;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using OrleansLog.Client;
-using OrleansLog.Client.Hosting;
 using OrleansLog.Testing;
 using Xunit.Abstractions;
 
@@ -77,47 +73,8 @@ public sealed class RecordReadLimitTests(RecordReadLimitTests.ThrottledBroker br
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     /// <summary>A broker process whose front end serves at most <see cref="Limit"/> record reads at once.</summary>
-    public sealed class ThrottledBroker : IAsyncLifetime
+    public sealed class ThrottledBroker : WebBrokerFixture
     {
-        private readonly TempDirectory _data = new();
-        private IHost? _clientHost;
-
-        public SiloProcess Silo { get; private set; } = null!;
-
-        public HttpClient Http { get; private set; } = null!;
-
-        public OrleansLogClient Native { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            Silo = await SiloProcess.StartAsync(_data.Sub("data"), extraArguments: ["--OrleansLog:Web:MaxConcurrentReads", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Silo.HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.Services.AddOrleansLogClient(options => options.Gateways.Add(Silo.Gateway));
-            _clientHost = builder.Build();
-            await _clientHost.StartAsync();
-            Native = _clientHost.Services.GetRequiredService<OrleansLogClient>();
-        }
-
-        public async Task<(HttpResponseMessage Response, JsonElement Body)> Send(HttpMethod method, string path)
-        {
-            using var request = new HttpRequestMessage(method, path);
-            var response = await Http.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
-            return (response, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-        }
-
-        public async Task DisposeAsync()
-        {
-            Http?.Dispose();
-            if (_clientHost is not null)
-            {
-                await _clientHost.StopAsync();
-                _clientHost.Dispose();
-            }
-
-            await Silo.DisposeAsync();
-            _data.Dispose();
-        }
+        protected override IReadOnlyList<string> BrokerArguments => ["--OrleansLog:Web:MaxConcurrentReads", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture)];
     }
 }

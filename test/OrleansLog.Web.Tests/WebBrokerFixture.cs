@@ -9,7 +9,7 @@ using OrleansLog.Testing;
 namespace OrleansLog.Web.Tests;
 
 /// <summary>One broker process per test class, which co-hosts the REST API on its HTTP port, an HTTP client for it, and a native client on its gateway.</summary>
-public sealed class WebBrokerFixture : IAsyncLifetime
+public class WebBrokerFixture : IAsyncLifetime
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -25,10 +25,15 @@ public sealed class WebBrokerFixture : IAsyncLifetime
     /// <summary>The cluster's path prefix: the embedded broker's cluster id is "orleanslog".</summary>
     public const string Cluster = "/v3/clusters/orleanslog";
 
+    /// <summary>
+    /// Settings for the broker's command line. The console samples lag and offsets every 300 ms here (5 s by
+    /// default), so its charts fill within a test.
+    /// </summary>
+    protected virtual IReadOnlyList<string> BrokerArguments => ["--OrleansLog:Web:SampleInterval", "00:00:00.300"];
+
     public async Task InitializeAsync()
     {
-        // The console samples lag and offsets every 300 ms here (5 s by default), so its charts fill within a test.
-        Silo = await SiloProcess.StartAsync(_data.Sub("data"), extraArguments: ["--OrleansLog:Web:SampleInterval", "00:00:00.300"]);
+        Silo = await SiloProcess.StartAsync(_data.Sub("data"), extraArguments: BrokerArguments);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Silo.HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddOrleansLogClient(options => options.Gateways.Add(Silo.Gateway));
