@@ -45,6 +45,9 @@ public sealed class ReplicatedClusterFixture : BrokerClusterFixture
 
     public void Unstall(int broker) => BrokerService<ReplicaStall>(broker).IsStalled = false;
 
+    /// <summary>While set, broker <paramref name="broker"/>'s partition and follower grains drop the coordinator's delete notices, as a broker that was cut off would.</summary>
+    public void MissDeletes(int broker, bool miss) => BrokerService<ReplicaStall>(broker).MissesDeletes = miss;
+
     public IFollowerGrain Follower(string topic, int partition, int broker) =>
         Grains.GetGrain<IFollowerGrain>(IFollowerGrain.Key(new TopicPartition(topic, partition), broker));
 
@@ -79,11 +82,18 @@ public sealed class ReplicatedClusterFixture : BrokerClusterFixture
     private sealed class ReplicaStall
     {
         private volatile bool _stalled;
+        private volatile bool _missesDeletes;
 
         public bool IsStalled
         {
             get => _stalled;
             set => _stalled = value;
+        }
+
+        public bool MissesDeletes
+        {
+            get => _missesDeletes;
+            set => _missesDeletes = value;
         }
     }
 
@@ -94,6 +104,11 @@ public sealed class ReplicatedClusterFixture : BrokerClusterFixture
             if (stall.IsStalled && context.InterfaceMethod?.DeclaringType == typeof(IFollowerGrain) && context.InterfaceMethod.Name is "Replicate" or "Reconcile")
             {
                 throw new TimeoutException("Test fault: this broker's replicas are stalled.");
+            }
+
+            if (stall.MissesDeletes && context.InterfaceMethod?.Name == "Delete" && context.InterfaceMethod.DeclaringType is { } type && (type == typeof(IFollowerGrain) || type == typeof(IPartitionGrain)))
+            {
+                throw new TimeoutException("Test fault: this broker missed the delete.");
             }
 
             await context.Invoke();

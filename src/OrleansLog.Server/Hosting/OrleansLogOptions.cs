@@ -11,6 +11,12 @@ public sealed class OrleansLogOptions
     /// <summary>How often retention runs over every partition (Kafka's <c>log.retention.check.interval.ms</c>).</summary>
     public TimeSpan RetentionCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a partition directory that no current topic places on this broker is kept, renamed
+    /// <c>-stray</c>, before it is deleted: time to notice and restore data set aside by mistake.
+    /// </summary>
+    public TimeSpan StrayLogRetention { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The most partitions one topic may have.</summary>
     public int MaxPartitionsPerTopic { get; set; } = 10_000;
 

@@ -10,6 +10,7 @@ public sealed class OrleansLogOptionsValidator : IValidateOptions<OrleansLogOpti
         new OptionsChecks(OrleansLogOptions.SectionName)
             .NotEmpty(nameof(options.DataDirectory), options.DataDirectory)
             .Positive(nameof(options.RetentionCheckInterval), options.RetentionCheckInterval)
+            .NotNegative(nameof(options.StrayLogRetention), options.StrayLogRetention)
             .AtLeast(nameof(options.MaxPartitionsPerTopic), options.MaxPartitionsPerTopic, 1)
             .Result();
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansLog.Metadata;
@@ -11,23 +12,30 @@ namespace OrleansLog.Server.Partitions;
 
 /// <summary>
 /// The silo-local owner of the broker's log directory and its open <see cref="PartitionLog"/>s (not a grain:
-/// partition and follower grains on this silo share logs through it). Each partition directory carries
-/// a <c>partition.metadata</c> file with its topic id, so a directory left by a deleted topic is wiped
-/// rather than served to a new topic of the same name. Thread-safe; disposing closes every log cleanly.
+/// partition and follower grains on this silo share logs through it). Logs are keyed by topic identity, not
+/// only by name (KIP-516): each partition directory carries a <c>partition.metadata</c> file with its topic
+/// id, and a log of an older topic of the same name (deleted and recreated while this broker missed the
+/// delete) is never served to the new one. Data that is not deleted on purpose is never deleted at once:
+/// a stale or orphaned directory is renamed <c>&lt;partition&gt;.&lt;unix ms&gt;-stray</c> and removed only
+/// after a grace period (<see cref="RemoveExpiredStrays"/>), with one log line each.
+/// Thread-safe; disposing closes every log cleanly.
 /// </summary>
 public sealed partial class LogManager : IDisposable
 {
     private const string PartitionMetadataFile = "partition.metadata";
     private const uint PartitionMetadataMagic = 0x4F4C504D; // "OLPM"
+    private const string StraySuffix = "-stray";
 
-    private readonly ConcurrentDictionary<string, PartitionLog> _logs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, OpenLog> _logs = new(StringComparer.Ordinal);
     private readonly Lock _openLock = new();
+    private readonly TimeProvider _time;
     private readonly ILogger<LogManager> _logger;
     private bool _disposed;
 
-    public LogManager(IOptions<OrleansLogOptions> options, ILogger<LogManager> logger)
+    public LogManager(IOptions<OrleansLogOptions> options, ILogger<LogManager> logger, TimeProvider? time = null)
     {
         _logger = logger;
+        _time = time ?? TimeProvider.System;
         Directory = options.Value.LogDirectory;
         System.IO.Directory.CreateDirectory(Directory);
     }
@@ -37,25 +45,32 @@ public sealed partial class LogManager : IDisposable
     /// <summary>
     /// Opens (or returns the open) log of a partition of <paramref name="topic"/>, running with the topic's
     /// current config: a log already open (from an earlier activation, or from this broker's other replica
-    /// grain) may still have the config it was opened with.
+    /// grain) may still have the config it was opened with. A log of another topic id under the same name,
+    /// open or on disk, is closed and set aside as stray first.
     /// </summary>
     public PartitionLog GetOrOpen(TopicPartition partition, TopicDescription topic)
     {
         var config = topic.Config.ToLogConfig();
-        if (_logs.TryGetValue(partition.DirectoryName, out var open))
+        var topicId = topic.TopicId;
+        if (_logs.TryGetValue(partition.DirectoryName, out var open) && open.TopicId == topicId)
         {
-            open.UpdateConfig(config);
-            return open;
+            open.Log.UpdateConfig(config);
+            return open.Log;
         }
 
-        var topicId = topic.TopicId;
         lock (_openLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_logs.TryGetValue(partition.DirectoryName, out open))
             {
-                open.UpdateConfig(config);
-                return open;
+                if (open.TopicId == topicId)
+                {
+                    open.Log.UpdateConfig(config);
+                    return open.Log;
+                }
+
+                _logs.TryRemove(partition.DirectoryName, out _);
+                open.Log.Dispose();
             }
 
             var path = Path.Combine(Directory, partition.DirectoryName);
@@ -63,7 +78,7 @@ public sealed partial class LogManager : IDisposable
             if (storedId is { } id && id != topicId)
             {
                 LogStaleDirectory(partition.DirectoryName, id, topicId);
-                System.IO.Directory.Delete(path, recursive: true);
+                SetAsideLocked(partition);
             }
 
             var log = PartitionLog.Open(path, config);
@@ -77,31 +92,34 @@ public sealed partial class LogManager : IDisposable
                 LogRecovered(partition.DirectoryName, log.Recovery.TruncatedBytes, log.Recovery.RebuiltIndexes, log.LogEndOffset);
             }
 
-            _logs[partition.DirectoryName] = log;
+            _logs[partition.DirectoryName] = new OpenLog(log, topicId);
             return log;
         }
     }
 
-    /// <summary>Closes and deletes a partition's log directory.</summary>
     /// <summary>Bytes of every open log, for the log-size metric.</summary>
     public long TotalSizeInBytes()
     {
         long total = 0;
-        foreach (var log in _logs.Values)
+        foreach (var open in _logs.Values)
         {
-            total += log.SizeInBytes;
+            total += open.Log.SizeInBytes;
         }
 
         return total;
     }
 
+    /// <summary>Whether the log of <paramref name="partition"/> is open for topic <paramref name="topicId"/>.</summary>
+    public bool IsOpen(TopicPartition partition, Guid topicId) => _logs.TryGetValue(partition.DirectoryName, out var open) && open.TopicId == topicId;
+
+    /// <summary>Closes and deletes a partition's log directory: the coordinator deleted its topic.</summary>
     public void Delete(TopicPartition partition)
     {
         lock (_openLock)
         {
-            if (_logs.TryRemove(partition.DirectoryName, out var log))
+            if (_logs.TryRemove(partition.DirectoryName, out var open))
             {
-                log.Dispose();
+                open.Log.Dispose();
             }
 
             var path = Path.Combine(Directory, partition.DirectoryName);
@@ -112,7 +130,53 @@ public sealed partial class LogManager : IDisposable
         }
     }
 
-    /// <summary>Partition directories on disk with their topic ids (null when unreadable): for cleaning up after deleted topics.</summary>
+    /// <summary>
+    /// Closes the partition's log if it is open for <paramref name="topicId"/> (or whatever is open, when
+    /// null) and renames its directory to a stray, to be removed after the grace period. Returns false when
+    /// a log of another topic id is open there (someone serves it: leave it alone).
+    /// </summary>
+    public bool SetAside(TopicPartition partition, Guid? topicId, string reason)
+    {
+        lock (_openLock)
+        {
+            if (_logs.TryGetValue(partition.DirectoryName, out var open))
+            {
+                if (topicId is { } id && open.TopicId != id)
+                {
+                    return false;
+                }
+
+                _logs.TryRemove(partition.DirectoryName, out _);
+                open.Log.Dispose();
+            }
+
+            LogSetAside(partition.DirectoryName, reason);
+            SetAsideLocked(partition);
+            return true;
+        }
+    }
+
+    /// <summary>Deletes stray directories set aside longer ago than <paramref name="grace"/>; returns how many.</summary>
+    public int RemoveExpiredStrays(TimeSpan grace)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var removed = 0;
+        foreach (var path in System.IO.Directory.GetDirectories(Directory, "*" + StraySuffix))
+        {
+            var name = Path.GetFileName(path);
+            var dot = name.LastIndexOf('.');
+            if (dot > 0 && long.TryParse(name.AsSpan(dot + 1, name.Length - dot - 1 - StraySuffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var since) && now - since >= grace.TotalMilliseconds)
+            {
+                System.IO.Directory.Delete(path, recursive: true);
+                LogStrayRemoved(name);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Partition directories on disk with their topic ids (null when unreadable): for cleaning up after deleted topics. Strays are not listed.</summary>
     public IEnumerable<(TopicPartition Partition, Guid? TopicId)> ListDirectories()
     {
         foreach (var path in System.IO.Directory.GetDirectories(Directory))
@@ -129,12 +193,23 @@ public sealed partial class LogManager : IDisposable
         lock (_openLock)
         {
             _disposed = true;
-            foreach (var log in _logs.Values)
+            foreach (var open in _logs.Values)
             {
-                log.Dispose();
+                open.Log.Dispose();
             }
 
             _logs.Clear();
+        }
+    }
+
+    private void SetAsideLocked(TopicPartition partition)
+    {
+        var path = Path.Combine(Directory, partition.DirectoryName);
+        if (System.IO.Directory.Exists(path))
+        {
+            var stray = Path.Combine(Directory, $"{partition.DirectoryName}.{_time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}{StraySuffix}");
+            System.IO.Directory.Move(path, stray);
+            DiskFileSystem.Instance.FlushDirectory(Directory);
         }
     }
 
@@ -149,9 +224,18 @@ public sealed partial class LogManager : IDisposable
         return payload is { Length: 16 } ? new Guid(payload) : null;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition directory {Directory} belonged to topic id {OldId}, not {NewId}: deleting the stale data.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition directory {Directory} belonged to topic id {OldId}, not {NewId}: setting the stale data aside as a stray.")]
     private partial void LogStaleDirectory(string directory, Guid oldId, Guid newId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recovered {Directory} after an unclean shutdown: cut {TruncatedBytes} bytes, rebuilt {RebuiltIndexes} indexes, log end offset {LogEndOffset}.")]
     private partial void LogRecovered(string directory, long truncatedBytes, int rebuiltIndexes, long logEndOffset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Set partition directory {Directory} aside as a stray: {Reason}.")]
+    private partial void LogSetAside(string directory, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed stray directory {Directory} after its grace period.")]
+    private partial void LogStrayRemoved(string directory);
+
+    /// <summary>An open log and the topic id it was opened for.</summary>
+    private sealed record OpenLog(PartitionLog Log, Guid TopicId);
 }

@@ -65,7 +65,6 @@ public sealed partial class PartitionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _id = TopicPartition.ParseGrainKey(this.GetPrimaryKeyString());
-        _replica = replicas.Get(_id);
         Attach(await Coordinator.TryGetTopic(_id.Topic));
     }
 
@@ -291,8 +290,27 @@ public sealed partial class PartitionGrain(
             return;
         }
 
+        if (Leads && _topic!.TopicId == topic.TopicId && _term!.Epoch == leadership.LeaderEpoch && leadership.Leader == LocalBroker)
+        {
+            // Two calls of a fresh activation may both have looked the topic up: the term they found is running.
+            _topic = topic;
+            _leadership = leadership;
+            _term.Update(leadership);
+            return;
+        }
+
+        if (_topic is { } previous && previous.TopicId != topic.TopicId)
+        {
+            // The topic was deleted and recreated (this activation missed the delete): nothing of the old one is served.
+            EndTerm();
+            _term = null;
+            _appender = null;
+            _log = null;
+        }
+
         _topic = topic;
         _leadership = leadership;
+        _replica = replicas.Get(_id, topic.TopicId);
         if (leadership.Leader != LocalBroker || !_replica.Observe(leadership.LeaderEpoch))
         {
             return;

@@ -16,7 +16,10 @@ namespace OrleansLog.Server.Replication;
 /// A follower replica (see <see cref="IFollowerGrain"/>), on its broker's silo, over the log it shares
 /// through <see cref="LogManager"/> with the partition grain that runs there when this broker leads.
 /// Concurrency: not reentrant; one leader pushes one request at a time, so calls never interleave.
-/// A leader must reconcile once per epoch before it may push (the divergent tail is cut first).
+/// A leader must reconcile once per epoch before it may push (the divergent tail is cut first). Every
+/// request names the leader's topic id: one for another topic of this name makes the follower ask the
+/// coordinator, and switch to the current topic's log (with its own epochs) when the leader is right, or
+/// refuse with UNKNOWN_TOPIC_ID when the leader is stale; an activation never serves two topics.
 /// </summary>
 [ReplicaPlacement]
 public sealed partial class FollowerGrain(
@@ -27,8 +30,9 @@ public sealed partial class FollowerGrain(
 {
     private TopicPartition _id;
     private int _broker;
-    private LocalReplica _replica = null!;
+    private LocalReplica _replica = new();
     private PartitionLog? _log;
+    private Guid _topicId;
     private int _reconciledEpoch = -1;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -39,24 +43,24 @@ public sealed partial class FollowerGrain(
             throw new OrleansLogException(ErrorCode.ReplicaNotAvailable, $"The replica of {_id} on broker {_broker} was placed on broker {broker.Value.Id}.");
         }
 
-        _replica = replicas.Get(_id);
-        var topic = await GrainFactory.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).TryGetTopic(_id.Topic);
-        if (topic is not null && _id.Partition < topic.PartitionCount)
-        {
-            _log = logs.GetOrOpen(_id, topic);
-        }
+        await AttachCurrentTopic();
     }
 
-    public Task<ReplicaResponse> Reconcile(ReconcileRequest request)
+    public async Task<ReplicaResponse> Reconcile(ReconcileRequest request)
     {
+        if (await CheckTopic(request.TopicId) is { } wrongTopic)
+        {
+            return wrongTopic;
+        }
+
         if (_log is not { } log)
         {
-            return Task.FromResult(NotAReplica());
+            return NotAReplica();
         }
 
         if (!_replica.Observe(request.LeaderEpoch))
         {
-            return Task.FromResult(Fenced(request.LeaderEpoch));
+            return Fenced(request.LeaderEpoch);
         }
 
         try
@@ -79,16 +83,21 @@ public sealed partial class FollowerGrain(
 
             _reconciledEpoch = request.LeaderEpoch;
             _replica.SetHighWatermark(Math.Min(request.HighWatermark, log.LogEndOffset));
-            return Task.FromResult(new ReplicaResponse(ErrorCode.None, log.LogEndOffset));
+            return new ReplicaResponse(ErrorCode.None, log.LogEndOffset);
         }
         catch (OrleansLogException e)
         {
-            return Task.FromResult(ReplicaResponse.Failed(e.Code, e.Message));
+            return ReplicaResponse.Failed(e.Code, e.Message);
         }
     }
 
     public async Task<ReplicaResponse> Replicate(ReplicateRequest request)
     {
+        if (await CheckTopic(request.TopicId) is { } wrongTopic)
+        {
+            return wrongTopic;
+        }
+
         if (_log is not { } log)
         {
             return NotAReplica();
@@ -143,10 +152,48 @@ public sealed partial class FollowerGrain(
     public Task Delete()
     {
         _log = null;
+        _topicId = Guid.Empty;
         logs.Delete(_id);
         replicas.Forget(_id);
         DeactivateOnIdle();
         return Task.CompletedTask;
+    }
+
+    /// <summary>Opens the current topic's log (if this partition exists) and takes its replica state.</summary>
+    private async Task AttachCurrentTopic()
+    {
+        var topic = await GrainFactory.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).TryGetTopic(_id.Topic);
+        _reconciledEpoch = -1;
+        if (topic is not null && _id.Partition < topic.PartitionCount)
+        {
+            _topicId = topic.TopicId;
+            _replica = replicas.Get(_id, topic.TopicId);
+            _log = logs.GetOrOpen(_id, topic);
+        }
+        else
+        {
+            _topicId = Guid.Empty;
+            _log = null;
+        }
+    }
+
+    /// <summary>Null when the leader serves this activation's topic; otherwise switches to the current topic first, or says why the leader is stale.</summary>
+    private async Task<ReplicaResponse?> CheckTopic(Guid leaderTopicId)
+    {
+        if (leaderTopicId == Guid.Empty || leaderTopicId == _topicId)
+        {
+            return null;
+        }
+
+        var before = _topicId;
+        await AttachCurrentTopic();
+        if (_topicId == leaderTopicId)
+        {
+            LogTopicChanged(_id.DirectoryName, _broker, before, _topicId);
+            return null;
+        }
+
+        return ReplicaResponse.Failed(ErrorCode.UnknownTopicId, $"Topic id {leaderTopicId} is not the current topic \"{_id.Topic}\" ({(_topicId == Guid.Empty ? "none" : _topicId)}) on broker {_broker}.");
     }
 
     private ReplicaResponse NotAReplica() =>
@@ -157,6 +204,9 @@ public sealed partial class FollowerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition} on broker {Broker}: cut the divergent tail from {LogEndOffset} to {Offset} for leader epoch {Epoch}.")]
     private partial void LogTruncated(string partition, int broker, long logEndOffset, long offset, int epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition} on broker {Broker}: the leader serves topic id {TopicId}, not {OldTopicId}; the replica follows the current topic (it missed a delete).")]
+    private partial void LogTopicChanged(string partition, int broker, Guid oldTopicId, Guid topicId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition} on broker {Broker}: emptied the replica to restart at the leader's log start {Offset}.")]
     private partial void LogRestarted(string partition, int broker, long offset);

@@ -207,7 +207,7 @@ public sealed partial class LeaderReplication
                 var readAt = _time.GetTimestamp();
                 if (!reconciled)
                 {
-                    response = await follower.Reconcile(new ReconcileRequest(Epoch, _localBroker, _log.LeaderEpochs, _log.LogStartOffset, end, HighWatermark.Value))
+                    response = await follower.Reconcile(new ReconcileRequest(Epoch, _localBroker, _log.LeaderEpochs, _log.LogStartOffset, end, HighWatermark.Value, _replica.TopicId))
                         .WaitAsync(_options.ReplicaCallTimeout, _time);
                 }
                 else if (link.LogEndOffset >= end && link.SentHighWatermark >= HighWatermark.Value && link.SentLogStartOffset >= _log.LogStartOffset)
@@ -232,7 +232,7 @@ public sealed partial class LeaderReplication
                     // once the follower has answered, when the request has certainly been serialized; a call
                     // that fails leaves the buffer to the garbage collector.
                     var read = link.LogEndOffset < end ? _log.Read(link.LogEndOffset, _options.MaxPushBytes) : null;
-                    var push = new ReplicateRequest(Epoch, read?.Records ?? ReadOnlyMemory<byte>.Empty, HighWatermark.Value, _log.LogStartOffset);
+                    var push = new ReplicateRequest(Epoch, read?.Records ?? ReadOnlyMemory<byte>.Empty, HighWatermark.Value, _log.LogStartOffset, _replica.TopicId);
                     response = await follower.Replicate(push).WaitAsync(_options.ReplicaCallTimeout, _time);
                     read?.Dispose();
                     if (response.Error == ErrorCode.None)

@@ -3,12 +3,17 @@ using OrleansLog.Partitions;
 
 namespace OrleansLog.Server.Replication;
 
-/// <summary>This broker's <see cref="LocalReplica"/> per partition (a silo singleton, not persisted: epochs come back from the coordinator and leaders).</summary>
+/// <summary>
+/// This broker's <see cref="LocalReplica"/> per partition and topic id (a silo singleton, not persisted:
+/// epochs come back from the coordinator and leaders). Asking for another topic id than the one held
+/// replaces it: the topic was deleted and recreated.
+/// </summary>
 public sealed class LocalReplicas
 {
     private readonly ConcurrentDictionary<TopicPartition, LocalReplica> _replicas = new();
 
-    public LocalReplica Get(TopicPartition partition) => _replicas.GetOrAdd(partition, static _ => new LocalReplica());
+    public LocalReplica Get(TopicPartition partition, Guid topicId) =>
+        _replicas.AddOrUpdate(partition, static (_, id) => new LocalReplica(id), static (_, held, id) => held.TopicId == id ? held : new LocalReplica(id), topicId);
 
     public void Forget(TopicPartition partition) => _replicas.TryRemove(partition, out _);
 }

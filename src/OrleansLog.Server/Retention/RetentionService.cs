@@ -10,19 +10,26 @@ namespace OrleansLog.Server.Retention;
 
 /// <summary>
 /// Runs retention over every partition this broker leads each <see cref="OrleansLogOptions.RetentionCheckInterval"/>
-/// (followers follow their leader's log start), and removes partition directories that no current topic
+/// (followers follow their leader's log start), and sets aside partition directories that no current topic
 /// places here (left by a topic deleted while this broker was down, or with a stale topic id).
+/// <para>
+/// The sweep never takes a live log: it lists the directories <em>before</em> it asks the coordinator for
+/// the topics, so a topic created or grown while it runs is in the listing or its directory is not in the
+/// sweep; a directory without a readable topic id is left alone; and a directory is only renamed to a stray,
+/// removed after <see cref="OrleansLogOptions.StrayLogRetention"/>.
+/// </para>
 /// </summary>
 public sealed partial class RetentionService(
     IGrainFactory grains,
     LogManager logs,
     IOptions<OrleansLogOptions> options,
     IOptions<Brokers.BrokerOptions> broker,
+    TimeProvider time,
     ILogger<RetentionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.RetentionCheckInterval);
+        using var timer = new PeriodicTimer(options.Value.RetentionCheckInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
@@ -36,9 +43,11 @@ public sealed partial class RetentionService(
         }
     }
 
-    /// <summary>One pass over every partition.</summary>
+    /// <summary>One pass over every partition, then the sweep of directories no topic places here.</summary>
     public async Task RunOnce()
     {
+        // Directories first, topics second: every directory listed here that a live topic owns is in the topic listing.
+        var directories = logs.ListDirectories().ToList();
         var topics = await grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).ListTopics();
         foreach (var topic in topics)
         {
@@ -49,19 +58,40 @@ public sealed partial class RetentionService(
         }
 
         var byName = topics.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        foreach (var (partition, topicId) in logs.ListDirectories().ToList())
+        foreach (var (partition, topicId) in directories)
         {
-            if (!byName.TryGetValue(partition.Topic, out var topic) || partition.Partition >= topic.PartitionCount || !topic.Partitions[partition.Partition].Replicas.Contains(broker.Value.Id) || (topicId is { } id && id != topic.TopicId))
+            if (OrphanReason(partition, topicId, byName) is { } reason)
             {
-                LogOrphanRemoved(partition.DirectoryName);
-                logs.Delete(partition);
+                logs.SetAside(partition, topicId, reason);
             }
         }
+
+        logs.RemoveExpiredStrays(options.Value.StrayLogRetention);
+    }
+
+    /// <summary>Why the directory of <paramref name="partition"/> belongs to no current topic here, or null when it does (or cannot be known).</summary>
+    private string? OrphanReason(TopicPartition partition, Guid? topicId, Dictionary<string, TopicDescription> topics)
+    {
+        if (topicId is not { } id)
+        {
+            return null;
+        }
+
+        if (!topics.TryGetValue(partition.Topic, out var topic))
+        {
+            return $"topic \"{partition.Topic}\" (id {id}) no longer exists";
+        }
+
+        if (topic.TopicId != id)
+        {
+            return $"it holds topic id {id}; the current topic \"{partition.Topic}\" is {topic.TopicId}";
+        }
+
+        return partition.Partition < topic.PartitionCount && !topic.Partitions[partition.Partition].Replicas.Contains(broker.Value.Id)
+            ? $"broker {broker.Value.Id} is no longer a replica of it"
+            : null;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Retention pass failed; it runs again at the next interval.")]
     private partial void LogRetentionFailed(Exception error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Removed partition directory {Directory}: no current topic owns it.")]
-    private partial void LogOrphanRemoved(string directory);
 }

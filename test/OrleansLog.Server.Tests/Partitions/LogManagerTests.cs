@@ -1,0 +1,86 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using OrleansLog.Metadata;
+using OrleansLog.Partitions;
+using OrleansLog.Server.Hosting;
+using OrleansLog.Server.Partitions;
+using OrleansLog.Testing;
+
+namespace OrleansLog.Server.Tests.Partitions;
+
+/// <summary>
+/// The broker's logs are keyed by topic identity, and nothing is deleted that was not deleted on purpose:
+/// a stale log (another topic id under the name) is set aside as a stray, never served, and strays go only
+/// after their grace period.
+/// </summary>
+public sealed class LogManagerTests : IDisposable
+{
+    private static readonly TopicPartition Partition = new("orders", 0);
+
+    private readonly TempDirectory _temp = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
+    private readonly LogManager _logs;
+
+    public LogManagerTests() =>
+        _logs = new LogManager(Options.Create(new OrleansLogOptions { LogDirectoryOverride = _temp.Sub("logs") }), NullLogger<LogManager>.Instance, _time);
+
+    public void Dispose()
+    {
+        _logs.Dispose();
+        _temp.Dispose();
+    }
+
+    [Fact]
+    public void A_recreated_topic_never_gets_the_open_log_of_the_old_one()
+    {
+        var old = _logs.GetOrOpen(Partition, Topic(Guid.NewGuid()));
+        old.Append(Batches.Of("old-a", "old-b"));
+
+        var recreated = _logs.GetOrOpen(Partition, Topic(Guid.NewGuid()));
+
+        Assert.NotSame(old, recreated);
+        Assert.Equal(0, recreated.LogEndOffset);
+        Assert.Single(Strays());
+    }
+
+    [Fact]
+    public void A_directory_of_another_topic_id_on_disk_is_set_aside_not_deleted()
+    {
+        var oldId = Guid.NewGuid();
+        _logs.GetOrOpen(Partition, Topic(oldId)).Append(Batches.Of("kept aside"));
+        _logs.Dispose();
+        using var restarted = new LogManager(Options.Create(new OrleansLogOptions { LogDirectoryOverride = _temp.Sub("logs") }), NullLogger<LogManager>.Instance, _time);
+
+        var log = restarted.GetOrOpen(Partition, Topic(Guid.NewGuid()));
+
+        Assert.Equal(0, log.LogEndOffset);
+        var stray = Assert.Single(Strays());
+        Assert.NotEmpty(Directory.GetFiles(stray, "*.log"));
+    }
+
+    [Fact]
+    public void Set_aside_refuses_a_log_open_for_another_topic_id_and_strays_go_after_their_grace()
+    {
+        var id = Guid.NewGuid();
+        _logs.GetOrOpen(Partition, Topic(id)).Append(Batches.Of("a"));
+
+        Assert.False(_logs.SetAside(Partition, Guid.NewGuid(), "test"));
+        Assert.True(_logs.IsOpen(Partition, id));
+        Assert.True(_logs.SetAside(Partition, id, "test"));
+        Assert.False(_logs.IsOpen(Partition, id));
+        Assert.Empty(_logs.ListDirectories());
+
+        _time.Advance(TimeSpan.FromMinutes(59));
+        Assert.Equal(0, _logs.RemoveExpiredStrays(TimeSpan.FromHours(1)));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, _logs.RemoveExpiredStrays(TimeSpan.FromHours(1)));
+        Assert.Empty(Strays());
+    }
+
+    private string[] Strays() => Directory.GetDirectories(_logs.Directory, "*-stray");
+
+    private static TopicDescription Topic(Guid id) =>
+        new("orders", id, 1, ImmutableSortedDictionary<string, string>.Empty, DateTimeOffset.UnixEpoch, 1, [new PartitionLeadership(0, [0], 0, 0, [0])]);
+}
