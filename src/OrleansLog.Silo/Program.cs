@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using OrleansLog.Kafka.Hosting;
+using OrleansLog.Server.Hosting;
 using OrleansLog.Silo.Hosting;
+using OrleansLog.Storage.IO;
 using OrleansLog.Web.Hosting;
 
 // Configuration files come from the application's folder, so the broker behaves the same whatever the
@@ -31,6 +33,9 @@ try
 
     // Checked before the host starts, so a bad setting is refused before anything logs or binds.
     app.Services.GetService<IStartupValidator>()?.Validate();
+
+    // A damaged state or checkpoint file stops the broker before it serves anything.
+    app.Services.GetRequiredService<StorageIntegrityCheck>().Verify();
     await app.RunAsync();
 }
 catch (Exception e) when (StartupFailures(e) is [_, ..] failures)
@@ -52,6 +57,7 @@ static string[] StartupFailures(Exception? e) =>
         null => [],
         OptionsValidationException invalid => [.. invalid.Failures],
         KafkaListenerException listener => [listener.Message],
+        DamagedFileException damaged => [damaged.Message],
         AggregateException all => [.. all.InnerExceptions.SelectMany(StartupFailures)],
         _ => StartupFailures(e.InnerException),
     };

@@ -131,6 +131,14 @@ public sealed class PartitionLog : IDisposable
         }
     }
 
+    /// <summary>
+    /// Checks, without opening the log, the files of <paramref name="directory"/> that cannot be rebuilt
+    /// from its segments (the log start offset checkpoint): <see cref="DamagedFileException"/> when one is
+    /// damaged, so a broker can refuse to start instead of serving records that were deleted.
+    /// </summary>
+    public static void VerifyCheckpoints(string directory, IFileSystem? fileSystem = null) =>
+        LogStartCheckpoint.Read(fileSystem ?? DiskFileSystem.Instance, directory);
+
     /// <summary>Switches to a new config (from a topic alter). Takes effect for the next append, roll and retention run.</summary>
     public void UpdateConfig(LogConfig config)
     {

@@ -40,7 +40,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(endpoints);
+            client.UseOrleansLogGateways(endpoints);
             client.AddOrleansLogGatewayWatch();
 
             // One attempt: a CLI should say at once that nothing answers, not retry silently.

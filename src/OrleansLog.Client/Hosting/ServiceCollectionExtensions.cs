@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Messaging;
 using OrleansLog.Client.Internal;
 
 namespace OrleansLog.Client.Hosting;
@@ -24,7 +26,7 @@ public static class ServiceCollectionExtensions
             var endpoints = options.Gateways.Select(ParseGateway).ToArray();
             services.AddOrleansClient(client =>
             {
-                client.UseStaticClustering(endpoints);
+                client.UseOrleansLogGateways(endpoints);
                 client.AddOrleansLogGatewayWatch();
                 client.Configure<ClusterOptions>(cluster =>
                 {
@@ -36,6 +38,19 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton(sp => new OrleansLogClient(sp.GetRequiredService<IGrainFactory>(), sp.GetService<GatewayLossWatch>()));
         return services;
+    }
+
+    /// <summary>
+    /// Connects through <paramref name="seeds"/> and then follows the cluster's active brokers (refreshed every
+    /// five seconds), so a dead broker's gateway is dropped and never comes back while it is dead, and new
+    /// brokers are used without reconfiguring the client. Use it instead of <c>UseStaticClustering</c>.
+    /// </summary>
+    public static IClientBuilder UseOrleansLogGateways(this IClientBuilder client, IReadOnlyList<IPEndPoint> seeds)
+    {
+        client.Services.TryAddSingleton(TimeProvider.System);
+        client.Services.AddSingleton<IGatewayListProvider>(sp => ActivatorUtilities.CreateInstance<ClusterGatewayListProvider>(sp, seeds));
+        client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        return client;
     }
 
     /// <summary>

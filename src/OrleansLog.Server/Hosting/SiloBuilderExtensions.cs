@@ -42,6 +42,7 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<BrokerMetrics>();
         builder.Services.AddSingleton<LocalReplicas>();
         builder.Services.AddSingleton<SchemaIdGate>();
+        builder.Services.AddSingleton<StorageIntegrityCheck>();
         builder.Services.AddPlacementDirector<LeaderPlacement, LeaderPlacementDirector>();
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
         builder.Services.AddSingleton<BrokerRegistrar>();

@@ -213,15 +213,26 @@ public sealed partial class LogManager : IDisposable
         }
     }
 
-    private static Guid? ReadTopicId(string path)
+    /// <summary>
+    /// The topic id a partition directory belongs to, or null when it has none (yet). A damaged file is
+    /// <see cref="DamagedFileException"/>: read as "no id", the directory could be adopted by another topic.
+    /// </summary>
+    public static Guid? ReadTopicId(string path)
     {
         if (!System.IO.Directory.Exists(path))
         {
             return null;
         }
 
-        var payload = ChecksummedFile.TryRead(DiskFileSystem.Instance, Path.Combine(path, PartitionMetadataFile), PartitionMetadataMagic, 1);
-        return payload is { Length: 16 } ? new Guid(payload) : null;
+        var file = Path.Combine(path, PartitionMetadataFile);
+        const string What = "partition metadata (the topic id of the partition's directory)";
+        const string Remedy = "Restore it from a backup, or remove the partition's directory so the replica is copied again from its leader.";
+        return ChecksummedFile.Read(DiskFileSystem.Instance, file, PartitionMetadataMagic, 1, What, Remedy) switch
+        {
+            null => null,
+            { Length: 16 } payload => new Guid(payload),
+            _ => throw new DamagedFileException(file, What, Remedy),
+        };
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition directory {Directory} belonged to topic id {OldId}, not {NewId}: setting the stale data aside as a stray.")]

@@ -18,12 +18,14 @@ namespace OrleansLog.Server.Persistence;
 public sealed class FileGrainStorage(IOptions<OrleansLogOptions> options, IGrainStorageSerializer serializer) : IGrainStorage
 {
     private const uint Magic = 0x4F4C4753; // "OLGS"
+    private const string What = "grain state";
+    private const string Remedy = "Restore it from a backup. The broker does not start without it: read as empty, coordinator state would lose every topic.";
 
     private readonly string _directory = Directory.CreateDirectory(options.Value.StateDirectory).FullName;
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var payload = ChecksummedFile.TryRead(DiskFileSystem.Instance, PathOf(stateName, grainId), Magic, 1);
+        var payload = Verify(PathOf(stateName, grainId));
         if (payload is null)
         {
             grainState.State = Activator.CreateInstance<T>();
@@ -73,9 +75,12 @@ public sealed class FileGrainStorage(IOptions<OrleansLogOptions> options, IGrain
         return Task.CompletedTask;
     }
 
+    /// <summary>The payload of a state file, null when there is none, <see cref="DamagedFileException"/> when it fails its checksum.</summary>
+    public static byte[]? Verify(string path) => ChecksummedFile.Read(DiskFileSystem.Instance, path, Magic, 1, What, Remedy);
+
     private static string? ReadETag(string path)
     {
-        var payload = ChecksummedFile.TryRead(DiskFileSystem.Instance, path, Magic, 1);
+        var payload = Verify(path);
         return payload is null ? null : BinaryPrimitives.ReadInt64BigEndian(payload).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 

@@ -17,10 +17,12 @@ internal static class LogStartCheckpoint
 
     private const ushort Version = 1;
 
-    /// <summary>The checkpointed start offset, or 0 when there is none.</summary>
+    public const string Remedy = "Restore it from a backup; on a follower, or to give up the records it hid, remove the partition's directory so the replica is copied again from its leader.";
+
+    /// <summary>The checkpointed start offset, or 0 when there is none; <see cref="DamagedFileException"/> when the file is damaged (the records below the start must stay hidden).</summary>
     public static long Read(IFileSystem fileSystem, string directory) =>
-        ChecksummedFile.TryRead(fileSystem, PathIn(directory), Magic, Version) is { Length: 8 } payload
-            ? BinaryPrimitives.ReadInt64BigEndian(payload)
+        ChecksummedFile.Read(fileSystem, PathIn(directory), Magic, Version, "log start offset checkpoint", Remedy) is { } payload
+            ? payload.Length == 8 ? BinaryPrimitives.ReadInt64BigEndian(payload) : throw new DamagedFileException(PathIn(directory), "log start offset checkpoint", Remedy)
             : 0;
 
     public static void Write(IFileSystem fileSystem, string directory, long offset)

@@ -36,12 +36,38 @@ public sealed class LeaderEpochCache
     /// <summary>The newest epoch that wrote to the log, or -1 when none did.</summary>
     public int LatestEpoch => Entries.IsEmpty ? -1 : Entries[^1].Epoch;
 
-    public static LeaderEpochCache Load(IFileSystem fileSystem, string directory)
+    /// <summary>
+    /// Loads the checkpoint. A damaged one is never read as empty (a follower would then truncate its whole
+    /// log): it is rebuilt by <paramref name="rebuild"/> from the epochs stamped in the log's batches, and
+    /// written again. Without <paramref name="rebuild"/>, damage is <see cref="DamagedFileException"/>.
+    /// </summary>
+    public static LeaderEpochCache Load(IFileSystem fileSystem, string directory, Func<ImmutableArray<EpochEntry>>? rebuild = null)
     {
         var path = Path.Combine(directory, FileName);
-        var payload = ChecksummedFile.TryRead(fileSystem, path, Magic, 1);
-        var entries = ImmutableArray<EpochEntry>.Empty;
-        if (payload is { Length: >= 4 } && BinaryPrimitives.ReadInt32BigEndian(payload) is var count && payload.Length == 4 + (count * EntrySize))
+        if (!fileSystem.FileExists(path))
+        {
+            return new LeaderEpochCache(fileSystem, path, ImmutableArray<EpochEntry>.Empty);
+        }
+
+        if (Parse(ChecksummedFile.TryRead(fileSystem, path, Magic, 1)) is { } entries)
+        {
+            return new LeaderEpochCache(fileSystem, path, entries);
+        }
+
+        if (rebuild is null)
+        {
+            throw new DamagedFileException(path, "leader epoch checkpoint", "Remove it: the broker rebuilds it from the log.");
+        }
+
+        var rebuilt = new LeaderEpochCache(fileSystem, path, ImmutableArray<EpochEntry>.Empty);
+        rebuilt.Save(rebuild());
+        return rebuilt;
+    }
+
+    /// <summary>The epochs of a checkpoint's payload, or null when it does not add up.</summary>
+    private static ImmutableArray<EpochEntry>? Parse(byte[]? payload)
+    {
+        if (payload is { Length: >= 4 } && BinaryPrimitives.ReadInt32BigEndian(payload) is var count && count >= 0 && payload.Length == 4 + (count * EntrySize))
         {
             var builder = ImmutableArray.CreateBuilder<EpochEntry>(count);
             for (var i = 0; i < count; i++)
@@ -50,10 +76,10 @@ public sealed class LeaderEpochCache
                 builder.Add(new EpochEntry(BinaryPrimitives.ReadInt32BigEndian(entry), BinaryPrimitives.ReadInt64BigEndian(entry[4..])));
             }
 
-            entries = builder.MoveToImmutable();
+            return builder.MoveToImmutable();
         }
 
-        return new LeaderEpochCache(fileSystem, path, entries);
+        return null;
     }
 
     /// <summary>

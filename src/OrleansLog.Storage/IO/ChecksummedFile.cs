@@ -44,7 +44,18 @@ public static class ChecksummedFile
         }
     }
 
-    /// <summary>Reads the payload, or returns null when the file is missing, of another kind or version, torn, or corrupt.</summary>
+    /// <summary>
+    /// Reads the payload of a file that must not be lost: null when it is missing, <see cref="DamagedFileException"/>
+    /// (naming <paramref name="what"/> and the <paramref name="remedy"/>) when it exists but fails its check.
+    /// </summary>
+    public static byte[]? Read(IFileSystem fileSystem, string path, uint magic, ushort version, string what, string remedy) =>
+        !fileSystem.FileExists(path) ? null
+        : TryRead(fileSystem, path, magic, version) ?? throw new DamagedFileException(path, what, remedy);
+
+    /// <summary>
+    /// Reads the payload, or returns null when the file is missing, of another kind or version, torn, or
+    /// corrupt: for files that are rebuilt when lost (indexes, markers). See <see cref="Read"/> for the others.
+    /// </summary>
     public static byte[]? TryRead(IFileSystem fileSystem, string path, uint magic, ushort version)
     {
         if (!fileSystem.FileExists(path))

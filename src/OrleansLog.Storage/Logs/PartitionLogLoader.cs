@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using OrleansLog.Records;
 using OrleansLog.Storage.Checkpoints;
 using OrleansLog.Storage.Epochs;
 using OrleansLog.Storage.IO;
@@ -83,7 +84,7 @@ internal static class PartitionLogLoader
         var logStartOffset = Math.Min(Math.Max(checkpointedStart, loaded[0].BaseOffset), logEndOffset);
 
         // The cache is written before the batches of a new epoch, so after a crash it may name epochs the log lost.
-        var epochs = LeaderEpochCache.Load(fileSystem, directory);
+        var epochs = LeaderEpochCache.Load(fileSystem, directory, () => EpochsOf(loaded));
         epochs.TruncateFromEnd(logEndOffset);
 
         // What survived the crash may still sit only in the page cache: flush once so the flushed offset is honest.
@@ -95,6 +96,24 @@ internal static class PartitionLogLoader
 
         fileSystem.FlushDirectory(directory);
         return new Loaded(loaded, logStartOffset, logEndOffset, epochs, new LogRecoveryInfo(!cleanShutdown, truncatedBytes, rebuilt));
+    }
+
+    /// <summary>Each leader epoch's first offset, from the epochs stamped in the batches (a damaged checkpoint's rebuild).</summary>
+    private static ImmutableArray<EpochEntry> EpochsOf(IEnumerable<LogSegment> segments)
+    {
+        var entries = ImmutableArray.CreateBuilder<EpochEntry>();
+        foreach (var segment in segments)
+        {
+            foreach (var (baseOffset, epoch) in segment.BatchEpochs())
+            {
+                if (epoch >= 0 && (entries.Count == 0 || epoch > entries[^1].Epoch))
+                {
+                    entries.Add(new EpochEntry(epoch, baseOffset));
+                }
+            }
+        }
+
+        return entries.ToImmutable();
     }
 
     /// <summary>An index whose log is gone (a crash mid-delete) is garbage.</summary>

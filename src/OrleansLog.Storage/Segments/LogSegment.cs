@@ -310,6 +310,21 @@ internal sealed class LogSegment : IDisposable
         Size = position + size;
     }
 
+    /// <summary>The base offset and partition leader epoch of every batch, in order: what a lost leader epoch checkpoint is rebuilt from.</summary>
+    public List<(long BaseOffset, int LeaderEpoch)> BatchEpochs()
+    {
+        var epochs = new List<(long, int)>();
+        var header = new byte[HeaderReadSize];
+        for (long position = 0; position < Size;)
+        {
+            var batch = ReadHeader(position, header);
+            epochs.Add((batch.BaseOffset, batch.PartitionLeaderEpoch));
+            position += batch.SizeInBytes;
+        }
+
+        return epochs;
+    }
+
     private RecordBatchHeader ReadHeader(long position, Span<byte> header)
     {
         if (_log.Read(header, position) < HeaderSize)
