@@ -43,6 +43,7 @@ public sealed class PartitionLog : IDisposable
     private ImmutableArray<LogSegment> _segments;
     private long _logStartOffset;
     private long _logEndOffset;
+    private long _checkpointedHighWatermark;
     private bool _disposed;
 
     private PartitionLog(string directory, LogConfig config, IFileSystem fileSystem, TimeProvider time, IDisposable directoryLock, PartitionLogLoader.Loaded loaded)
@@ -58,6 +59,7 @@ public sealed class PartitionLog : IDisposable
         _logStartOffset = loaded.LogStartOffset;
         _logEndOffset = loaded.LogEndOffset;
         _epochs = loaded.Epochs;
+        _checkpointedHighWatermark = HighWatermarkCheckpoint.Read(fileSystem, directory);
         Recovery = loaded.Recovery;
         _commit = new GroupCommit(_fence, FlushActiveSegment, () => LogEndOffset, time, flushedOffset: loaded.LogEndOffset);
         _commit.ScheduleTimer(config.FlushMs);
@@ -75,6 +77,13 @@ public sealed class PartitionLog : IDisposable
 
     /// <summary>Every offset below this is durable on disk.</summary>
     public long FlushedOffset => _commit.FlushedOffset;
+
+    /// <summary>
+    /// The high watermark last checkpointed here (see <see cref="CheckpointHighWatermark"/>), within
+    /// [<see cref="LogStartOffset"/>, <see cref="LogEndOffset"/>]: where a leader that starts with no
+    /// fresher knowledge begins.
+    /// </summary>
+    public long CheckpointedHighWatermark => Math.Clamp(Volatile.Read(ref _checkpointedHighWatermark), LogStartOffset, LogEndOffset);
 
     /// <summary>What the last open found and repaired.</summary>
     public LogRecoveryInfo Recovery { get; }
@@ -138,6 +147,23 @@ public sealed class PartitionLog : IDisposable
     /// </summary>
     public static void VerifyCheckpoints(string directory, IFileSystem? fileSystem = null) =>
         LogStartCheckpoint.Read(fileSystem ?? DiskFileSystem.Instance, directory);
+
+    /// <summary>
+    /// Remembers <paramref name="highWatermark"/> durably (atomic file replace) when it moved since the last
+    /// checkpoint; a no-op otherwise. Called every few seconds and at shutdown by the broker, not per append.
+    /// </summary>
+    public void CheckpointHighWatermark(long highWatermark)
+    {
+        // The file lifetime lock (as a flush takes it), not the append lock: appends go on while it is written.
+        using var scope = _locks.FileLifetime();
+        if (highWatermark == Volatile.Read(ref _checkpointedHighWatermark) || _fence.IsFenced || _disposed)
+        {
+            return;
+        }
+
+        _fence.Guard(() => HighWatermarkCheckpoint.Write(_fileSystem, Directory, highWatermark));
+        Volatile.Write(ref _checkpointedHighWatermark, highWatermark);
+    }
 
     /// <summary>Switches to a new config (from a topic alter). Takes effect for the next append, roll and retention run.</summary>
     public void UpdateConfig(LogConfig config)

@@ -8,7 +8,8 @@ namespace OrleansLog.Storage.Tests;
 /// <summary>
 /// A checkpoint that fails its checksum is never read as empty: the log start offset checkpoint (which
 /// hides deleted records) stops the open with a message naming the file; the leader epoch checkpoint
-/// (without which a follower would cut its whole log) is rebuilt from the epochs stamped in the batches.
+/// (without which a follower would cut its whole log) is rebuilt from the epochs stamped in the batches;
+/// the high watermark checkpoint, which only speeds up a restart, reads as zero.
 /// </summary>
 public sealed class DamagedCheckpointTests : IDisposable
 {
@@ -57,6 +58,30 @@ public sealed class DamagedCheckpointTests : IDisposable
 
         using var again = PartitionLog.Open(Dir, new LogConfig());
         Assert.Equal<EpochEntry>([new EpochEntry(3, 0), new EpochEntry(5, 3)], again.LeaderEpochs.ToArray());
+    }
+
+    [Fact]
+    public void The_high_watermark_checkpoint_survives_a_reopen_is_clamped_to_the_log_and_a_damaged_one_reads_as_zero()
+    {
+        using (var log = PartitionLog.Open(Dir, new LogConfig()))
+        {
+            log.Append(Batches.Of("a"));
+            log.Append(Batches.Of("b"));
+            log.Append(Batches.Of("c"));
+            Assert.Equal(0, log.CheckpointedHighWatermark);
+            log.CheckpointHighWatermark(2);
+        }
+
+        using (var reopened = PartitionLog.Open(Dir, new LogConfig()))
+        {
+            Assert.Equal(2, reopened.CheckpointedHighWatermark);
+            reopened.TruncateTo(1);
+            Assert.Equal(1, reopened.CheckpointedHighWatermark);
+        }
+
+        FlipLastBit(Path.Combine(Dir, "high-watermark"));
+        using var damaged = PartitionLog.Open(Dir, new LogConfig());
+        Assert.Equal(0, damaged.CheckpointedHighWatermark);
     }
 
     private static void FlipLastBit(string path)

@@ -49,6 +49,8 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BrokerRegistrar>());
         builder.Services.AddSingleton<RetentionService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
+        builder.Services.AddSingleton<HighWatermarkCheckpointer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HighWatermarkCheckpointer>());
         builder.Services.AddSingleton<GroupExpiryService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupExpiryService>());
         builder.Services.TryAddSingleton(TimeProvider.System);

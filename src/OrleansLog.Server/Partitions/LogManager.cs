@@ -109,6 +109,18 @@ public sealed partial class LogManager : IDisposable
         return total;
     }
 
+    /// <summary>Every open log with its partition and topic id (a snapshot).</summary>
+    public IEnumerable<(TopicPartition Partition, Guid TopicId, PartitionLog Log)> OpenLogs()
+    {
+        foreach (var (name, open) in _logs)
+        {
+            if (TopicPartition.TryParseDirectoryName(name, out var partition))
+            {
+                yield return (partition, open.TopicId, open.Log);
+            }
+        }
+    }
+
     /// <summary>Whether the log of <paramref name="partition"/> is open for topic <paramref name="topicId"/>.</summary>
     public bool IsOpen(TopicPartition partition, Guid topicId) => _logs.TryGetValue(partition.DirectoryName, out var open) && open.TopicId == topicId;
 

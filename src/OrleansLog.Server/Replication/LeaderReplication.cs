@@ -67,7 +67,7 @@ public sealed partial class LeaderReplication
         Epoch = leadership.LeaderEpoch;
         EpochStartOffset = log.LogEndOffset;
         HighWatermark = new HighWatermark(
-            leadership.Isr is [var only] && only == localBroker ? LocalEnd : Math.Clamp(replica.HighWatermark, log.LogStartOffset, log.LogEndOffset),
+            leadership.Isr is [var only] && only == localBroker ? LocalEnd : Math.Clamp(Math.Max(replica.HighWatermark, log.CheckpointedHighWatermark), log.LogStartOffset, log.LogEndOffset),
             replica);
         metrics.Leads(id, leadership.Isr.Length, leadership.Replicas.Length);
     }

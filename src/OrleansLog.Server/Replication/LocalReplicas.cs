@@ -15,5 +15,9 @@ public sealed class LocalReplicas
     public LocalReplica Get(TopicPartition partition, Guid topicId) =>
         _replicas.AddOrUpdate(partition, static (_, id) => new LocalReplica(id), static (_, held, id) => held.TopicId == id ? held : new LocalReplica(id), topicId);
 
+    /// <summary>The replica state held for <paramref name="partition"/> of topic <paramref name="topicId"/>, if any.</summary>
+    public LocalReplica? TryGet(TopicPartition partition, Guid topicId) =>
+        _replicas.TryGetValue(partition, out var replica) && replica.TopicId == topicId ? replica : null;
+
     public void Forget(TopicPartition partition) => _replicas.TryRemove(partition, out _);
 }

@@ -25,4 +25,7 @@ public sealed class ReplicationOptions
 
     /// <summary>How often the coordinator re-checks live brokers even without a membership event.</summary>
     public TimeSpan LivenessCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often each broker checkpoints the high watermark it knows for each of its logs (Kafka's <c>replica.high.watermark.checkpoint.interval.ms</c>).</summary>
+    public TimeSpan HighWatermarkCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

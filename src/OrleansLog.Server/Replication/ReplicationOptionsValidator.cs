@@ -14,5 +14,6 @@ public sealed class ReplicationOptionsValidator : IValidateOptions<ReplicationOp
             .Positive(nameof(options.RetryBackoff), options.RetryBackoff)
             .Positive(nameof(options.ReplicaCallTimeout), options.ReplicaCallTimeout)
             .Positive(nameof(options.LivenessCheckInterval), options.LivenessCheckInterval)
+            .Positive(nameof(options.HighWatermarkCheckpointInterval), options.HighWatermarkCheckpointInterval)
             .Result();
 }

@@ -15,6 +15,9 @@ internal static class SegmentFileNames
 
     public const string LogStartOffsetCheckpoint = "log-start-offset";
 
+    /// <summary>The last high watermark the broker knew for the partition (Kafka's <c>replication-offset-checkpoint</c>, one per log).</summary>
+    public const string HighWatermarkCheckpoint = "high-watermark";
+
     public static string LogFile(string directory, long baseOffset) => Path.Combine(directory, Name(baseOffset) + LogSuffix);
 
     public static string OffsetIndexFile(string directory, long baseOffset) => Path.Combine(directory, Name(baseOffset) + OffsetIndexSuffix);

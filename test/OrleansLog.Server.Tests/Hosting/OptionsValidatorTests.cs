@@ -18,6 +18,7 @@ public class OptionsValidatorTests
         { "RetryBackoff", o => o.RetryBackoff = TimeSpan.FromSeconds(-1) },
         { "ReplicaCallTimeout", o => o.ReplicaCallTimeout = TimeSpan.Zero },
         { "LivenessCheckInterval", o => o.LivenessCheckInterval = TimeSpan.Zero },
+        { "HighWatermarkCheckpointInterval", o => o.HighWatermarkCheckpointInterval = TimeSpan.Zero },
     };
 
     public static TheoryData<string, Action<GroupCoordinatorOptions>> BadGroups => new()
@@ -28,6 +29,8 @@ public class OptionsValidatorTests
         { "InitialRebalanceDelay", o => o.InitialRebalanceDelay = TimeSpan.FromSeconds(-1) },
         { "SessionCheckInterval", o => o.SessionCheckInterval = TimeSpan.Zero },
         { "MetadataRefreshInterval", o => o.MetadataRefreshInterval = TimeSpan.Zero },
+        { "OffsetsRetention", o => o.OffsetsRetention = TimeSpan.Zero },
+        { "OffsetsRetentionCheckInterval", o => o.OffsetsRetentionCheckInterval = TimeSpan.Zero },
     };
 
     public static TheoryData<string, Action<OrleansLogOptions>> BadBroker => new()
@@ -35,6 +38,7 @@ public class OptionsValidatorTests
         { "DataDirectory", o => o.DataDirectory = " " },
         { "RetentionCheckInterval", o => o.RetentionCheckInterval = TimeSpan.Zero },
         { "MaxPartitionsPerTopic", o => o.MaxPartitionsPerTopic = 0 },
+        { "StrayLogRetention", o => o.StrayLogRetention = TimeSpan.FromSeconds(-1) },
     };
 
     [Theory]

@@ -45,6 +45,21 @@ public sealed class LeaderReplicationTests : IDisposable
     }
 
     [Fact]
+    public void A_leader_without_fresher_knowledge_starts_from_the_checkpointed_high_watermark()
+    {
+        // A whole-cluster restart: the log holds five records, three of them committed and checkpointed,
+        // and this broker's replica state is new. The term starts at 3, not at the log start.
+        _log.Append(Batches.Of("a", "b", "c", "d", "e"), leaderEpoch: 0);
+        _log.CheckpointHighWatermark(3);
+        var leadership = new PartitionLeadership(Id.Partition, [1, 2, 3], Leader, 1, [1, 2, 3]);
+
+        var term = new LeaderReplication(Id, Leader, leadership, _log, new LocalReplica(), _host, _options, _time, _metrics, NullLogger.Instance);
+
+        Assert.Equal(3, term.HighWatermark.Value);
+        term.Stop();
+    }
+
+    [Fact]
     public Task The_high_watermark_is_the_least_log_end_over_the_isr() => OnGrainScheduler(async () =>
     {
         var term = Start(isr: [1, 2, 3]);
