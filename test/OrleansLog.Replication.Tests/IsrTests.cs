@@ -9,6 +9,28 @@ namespace OrleansLog.Replication.Tests;
 public class IsrTests(ReplicatedClusterFixture fixture)
 {
     [Fact]
+    public async Task An_isr_change_computed_from_an_older_partition_state_is_refused()
+    {
+        await fixture.CreateTopic("isr-cas", partitions: 1);
+        await fixture.WaitInSync("isr-cas", 0);
+        var seen = await fixture.Leadership("isr-cas", 0);
+        var removed = seen.Followers.First();
+
+        var shrunk = await fixture.Coordinator.AlterIsr("isr-cas", 0, seen.LeaderEpoch, seen.PartitionEpoch, [.. seen.Isr.Where(b => b != removed)]);
+        Assert.Equal(seen.PartitionEpoch + 1, shrunk.PartitionEpoch);
+        Assert.DoesNotContain(removed, shrunk.Isr);
+
+        // A report computed from the state before the shrink may not put the removed replica back.
+        var stale = await Assert.ThrowsAsync<OrleansLogException>(() => fixture.Coordinator.AlterIsr("isr-cas", 0, seen.LeaderEpoch, seen.PartitionEpoch, seen.Isr));
+        Assert.Equal(ErrorCode.InvalidUpdateVersion, stale.Code);
+
+        // Told the current state (as the coordinator tells leaders of its own changes), the leader takes the caught-up replica back.
+        await fixture.Grains.GetPartitionGrain("isr-cas", 0).Refresh(await fixture.Coordinator.DescribeTopic("isr-cas"));
+        await fixture.WaitInSync("isr-cas", 0);
+        Assert.True((await fixture.Leadership("isr-cas", 0)).PartitionEpoch > shrunk.PartitionEpoch);
+    }
+
+    [Fact]
     public async Task A_stalled_follower_leaves_the_isr_and_rejoins_once_it_catches_up()
     {
         using var isrChanges = new TopicCounters("stall", "orleanslog.isr.shrinks", "orleanslog.isr.expands");

@@ -71,9 +71,11 @@ public interface IMetadataGrain : IGrainWithStringKey
 
     /// <summary>
     /// The leader of <paramref name="leaderEpoch"/> asks to set the ISR (shrink a lagging follower out, or
-    /// take a caught-up one back in). FENCED_LEADER_EPOCH when the epoch is not current. Returns the new state.
+    /// take a caught-up one back in). FENCED_LEADER_EPOCH when the leader epoch is not current;
+    /// INVALID_UPDATE_VERSION when <paramref name="partitionEpoch"/> is not (the leader computed the change
+    /// from a state the coordinator has since changed: it must refresh and decide again). Returns the new state.
     /// </summary>
-    Task<PartitionLeadership> AlterIsr(string topic, int partition, int leaderEpoch, ImmutableArray<int> isr);
+    Task<PartitionLeadership> AlterIsr(string topic, int partition, int leaderEpoch, int partitionEpoch, ImmutableArray<int> isr);
 
     /// <summary>
     /// Moves leadership back to each partition's preferred (first) replica where it is alive and in the ISR

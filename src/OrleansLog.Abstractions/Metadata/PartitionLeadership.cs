@@ -5,7 +5,9 @@ namespace OrleansLog.Metadata;
 /// <summary>
 /// Who holds a partition: its replicas (broker ids; the first is the preferred leader), the current
 /// leader (<see cref="NoLeader"/> while the partition is offline), the leader epoch (bumped at every
-/// leader change, so a deposed leader is fenced) and the in-sync replicas, which always include the leader.
+/// leader change, so a deposed leader is fenced), the in-sync replicas, which always include the leader,
+/// and the partition epoch (Kafka's): bumped by the coordinator at every change of leader or ISR, so an ISR
+/// change computed from an older state is refused (a compare-and-set, as Kafka's AlterPartition).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record PartitionLeadership(
@@ -13,7 +15,8 @@ public sealed record PartitionLeadership(
     [property: Id(1)] ImmutableArray<int> Replicas,
     [property: Id(2)] int Leader,
     [property: Id(3)] int LeaderEpoch,
-    [property: Id(4)] ImmutableArray<int> Isr)
+    [property: Id(4)] ImmutableArray<int> Isr,
+    [property: Id(5)] int PartitionEpoch = 0)
 {
     public const int NoLeader = -1;
 

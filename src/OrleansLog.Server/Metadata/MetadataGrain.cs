@@ -236,7 +236,7 @@ public sealed partial class MetadataGrain(
             ? GetBrokerSilo(description.Partitions[partition].Leader)
             : Task.FromResult<SiloAddress?>(null);
 
-    public async Task<PartitionLeadership> AlterIsr(string topic, int partition, int leaderEpoch, ImmutableArray<int> isr)
+    public async Task<PartitionLeadership> AlterIsr(string topic, int partition, int leaderEpoch, int partitionEpoch, ImmutableArray<int> isr)
     {
         var description = Require(topic);
         if (partition < 0 || partition >= description.PartitionCount)
@@ -250,6 +250,11 @@ public sealed partial class MetadataGrain(
             throw new OrleansLogException(ErrorCode.FencedLeaderEpoch, $"Leader epoch {leaderEpoch} of {topic}-{partition} is not current (epoch {current.LeaderEpoch}, leader {current.Leader}).");
         }
 
+        if (partitionEpoch != current.PartitionEpoch)
+        {
+            throw new OrleansLogException(ErrorCode.InvalidUpdateVersion, $"The ISR change of {topic}-{partition} was computed from partition epoch {partitionEpoch}; it is {current.PartitionEpoch} (ISR [{string.Join(", ", current.Isr)}]).");
+        }
+
         if (!isr.Contains(current.Leader) || isr.Any(b => !current.Replicas.Contains(b)) || isr.Distinct().Count() != isr.Length)
         {
             throw new OrleansLogException(ErrorCode.InvalidRequest, $"ISR [{string.Join(", ", isr)}] of {topic}-{partition} must hold the leader {current.Leader} and only replicas [{string.Join(", ", current.Replicas)}].");
@@ -261,10 +266,10 @@ public sealed partial class MetadataGrain(
         if (!altered.Isr.SequenceEqual(current.Isr))
         {
             LogIsrChanged(topic, partition, current.Isr, altered.Isr, leaderEpoch);
-            await Save(description, [altered]);
+            return (await Save(description, [altered])).Partitions[partition];
         }
 
-        return altered;
+        return current;
     }
 
     public async Task<int> ElectPreferredLeaders(string? topic)
@@ -332,7 +337,7 @@ public sealed partial class MetadataGrain(
         var partitions = description.Partitions.ToBuilder();
         foreach (var partition in changed)
         {
-            partitions[partition.Partition] = partition;
+            partitions[partition.Partition] = partition with { PartitionEpoch = description.Partitions[partition.Partition].PartitionEpoch + 1 };
         }
 
         var saved = description with { Partitions = partitions.ToImmutable() };

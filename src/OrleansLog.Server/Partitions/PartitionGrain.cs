@@ -245,8 +245,8 @@ public sealed partial class PartitionGrain(
 
     IFollowerGrain ILeaderReplicationHost.Follower(int broker) => GrainFactory.GetGrain<IFollowerGrain>(IFollowerGrain.Key(_id, broker));
 
-    Task<PartitionLeadership> ILeaderReplicationHost.AlterIsr(int leaderEpoch, ImmutableArray<int> isr) =>
-        Coordinator.AlterIsr(_id.Topic, _id.Partition, leaderEpoch, isr);
+    Task<PartitionLeadership> ILeaderReplicationHost.AlterIsr(int leaderEpoch, int partitionEpoch, ImmutableArray<int> isr) =>
+        Coordinator.AlterIsr(_id.Topic, _id.Partition, leaderEpoch, partitionEpoch, isr);
 
     /// <summary>Reads this partition's leadership from the coordinator, as its Refresh would have brought it.</summary>
     async Task ILeaderReplicationHost.PullLeadership()

@@ -13,8 +13,8 @@ public interface ILeaderReplicationHost
 {
     IFollowerGrain Follower(int broker);
 
-    /// <summary>Asks the coordinator to set the ISR (compare-and-set on the leader epoch).</summary>
-    Task<PartitionLeadership> AlterIsr(int leaderEpoch, ImmutableArray<int> isr);
+    /// <summary>Asks the coordinator to set the ISR (compare-and-set on the leader epoch and the partition epoch).</summary>
+    Task<PartitionLeadership> AlterIsr(int leaderEpoch, int partitionEpoch, ImmutableArray<int> isr);
 
     /// <summary>Reads this partition's leadership from the coordinator and applies it, as a refresh would.</summary>
     Task PullLeadership();

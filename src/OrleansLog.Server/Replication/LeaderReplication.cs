@@ -313,7 +313,7 @@ public sealed partial class LeaderReplication
         {
             // Bounded: an answer lost with a coordinator's silo must not leave the change pending for ever,
             // which would block every later ISR change of this partition.
-            var result = await _host.AlterIsr(Epoch, isr).WaitAsync(_options.ReplicaCallTimeout, _time);
+            var result = await _host.AlterIsr(Epoch, Leadership.PartitionEpoch, isr).WaitAsync(_options.ReplicaCallTimeout, _time);
             if (result.Leader != _localBroker || result.LeaderEpoch != Epoch)
             {
                 StepDown($"the coordinator answered with leader {result.Leader} at epoch {result.LeaderEpoch}");
@@ -328,6 +328,12 @@ public sealed partial class LeaderReplication
         catch (OrleansLogException e) when (e.Code == ErrorCode.FencedLeaderEpoch)
         {
             StepDown(e.Message);
+        }
+        catch (OrleansLogException e) when (e.Code == ErrorCode.InvalidUpdateVersion)
+        {
+            // The coordinator changed the partition since this term last heard: take its state, decide again.
+            LogIsrChangeStale(_id.DirectoryName, e.Message);
+            await _host.PullLeadership();
         }
         catch (Exception e)
         {
@@ -364,4 +370,7 @@ public sealed partial class LeaderReplication
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition}: the coordinator did not take the ISR change; trying again later.")]
     private partial void LogIsrChangeFailed(Exception error, string partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: the ISR change was computed from an older partition state ({Reason}); refreshing and deciding again.")]
+    private partial void LogIsrChangeStale(string partition, string reason);
 }

@@ -30,7 +30,7 @@ internal sealed class FakeLeaderHost(TopicPartition id, int leader) : ILeaderRep
 
     public IFollowerGrain Follower(int broker) => Followers[broker];
 
-    public Task<PartitionLeadership> AlterIsr(int leaderEpoch, ImmutableArray<int> isr)
+    public Task<PartitionLeadership> AlterIsr(int leaderEpoch, int partitionEpoch, ImmutableArray<int> isr)
     {
         IsrChanges.Add(isr);
         FollowerEndsAtIsrChange.Add(Followers[3].Log.LogEndOffset);
