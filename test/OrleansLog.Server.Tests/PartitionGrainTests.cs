@@ -43,6 +43,19 @@ public class PartitionGrainTests(BrokerClusterFixture fixture) : IClassFixture<B
     }
 
     [Fact]
+    public async Task A_batch_under_a_producer_id_nobody_handed_out_is_refused()
+    {
+        var partition = await NewTopic("forged-producer");
+        var allocated = await fixture.Grains.GetGrain<IProducerIdGrain>(IProducerIdGrain.ClusterKey).InitProducerId();
+
+        var forged = await partition.Produce(new ProduceRequest(Batches.Idempotent(allocated.ProducerId + 1_000_000, 5, 0, "forged")));
+        var genuine = await partition.Produce(new ProduceRequest(Batches.Idempotent(allocated.ProducerId, allocated.Epoch, 0, "genuine")));
+
+        Assert.Equal(ErrorCode.UnknownProducerId, forged.Error);
+        Assert.Equal((ErrorCode.None, 0L), (genuine.Error, genuine.BaseOffset));
+    }
+
+    [Fact]
     public async Task An_idempotent_batch_out_of_sequence_is_refused_and_nothing_is_appended()
     {
         var partition = await NewTopic("idempotent-gap");

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace OrleansLog.Producers;
 
 /// <summary>
@@ -9,4 +11,8 @@ public interface IProducerIdGrain : IGrainWithStringKey
     const string ClusterKey = "cluster";
 
     Task<ProducerIdentity> InitProducerId();
+
+    /// <summary>Every id below this may have been handed out (the end of the reserved blocks); none at or above it has.</summary>
+    [AlwaysInterleave]
+    Task<long> AllocatedUpTo();
 }

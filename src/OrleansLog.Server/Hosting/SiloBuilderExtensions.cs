@@ -10,6 +10,7 @@ using OrleansLog.Server.Groups;
 using OrleansLog.Server.Partitions;
 using OrleansLog.Server.Persistence;
 using OrleansLog.Server.Placement;
+using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
 using OrleansLog.Server.Retention;
 using OrleansLog.Server.Schemas;
@@ -42,6 +43,8 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<BrokerMetrics>();
         builder.Services.AddSingleton<LocalReplicas>();
         builder.Services.AddSingleton<SchemaIdGate>();
+        builder.Services.AddSingleton<IProducerIdAuthority, AllocatedProducerIds>();
+        builder.Services.AddValidatedOptions<ProducerStateOptions, ProducerStateOptionsValidator>(ProducerStateOptions.SectionName);
         builder.Services.AddSingleton<StorageIntegrityCheck>();
         builder.Services.AddPlacementDirector<LeaderPlacement, LeaderPlacementDirector>();
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();

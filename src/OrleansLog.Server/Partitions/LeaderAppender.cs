@@ -14,7 +14,9 @@ namespace OrleansLog.Server.Partitions;
 /// from the log at the start of the term (and records it in the same synchronous stretch as the append, so
 /// interleaved produces see each other's sequences), appends with the term's leader epoch, and answers once
 /// the acks level holds: acks=1 once the batch is durable here (if the topic flushes first), acks=all once
-/// the high watermark covers it. An append refused for an older epoch ends the term.
+/// the high watermark covers it. An append refused for an older epoch ends the term. A producer id the
+/// partition does not know must have been handed out by the cluster (UNKNOWN_PRODUCER_ID otherwise), and
+/// producers silent past <see cref="ProducerStateOptions.IdExpiration"/> are forgotten.
 /// <para>Concurrency: not thread-safe. Called only in the partition grain's turns; produces interleave at
 /// their awaits (flush, replication), and every state change happens between awaits.</para>
 /// </summary>
@@ -25,17 +27,28 @@ public sealed partial class LeaderAppender
     private readonly LeaderReplication _term;
     private readonly ILeaderReplicationHost _host;
     private readonly ILogger _logger;
+    private readonly IProducerIdAuthority _producerIds;
+    private readonly ProducerStateOptions _producerOptions;
+    private readonly TimeProvider _time;
     private readonly ProducerStateTable _producers = new();
+    private long _nextExpiryCheck;
 
-    public LeaderAppender(TopicPartition id, PartitionLog log, LeaderReplication term, ILeaderReplicationHost host, ILogger logger)
+    public LeaderAppender(TopicPartition id, PartitionLog log, LeaderReplication term, ILeaderReplicationHost host, IProducerIdAuthority producerIds, ProducerStateOptions producerOptions, TimeProvider time, ILogger logger)
     {
         _id = id;
         _log = log;
         _term = term;
         _host = host;
+        _producerIds = producerIds;
+        _producerOptions = producerOptions;
+        _time = time;
         _logger = logger;
         ProducerStateLoader.Load(log, _producers);
+        _nextExpiryCheck = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)producerOptions.ExpirationCheckInterval.TotalMilliseconds;
     }
+
+    /// <summary>Producers this leader remembers (for tests and metrics).</summary>
+    public int ProducerCount => _producers.ProducerCount;
 
     public async Task<ProduceResponse> AppendAsync(ProduceRequest request, TopicConfig config)
     {
@@ -80,6 +93,14 @@ public sealed partial class LeaderAppender
             return ProduceResponse.Failed(new OrleansLogException(ErrorCode.InvalidRecord, "A produce from an idempotent producer must carry exactly one record batch."), _log.LogStartOffset);
         }
 
+        // Checked before the synchronous check-append-record stretch below, which must not be split by an await.
+        if (!_producers.Knows(batch.ProducerId) && !await _producerIds.IsAllocated(batch.ProducerId))
+        {
+            return ProduceResponse.Failed(new OrleansLogException(ErrorCode.UnknownProducerId, $"Producer id {batch.ProducerId} was not handed out by this cluster: get one with InitProducerId."), _log.LogStartOffset);
+        }
+
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        ExpireProducersIfDue(now);
         var check = _producers.Check(batch);
         switch (check.Verdict)
         {
@@ -92,7 +113,7 @@ public sealed partial class LeaderAppender
         }
 
         var info = _log.Append(request.Records, _term.Epoch);
-        _producers.Record(batch with { BaseOffset = info.FirstOffset });
+        _producers.Record(batch with { BaseOffset = info.FirstOffset }, now);
         _term.Appended();
         return await AcknowledgeAsync(info.FirstOffset, info.NextOffset, info.LogAppendTime, request, config);
     }
@@ -109,6 +130,21 @@ public sealed partial class LeaderAppender
         LogAppended(_id.DirectoryName, firstOffset, nextOffset - 1);
         return new ProduceResponse(ErrorCode.None, firstOffset, _log.LogStartOffset, LogAppendTime: logAppendTime);
     }
+
+    private void ExpireProducersIfDue(long nowMs)
+    {
+        if (nowMs >= _nextExpiryCheck)
+        {
+            _nextExpiryCheck = nowMs + (long)_producerOptions.ExpirationCheckInterval.TotalMilliseconds;
+            if (_producers.ExpireProducers(nowMs, (long)_producerOptions.IdExpiration.TotalMilliseconds) is > 0 and var expired)
+            {
+                LogProducersExpired(_id.DirectoryName, expired);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: forgot {Count} producer(s) silent longer than producer.id.expiration.")]
+    private partial void LogProducersExpired(string partition, int count);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: appended offsets {First}..{Last}.")]
     private partial void LogAppended(string partition, long first, long last);

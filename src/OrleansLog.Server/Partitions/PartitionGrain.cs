@@ -9,6 +9,7 @@ using OrleansLog.Replication;
 using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Diagnostics;
 using OrleansLog.Server.Placement;
+using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
 using OrleansLog.Server.Schemas;
 using OrleansLog.Storage;
@@ -40,6 +41,8 @@ public sealed partial class PartitionGrain(
     IOptions<ReplicationOptions> replication,
     IOptions<FetchOptions> fetch,
     SchemaIdGate schemas,
+    IProducerIdAuthority producerIds,
+    IOptions<ProducerStateOptions> producerOptions,
     TimeProvider time,
     BrokerMetrics metrics,
     ILogger<PartitionGrain> logger) : Grain, IPartitionGrain, ILeaderReplicationHost
@@ -320,7 +323,7 @@ public sealed partial class PartitionGrain(
         EndTerm();
         _log = logs.GetOrOpen(_id, topic);
         _term = new LeaderReplication(_id, LocalBroker, leadership, _log, _replica, this, replication.Value, time, metrics, logger);
-        _appender = new LeaderAppender(_id, _log, _term, this, logger);
+        _appender = new LeaderAppender(_id, _log, _term, this, producerIds, producerOptions.Value, time, logger);
         LogLeading(_id.DirectoryName, LocalBroker, _term.Epoch, _log.LogEndOffset, _term.HighWatermark.Value, leadership.Isr);
         _term.Start();
         if (_term.Links.Count > 0)

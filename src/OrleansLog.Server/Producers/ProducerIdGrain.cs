@@ -31,4 +31,6 @@ public sealed class ProducerIdGrain(
 
         return new ProducerIdentity(_next++, 0);
     }
+
+    public Task<long> AllocatedUpTo() => Task.FromResult(state.State.NextProducerId);
 }

@@ -34,7 +34,7 @@ public static class ProducerStateLoader
                 var header = RecordBatchHeader.Read(remaining);
                 if (header.HasProducerId && header.LastOffset >= offset)
                 {
-                    table.Record(header);
+                    table.Record(header, header.MaxTimestamp);
                 }
 
                 remaining = remaining[header.SizeInBytes..];

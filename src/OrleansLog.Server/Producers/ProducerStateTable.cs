@@ -8,7 +8,9 @@ namespace OrleansLog.Server.Producers;
 /// A batch is checked before it is appended and recorded once it has offsets; a retried batch that
 /// matches a cached one is a duplicate and is answered with the offsets it got the first time.
 /// A producer the table does not know (new, or older than what the partition rebuilt on activation)
-/// may start at any sequence. Not thread-safe: the partition grain calls it within one turn.
+/// may start at any sequence. A producer silent for longer than <c>producer.id.expiration.ms</c> is forgotten
+/// (<see cref="ExpireProducers"/>), so the table does not grow with every producer that ever wrote.
+/// Not thread-safe: the partition grain calls it within one turn.
 /// </summary>
 public sealed class ProducerStateTable
 {
@@ -18,6 +20,9 @@ public sealed class ProducerStateTable
     private readonly Dictionary<long, ProducerEntry> _producers = [];
 
     public int ProducerCount => _producers.Count;
+
+    /// <summary>Whether the table holds state for <paramref name="producerId"/>.</summary>
+    public bool Knows(long producerId) => _producers.ContainsKey(producerId);
 
     /// <summary>Decides what to do with a batch that carries a producer id; nothing changes.</summary>
     public ProducerBatchCheck Check(in RecordBatchHeader batch)
@@ -53,8 +58,11 @@ public sealed class ProducerStateTable
             : ProducerBatchCheck.Refuse(ErrorCode.OutOfOrderSequenceNumber, $"Producer {batch.ProducerId} sent sequence {batch.BaseSequence}; the partition expects {expected}.");
     }
 
-    /// <summary>Records an appended batch; <paramref name="batch"/> carries the offsets the log stamped.</summary>
-    public void Record(in RecordBatchHeader batch)
+    /// <summary>
+    /// Records an appended batch; <paramref name="batch"/> carries the offsets the log stamped, and
+    /// <paramref name="timeMs"/> when the producer was last heard (the broker's clock, or the batch's time when rebuilt from the log).
+    /// </summary>
+    public void Record(in RecordBatchHeader batch, long timeMs)
     {
         if (!_producers.TryGetValue(batch.ProducerId, out var entry) || batch.ProducerEpoch > entry.Epoch)
         {
@@ -73,6 +81,19 @@ public sealed class ProducerStateTable
 
         entry.Batches.Enqueue(new CachedBatch(batch.BaseSequence, batch.LastSequence, batch.BaseOffset, batch.LastOffset));
         entry.LastSequence = batch.LastSequence;
+        entry.LastTimeMs = Math.Max(entry.LastTimeMs, timeMs);
+    }
+
+    /// <summary>Forgets producers last heard <paramref name="expirationMs"/> or more before <paramref name="nowMs"/>; returns how many.</summary>
+    public int ExpireProducers(long nowMs, long expirationMs)
+    {
+        var expired = _producers.Where(p => nowMs - p.Value.LastTimeMs >= expirationMs).Select(p => p.Key).ToList();
+        foreach (var id in expired)
+        {
+            _producers.Remove(id);
+        }
+
+        return expired.Count;
     }
 
     /// <summary>Forgets everything, for a log truncated or recreated underneath.</summary>
@@ -85,6 +106,8 @@ public sealed class ProducerStateTable
         public Queue<CachedBatch> Batches { get; } = new(CachedBatches);
 
         public int LastSequence { get; set; }
+
+        public long LastTimeMs { get; set; } = long.MinValue;
     }
 
     private readonly record struct CachedBatch(int FirstSequence, int LastSequence, long FirstOffset, long LastOffset);

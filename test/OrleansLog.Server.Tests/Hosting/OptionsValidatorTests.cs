@@ -3,6 +3,7 @@ using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Groups;
 using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Partitions;
+using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
 
 namespace OrleansLog.Server.Tests.Hosting;
@@ -59,6 +60,14 @@ public class OptionsValidatorTests
     [Fact]
     public void A_fetch_budget_below_one_kibibyte_is_refused() =>
         AssertRefused(new FetchOptionsValidator(), new FetchOptions(), o => o.FetchMaxBytes = 100, "OrleansLog:Kafka:FetchMaxBytes must be at least 1024 (was 100).");
+
+    [Fact]
+    public void A_producer_expiration_of_zero_is_refused() =>
+        AssertRefused(new ProducerStateOptionsValidator(), new ProducerStateOptions(), o => o.IdExpiration = TimeSpan.Zero, "OrleansLog:Producers:IdExpiration must be positive");
+
+    [Fact]
+    public void A_producer_expiration_check_of_zero_is_refused() =>
+        AssertRefused(new ProducerStateOptionsValidator(), new ProducerStateOptions(), o => o.ExpirationCheckInterval = TimeSpan.Zero, "OrleansLog:Producers:ExpirationCheckInterval must be positive");
 
     [Fact]
     public void A_negative_broker_id_is_refused() =>

@@ -6,6 +6,7 @@ using OrleansLog.Partitions;
 using OrleansLog.Server.Diagnostics;
 using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Partitions;
+using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
 using OrleansLog.Server.Tests.Replication;
 using OrleansLog.Storage;
@@ -24,6 +25,8 @@ public sealed class LeaderAppenderTests : IDisposable
     private readonly LogManager _logs;
     private readonly BrokerMetrics _metrics;
     private readonly LeaderReplication _term;
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeProducerIds _producerIds = new(allocatedBelow: 100);
 
     public LeaderAppenderTests()
     {
@@ -36,7 +39,7 @@ public sealed class LeaderAppenderTests : IDisposable
     [Fact]
     public async Task Appends_stamp_the_terms_epoch_and_answer_with_the_first_offset()
     {
-        var appender = new LeaderAppender(Id, _log, _term, _host, NullLogger.Instance);
+        var appender = NewAppender();
 
         var first = await appender.AppendAsync(new ProduceRequest(Batches.Of("a", "b")), TopicConfig.Parse(null));
         var second = await appender.AppendAsync(new ProduceRequest(Batches.Of("c")), TopicConfig.Parse(null));
@@ -49,7 +52,7 @@ public sealed class LeaderAppenderTests : IDisposable
     [Fact]
     public async Task A_retried_idempotent_batch_is_answered_with_its_first_offsets_and_not_appended_again()
     {
-        var appender = new LeaderAppender(Id, _log, _term, _host, NullLogger.Instance);
+        var appender = NewAppender();
         var batch = Batches.Idempotent(producerId: 7, epoch: 0, baseSequence: 0, "x", "y");
 
         var first = await appender.AppendAsync(new ProduceRequest(batch), TopicConfig.Parse(null));
@@ -62,9 +65,9 @@ public sealed class LeaderAppenderTests : IDisposable
     [Fact]
     public async Task A_new_term_knows_the_producers_of_the_log_it_leads()
     {
-        await new LeaderAppender(Id, _log, _term, _host, NullLogger.Instance).AppendAsync(new ProduceRequest(Batches.Idempotent(7, 0, 0, "x")), TopicConfig.Parse(null));
+        await NewAppender().AppendAsync(new ProduceRequest(Batches.Idempotent(7, 0, 0, "x")), TopicConfig.Parse(null));
 
-        var next = new LeaderAppender(Id, _log, _term, _host, NullLogger.Instance);
+        var next = NewAppender();
         var gap = await next.AppendAsync(new ProduceRequest(Batches.Idempotent(7, 0, 5, "z")), TopicConfig.Parse(null));
 
         Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, gap.Error);
@@ -74,7 +77,7 @@ public sealed class LeaderAppenderTests : IDisposable
     [Fact]
     public async Task Acks_all_below_min_insync_replicas_is_refused_before_anything_is_written()
     {
-        var appender = new LeaderAppender(Id, _log, _term, _host, NullLogger.Instance);
+        var appender = NewAppender();
         var config = TopicConfig.Parse(new Dictionary<string, string> { [TopicConfig.MinInsyncReplicasKey] = "2" });
 
         var refused = await appender.AppendAsync(new ProduceRequest(Batches.Of("a"), Acks.All), config);
@@ -87,13 +90,42 @@ public sealed class LeaderAppenderTests : IDisposable
     public async Task An_append_refused_for_an_older_epoch_ends_the_term()
     {
         _log.Append(Batches.Of("newer leader"), leaderEpoch: 9);
-        var appender = new LeaderAppender(Id, _log, _term, _host, NullLogger.Instance);
+        var appender = NewAppender();
 
         var refused = await appender.AppendAsync(new ProduceRequest(Batches.Of("stale")), TopicConfig.Parse(null));
 
         Assert.Equal(ErrorCode.NotLeaderOrFollower, refused.Error);
         Assert.Single(_host.StepDowns);
     }
+
+    [Fact]
+    public async Task A_producer_id_the_cluster_never_handed_out_is_refused_and_nothing_is_appended()
+    {
+        var appender = NewAppender();
+
+        var forged = await appender.AppendAsync(new ProduceRequest(Batches.Idempotent(producerId: 5_000, epoch: 3, baseSequence: 0, "forged")), TopicConfig.Parse(null));
+
+        Assert.Equal(ErrorCode.UnknownProducerId, forged.Error);
+        Assert.Equal(0, _log.LogEndOffset);
+        Assert.Equal(0, appender.ProducerCount);
+    }
+
+    [Fact]
+    public async Task A_producer_silent_past_the_expiration_is_forgotten()
+    {
+        var appender = NewAppender();
+        await appender.AppendAsync(new ProduceRequest(Batches.Idempotent(7, 0, 0, "x")), TopicConfig.Parse(null));
+        _time.Advance(TimeSpan.FromHours(23));
+        await appender.AppendAsync(new ProduceRequest(Batches.Idempotent(8, 0, 0, "y")), TopicConfig.Parse(null));
+        Assert.Equal(2, appender.ProducerCount);
+
+        _time.Advance(TimeSpan.FromHours(2));
+        await appender.AppendAsync(new ProduceRequest(Batches.Idempotent(8, 0, 1, "z")), TopicConfig.Parse(null));
+
+        Assert.Equal(1, appender.ProducerCount);
+    }
+
+    private LeaderAppender NewAppender() => new(Id, _log, _term, _host, _producerIds, new ProducerStateOptions(), _time, NullLogger.Instance);
 
     public void Dispose()
     {
@@ -103,4 +135,10 @@ public sealed class LeaderAppenderTests : IDisposable
         _logs.Dispose();
         _temp.Dispose();
     }
+}
+
+/// <summary>Producer ids below a bound count as handed out by the cluster.</summary>
+internal sealed class FakeProducerIds(long allocatedBelow) : IProducerIdAuthority
+{
+    public ValueTask<bool> IsAllocated(long producerId) => ValueTask.FromResult(producerId >= 0 && producerId < allocatedBelow);
 }

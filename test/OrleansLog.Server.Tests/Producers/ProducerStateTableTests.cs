@@ -88,7 +88,7 @@ public class ProducerStateTableTests
     }
 
     private void Record(long producerId, short epoch, int baseSequence, int count, long baseOffset) =>
-        _table.Record(Header(producerId, epoch, baseSequence, count) with { BaseOffset = baseOffset });
+        _table.Record(Header(producerId, epoch, baseSequence, count) with { BaseOffset = baseOffset }, timeMs: 0);
 
     private static RecordBatchHeader Header(long producerId, short epoch, int baseSequence, int count) =>
         RecordBatchHeader.Read(Batches.Idempotent(producerId, epoch, baseSequence, [.. Enumerable.Range(0, count).Select(i => $"r{i}")]));
