@@ -109,6 +109,18 @@ public sealed class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGSTOP: the process stops answering anything (a long GC pause, a frozen VM) until <see cref="ResumeAsync"/>.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT: a paused process runs on from where it stopped.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        await kill.WaitForExitAsync();
+    }
+
     /// <summary>SIGTERM, as Kubernetes stops a pod: the broker shuts down cleanly (controlled shutdown, logs flushed); waits until it has exited.</summary>
     public async Task StopAsync(TimeSpan? timeout = null)
     {
