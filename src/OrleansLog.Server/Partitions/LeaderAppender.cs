@@ -32,6 +32,7 @@ public sealed partial class LeaderAppender
     private readonly TimeProvider _time;
     private readonly ProducerStateTable _producers = new();
     private long _nextExpiryCheck;
+    private long _snapshotOffset;
 
     public LeaderAppender(TopicPartition id, PartitionLog log, LeaderReplication term, ILeaderReplicationHost host, IProducerIdAuthority producerIds, ProducerStateOptions producerOptions, TimeProvider time, ILogger logger)
     {
@@ -43,7 +44,7 @@ public sealed partial class LeaderAppender
         _producerOptions = producerOptions;
         _time = time;
         _logger = logger;
-        ProducerStateLoader.Load(log, _producers);
+        _snapshotOffset = ProducerStateLoader.Load(log, _producers);
         _nextExpiryCheck = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)producerOptions.ExpirationCheckInterval.TotalMilliseconds;
     }
 
@@ -68,6 +69,7 @@ public sealed partial class LeaderAppender
 
             var info = _log.Append(request.Records, _term.Epoch);
             _term.Appended();
+            SnapshotIfDue(info.NextOffset);
             return await AcknowledgeAsync(info.FirstOffset, info.NextOffset, info.LogAppendTime, request, config);
         }
         catch (OrleansLogException e)
@@ -115,6 +117,7 @@ public sealed partial class LeaderAppender
         var info = _log.Append(request.Records, _term.Epoch);
         _producers.Record(batch with { BaseOffset = info.FirstOffset }, now);
         _term.Appended();
+        SnapshotIfDue(info.NextOffset);
         return await AcknowledgeAsync(info.FirstOffset, info.NextOffset, info.LogAppendTime, request, config);
     }
 
@@ -131,6 +134,30 @@ public sealed partial class LeaderAppender
         return new ProduceResponse(ErrorCode.None, firstOffset, _log.LogStartOffset, LogAppendTime: logAppendTime);
     }
 
+    /// <summary>Snapshots the producer state as of the log end (the term ends, or the log grew enough since the last one).</summary>
+    public void Snapshot()
+    {
+        try
+        {
+            var end = _log.LogEndOffset;
+            ProducerStateLoader.Snapshot(_log, _producers, end);
+            _snapshotOffset = end;
+        }
+        catch (Exception e) when (e is IOException or OrleansLogException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            // Only a later activation's start suffers: it replays more of the log.
+            LogSnapshotFailed(_id.DirectoryName, e.Message);
+        }
+    }
+
+    private void SnapshotIfDue(long nextOffset)
+    {
+        if (nextOffset - _snapshotOffset >= _producerOptions.SnapshotEveryOffsets)
+        {
+            Snapshot();
+        }
+    }
+
     private void ExpireProducersIfDue(long nowMs)
     {
         if (nowMs >= _nextExpiryCheck)
@@ -142,6 +169,9 @@ public sealed partial class LeaderAppender
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition}: the producer state snapshot was not written ({Reason}).")]
+    private partial void LogSnapshotFailed(string partition, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: forgot {Count} producer(s) silent longer than producer.id.expiration.")]
     private partial void LogProducersExpired(string partition, int count);

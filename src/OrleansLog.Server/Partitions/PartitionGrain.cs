@@ -336,6 +336,7 @@ public sealed partial class PartitionGrain(
     /// <summary>Stops the current term's loops and ISR timer and wakes everything waiting on its high watermark.</summary>
     private void EndTerm()
     {
+        _appender?.Snapshot();
         _isrTimer?.Dispose();
         _isrTimer = null;
         _term?.Stop();

@@ -1,25 +1,72 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using OrleansLog.Records;
 using OrleansLog.Storage;
+using OrleansLog.Storage.IO;
 
 namespace OrleansLog.Server.Producers;
 
 /// <summary>
-/// Rebuilds a partition's <see cref="ProducerStateTable"/> from the tail of its log when the partition
-/// activates, reading batch headers only. The tail is bounded (<see cref="WindowOffsets"/>), so a huge
-/// log activates quickly; a producer last seen before the window is unknown and may continue at any
-/// sequence, and only a retry of a batch older than the window could be appended twice.
+/// Keeps a partition's <see cref="ProducerStateTable"/> across activations, as Kafka's producer snapshots do:
+/// <see cref="Snapshot"/> writes the table as of an offset into the log's directory
+/// (<c>producer-state-&lt;offset&gt;.snapshot</c>, checksummed, the two newest kept), and <see cref="Load"/>
+/// starts from the newest snapshot that still describes the log (at or below its end, and written over the
+/// same batch: the leader epoch of the batch before it matches) and replays batch headers from there. So a
+/// producer's retry is recognised however long ago its batch was written. Without a snapshot it replays the
+/// last <see cref="WindowOffsets"/> offsets. Stateless and thread-safe per log (the partition grain calls it).
 /// </summary>
 public static class ProducerStateLoader
 {
-    /// <summary>How many offsets back from the log end are scanned: far more than any producer has in flight.</summary>
+    /// <summary>How many offsets back from the log end are scanned when there is no snapshot.</summary>
     public const long WindowOffsets = 100_000;
 
     private const int ReadBytes = 4 * 1024 * 1024;
+    private const uint Magic = 0x4F4C5053; // "OLPS"
+    private const string Prefix = "producer-state-";
+    private const string Suffix = ".snapshot";
 
-    public static void Load(PartitionLog log, ProducerStateTable table)
+    /// <summary>Rebuilds <paramref name="table"/> for <paramref name="log"/>; returns the offset the replay started from.</summary>
+    public static long Load(PartitionLog log, ProducerStateTable table)
     {
         table.Clear();
-        var offset = Math.Max(log.LogStartOffset, log.LogEndOffset - WindowOffsets);
+        var from = Math.Max(log.LogStartOffset, log.LogEndOffset - WindowOffsets);
+        foreach (var (offset, path) in Snapshots(log.Directory).OrderByDescending(s => s.Offset))
+        {
+            if (offset > log.LogEndOffset || offset < log.LogStartOffset)
+            {
+                continue;
+            }
+
+            if (ChecksummedFile.TryRead(DiskFileSystem.Instance, path, Magic, 1) is { Length: >= 4 } payload
+                && BinaryPrimitives.ReadInt32BigEndian(payload) == EpochBefore(log, offset)
+                && table.LoadSnapshot(payload.AsSpan(4)))
+            {
+                from = offset;
+                break;
+            }
+        }
+
+        Replay(log, table, from);
+        return from;
+    }
+
+    /// <summary>Writes <paramref name="table"/> as of <paramref name="offset"/> (it holds every batch below it) and keeps the two newest snapshots.</summary>
+    public static void Snapshot(PartitionLog log, ProducerStateTable table, long offset)
+    {
+        var state = table.ToSnapshot();
+        var payload = new byte[4 + state.Length];
+        BinaryPrimitives.WriteInt32BigEndian(payload, EpochBefore(log, offset));
+        state.CopyTo(payload, 4);
+        ChecksummedFile.WriteAtomic(DiskFileSystem.Instance, Path.Combine(log.Directory, $"{Prefix}{offset.ToString("D20", CultureInfo.InvariantCulture)}{Suffix}"), Magic, 1, payload);
+        foreach (var (_, path) in Snapshots(log.Directory).OrderByDescending(s => s.Offset).Skip(2))
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static void Replay(PartitionLog log, ProducerStateTable table, long from)
+    {
+        var offset = from;
         while (offset < log.LogEndOffset)
         {
             using var read = log.Read(offset, ReadBytes);
@@ -41,6 +88,30 @@ public static class ProducerStateLoader
             }
 
             offset = read.NextOffset;
+        }
+    }
+
+    /// <summary>The leader epoch of the batch just below <paramref name="offset"/> (-1 at the log start): what ties a snapshot to the batches it covered.</summary>
+    private static int EpochBefore(PartitionLog log, long offset)
+    {
+        if (offset <= log.LogStartOffset)
+        {
+            return -1;
+        }
+
+        using var read = log.Read(offset - 1, RecordBatchLayout.HeaderSize);
+        return read.Length >= RecordBatchLayout.HeaderSize ? RecordBatchHeader.Read(read.Records.Span).PartitionLeaderEpoch : -1;
+    }
+
+    private static IEnumerable<(long Offset, string Path)> Snapshots(string directory)
+    {
+        foreach (var path in Directory.EnumerateFiles(directory, Prefix + "*" + Suffix))
+        {
+            var name = Path.GetFileName(path);
+            if (long.TryParse(name.AsSpan(Prefix.Length, name.Length - Prefix.Length - Suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+            {
+                yield return (offset, path);
+            }
         }
     }
 }

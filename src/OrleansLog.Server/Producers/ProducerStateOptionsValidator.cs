@@ -10,5 +10,6 @@ public sealed class ProducerStateOptionsValidator : IValidateOptions<ProducerSta
         new OptionsChecks(ProducerStateOptions.SectionName)
             .Positive(nameof(options.IdExpiration), options.IdExpiration)
             .Positive(nameof(options.ExpirationCheckInterval), options.ExpirationCheckInterval)
+            .AtLeast(nameof(options.SnapshotEveryOffsets), options.SnapshotEveryOffsets, 1)
             .Result();
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using OrleansLog.Records;
 
 namespace OrleansLog.Server.Producers;
@@ -98,6 +99,83 @@ public sealed class ProducerStateTable
 
     /// <summary>Forgets everything, for a log truncated or recreated underneath.</summary>
     public void Clear() => _producers.Clear();
+
+    /// <summary>
+    /// The whole table as bytes (a snapshot): <c>count int32 | (id int64, epoch int16, lastSequence int32,
+    /// lastTimeMs int64, batchCount uint8 | (firstSequence int32, lastSequence int32, firstOffset int64, lastOffset int64)*)*</c>, big-endian.
+    /// </summary>
+    public byte[] ToSnapshot()
+    {
+        var size = 4 + _producers.Sum(p => 8 + 2 + 4 + 8 + 1 + (p.Value.Batches.Count * 24));
+        var bytes = new byte[size];
+        var span = bytes.AsSpan();
+        BinaryPrimitives.WriteInt32BigEndian(span, _producers.Count);
+        var at = 4;
+        foreach (var (id, entry) in _producers)
+        {
+            BinaryPrimitives.WriteInt64BigEndian(span[at..], id);
+            BinaryPrimitives.WriteInt16BigEndian(span[(at + 8)..], entry.Epoch);
+            BinaryPrimitives.WriteInt32BigEndian(span[(at + 10)..], entry.LastSequence);
+            BinaryPrimitives.WriteInt64BigEndian(span[(at + 14)..], entry.LastTimeMs);
+            span[at + 22] = (byte)entry.Batches.Count;
+            at += 23;
+            foreach (var batch in entry.Batches)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(span[at..], batch.FirstSequence);
+                BinaryPrimitives.WriteInt32BigEndian(span[(at + 4)..], batch.LastSequence);
+                BinaryPrimitives.WriteInt64BigEndian(span[(at + 8)..], batch.FirstOffset);
+                BinaryPrimitives.WriteInt64BigEndian(span[(at + 16)..], batch.LastOffset);
+                at += 24;
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Replaces the table with a snapshot from <see cref="ToSnapshot"/>; false (and the table empty) when the bytes do not add up.</summary>
+    public bool LoadSnapshot(ReadOnlySpan<byte> snapshot)
+    {
+        _producers.Clear();
+        try
+        {
+            var count = BinaryPrimitives.ReadInt32BigEndian(snapshot);
+            var at = 4;
+            for (var i = 0; i < count; i++)
+            {
+                var entry = new ProducerEntry(BinaryPrimitives.ReadInt16BigEndian(snapshot[(at + 8)..]))
+                {
+                    LastSequence = BinaryPrimitives.ReadInt32BigEndian(snapshot[(at + 10)..]),
+                    LastTimeMs = BinaryPrimitives.ReadInt64BigEndian(snapshot[(at + 14)..]),
+                };
+                var id = BinaryPrimitives.ReadInt64BigEndian(snapshot[at..]);
+                var batches = snapshot[at + 22];
+                at += 23;
+                for (var b = 0; b < batches; b++)
+                {
+                    entry.Batches.Enqueue(new CachedBatch(
+                        BinaryPrimitives.ReadInt32BigEndian(snapshot[at..]),
+                        BinaryPrimitives.ReadInt32BigEndian(snapshot[(at + 4)..]),
+                        BinaryPrimitives.ReadInt64BigEndian(snapshot[(at + 8)..]),
+                        BinaryPrimitives.ReadInt64BigEndian(snapshot[(at + 16)..])));
+                    at += 24;
+                }
+
+                _producers[id] = entry;
+            }
+
+            if (at == snapshot.Length)
+            {
+                return true;
+            }
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // Truncated: read as no snapshot.
+        }
+
+        _producers.Clear();
+        return false;
+    }
 
     private sealed class ProducerEntry(short epoch)
     {

@@ -70,6 +70,10 @@ public class OptionsValidatorTests
         AssertRefused(new ProducerStateOptionsValidator(), new ProducerStateOptions(), o => o.ExpirationCheckInterval = TimeSpan.Zero, "OrleansLog:Producers:ExpirationCheckInterval must be positive");
 
     [Fact]
+    public void A_producer_snapshot_interval_below_one_offset_is_refused() =>
+        AssertRefused(new ProducerStateOptionsValidator(), new ProducerStateOptions(), o => o.SnapshotEveryOffsets = 0, "OrleansLog:Producers:SnapshotEveryOffsets must be at least 1");
+
+    [Fact]
     public void A_negative_broker_id_is_refused() =>
         AssertRefused(new BrokerOptionsValidator(), new BrokerOptions(), o => o.Id = -1, "OrleansLog:Broker:Id must be at least 0 (was -1).");
 

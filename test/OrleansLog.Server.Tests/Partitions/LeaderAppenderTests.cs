@@ -125,6 +125,28 @@ public sealed class LeaderAppenderTests : IDisposable
         Assert.Equal(1, appender.ProducerCount);
     }
 
+    [Fact]
+    public async Task A_retry_of_a_batch_older_than_the_replay_window_is_still_a_duplicate_after_a_restart()
+    {
+        var appender = NewAppender();
+        var batch = Batches.Idempotent(7, 0, 0, "once");
+        var first = await appender.AppendAsync(new ProduceRequest(batch), TopicConfig.Parse(null));
+        var filler = Batches.Of([.. Enumerable.Range(0, 1000).Select(i => $"f{i}")]);
+        for (var i = 0; i < 110; i++)
+        {
+            await appender.AppendAsync(new ProduceRequest(filler), TopicConfig.Parse(null));
+        }
+
+        Assert.True(_log.LogEndOffset > ProducerStateLoader.WindowOffsets);
+        var end = _log.LogEndOffset;
+
+        var restarted = NewAppender();
+        var retried = await restarted.AppendAsync(new ProduceRequest(batch), TopicConfig.Parse(null));
+
+        Assert.Equal((ErrorCode.None, first.BaseOffset), (retried.Error, retried.BaseOffset));
+        Assert.Equal(end, _log.LogEndOffset);
+    }
+
     private LeaderAppender NewAppender() => new(Id, _log, _term, _host, _producerIds, new ProducerStateOptions(), _time, NullLogger.Instance);
 
     public void Dispose()

@@ -33,6 +33,25 @@ public class ProducerStateTableTests
     }
 
     [Fact]
+    public void A_snapshot_restores_every_producer_and_its_cached_batches_and_damaged_bytes_restore_nothing()
+    {
+        Record(7, 0, 0, 3, baseOffset: 10);
+        Record(7, 0, 3, 2, baseOffset: 20);
+        Record(9, 2, 0, 1, baseOffset: 30);
+        var snapshot = _table.ToSnapshot();
+
+        var restored = new ProducerStateTable();
+        Assert.True(restored.LoadSnapshot(snapshot));
+
+        Assert.Equal(2, restored.ProducerCount);
+        Assert.Equal((ProducerBatchVerdict.Duplicate, 10L), (restored.Check(Header(7, 0, 0, 3)).Verdict, restored.Check(Header(7, 0, 0, 3)).FirstOffset));
+        Assert.Equal(ProducerBatchVerdict.Append, restored.Check(Header(7, 0, 5, 1)).Verdict);
+        Assert.Equal(ProducerBatchVerdict.Refuse, restored.Check(Header(9, 1, 1, 1)).Verdict);
+        Assert.False(restored.LoadSnapshot(snapshot.AsSpan(0, snapshot.Length - 3)));
+        Assert.Equal(0, restored.ProducerCount);
+    }
+
+    [Fact]
     public void A_gap_in_sequence_is_out_of_order()
     {
         Record(7, 0, 0, 3, baseOffset: 0);
