@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansLog.Groups;
+using OrleansLog.Server.Hosting;
 
 namespace OrleansLog.Server.Groups;
 
@@ -11,27 +11,13 @@ namespace OrleansLog.Server.Groups;
 /// it: a pass is idempotent and a shard that nothing is due in answers at once, so a second broker's pass
 /// costs one call per shard.
 /// </summary>
-public sealed partial class GroupExpiryService(
+public sealed class GroupExpiryService(
     IGrainFactory grains,
     IOptions<GroupCoordinatorOptions> options,
     TimeProvider time,
-    ILogger<GroupExpiryService> logger) : BackgroundService
+    ILogger<GroupExpiryService> logger) : PeriodicPass(options.Value.OffsetsRetentionCheckInterval, time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.OffsetsRetentionCheckInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await RunOnce();
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogPassFailed(e);
-            }
-        }
-    }
+    protected override Task PassAsync() => RunOnce();
 
     /// <summary>One pass over every shard; returns the number of groups expired.</summary>
     public async Task<int> RunOnce()
@@ -44,7 +30,4 @@ public sealed partial class GroupExpiryService(
 
         return expired;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The group expiry pass failed; it runs again at the next interval.")]
-    private partial void LogPassFailed(Exception error);
 }

@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Partitions;
 
 namespace OrleansLog.Server.Replication;
@@ -17,7 +17,7 @@ public sealed partial class HighWatermarkCheckpointer(
     LocalReplicas replicas,
     IOptions<ReplicationOptions> options,
     TimeProvider time,
-    ILogger<HighWatermarkCheckpointer> logger) : BackgroundService
+    ILogger<HighWatermarkCheckpointer> logger) : PeriodicPass(options.Value.HighWatermarkCheckpointInterval, time, logger)
 {
     /// <summary>One pass over every open log; returns how many it considered.</summary>
     public int RunOnce()
@@ -50,13 +50,10 @@ public sealed partial class HighWatermarkCheckpointer(
         RunOnce();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task PassAsync()
     {
-        using var timer = new PeriodicTimer(options.Value.HighWatermarkCheckpointInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            RunOnce();
-        }
+        RunOnce();
+        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: high watermark not checkpointed ({Reason}).")]

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansLog.Metadata;
@@ -25,23 +24,9 @@ public sealed partial class RetentionService(
     IOptions<OrleansLogOptions> options,
     IOptions<Brokers.BrokerOptions> broker,
     TimeProvider time,
-    ILogger<RetentionService> logger) : BackgroundService
+    ILogger<RetentionService> logger) : PeriodicPass(options.Value.RetentionCheckInterval, time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.RetentionCheckInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await RunOnce();
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogRetentionFailed(e);
-            }
-        }
-    }
+    protected override Task PassAsync() => RunOnce();
 
     /// <summary>One pass over every partition, then the sweep of directories no topic places here.</summary>
     public async Task RunOnce()
@@ -91,7 +76,4 @@ public sealed partial class RetentionService(
             ? $"broker {broker.Value.Id} is no longer a replica of it"
             : null;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention pass failed; it runs again at the next interval.")]
-    private partial void LogRetentionFailed(Exception error);
 }
