@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Immutable;
 using OrleansLog.Records;
 using OrleansLog.Storage.Checkpoints;
@@ -481,7 +480,7 @@ public sealed class PartitionLog : IDisposable
         var placements = _placements.AsSpan(0, count);
         try
         {
-            RecordEpochs(span, placements, leaderEpoch, assignOffsets);
+            _epochs.AssignFrom(span, placements, leaderEpoch, assignOffsets);
             MaybeRoll(position, placements[0], placements[^1].LastOffset, config);
             _segments[^1].Append(_stamper.Gather(batches, placements, leaderEpoch, assignOffsets, logAppendTime), placements);
         }
@@ -492,32 +491,6 @@ public sealed class PartitionLog : IDisposable
 
         Volatile.Write(ref _logEndOffset, nextOffset);
         return new LogAppendInfo(firstOffset, nextOffset - 1, maxTimestamp, count, position, logAppendTime);
-    }
-
-    /// <summary>Notes each new epoch in the cache before its first batch is written (so the cache never lags the log).</summary>
-    private void RecordEpochs(ReadOnlySpan<byte> batches, ReadOnlySpan<BatchPlacement> placements, int leaderEpoch, bool assignOffsets)
-    {
-        if (assignOffsets)
-        {
-            if (leaderEpoch != NoPartitionLeaderEpoch)
-            {
-                _epochs.Assign(leaderEpoch, placements[0].BaseOffset);
-            }
-
-            return;
-        }
-
-        var position = 0;
-        foreach (var placement in placements)
-        {
-            var epoch = BinaryPrimitives.ReadInt32BigEndian(batches[(position + PartitionLeaderEpochOffset)..]);
-            if (epoch != NoPartitionLeaderEpoch)
-            {
-                _epochs.Assign(epoch, placement.BaseOffset);
-            }
-
-            position += placement.SizeInBytes;
-        }
     }
 
     private void MaybeRoll(int appendBytes, BatchPlacement first, long lastOffset, LogConfig config)

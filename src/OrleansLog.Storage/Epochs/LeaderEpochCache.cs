@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Immutable;
 using OrleansLog.Records;
 using OrleansLog.Storage.IO;
+using OrleansLog.Storage.Segments;
 
 namespace OrleansLog.Storage.Epochs;
 
@@ -107,6 +108,36 @@ public sealed class LeaderEpochCache
         }
 
         Save(entries.Add(new EpochEntry(epoch, startOffset)));
+    }
+
+    /// <summary>
+    /// Notes the epochs of batches about to be written (placed at <paramref name="placements"/>), before the
+    /// first of them is, so the cache never lags the log: a leader's own <paramref name="leaderEpoch"/> when
+    /// it assigns offsets, otherwise each epoch stamped in a follower's copied batches.
+    /// </summary>
+    internal void AssignFrom(ReadOnlySpan<byte> batches, ReadOnlySpan<BatchPlacement> placements, int leaderEpoch, bool assignOffsets)
+    {
+        if (assignOffsets)
+        {
+            if (leaderEpoch != RecordBatchLayout.NoPartitionLeaderEpoch)
+            {
+                Assign(leaderEpoch, placements[0].BaseOffset);
+            }
+
+            return;
+        }
+
+        var position = 0;
+        foreach (var placement in placements)
+        {
+            var epoch = BinaryPrimitives.ReadInt32BigEndian(batches[(position + RecordBatchLayout.PartitionLeaderEpochOffset)..]);
+            if (epoch != RecordBatchLayout.NoPartitionLeaderEpoch)
+            {
+                Assign(epoch, placement.BaseOffset);
+            }
+
+            position += placement.SizeInBytes;
+        }
     }
 
     /// <summary>Forgets epochs that start at or after <paramref name="endOffset"/> (the log was cut there).</summary>
