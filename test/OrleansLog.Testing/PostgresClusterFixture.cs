@@ -34,6 +34,9 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Client.Grains;
 
+    /// <summary>The services of the client this fixture's tests use (its gateway list provider, for one).</summary>
+    public IServiceProvider ClientServices => _clientHost!.Services;
+
     public IMetadataGrain Coordinator => Grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
 
     /// <summary>Switches that make a silo process a cluster-mode broker of this fixture's cluster.</summary>
