@@ -112,60 +112,6 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
     }
 
     [Fact]
-    public async Task A_leader_paused_with_SIGSTOP_and_resumed_never_acknowledges_what_the_new_leader_lacks()
-    {
-        const string topic = "paused";
-        var created = await Client.Admin.CreateTopicAsync(topic, 1, 3, MinInsync(2));
-        var victim = created.Partitions[0].Leader;
-        await using var producer = Client.CreateProducer<string, string>(FailoverProducer());
-        var acknowledged = new ConcurrentDictionary<string, long>();
-        var sent = 0;
-        using var stop = new CancellationTokenSource();
-        var producing = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                var batch = Enumerable.Range(0, 10).Select(_ => $"p-{Interlocked.Increment(ref sent)}").ToList();
-                var results = await Task.WhenAll(batch.Select(v => producer.ProduceAsync(new TopicPartition(topic, 0), new Message<string, string> { Key = v, Value = v })));
-                foreach (var result in results)
-                {
-                    Assert.True(acknowledged.TryAdd(result.Message.Value!, result.Offset), $"{result.Message.Value} acknowledged twice");
-                }
-            }
-        });
-
-        await Wait.Until(() => acknowledged.Count >= 200, "200 acknowledged before the pause", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(20));
-        await Cluster.Brokers[victim].PauseAsync();
-        try
-        {
-            await Wait.Until(async () => (await Cluster.Coordinator.DescribeTopic(topic)).Partitions[0].Leader is var leader && leader != victim && leader >= 0, $"a new leader while broker {victim} is paused", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
-            var before = acknowledged.Count;
-            await Wait.Until(() => acknowledged.Count >= before + 200, "200 more acknowledged by the new leader", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(20));
-        }
-        finally
-        {
-            await Cluster.Brokers[victim].ResumeAsync();
-        }
-
-        // Resumed, the old leader finds itself deposed (or declared dead, and exits); either way it acknowledges nothing of its own.
-        var resumed = acknowledged.Count;
-        await Wait.Until(() => acknowledged.Count >= resumed + 200, "200 more acknowledged after the resume", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(20));
-        await stop.CancelAsync();
-        await producing;
-
-        // A broker the cluster declared dead while it was paused ends its own process on resuming (Orleans fails fast).
-        await Wait.Until(async () => Cluster.Brokers[victim].HasExited || (await Client.Admin.ListBrokersAsync()).Any(b => b.Id == victim && b.IsAlive), $"broker {victim} either exits or is back", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
-        await Cluster.RestartExitedBrokers();
-        await Cluster.WaitFullyInSync(topic);
-
-        var log = await LogReader.ReadAll(Client, topic, 0);
-        Assert.Equal(Enumerable.Range(0, log.Count).Select(i => (long)i), log.Select(r => r.Offset));
-        var byValue = log.ToDictionary(r => r.Value, r => r.Offset);
-        Assert.All(acknowledged, a => Assert.Equal(a.Value, byValue.GetValueOrDefault(a.Key, -1)));
-        output.WriteLine($"paused broker {victim} (leader of {topic}-0); {acknowledged.Count} acknowledged, all in the final log at their offsets");
-    }
-
-    [Fact]
     public async Task Killing_the_coordinators_process_keeps_topics_assignments_and_committed_offsets()
     {
         const string topic = "ledger";
