@@ -1,4 +1,5 @@
 using OrleansLog.Testing;
+using Xunit.Abstractions;
 
 namespace OrleansLog.Cluster.Tests;
 
@@ -13,4 +14,28 @@ public abstract class BrokersRunningFirst(PostgresClusterFixture cluster) : IAsy
     public Task InitializeAsync() => Cluster.RestartExitedBrokers();
 
     public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>
+    /// Runs a test body; when it fails, writes the last lines of every broker's output (and whether it had
+    /// exited) to the test's output, so a CI log shows what the brokers said (a death declaration, a crash).
+    /// </summary>
+    protected async Task WithBrokerOutputOnFailure(ITestOutputHelper output, Func<Task> body)
+    {
+        try
+        {
+            await body();
+        }
+        catch
+        {
+            for (var id = 0; id < Cluster.Brokers.Length; id++)
+            {
+                var broker = Cluster.Brokers[id];
+                var lines = broker.Output.Split('\n');
+                output.WriteLine($"--- broker {id} ({(broker.HasExited ? "exited" : "running")}), last {Math.Min(lines.Length, 40)} lines of its output:");
+                output.WriteLine(string.Join('\n', lines.TakeLast(40)));
+            }
+
+            throw;
+        }
+    }
 }

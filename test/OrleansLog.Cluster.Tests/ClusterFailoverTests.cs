@@ -21,7 +21,11 @@ public class ClusterFailoverTests(PostgresClusterFixture cluster, ITestOutputHel
     private OrleansLogClient Client => Cluster.Client;
 
     [Fact]
-    public async Task Killing_a_leaders_process_loses_nothing_acknowledged_the_group_finishes_and_the_broker_rejoins_the_isr()
+    public Task Killing_a_leaders_process_loses_nothing_acknowledged_the_group_finishes_and_the_broker_rejoins_the_isr() =>
+        WithBrokerOutputOnFailure(output, KillingALeadersProcess);
+
+    /// <summary>The body of the test above (it fails about one CI run in five: issue 19), with the brokers' output kept on failure.</summary>
+    private async Task KillingALeadersProcess()
     {
         const string topic = "payments";
         var created = await Client.Admin.CreateTopicAsync(topic, 3, 3, MinInsync(2));
