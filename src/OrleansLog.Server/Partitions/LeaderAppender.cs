@@ -139,7 +139,13 @@ public sealed partial class LeaderAppender
     {
         try
         {
+            // A term that ends twice (a step-down, then the deactivation) writes its snapshot once.
             var end = _log.LogEndOffset;
+            if (end == _snapshotOffset)
+            {
+                return;
+            }
+
             ProducerStateLoader.Snapshot(_log, _producers, end);
             _snapshotOffset = end;
         }

@@ -236,6 +236,8 @@ public sealed partial class PartitionGrain(
 
     public Task Delete()
     {
+        // No producer snapshot for a log about to be deleted.
+        _appender = null;
         EndTerm();
         _log = null;
         _topic = null;
