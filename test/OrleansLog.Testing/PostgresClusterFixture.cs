@@ -13,8 +13,8 @@ namespace OrleansLog.Testing;
 /// A real cluster in cluster mode: a PostgreSQL server started for the test class, the schema applied,
 /// and three broker processes (<c>OrleansLog.Silo</c> in AdoNet mode, broker ids 0 to 2, each with its own
 /// loopback ports and data directory), plus an Orleans client in the test process that knows all three
-/// gateways. Membership runs with fast failure detection so a SIGKILLed broker is declared dead in about
-/// two seconds. Tests that kill or stop a broker start it again before they end.
+/// gateways. Failure detection runs on the shipped defaults (broker sessions, Orleans membership): nothing
+/// is tuned for tests. Tests that kill or stop a broker start it again before they end.
 /// </summary>
 public sealed class PostgresClusterFixture : IAsyncLifetime
 {
@@ -44,18 +44,6 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
     [
         "--cluster-mode", "AdoNet", "--connection", connectionString, "--advertised-address", "127.0.0.1",
         "--broker-id", brokerId.ToString(CultureInfo.InvariantCulture),
-        "--OrleansLog:Cluster:Membership:ProbeTimeout=00:00:01",
-        "--OrleansLog:Cluster:Membership:NumMissedProbesLimit=2",
-        "--OrleansLog:Cluster:Membership:NumVotesForDeathDeclaration=1",
-        "--OrleansLog:Cluster:Membership:TableRefreshTimeout=00:00:02",
-
-        // Orleans lengthens its probe timeout while the prober itself is slow. Three brokers, a producer and a
-        // consumer group busy on 2 cores count as slow, and a SIGKILLed broker then took ~37 s to be declared
-        // dead (twice in CI) instead of ~2 s; these tests are about what happens after the declaration.
-        "--OrleansLog:Cluster:Membership:ExtendProbeTimeoutDuringDegradation=false",
-        "--OrleansLog:Replication:ReplicaLagTimeMax=00:00:05",
-        "--OrleansLog:Replication:LivenessCheckInterval=00:00:01",
-        "--OrleansLog:Replication:ReplicaCallTimeout=00:00:03",
         "--OrleansLog:Groups:MinSessionTimeout=00:00:01",
     ];
 

@@ -55,6 +55,15 @@ public interface IMetadataGrain : IGrainWithStringKey
     /// </summary>
     Task<int> ShutdownBroker(int brokerId);
 
+    /// <summary>
+    /// Broker <paramref name="brokerId"/> on <paramref name="silo"/> renews its session (Kafka's broker
+    /// heartbeat). A broker silent past the session timeout is fenced: its partitions get new leaders and its
+    /// silo is declared dead, far sooner than Orleans' own failure detection would. Interleaves with
+    /// everything, so a slow change never makes a live broker look dead.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<BrokerHeartbeatResponse> Heartbeat(int brokerId, SiloAddress silo);
+
     /// <summary>A silo saw cluster membership change: re-check which brokers live and elect leaders where needed.</summary>
     Task MembershipChanged();
 

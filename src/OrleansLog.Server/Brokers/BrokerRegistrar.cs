@@ -8,12 +8,16 @@ namespace OrleansLog.Server.Brokers;
 /// Makes this silo a broker: once the silo is active it registers its broker id with the coordinator
 /// (start-up fails if another live silo holds that id), then tells the coordinator of every membership
 /// change it sees. Any silo's report is enough, which is why the coordinator hears of a death even when it
-/// lived on the silo that died: the report reactivates it elsewhere.
+/// lived on the silo that died: the report reactivates it elsewhere. The registration opens the broker's
+/// session; <see cref="BrokerHeartbeat"/> keeps it.
 /// </summary>
 public sealed partial class BrokerRegistrar(
     IGrainFactory grains,
     IClusterMembershipService membership,
     ILocalSiloDetails silo,
+    BrokerLease lease,
+    BrokerHeartbeat heartbeat,
+    TimeProvider time,
     IOptions<BrokerOptions> options,
     ILogger<BrokerRegistrar> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
@@ -33,7 +37,9 @@ public sealed partial class BrokerRegistrar(
         {
             try
             {
+                var sentAt = time.GetTimestamp();
                 await coordinator.RegisterBroker(options.Value.Id, silo.SiloAddress, options.Value.KafkaEndpoint);
+                lease.Renewed(sentAt);
                 break;
             }
             catch (Exception e) when (e is not OrleansLogException && attempt < 10 && !cancellationToken.IsCancellationRequested)
@@ -45,6 +51,7 @@ public sealed partial class BrokerRegistrar(
 
         LogRegistered(options.Value.Id, silo.SiloAddress);
         _ = Task.Run(() => ReportMembership(coordinator, _stopping.Token), CancellationToken.None);
+        _ = Task.Run(() => heartbeat.RunAsync(_stopping.Token), CancellationToken.None);
     }
 
     /// <summary>

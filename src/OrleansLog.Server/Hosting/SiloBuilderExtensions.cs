@@ -48,6 +48,8 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<StorageIntegrityCheck>();
         builder.Services.AddPlacementDirector<LeaderPlacement, LeaderPlacementDirector>();
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
+        builder.Services.AddSingleton<BrokerLease>();
+        builder.Services.AddSingleton<BrokerHeartbeat>();
         builder.Services.AddSingleton<BrokerRegistrar>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BrokerRegistrar>());
         builder.Services.AddSingleton<RetentionService>();

@@ -6,6 +6,7 @@ using OrleansLog.Brokers;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
 using OrleansLog.Replication;
+using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Persistence;
 using OrleansLog.Server.Replication;
@@ -19,21 +20,34 @@ namespace OrleansLog.Server.Metadata;
 /// of it; lookups interleave with everything (they only read), so a grain asked during a change can look
 /// a topic up without deadlocking (placement directors ask it where leaders live).
 /// <para>
-/// Orleans membership plays ZooKeeper's part: every silo reports membership changes here
-/// (<see cref="MembershipChanged"/>), and a timer re-checks anyway, so a dead broker's partitions get new
-/// leaders from their ISR, with a bumped epoch, within one membership round.
+/// Brokers hold sessions here (<see cref="Heartbeat"/>, <see cref="BrokerSessions"/>): a broker silent
+/// past <see cref="BrokerOptions.SessionTimeout"/> is fenced, its partitions get new leaders from their
+/// ISR with a bumped epoch, and its silo is declared dead in Orleans' membership at once (so its grain
+/// activations move without waiting for Orleans' slower probing). Orleans membership still counts too:
+/// every silo reports membership changes here (<see cref="MembershipChanged"/>), and a timer re-checks anyway.
+/// </para>
+/// <para>
+/// Leadership changes are announced to replicas after they are persisted, outside the turn that made them
+/// and retried until heard or superseded, so one unreachable replica never holds up the next election.
 /// </para>
 /// </summary>
 public sealed partial class MetadataGrain(
     [PersistentState("metadata", OrleansLogStorage.Name)] IPersistentState<MetadataState> state,
     IOptions<OrleansLogOptions> options,
     IOptions<ReplicationOptions> replication,
+    IOptions<BrokerOptions> broker,
     IClusterMembershipService membership,
+    ILocalSiloDetails localSilo,
     DeepCopier copier,
     TimeProvider time,
     ILogger<MetadataGrain> logger) : Grain, IMetadataGrain
 {
     private static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxAnnounceBackoff = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ShutdownHandoverTimeout = TimeSpan.FromSeconds(10);
+
+    private bool _deactivating;
+    private BrokerSessions _sessions = null!;
 
     /// <summary>
     /// Brokers in a controlled shutdown: still alive (they keep leading where nobody else can), but they
@@ -59,8 +73,24 @@ public sealed partial class MetadataGrain(
             await state.WriteStateAsync(cancellationToken);
         }
 
+        // Every broker alive now gets a full session timeout to be heard from this activation.
+        _sessions = new BrokerSessions(time, broker.Value.SessionTimeout);
+        foreach (var (brokerId, silo) in Brokers.Where(b => IsActive(b.Value)))
+        {
+            _sessions.Open(brokerId, silo);
+        }
+
         var interval = replication.Value.LivenessCheckInterval;
         this.RegisterGrainTimer(ReviewLeadership, new GrainTimerCreationOptions(interval, interval) { KeepAlive = true });
+        var heartbeat = broker.Value.HeartbeatInterval;
+        this.RegisterGrainTimer(CheckSessions, new GrainTimerCreationOptions(heartbeat, heartbeat) { KeepAlive = true });
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Stops the announcement retries (a later activation announces again what is still current).
+        _deactivating = true;
+        return Task.CompletedTask;
     }
 
     public async Task<TopicDescription> CreateTopic(string name, int partitions, short replicationFactor, ImmutableDictionary<string, string> configs)
@@ -171,12 +201,13 @@ public sealed partial class MetadataGrain(
             throw new OrleansLogException(ErrorCode.InvalidRequest, $"Broker id {brokerId} is invalid: it must be 0 or more.");
         }
 
-        if (Brokers.TryGetValue(brokerId, out var existing) && !existing.Equals(silo) && IsAlive(existing))
+        if (Brokers.TryGetValue(brokerId, out var existing) && !existing.Equals(silo) && IsAlive(existing) && !_sessions.IsFenced(existing))
         {
             throw new OrleansLogException(ErrorCode.InvalidRequest, $"Broker id {brokerId} is already taken by the live silo {existing}; every silo needs its own OrleansLog:Broker:Id.");
         }
 
         _stopping.Remove(brokerId);
+        _sessions.Open(brokerId, silo);
         if (!silo.Equals(existing) || state.State.KafkaEndpoints.GetValueOrDefault(brokerId) != kafkaEndpoint)
         {
             var before = Snapshot();
@@ -208,19 +239,44 @@ public sealed partial class MetadataGrain(
         var live = ElectableBrokers();
         _stopping.Add(brokerId);
         var stillLeading = 0;
+        var announced = new List<Task>();
         foreach (var description in Topics.Values.ToList())
         {
             var changed = description.Partitions.Select(p => LeaderElection.ControlledShutdown(p, brokerId, live))
                 .Where((p, i) => !ReferenceEquals(p, description.Partitions[i])).ToList();
             if (changed.Count > 0)
             {
-                await Apply(description, changed);
+                announced.Add(await Apply(description, changed));
             }
 
             stillLeading += Topics[description.Name].Partitions.Count(p => p.Leader == brokerId);
         }
 
+        // The stopping broker's followers must hear the new epochs while it still answers: that is the handover.
+        try
+        {
+            await Task.WhenAll(announced).WaitAsync(ShutdownHandoverTimeout);
+        }
+        catch (TimeoutException)
+        {
+            LogHandoverSlow(brokerId);
+        }
+
         return stillLeading;
+    }
+
+    public Task<BrokerHeartbeatResponse> Heartbeat(int brokerId, SiloAddress silo)
+    {
+        var granted = _sessions.Heartbeat(brokerId, silo);
+        if (!granted && !_sessions.IsFenced(silo) && Brokers.TryGetValue(brokerId, out var registered) && registered.Equals(silo)
+            && membership.CurrentSnapshot.GetSiloStatus(silo) != SiloStatus.Dead)
+        {
+            // Registered before this activation and not yet seen by it as active: its session starts now.
+            _sessions.Open(brokerId, silo);
+            granted = true;
+        }
+
+        return Task.FromResult(new BrokerHeartbeatResponse(granted, localSilo.SiloAddress));
     }
 
     public Task MembershipChanged() => ReviewLeadership();
@@ -282,11 +338,33 @@ public sealed partial class MetadataGrain(
             if (moved.Count > 0)
             {
                 changes += moved.Count;
-                await Apply(description, moved);
+                await await Apply(description, moved);
             }
         }
 
         return changes;
+    }
+
+    /// <summary>
+    /// Fences brokers whose sessions lapsed: each silo is declared dead in Orleans' membership (a paused
+    /// process that resumes learns it is dead and exits; its own lease has already stopped its
+    /// acknowledgements), and their partitions get new leaders at once.
+    /// </summary>
+    private async Task CheckSessions()
+    {
+        var fenced = _sessions.Expire(exempt: localSilo.SiloAddress);
+        if (fenced.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var session in fenced)
+        {
+            LogSessionLapsed(session.BrokerId, session.Silo, (long)session.Silent.TotalMilliseconds);
+            await membership.TryKill(session.Silo);
+        }
+
+        await ReviewLeadership();
     }
 
     /// <summary>
@@ -303,13 +381,18 @@ public sealed partial class MetadataGrain(
             var changed = description.Partitions.Select(p => LeaderElection.Review(p, live, unclean)).Where((p, i) => !ReferenceEquals(p, description.Partitions[i])).ToList();
             if (changed.Count > 0)
             {
-                await Apply(description, changed);
+                // Not awaited: the announcements retry on their own, and the next election must not wait for them.
+                _ = await Apply(description, changed);
             }
         }
     }
 
-    /// <summary>Persists leadership changes of one topic, then tells the replicas: followers learn the new epoch (fencing the old leader) and the leaders are (re)activated.</summary>
-    private async Task Apply(TopicDescription description, IReadOnlyList<PartitionLeadership> changed)
+    /// <summary>
+    /// Persists leadership changes of one topic, then starts announcing them: followers learn the new epoch
+    /// (fencing the old leader) and the leaders are (re)activated. The returned task completes when every
+    /// change was heard or superseded; only a controlled shutdown waits for it.
+    /// </summary>
+    private async Task<Task> Apply(TopicDescription description, IReadOnlyList<PartitionLeadership> changed)
     {
         foreach (var partition in changed)
         {
@@ -318,18 +401,55 @@ public sealed partial class MetadataGrain(
         }
 
         var saved = await Save(description, changed);
-        var live = LiveBrokers();
-        await Task.WhenAll(changed.SelectMany(p => p.Replicas.Where(b => b != p.Leader && live.Contains(b)).Select(b => Notify(() =>
-            GrainFactory.GetGrain<IFollowerGrain>(IFollowerGrain.Key(new TopicPartition(description.Name, p.Partition), b)).Fence(p.LeaderEpoch)))));
-        await Task.WhenAll(changed.Where(p => p.IsOnline).Select(p => Notify(async () =>
+        return Task.WhenAll(changed.Select(p => AnnounceUntilHeard(saved.Name, saved.TopicId, p.Partition, p.LeaderEpoch)));
+    }
+
+    /// <summary>
+    /// Tells one partition's replicas about its leader epoch <paramref name="leaderEpoch"/>, again and again
+    /// (backing off) until every live replica heard it, or a later change or the topic's deletion made it moot.
+    /// Runs in this activation's context between its turns: it only reads the state.
+    /// </summary>
+    private async Task AnnounceUntilHeard(string topic, Guid topicId, int partition, int leaderEpoch)
+    {
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (!_deactivating)
         {
-            // The first call may reach the deposed leader, which steps down; the second activates the new one.
-            var grain = GrainFactory.GetPartitionGrain(description.Name, p.Partition);
-            if (!await grain.Refresh(saved))
+            if (!Topics.TryGetValue(topic, out var current) || current.TopicId != topicId || current.Partitions[partition].LeaderEpoch != leaderEpoch)
             {
-                await grain.Refresh(saved);
+                return;
             }
-        })));
+
+            if (await Announce(current, current.Partitions[partition]))
+            {
+                return;
+            }
+
+            await Task.Delay(backoff, time);
+
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxAnnounceBackoff.Ticks));
+        }
+    }
+
+    /// <summary>One round of <see cref="AnnounceUntilHeard"/>: true when every live replica answered.</summary>
+    private async Task<bool> Announce(TopicDescription topic, PartitionLeadership partition)
+    {
+        var live = LiveBrokers();
+        var heard = await Task.WhenAll(partition.Replicas.Where(b => b != partition.Leader && live.Contains(b)).Select(b => Notify(() =>
+            GrainFactory.GetGrain<IFollowerGrain>(IFollowerGrain.Key(new TopicPartition(topic.Name, partition.Partition), b)).Fence(partition.LeaderEpoch))));
+        if (partition.IsOnline && live.Contains(partition.Leader))
+        {
+            heard = [.. heard, await Notify(async () =>
+            {
+                // The first call may reach the deposed leader, which steps down; the second activates the new one.
+                var grain = GrainFactory.GetPartitionGrain(topic.Name, partition.Partition);
+                if (!await grain.Refresh(topic))
+                {
+                    await grain.Refresh(topic);
+                }
+            })];
+        }
+
+        return heard.All(h => h);
     }
 
     private async Task<TopicDescription> Save(TopicDescription description, IReadOnlyList<PartitionLeadership> changed)
@@ -352,16 +472,18 @@ public sealed partial class MetadataGrain(
         return saved;
     }
 
-    /// <summary>Runs a best-effort notification: a replica that cannot hear it now learns the same later (leaders reconcile, followers see the epoch).</summary>
-    private async Task Notify(Func<Task> call)
+    /// <summary>Runs a notification; false (logged) when it failed or timed out. A replica that cannot hear it now learns the same later (leaders reconcile, followers see the epoch).</summary>
+    private async Task<bool> Notify(Func<Task> call)
     {
         try
         {
             await call().WaitAsync(NotifyTimeout);
+            return true;
         }
         catch (Exception e)
         {
             LogNotifyFailed(e.Message);
+            return false;
         }
     }
 
@@ -370,10 +492,14 @@ public sealed partial class MetadataGrain(
 
     private HashSet<int> LiveBrokers() => [.. Brokers.Where(b => IsAlive(b.Value)).Select(b => b.Key)];
 
+    /// <summary>Whether Orleans' membership counts the silo as active.</summary>
+    private bool IsActive(SiloAddress silo) => membership.CurrentSnapshot.GetSiloStatus(silo) == SiloStatus.Active;
+
     /// <summary>Live brokers that may lead or rejoin an ISR: not in a controlled shutdown.</summary>
     private HashSet<int> ElectableBrokers() => [.. LiveBrokers().Where(b => !_stopping.Contains(b))];
 
-    private bool IsAlive(SiloAddress silo) => membership.CurrentSnapshot.GetSiloStatus(silo) == SiloStatus.Active;
+    /// <summary>Active in Orleans' membership and not fenced by a lapsed session.</summary>
+    private bool IsAlive(SiloAddress silo) => IsActive(silo) && !_sessions.IsFenced(silo);
 
     private TopicDescription Require(string name) =>
         Topics.GetValueOrDefault(name) ?? throw new OrleansLogException(ErrorCode.UnknownTopicOrPartition, $"Topic \"{name}\" does not exist.");
@@ -403,6 +529,12 @@ public sealed partial class MetadataGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Topic}-{Partition}: ISR {OldIsr} -> {NewIsr} (leader epoch {Epoch}).")]
     private partial void LogIsrChanged(string topic, int partition, ImmutableArray<int> oldIsr, ImmutableArray<int> newIsr, int epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker {BrokerId} ({Silo}) sent no heartbeat for {SilentMs} ms: fenced; its partitions move and its silo is declared dead.")]
+    private partial void LogSessionLapsed(int brokerId, SiloAddress silo, long silentMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Controlled shutdown of broker {BrokerId}: not every replica heard the new leaders before the handover timeout; they learn them from the retries.")]
+    private partial void LogHandoverSlow(int brokerId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A replica did not hear a leadership change: {Message}")]
     private partial void LogNotifyFailed(string message);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
 using OrleansLog.Records;
+using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
 using OrleansLog.Storage;
@@ -14,7 +15,8 @@ namespace OrleansLog.Server.Partitions;
 /// from the log at the start of the term (and records it in the same synchronous stretch as the append, so
 /// interleaved produces see each other's sequences), appends with the term's leader epoch, and answers once
 /// the acks level holds: acks=1 once the batch is durable here (if the topic flushes first), acks=all once
-/// the high watermark covers it. An append refused for an older epoch ends the term. A producer id the
+/// the high watermark covers it, and in either case only while this broker holds its lease with the
+/// coordinator (a broker paused past its session may already have been replaced). An append refused for an older epoch ends the term. A producer id the
 /// partition does not know must have been handed out by the cluster (UNKNOWN_PRODUCER_ID otherwise), and
 /// producers silent past <see cref="ProducerStateOptions.IdExpiration"/> are forgotten.
 /// <para>Concurrency: not thread-safe. Called only in the partition grain's turns; produces interleave at
@@ -29,17 +31,19 @@ public sealed partial class LeaderAppender
     private readonly ILogger _logger;
     private readonly IProducerIdAuthority _producerIds;
     private readonly ProducerStateOptions _producerOptions;
+    private readonly BrokerLease _lease;
     private readonly TimeProvider _time;
     private readonly ProducerStateTable _producers = new();
     private long _nextExpiryCheck;
     private long _snapshotOffset;
 
-    public LeaderAppender(TopicPartition id, PartitionLog log, LeaderReplication term, ILeaderReplicationHost host, IProducerIdAuthority producerIds, ProducerStateOptions producerOptions, TimeProvider time, ILogger logger)
+    public LeaderAppender(TopicPartition id, PartitionLog log, LeaderReplication term, ILeaderReplicationHost host, BrokerLease lease, IProducerIdAuthority producerIds, ProducerStateOptions producerOptions, TimeProvider time, ILogger logger)
     {
         _id = id;
         _log = log;
         _term = term;
         _host = host;
+        _lease = lease;
         _producerIds = producerIds;
         _producerOptions = producerOptions;
         _time = time;
@@ -128,6 +132,12 @@ public sealed partial class LeaderAppender
         if (request.Acks == Acks.All && await _term.WaitForReplicas(nextOffset, config.MinInsyncReplicas, TimeSpan.FromMilliseconds(Math.Max(request.TimeoutMs, 0))) is { } failure)
         {
             return ProduceResponse.Failed(failure, _log.LogStartOffset);
+        }
+
+        // Checked last, after every wait: the batch is in this log, but a new leader may not have it.
+        if (!_lease.IsHeld)
+        {
+            return ProduceResponse.Failed(new OrleansLogException(ErrorCode.NotLeaderOrFollower, $"{_id} was not acknowledged: {_lease.Describe()}; refresh metadata and retry."), _log.LogStartOffset);
         }
 
         LogAppended(_id.DirectoryName, firstOffset, nextOffset - 1);

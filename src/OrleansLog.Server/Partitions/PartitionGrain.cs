@@ -42,6 +42,7 @@ public sealed partial class PartitionGrain(
     IOptions<FetchOptions> fetch,
     SchemaIdGate schemas,
     IProducerIdAuthority producerIds,
+    BrokerLease lease,
     IOptions<ProducerStateOptions> producerOptions,
     TimeProvider time,
     BrokerMetrics metrics,
@@ -325,7 +326,7 @@ public sealed partial class PartitionGrain(
         EndTerm();
         _log = logs.GetOrOpen(_id, topic);
         _term = new LeaderReplication(_id, LocalBroker, leadership, _log, _replica, this, replication.Value, time, metrics, logger);
-        _appender = new LeaderAppender(_id, _log, _term, this, producerIds, producerOptions.Value, time, logger);
+        _appender = new LeaderAppender(_id, _log, _term, this, lease, producerIds, producerOptions.Value, time, logger);
         LogLeading(_id.DirectoryName, LocalBroker, _term.Epoch, _log.LogEndOffset, _term.HighWatermark.Value, leadership.Isr);
         _term.Start();
         if (_term.Links.Count > 0)

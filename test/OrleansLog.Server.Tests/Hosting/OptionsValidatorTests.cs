@@ -77,6 +77,14 @@ public class OptionsValidatorTests
     public void A_negative_broker_id_is_refused() =>
         AssertRefused(new BrokerOptionsValidator(), new BrokerOptions(), o => o.Id = -1, "OrleansLog:Broker:Id must be at least 0 (was -1).");
 
+    [Fact]
+    public void A_heartbeat_interval_of_zero_is_refused() =>
+        AssertRefused(new BrokerOptionsValidator(), new BrokerOptions(), o => o.HeartbeatInterval = TimeSpan.Zero, "OrleansLog:Broker:HeartbeatInterval must be positive");
+
+    [Fact]
+    public void A_session_timeout_shorter_than_three_heartbeats_is_refused() =>
+        AssertRefused(new BrokerOptionsValidator(), new BrokerOptions(), o => o.SessionTimeout = TimeSpan.FromMilliseconds(700), "OrleansLog:Broker:SessionTimeout must be at least three HeartbeatIntervals (00:00:00.7500000) (was 00:00:00.7000000).");
+
     private static void AssertRefused<T>(IValidateOptions<T> validator, T options, Action<T> spoil, string expected)
         where T : class
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
+using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Diagnostics;
 using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Partitions;
@@ -27,12 +28,15 @@ public sealed class LeaderAppenderTests : IDisposable
     private readonly LeaderReplication _term;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
     private readonly FakeProducerIds _producerIds = new(allocatedBelow: 100);
+    private readonly BrokerLease _lease;
 
     public LeaderAppenderTests()
     {
         _log = PartitionLog.Open(_temp.Sub("log"), new LogConfig());
         _logs = new LogManager(Options.Create(new OrleansLogOptions { LogDirectoryOverride = _temp.Sub("manager") }), NullLogger<LogManager>.Instance);
         _metrics = new BrokerMetrics(new TestMeterFactory(), _logs);
+        _lease = new BrokerLease(_time, Options.Create(new BrokerOptions()));
+        _lease.Renewed(_time.GetTimestamp());
         _term = new LeaderReplication(Id, 1, new PartitionLeadership(0, [1], 1, 3, [1]), _log, new LocalReplica(), _host, new ReplicationOptions(), new FakeTimeProvider(), _metrics, NullLogger.Instance);
     }
 
@@ -147,7 +151,31 @@ public sealed class LeaderAppenderTests : IDisposable
         Assert.Equal(end, _log.LogEndOffset);
     }
 
-    private LeaderAppender NewAppender() => new(Id, _log, _term, _host, _producerIds, new ProducerStateOptions(), _time, NullLogger.Instance);
+    [Fact]
+    public async Task A_leader_whose_lease_lapsed_appends_but_does_not_acknowledge_until_a_heartbeat_renews_it()
+    {
+        var appender = NewAppender();
+        var session = new BrokerOptions().SessionTimeout;
+
+        // A process paused past its session: the monotonic clock moved on while nothing ran.
+        _time.Advance(session);
+        var refused = await appender.AppendAsync(new ProduceRequest(Batches.Of("during the pause")), TopicConfig.Parse(null));
+        Assert.Equal(ErrorCode.NotLeaderOrFollower, refused.Error);
+        Assert.Contains("session with the coordinator lapsed", refused.ErrorMessage, StringComparison.Ordinal);
+
+        _lease.Renewed(_time.GetTimestamp());
+        var accepted = await appender.AppendAsync(new ProduceRequest(Batches.Of("after a heartbeat")), TopicConfig.Parse(null));
+        Assert.Equal((ErrorCode.None, 1L), (accepted.Error, accepted.BaseOffset));
+
+        // Fenced by the coordinator: no heartbeat brings it back.
+        _lease.Fence();
+        _lease.Renewed(_time.GetTimestamp());
+        var fenced = await appender.AppendAsync(new ProduceRequest(Batches.Of("after the fence")), TopicConfig.Parse(null));
+        Assert.Equal(ErrorCode.NotLeaderOrFollower, fenced.Error);
+        Assert.Contains("was fenced", fenced.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    private LeaderAppender NewAppender() => new(Id, _log, _term, _host, _lease, _producerIds, new ProducerStateOptions(), _time, NullLogger.Instance);
 
     public void Dispose()
     {

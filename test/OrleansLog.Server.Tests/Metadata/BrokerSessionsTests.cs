@@ -1,0 +1,121 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using OrleansLog.Server.Metadata;
+
+namespace OrleansLog.Server.Tests.Metadata;
+
+/// <summary>The coordinator's session rules on a fake clock: lapse, fence for good, and no fencing for the coordinator's own silence.</summary>
+public sealed class BrokerSessionsTests
+{
+    private static readonly TimeSpan Session = TimeSpan.FromMilliseconds(1500);
+    private static readonly TimeSpan Beat = TimeSpan.FromMilliseconds(250);
+    private static readonly SiloAddress Coordinator = Silo(11111);
+    private static readonly SiloAddress First = Silo(11112);
+    private static readonly SiloAddress Second = Silo(11113);
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly BrokerSessions _sessions;
+
+    public BrokerSessionsTests()
+    {
+        _sessions = new BrokerSessions(_time, Session);
+        _sessions.Open(0, Coordinator);
+        _sessions.Open(1, First);
+        _sessions.Open(2, Second);
+    }
+
+    [Fact]
+    public void A_broker_silent_for_a_session_timeout_is_fenced_once_and_refused_after()
+    {
+        // Broker 1 keeps beating; broker 2 goes silent; the coordinator checks every beat.
+        for (var elapsed = TimeSpan.Zero; elapsed <= Session; elapsed += Beat)
+        {
+            Assert.True(_sessions.Heartbeat(1, First));
+            Assert.Empty(_sessions.Expire(Coordinator));
+            _time.Advance(Beat);
+        }
+
+        Assert.True(_sessions.Heartbeat(1, First));
+        var fenced = Assert.Single(_sessions.Expire(Coordinator));
+        Assert.Equal((2, Second), (fenced.BrokerId, fenced.Silo));
+        Assert.True(fenced.Silent > Session);
+
+        Assert.False(_sessions.IsOpen(2));
+        Assert.True(_sessions.IsFenced(Second));
+        Assert.False(_sessions.Heartbeat(2, Second), "a fenced silo never renews");
+        _time.Advance(Beat);
+        Assert.True(_sessions.Heartbeat(1, First));
+        Assert.Empty(_sessions.Expire(Coordinator));
+    }
+
+    [Fact]
+    public void The_broker_returning_as_a_new_silo_gets_a_new_session()
+    {
+        _time.Advance(Session + Beat);
+        _sessions.Heartbeat(0, Coordinator);
+        _sessions.Heartbeat(1, First);
+
+        // Too long for any check to run in between: counts as the coordinator's own stall (see below), so check first.
+        var restarted = Silo(11114);
+        Assert.Empty(_sessions.Expire(Coordinator));
+        for (var i = 0; i < 8; i++)
+        {
+            _time.Advance(Beat);
+            _sessions.Heartbeat(1, First);
+            _sessions.Expire(Coordinator);
+        }
+
+        Assert.True(_sessions.IsFenced(Second));
+        _sessions.Open(2, restarted);
+        Assert.True(_sessions.IsOpen(2));
+        Assert.True(_sessions.Heartbeat(2, restarted));
+        Assert.False(_sessions.Heartbeat(2, Second), "the old silo is not that broker any more");
+    }
+
+    [Fact]
+    public void The_coordinators_own_silo_is_never_fenced_here()
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            _time.Advance(Beat);
+            _sessions.Heartbeat(1, First);
+            _sessions.Heartbeat(2, Second);
+            Assert.Empty(_sessions.Expire(Coordinator));
+        }
+    }
+
+    [Fact]
+    public void A_coordinator_that_was_paused_gives_every_broker_a_fresh_session_instead_of_fencing_them()
+    {
+        // Nothing ran for ten seconds (SIGSTOP on the coordinator's process): heartbeats were not heard because nobody listened.
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Empty(_sessions.Expire(Coordinator));
+
+        _time.Advance(Beat);
+        _sessions.Heartbeat(1, First);
+        _sessions.Heartbeat(2, Second);
+        Assert.Empty(_sessions.Expire(Coordinator));
+        Assert.True(_sessions.IsOpen(1) && _sessions.IsOpen(2));
+
+        // A broker that really is gone is still fenced one session timeout after the coordinator resumed.
+        for (var i = 0; i < 6; i++)
+        {
+            _time.Advance(Beat);
+            _sessions.Heartbeat(1, First);
+            Assert.Empty(_sessions.Expire(Coordinator));
+        }
+
+        _time.Advance(Beat);
+        _sessions.Heartbeat(1, First);
+        Assert.Equal(2, Assert.Single(_sessions.Expire(Coordinator)).BrokerId);
+    }
+
+    [Fact]
+    public void A_silo_not_registered_as_that_broker_is_refused()
+    {
+        Assert.False(_sessions.Heartbeat(1, Second));
+        Assert.False(_sessions.Heartbeat(7, Silo(11120)));
+    }
+
+    private static SiloAddress Silo(int port) => SiloAddress.New(new IPEndPoint(IPAddress.Loopback, port), 1);
+}
