@@ -35,6 +35,13 @@ public sealed partial class LeaderReplication
     private readonly ILogger _logger;
     private TaskCompletionSource _appended = NewSignal();
     private bool _isrChangePending;
+
+    /// <summary>
+    /// Brokers this leader asked the coordinator to add to the ISR without having heard the outcome. The
+    /// coordinator may already count them (and elect one of them if this leader dies), so the high
+    /// watermark waits for them too until the answer comes: Kafka's "maximal ISR" (KIP-497).
+    /// </summary>
+    private ImmutableArray<int> _unconfirmedAdditions = [];
     private bool _stopped;
 
     /// <summary>
@@ -127,6 +134,7 @@ public sealed partial class LeaderReplication
     public void Update(PartitionLeadership leadership)
     {
         Leadership = leadership;
+        _unconfirmedAdditions = [];
         _metrics.Leads(_id, leadership.Isr.Length, leadership.Replicas.Length);
         UpdateHighWatermark();
     }
@@ -136,7 +144,8 @@ public sealed partial class LeaderReplication
     {
         if (!_stopped)
         {
-            HighWatermark.AdvanceTo(IsrRules.HighWatermark(HighWatermark.Value, LocalEnd, _localBroker, Leadership.Isr, _links));
+            var isr = _unconfirmedAdditions.IsEmpty ? Leadership.Isr : Leadership.Isr.AddRange(_unconfirmedAdditions);
+            HighWatermark.AdvanceTo(IsrRules.HighWatermark(HighWatermark.Value, LocalEnd, _localBroker, isr, _links));
         }
     }
 
@@ -309,6 +318,9 @@ public sealed partial class LeaderReplication
     private async Task AlterIsr(ImmutableArray<int> isr)
     {
         _isrChangePending = true;
+
+        // Kept after a failure whose outcome is unknown (a timeout): only the coordinator's answer clears it.
+        _unconfirmedAdditions = [.. _unconfirmedAdditions.Union(isr.Except(Leadership.Isr))];
         try
         {
             // Bounded: an answer lost with a coordinator's silo must not leave the change pending for ever,

@@ -136,6 +136,34 @@ public sealed class LeaderReplicationTests : IDisposable
     });
 
     [Fact]
+    public Task While_the_coordinator_has_not_answered_an_isr_expansion_the_high_watermark_waits_for_the_new_member() => OnGrainScheduler(async () =>
+    {
+        // The coordinator may already count follower 3 in the ISR (and elect it if this leader dies right now),
+        // so nothing beyond follower 3's log end may be acknowledged until the answer arrives.
+        var answer = new TaskCompletionSource<PartitionLeadership>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _host.PendingAlterIsr = answer;
+        var term = Start(isr: [1, 2]);
+        var first = await Append(term, "a", "b");
+        await Wait.Until(() => _host.IsrChanges.Count > 0, "the leader asks to take follower 3 back");
+        // Follower 3, outside the ISR, is asked again after each retry backoff.
+        await Wait.Until(() => (term.Links[3].LogEndOffset == first && term.Links[2].LogEndOffset == first) || Advanced(_options.RetryBackoff), "both followers hold the first batch");
+        term.UpdateHighWatermark();
+        Assert.Equal(first, term.HighWatermark.Value);
+
+        _host.Followers[3].Hold();
+        var second = await Append(term, "c");
+        await Wait.Until(() => term.Links[2].LogEndOffset == second, "follower 2 holds the second batch");
+        term.UpdateHighWatermark();
+        Assert.Equal(first, term.HighWatermark.Value);
+
+        // Refused (say, the coordinator saw the ISR change meanwhile): follower 3 no longer holds the high watermark back.
+        answer.SetResult(new PartitionLeadership(Id.Partition, [1, 2, 3], Leader, term.Epoch, [1, 2]));
+        await Wait.Until(() => term.HighWatermark.Value == second, "the high watermark follows the confirmed ISR");
+        _host.Followers[3].Release();
+        term.Stop();
+    });
+
+    [Fact]
     public Task A_late_answer_to_an_ended_term_does_not_depose_the_broker() => OnGrainScheduler(async () =>
     {
         var answer = new TaskCompletionSource<PartitionLeadership>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -170,6 +198,13 @@ public sealed class LeaderReplicationTests : IDisposable
         _host.Epoch = term.Epoch;
         term.Start();
         return term;
+    }
+
+    /// <summary>Moves the fake clock on (for a wait's condition); always false.</summary>
+    private bool Advanced(TimeSpan by)
+    {
+        _time.Advance(by);
+        return false;
     }
 
     /// <summary>Appends as the partition grain does (stamp, flush, wake the loops); returns the new log end.</summary>
