@@ -30,9 +30,16 @@ public abstract class BrokersRunningFirst(PostgresClusterFixture cluster) : IAsy
             for (var id = 0; id < Cluster.Brokers.Length; id++)
             {
                 var broker = Cluster.Brokers[id];
-                var lines = broker.Output.Split('\n');
-                output.WriteLine($"--- broker {id} ({(broker.HasExited ? "exited" : "running")}), last {Math.Min(lines.Length, 40)} lines of its output:");
-                output.WriteLine(string.Join('\n', lines.TakeLast(40)));
+                if (Environment.GetEnvironmentVariable("ORLEANSLOG_BROKER_LOGS") is { Length: > 0 } folder)
+                {
+                    // For a local diagnosis: each broker's whole output.
+                    File.WriteAllText(Path.Combine(folder, $"broker-{id}.log"), broker.Output);
+                }
+
+                // Stack frames and Orleans' per-message addressing failures would push the broker's own story out.
+                var lines = broker.Output.Split('\n').Where(l => !l.TrimStart().StartsWith("at ", StringComparison.Ordinal) && !l.Contains("End of stack trace", StringComparison.Ordinal)).ToList();
+                output.WriteLine($"--- broker {id} ({(broker.HasExited ? "exited" : "running")}), last {Math.Min(lines.Count, 60)} lines of its output (stack frames left out):");
+                output.WriteLine(string.Join('\n', lines.TakeLast(60)));
             }
 
             throw;

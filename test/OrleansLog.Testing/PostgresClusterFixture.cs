@@ -45,6 +45,10 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
         "--cluster-mode", "AdoNet", "--connection", connectionString, "--advertised-address", "127.0.0.1",
         "--broker-id", brokerId.ToString(CultureInfo.InvariantCulture),
         "--OrleansLog:Groups:MinSessionTimeout=00:00:01",
+
+        // Output only: a failed test's broker logs line up in time.
+        "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff ",
+        "--Logging:LogLevel:OrleansLog.Server.Brokers=Debug",
     ];
 
     public async Task InitializeAsync()

@@ -42,8 +42,9 @@ public sealed partial class BrokerRegistrar(
                 lease.Renewed(sentAt);
                 break;
             }
-            catch (Exception e) when (e is not OrleansLogException && attempt < 10 && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when ((e is not OrleansLogException || e is OrleansLogException { Code: ErrorCode.KafkaStorageError }) && attempt < 10 && !cancellationToken.IsCancellationRequested)
             {
+                // Unreachable, or a state write that raced another coordinator activation (the coordinator re-read its state): both pass.
                 LogRegistrationRetry(e.Message, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
             }

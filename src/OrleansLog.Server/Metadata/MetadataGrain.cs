@@ -38,6 +38,7 @@ public sealed partial class MetadataGrain(
     IOptions<BrokerOptions> broker,
     IClusterMembershipService membership,
     ILocalSiloDetails localSilo,
+    BrokerLease localLease,
     DeepCopier copier,
     TimeProvider time,
     ILogger<MetadataGrain> logger) : Grain, IMetadataGrain
@@ -80,8 +81,9 @@ public sealed partial class MetadataGrain(
             _sessions.Open(brokerId, silo);
         }
 
+        // The first review runs at once: an activation that follows its silo's death has leaders to move.
         var interval = replication.Value.LivenessCheckInterval;
-        this.RegisterGrainTimer(ReviewLeadership, new GrainTimerCreationOptions(interval, interval) { KeepAlive = true });
+        this.RegisterGrainTimer(ReviewLeadership, new GrainTimerCreationOptions(TimeSpan.Zero, interval) { KeepAlive = true });
         var heartbeat = broker.Value.HeartbeatInterval;
         this.RegisterGrainTimer(CheckSessions, new GrainTimerCreationOptions(heartbeat, heartbeat) { KeepAlive = true });
     }
@@ -352,6 +354,13 @@ public sealed partial class MetadataGrain(
     /// </summary>
     private async Task CheckSessions()
     {
+        // A coordinator whose own broker lost its lease may be a stale activation on a silo the others have
+        // declared dead (its process was paused): it listens to nobody, so it must not judge anybody.
+        if (!localLease.IsHeld)
+        {
+            return;
+        }
+
         var fenced = _sessions.Expire(exempt: localSilo.SiloAddress);
         if (fenced.Count == 0)
         {

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using OrleansLog.Client;
+using OrleansLog.Client.Consuming;
+using OrleansLog.Client.Producing;
+using OrleansLog.Metadata;
+using OrleansLog.Partitions;
+using OrleansLog.Testing;
+using Xunit.Abstractions;
+using Rd = Confluent.Kafka;
+
+namespace OrleansLog.Cluster.Tests;
+
+/// <summary>
+/// Issue 19's measurement on shipped defaults (nothing tuned for tests): a native and a librdkafka producer
+/// (idempotent, acks=all) and a consumer group run while leaders are SIGKILLed three times (once the
+/// coordinator's own silo), paused with SIGSTOP and resumed twice (once the coordinator's silo), and
+/// stopped with SIGTERM. Each
+/// fault prints each producer's longest silence on the partitions the victim led; afterwards every
+/// acknowledged record and every consumed record is in the log at its offset, so a paused former leader
+/// acknowledged nothing the new leader lacks.
+/// </summary>
+[Collection(PostgresCluster.Name)]
+public class FailoverAvailabilityTests(PostgresClusterFixture cluster, ITestOutputHelper output) : BrokersRunningFirst(cluster)
+{
+    private const string Topic = "availability";
+    private const int Partitions = 3;
+    private const string Native = "native";
+    private const string Kafka = "librdkafka";
+    private const int InFlight = 10;
+
+    private enum Fault
+    {
+        Kill,
+        KillCoordinatorHost,
+        Pause,
+        PauseCoordinatorHost,
+        Stop,
+    }
+
+    [Fact]
+    public Task Leaders_killed_paused_and_stopped_lose_nothing_acknowledged_and_print_each_availability_gap() =>
+        WithBrokerOutputOnFailure(output, Run);
+
+    private async Task Run()
+    {
+        await Cluster.Client.Admin.CreateTopicAsync(Topic, Partitions, 3, new Dictionary<string, string> { [TopicConfig.MinInsyncReplicasKey] = "2" });
+        await Cluster.WaitFullyInSync(Topic);
+        var acks = new AcknowledgementLog();
+        var consumed = new System.Collections.Concurrent.ConcurrentDictionary<string, (int Partition, long Offset)>();
+        using var stop = new CancellationTokenSource();
+        var producing = new[] { Task.Run(() => ProduceNative(acks, stop.Token)), Task.Run(() => ProduceKafka(acks, stop.Token)) };
+        var consuming = Task.Run(() => Consume(consumed, stop.Token));
+        await Wait.Until(() => acks.Count > 500, "both producers are acknowledged", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(50));
+
+        foreach (var fault in new[] { Fault.Kill, Fault.KillCoordinatorHost, Fault.Kill, Fault.Pause, Fault.PauseCoordinatorHost, Fault.Stop })
+        {
+            await Inflict(fault, acks, producing);
+            await Cluster.WaitFullyInSync(Topic, TimeSpan.FromSeconds(90));
+        }
+
+        var total = acks.Count;
+        await Wait.Until(() => acks.Count > total + 200, "the producers go on after the last restart", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(50));
+        await stop.CancelAsync();
+        await Task.WhenAll(producing);
+        await consuming;
+        await Cluster.WaitFullyInSync(Topic);
+
+        for (var partition = 0; partition < Partitions; partition++)
+        {
+            var log = await LogReader.ReadAll(Cluster.Client, Topic, partition);
+            Assert.Equal(Enumerable.Range(0, log.Count).Select(i => (long)i), log.Select(r => r.Offset));
+            var byValue = log.ToDictionary(r => r.Value, r => r.Offset);
+            Assert.All(acks.Acknowledged.Where(a => a.Value.Partition == partition), a => Assert.Equal(a.Value.Offset, byValue.GetValueOrDefault(a.Key, -1)));
+            Assert.All(consumed.Where(c => c.Value.Partition == partition), c => Assert.Equal(c.Value.Offset, byValue.GetValueOrDefault(c.Key, -1)));
+        }
+
+        output.WriteLine($"{acks.Count} acknowledged, {consumed.Count} consumed, all in the log at their offsets");
+    }
+
+    /// <summary>Inflicts one fault on a leader, prints each producer's longest silence on its partitions, and brings the broker back.</summary>
+    private async Task Inflict(Fault fault, AcknowledgementLog acks, Task[] producing)
+    {
+        var description = await Cluster.Coordinator.DescribeTopic(Topic);
+        var coordinatorHost = await CoordinatorHost();
+        var victim = fault is Fault.KillCoordinatorHost or Fault.PauseCoordinatorHost
+            ? coordinatorHost
+            : description.Partitions.Where(p => fault != Fault.Pause || p.Leader != coordinatorHost).GroupBy(p => p.Leader).MaxBy(g => g.Count())!.Key;
+        var led = description.Partitions.Where(p => p.Leader == victim).Select(p => p.Partition).ToList();
+        var broker = Cluster.Brokers[victim];
+
+        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {fault} of broker {victim}");
+        var at = Stopwatch.GetTimestamp();
+        switch (fault)
+        {
+            case Fault.Kill or Fault.KillCoordinatorHost:
+                await broker.KillAsync();
+                break;
+            case Fault.Pause or Fault.PauseCoordinatorHost:
+                await broker.PauseAsync();
+                break;
+            case Fault.Stop:
+                await broker.StopAsync();
+                break;
+        }
+
+        // For a stop, the silence that counts is the one the handover leaves after the exit too.
+        var settled = Stopwatch.GetTimestamp();
+        try
+        {
+            await Wait.Until(
+                () => producing.Any(p => p.IsCompleted) || (acks.AcknowledgedAfter(Native, led, settled) && acks.AcknowledgedAfter(Kafka, led, settled)),
+                $"both producers are acknowledged on partitions [{string.Join(", ", led)}] after the {fault} of broker {victim}",
+                TimeSpan.FromSeconds(120),
+                TimeSpan.FromMilliseconds(20));
+        }
+        catch (Xunit.Sdk.FailException e)
+        {
+            if (fault is Fault.Pause or Fault.PauseCoordinatorHost)
+            {
+                await broker.ResumeAsync();
+            }
+
+            throw new Xunit.Sdk.XunitException($"{e.Message} Last acknowledgements, from the fault: {acks.DescribeLatest(settled)}", e);
+        }
+
+        await Task.WhenAny(producing.Where(p => p.IsCompleted).DefaultIfEmpty(Task.CompletedTask)).Unwrap();
+        var to = Stopwatch.GetTimestamp();
+
+        var line = led.Count == 0
+            ? $"{fault} of broker {victim}: it led no partition of {Topic}"
+            : $"{fault} of broker {victim} (led [{string.Join(", ", led)}]): longest silence without an acks=all acknowledgement: {Native} {acks.LongestSilence(Native, led, at, to).TotalMilliseconds:0} ms, {Kafka} {acks.LongestSilence(Kafka, led, at, to).TotalMilliseconds:0} ms";
+        output.WriteLine(line);
+        Console.WriteLine($"[availability] {line}");
+
+        if (fault is Fault.Pause or Fault.PauseCoordinatorHost)
+        {
+            // Fenced while it was paused: once it runs again it must acknowledge nothing and leave the cluster.
+            await broker.ResumeAsync();
+            await Wait.Until(() => broker.HasExited, $"the paused broker {victim}, fenced, exits once resumed", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(50));
+        }
+
+        await Cluster.RestartBroker(victim);
+    }
+
+    private async Task<int> CoordinatorHost()
+    {
+        var silo = await Cluster.Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(Cluster.Coordinator)
+            ?? throw new InvalidOperationException("The coordinator is not active.");
+        return (await Cluster.Client.Admin.ListBrokersAsync()).Single(b => b.Silo.Equals(silo)).Id;
+    }
+
+    /// <summary>One loop per partition, so a partition that waits for its new leader does not hold up the others.</summary>
+    private async Task ProduceNative(AcknowledgementLog acks, CancellationToken stop)
+    {
+        await using var producer = Cluster.Client.CreateProducer<string, string>(new ProducerConfig
+        {
+            RequestTimeout = TimeSpan.FromSeconds(5),
+            DeliveryTimeout = TimeSpan.FromSeconds(120),
+            Linger = TimeSpan.FromMilliseconds(2),
+        });
+        await Task.WhenAll(Enumerable.Range(0, Partitions).Select(partition => Task.Run(async () =>
+        {
+            for (var next = 0; !stop.IsCancellationRequested; next += InFlight)
+            {
+                await Task.WhenAll(Enumerable.Range(next, InFlight).Select(async i =>
+                {
+                    var value = $"{Native}-{partition}-{i}";
+                    var result = await producer.ProduceAsync(new TopicPartition(Topic, partition), new Message<string, string> { Key = value, Value = value });
+                    acks.Record(Native, value, result.Partition, result.Offset);
+                }));
+            }
+        })));
+    }
+
+    /// <summary>
+    /// As <see cref="ProduceNative"/>, through the Kafka listener. librdkafka waits <c>socket.timeout.ms</c>
+    /// (60 s by default) for an answer from a broker whose process is paused; 5 s here, as the native producer's request timeout.
+    /// </summary>
+    private async Task ProduceKafka(AcknowledgementLog acks, CancellationToken stop)
+    {
+        using var producer = new Rd.ProducerBuilder<string, string>(new Rd.ProducerConfig
+        {
+            BootstrapServers = string.Join(',', Cluster.Brokers.Select(b => b.KafkaBootstrap)),
+            EnableIdempotence = true,
+            Acks = Rd.Acks.All,
+            LingerMs = 2,
+            MessageTimeoutMs = 120_000,
+            SocketTimeoutMs = 5_000,
+        }).Build();
+        await Task.WhenAll(Enumerable.Range(0, Partitions).Select(partition => Task.Run(async () =>
+        {
+            for (var next = 0; !stop.IsCancellationRequested; next += InFlight)
+            {
+                await Task.WhenAll(Enumerable.Range(next, InFlight).Select(async i =>
+                {
+                    var value = $"{Kafka}-{partition}-{i}";
+                    var result = await producer.ProduceAsync(new Rd.TopicPartition(Topic, new Rd.Partition(partition)), new Rd.Message<string, string> { Key = value, Value = value });
+                    acks.Record(Kafka, value, result.Partition.Value, result.Offset.Value);
+                }));
+            }
+        })));
+    }
+
+    private void Consume(System.Collections.Concurrent.ConcurrentDictionary<string, (int Partition, long Offset)> consumed, CancellationToken stop)
+    {
+        using var consumer = Cluster.Client.CreateConsumer<string, string>(new ConsumerConfig
+        {
+            GroupId = "availability-audit",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            SessionTimeout = TimeSpan.FromSeconds(3),
+            HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+        });
+        consumer.Subscribe(Topic);
+        while (!stop.IsCancellationRequested)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record)
+            {
+                consumed.TryAdd(record.Message.Value!, (record.Partition, record.Offset));
+            }
+        }
+    }
+}
