@@ -42,14 +42,14 @@ public static class ServiceCollectionExtensions
 
     /// <summary>
     /// Connects through <paramref name="seeds"/> and then follows the cluster's active brokers (refreshed every
-    /// five seconds), so a dead broker's gateway is dropped and never comes back while it is dead, and new
+    /// two seconds), so a dead broker's gateway is dropped and never comes back while it is dead, and new
     /// brokers are used without reconfiguring the client. Use it instead of <c>UseStaticClustering</c>.
     /// </summary>
     public static IClientBuilder UseOrleansLogGateways(this IClientBuilder client, IReadOnlyList<IPEndPoint> seeds)
     {
         client.Services.TryAddSingleton(TimeProvider.System);
         client.Services.AddSingleton<IGatewayListProvider>(sp => ActivatorUtilities.CreateInstance<ClusterGatewayListProvider>(sp, seeds));
-        client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
         return client;
     }
 

@@ -66,6 +66,11 @@ public sealed partial class BrokerHeartbeat(
                     }
 
                     lease.Renewed(sentAt);
+                    if (unanswered > 0 || !answer.Coordinator.Equals(coordinatorSilo))
+                    {
+                        LogAnswered(answer.Coordinator, unanswered);
+                    }
+
                     coordinatorSilo = answer.Coordinator;
                     unansweredSince = null;
                     unanswered = 0;
@@ -108,6 +113,9 @@ public sealed partial class BrokerHeartbeat(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The coordinator on {Silo} answered no heartbeat for {SilentMs} ms: its silo is declared dead so the coordinator moves.")]
     private partial void LogCoordinatorSilent(SiloAddress silo, long silentMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The coordinator on {Silo} answers this broker's heartbeats (after {Unanswered} unanswered).")]
+    private partial void LogAnswered(SiloAddress silo, int unanswered);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A heartbeat was not answered: {Message}")]
     private partial void LogUnanswered(string message);
