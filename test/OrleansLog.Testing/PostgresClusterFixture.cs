@@ -46,8 +46,7 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
         "--broker-id", brokerId.ToString(CultureInfo.InvariantCulture),
         "--OrleansLog:Groups:MinSessionTimeout=00:00:01",
 
-        // Output only: a failed test's broker logs line up in time.
-        "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff ",
+        // Output only: a failed test's broker output shows each unanswered heartbeat.
         "--Logging:LogLevel:OrleansLog.Server.Brokers=Debug",
     ];
 
