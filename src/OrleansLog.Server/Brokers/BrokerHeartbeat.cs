@@ -10,11 +10,15 @@ namespace OrleansLog.Server.Brokers;
 /// <list type="bullet">
 /// <item>Refused (the coordinator fenced this broker): the lease is fenced for good and the silo declares
 /// itself dead, so the process exits and comes back as a new broker incarnation.</item>
-/// <item>Unanswered for a whole session timeout, over at least three attempts: the coordinator's silo is
-/// declared dead (brokers watch the coordinator as it watches them), so the coordinator moves to a live
-/// silo at once instead of after Orleans' own probing.</item>
-/// <item>This loop itself stalled for a session timeout (the process was paused) while the coordinator runs
-/// here: the others have already declared this silo dead, so it fences itself before anything it says is believed.</item>
+/// <item>Unanswered for a whole session timeout, over at least two attempts that each failed or waited a
+/// whole session (a slow answer is an answer): the coordinator's silo is declared dead (brokers watch the
+/// coordinator as it watches them), so the coordinator moves to a live silo at once instead of after
+/// Orleans' own probing. A SIGKILLed coordinator refuses connections, so that takes one session timeout;
+/// a paused one takes two.</item>
+/// <item>This loop itself stalled for a session timeout (the process was paused, or starved): before the
+/// next heartbeat it reads the membership table, so a silo the others declared dead meanwhile stops (Orleans
+/// stops a silo that finds itself dead) instead of renewing its lease from a stale coordinator activation of
+/// its own. A stall alone fences nothing: that was a false positive in a busy process.</item>
 /// </list>
 /// <para>Concurrency: one loop per silo (<see cref="RunAsync"/>); the lease is the only state it shares.</para>
 /// </summary>
@@ -27,37 +31,47 @@ public sealed partial class BrokerHeartbeat(
     TimeProvider time,
     ILogger<BrokerHeartbeat> logger)
 {
-    private const int AttemptsBeforeCoordinatorIsDead = 3;
+    private const int AttemptsBeforeCoordinatorIsDead = 2;
 
     /// <summary>Beats until <paramref name="stopping"/> or until this broker is fenced.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
         var coordinator = grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
         var session = options.Value.SessionTimeout;
-        var callTimeout = session / AttemptsBeforeCoordinatorIsDead;
         var self = silo.SiloAddress;
         SiloAddress? coordinatorSilo = null;
-        long? unansweredSince = null;
+        var lastAnswered = time.GetTimestamp();
+        var lastBeatEnded = lastAnswered;
         var unanswered = 0;
-        var lastBeat = time.GetTimestamp();
         using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stopping))
             {
                 var sentAt = time.GetTimestamp();
-                var stalled = time.GetElapsedTime(lastBeat, sentAt);
-                lastBeat = sentAt;
-                if (stalled > session && self.Equals(coordinatorSilo) && OtherSilosActive())
+
+                // The time this loop could not run, the wait for an answer left out: a paused process, not a slow coordinator.
+                var stalled = time.GetElapsedTime(lastBeatEnded, sentAt);
+                if (stalled > session)
                 {
+                    // The others may have declared this silo dead meanwhile, and a coordinator activation here would
+                    // still grant the lease: read the membership table first (Orleans stops a silo that finds itself dead there).
                     LogStalled(options.Value.Id, (long)stalled.TotalMilliseconds);
-                    await FenceSelf();
-                    return;
+                    try
+                    {
+                        await membership.Refresh(cancellationToken: stopping).AsTask().WaitAsync(session * 4, time, stopping);
+                    }
+                    catch (Exception e) when (!stopping.IsCancellationRequested)
+                    {
+                        // Unreadable now: the lease lapsed during the stall and a refused heartbeat still fences this broker.
+                        LogUnanswered(e.Message);
+                    }
                 }
 
                 try
                 {
-                    var answer = await coordinator.Heartbeat(options.Value.Id, self).WaitAsync(callTimeout, time, stopping);
+                    // A slow answer still counts: the coordinator is gone only when it answers nothing for a whole session.
+                    var answer = await coordinator.Heartbeat(options.Value.Id, self).WaitAsync(session, time, stopping);
                     if (!answer.Granted)
                     {
                         LogFenced(options.Value.Id);
@@ -72,22 +86,26 @@ public sealed partial class BrokerHeartbeat(
                     }
 
                     coordinatorSilo = answer.Coordinator;
-                    unansweredSince = null;
+                    lastAnswered = sentAt;
                     unanswered = 0;
                 }
                 catch (Exception e) when (!stopping.IsCancellationRequested)
                 {
-                    unansweredSince ??= sentAt;
                     unanswered++;
                     LogUnanswered(e.Message);
-                    if (unanswered >= AttemptsBeforeCoordinatorIsDead && time.GetElapsedTime(unansweredSince.Value) >= session
+                    var silent = time.GetElapsedTime(lastAnswered);
+                    if (unanswered >= AttemptsBeforeCoordinatorIsDead && silent >= session
                         && coordinatorSilo is { } lost && !lost.Equals(self) && membership.CurrentSnapshot.GetSiloStatus(lost) == SiloStatus.Active)
                     {
-                        LogCoordinatorSilent(lost, (long)time.GetElapsedTime(unansweredSince.Value).TotalMilliseconds);
+                        LogCoordinatorSilent(lost, (long)silent.TotalMilliseconds);
                         await membership.TryKill(lost);
-                        unansweredSince = null;
+                        lastAnswered = time.GetTimestamp();
                         unanswered = 0;
                     }
+                }
+                finally
+                {
+                    lastBeatEnded = time.GetTimestamp();
                 }
             }
         }
@@ -102,13 +120,10 @@ public sealed partial class BrokerHeartbeat(
         await membership.TryKill(silo.SiloAddress);
     }
 
-    private bool OtherSilosActive() =>
-        membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(silo.SiloAddress));
-
     [LoggerMessage(Level = LogLevel.Error, Message = "Broker {BrokerId} was fenced by the coordinator (its session lapsed and its partitions moved): it acknowledges nothing more and leaves the cluster; restart it to rejoin.")]
     private partial void LogFenced(int brokerId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Broker {BrokerId} hosts the coordinator and was stalled for {StalledMs} ms (longer than its session): the other brokers have declared it dead, so it fences itself and leaves the cluster; restart it to rejoin.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker {BrokerId} was stalled for {StalledMs} ms (longer than its session): it reads the membership table before it heartbeats again, in case it was declared dead meanwhile.")]
     private partial void LogStalled(int brokerId, long stalledMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The coordinator on {Silo} answered no heartbeat for {SilentMs} ms: its silo is declared dead so the coordinator moves.")]
