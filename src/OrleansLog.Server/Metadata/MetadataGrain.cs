@@ -203,7 +203,7 @@ public sealed partial class MetadataGrain(
             throw new OrleansLogException(ErrorCode.InvalidRequest, $"Broker id {brokerId} is invalid: it must be 0 or more.");
         }
 
-        if (Brokers.TryGetValue(brokerId, out var existing) && !existing.Equals(silo) && IsAlive(existing) && !_sessions.IsFenced(existing))
+        if (Brokers.TryGetValue(brokerId, out var existing) && !existing.Equals(silo) && IsAlive(existing))
         {
             throw new OrleansLogException(ErrorCode.InvalidRequest, $"Broker id {brokerId} is already taken by the live silo {existing}; every silo needs its own OrleansLog:Broker:Id.");
         }
