@@ -449,11 +449,12 @@ public sealed partial class MetadataGrain(
         {
             heard = [.. heard, await Notify(async () =>
             {
-                // The first call may reach the deposed leader, which steps down; the second activates the new one.
+                // The first call may reach the deposed leader (or a silo a stale cache names), which moves to the
+                // leader's silo; the second reaches the new leader. If neither does, the round is repeated.
                 var grain = GrainFactory.GetPartitionGrain(topic.Name, partition.Partition);
-                if (!await grain.Refresh(topic))
+                if (!await grain.Refresh(topic) && !await grain.Refresh(topic))
                 {
-                    await grain.Refresh(topic);
+                    throw new OrleansLogException(ErrorCode.NotLeaderOrFollower, $"broker {partition.Leader} did not take up leadership of {topic.Name}-{partition.Partition} yet");
                 }
             })];
         }

@@ -23,8 +23,8 @@ namespace OrleansLog.Server.Partitions;
 /// leads and at which epoch, and hands the work to plain classes of the current leadership term: produces
 /// to its <see cref="LeaderAppender"/>, replication (push loops, ISR, high watermark) to its
 /// <see cref="LeaderReplication"/>, fetches to <see cref="LongPollFetch"/>. An activation that finds it does
-/// not lead (placement raced an election, or a follower refused its epoch) answers NOT_LEADER_OR_FOLLOWER
-/// and deactivates, so the next call is placed afresh.
+/// not lead (placement raced an election, a follower refused its epoch, or a caller's stale directory cache sent
+/// the call here) answers NOT_LEADER_OR_FOLLOWER and moves to the leader's silo, so the next call is served there.
 /// <para>
 /// Concurrency: reentrant, so produces interleave while they wait for a flush or for the followers,
 /// long-polling fetches never hold up appends, and the follower loops run beside both. That is safe
@@ -218,6 +218,12 @@ public sealed partial class PartitionGrain(
                 Attach(topic);
             }
 
+            if (!Leads && _leadership is not null)
+            {
+                // Reached through a stale address on a silo that does not lead: move to the leader's silo.
+                LeaveForLeader();
+            }
+
             return Task.FromResult(Leads);
         }
 
@@ -283,8 +289,18 @@ public sealed partial class PartitionGrain(
         LogSteppedDown(_id.DirectoryName, LocalBroker, _term?.Epoch ?? -1, reason);
         metrics.StoppedLeading(_id);
         EndTerm();
-        DeactivateOnIdle();
+        LeaveForLeader();
     }
+
+    /// <summary>
+    /// Ends this activation that does not lead by moving it to the leader's silo (placement asks the coordinator),
+    /// or, when placement names no other silo, by deactivating it. A plain deactivation is not enough: it leaves
+    /// no registration in the grain directory while other silos' caches still name this silo, so their next call
+    /// would create a fresh activation here that does not lead either, and so on, never placed at the leader.
+    /// A moved activation is registered at the leader's silo at once, and a call that still reaches this silo is
+    /// forwarded there, which also corrects the caller's cache.
+    /// </summary>
+    private void LeaveForLeader() => GrainContext.Migrate(requestContext: null);
 
     private bool Leads => _log is not null && _term is not null && !_deposed;
 
@@ -373,8 +389,8 @@ public sealed partial class PartitionGrain(
             return UnknownPartition();
         }
 
-        // Not the leader here: let the next call be placed afresh, on the leader's silo.
-        DeactivateOnIdle();
+        // Not the leader here: the next call is served on the leader's silo.
+        LeaveForLeader();
         return _leadership.IsOnline && !_deposed ? NotLeader() : new OrleansLogException(ErrorCode.LeaderNotAvailable, $"{_id} has no leader available (epoch {_leadership.LeaderEpoch}).");
     }
 
