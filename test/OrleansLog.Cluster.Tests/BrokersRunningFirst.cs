@@ -30,11 +30,6 @@ public abstract class BrokersRunningFirst(PostgresClusterFixture cluster) : IAsy
             for (var id = 0; id < Cluster.Brokers.Length; id++)
             {
                 var broker = Cluster.Brokers[id];
-                if (Environment.GetEnvironmentVariable("ORLEANSLOG_BROKER_LOGS") is { Length: > 0 } folder)
-                {
-                    // For a local diagnosis: each broker's whole output.
-                    File.WriteAllText(Path.Combine(folder, $"broker-{id}.log"), broker.Output);
-                }
 
                 // Stack frames and Orleans' per-message addressing failures would push the broker's own story out.
                 var lines = broker.Output.Split('\n').Where(l => !l.TrimStart().StartsWith("at ", StringComparison.Ordinal) && !l.Contains("End of stack trace", StringComparison.Ordinal)).ToList();
@@ -43,6 +38,17 @@ public abstract class BrokersRunningFirst(PostgresClusterFixture cluster) : IAsy
             }
 
             throw;
+        }
+        finally
+        {
+            if (Environment.GetEnvironmentVariable("ORLEANSLOG_BROKER_LOGS") is { Length: > 0 } folder)
+            {
+                // For a local diagnosis, pass or fail: each broker's whole output.
+                for (var id = 0; id < Cluster.Brokers.Length; id++)
+                {
+                    File.WriteAllText(Path.Combine(folder, $"broker-{id}.log"), Cluster.Brokers[id].Output);
+                }
+            }
         }
     }
 }

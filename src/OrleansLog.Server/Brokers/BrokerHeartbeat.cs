@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansLog.Metadata;
+using OrleansLog.Server.Metadata;
 
 namespace OrleansLog.Server.Brokers;
 
@@ -13,8 +14,8 @@ namespace OrleansLog.Server.Brokers;
 /// <item>Unanswered for a whole session timeout, over at least two attempts that each failed or waited a
 /// whole session (a slow answer is an answer): the coordinator's silo is declared dead (brokers watch the
 /// coordinator as it watches them), so the coordinator moves to a live silo at once instead of after
-/// Orleans' own probing. A SIGKILLed coordinator refuses connections, so that takes one session timeout;
-/// a paused one takes two.</item>
+/// Orleans' own probing. A paused coordinator takes two session timeouts; a SIGKILLed one is declared dead
+/// at the first unanswered heartbeat, since its silo port refuses connections (<see cref="SiloPortProbe"/>).</item>
 /// <item>This loop itself stalled for a session timeout (the process was paused, or starved): before the
 /// next heartbeat it reads the membership table, so a silo the others declared dead meanwhile stops (Orleans
 /// stops a silo that finds itself dead) instead of renewing its lease from a stale coordinator activation of
@@ -94,8 +95,9 @@ public sealed partial class BrokerHeartbeat(
                     unanswered++;
                     LogUnanswered(e.Message);
                     var silent = time.GetElapsedTime(lastAnswered);
-                    if (unanswered >= AttemptsBeforeCoordinatorIsDead && silent >= session
-                        && coordinatorSilo is { } lost && !lost.Equals(self) && membership.CurrentSnapshot.GetSiloStatus(lost) == SiloStatus.Active)
+                    if (coordinatorSilo is { } lost && !lost.Equals(self) && membership.CurrentSnapshot.GetSiloStatus(lost) == SiloStatus.Active
+                        && ((unanswered >= AttemptsBeforeCoordinatorIsDead && silent >= session)
+                            || await SiloPortProbe.IsClosedAsync(lost.Endpoint, options.Value.HeartbeatInterval, time)))
                     {
                         LogCoordinatorSilent(lost, (long)silent.TotalMilliseconds);
                         await membership.TryKill(lost);

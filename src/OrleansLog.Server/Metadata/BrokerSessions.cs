@@ -4,7 +4,9 @@ namespace OrleansLog.Server.Metadata;
 /// The coordinator's side of broker sessions (Kafka's broker heartbeats and session timeout): when each
 /// broker was last heard from, and which silos were fenced. A session lapses one session timeout after its
 /// last heartbeat; <see cref="Expire"/> fences the lapsed ones for good (the silo is declared dead, the
-/// broker returns as a new silo and registers again).
+/// broker returns as a new silo and registers again). A silo whose port was found closed while it was silent
+/// (<see cref="PortClosed"/>) is fenced at the next check without waiting for the rest of its session: its
+/// process is gone.
 /// <para>
 /// The coordinator must not mistake its own silence for the brokers': when it ran no check for half a
 /// session timeout (its process was paused, or it just activated), every session counts from now, so a
@@ -18,6 +20,7 @@ public sealed class BrokerSessions
     private readonly long _sessionTicks;
     private readonly Dictionary<int, Session> _sessions = [];
     private readonly HashSet<SiloAddress> _fenced = [];
+    private readonly HashSet<SiloAddress> _portClosed = [];
     private long _watchingSince;
     private long _lastCheck;
 
@@ -52,7 +55,37 @@ public sealed class BrokerSessions
         }
 
         _sessions[brokerId] = session with { LastHeard = _time.GetTimestamp() };
+        _portClosed.Remove(silo);
         return true;
+    }
+
+    /// <summary>
+    /// The silos (other than <paramref name="exempt"/>) of unfenced sessions silent for at least
+    /// <paramref name="silentFor"/>: the ones worth a look before their session lapses.
+    /// </summary>
+    public IReadOnlyList<SiloAddress> Silent(SiloAddress exempt, TimeSpan silentFor)
+    {
+        var now = _time.GetTimestamp();
+        var ticks = (long)(silentFor.TotalSeconds * _time.TimestampFrequency);
+        List<SiloAddress>? silent = null;
+        foreach (var session in _sessions.Values)
+        {
+            if (now - Math.Max(session.LastHeard, _watchingSince) >= ticks && !session.Silo.Equals(exempt) && !_fenced.Contains(session.Silo))
+            {
+                (silent ??= []).Add(session.Silo);
+            }
+        }
+
+        return silent ?? (IReadOnlyList<SiloAddress>)[];
+    }
+
+    /// <summary>Evidence that <paramref name="silo"/>'s process is gone (its port refused a connection): the next <see cref="Expire"/> fences it.</summary>
+    public void PortClosed(SiloAddress silo)
+    {
+        if (_sessions.Values.Any(s => s.Silo.Equals(silo)) && !_fenced.Contains(silo))
+        {
+            _portClosed.Add(silo);
+        }
     }
 
     /// <summary>Whether broker <paramref name="brokerId"/> has an open, unfenced session.</summary>
@@ -62,8 +95,9 @@ public sealed class BrokerSessions
     public bool IsFenced(SiloAddress silo) => _fenced.Contains(silo);
 
     /// <summary>
-    /// Fences every session silent for a session timeout, except <paramref name="exempt"/>'s (the
-    /// coordinator's own silo, which the brokers watch instead). Returns the fenced brokers and how long each was silent.
+    /// Fences every session silent for a session timeout, or whose port was found closed, except
+    /// <paramref name="exempt"/>'s (the coordinator's own silo, which the brokers watch instead). Returns the
+    /// fenced brokers and how long each was silent.
     /// </summary>
     public IReadOnlyList<FencedSession> Expire(SiloAddress exempt)
     {
@@ -78,11 +112,14 @@ public sealed class BrokerSessions
         foreach (var (brokerId, session) in _sessions)
         {
             var since = Math.Max(session.LastHeard, _watchingSince);
-            if (now - since > _sessionTicks && !session.Silo.Equals(exempt) && _fenced.Add(session.Silo))
+            var portClosed = _portClosed.Contains(session.Silo);
+            if ((now - since > _sessionTicks || portClosed) && !session.Silo.Equals(exempt) && _fenced.Add(session.Silo))
             {
-                (fenced ??= []).Add(new FencedSession(brokerId, session.Silo, _time.GetElapsedTime(session.LastHeard, now)));
+                (fenced ??= []).Add(new FencedSession(brokerId, session.Silo, _time.GetElapsedTime(session.LastHeard, now), portClosed));
             }
         }
+
+        _portClosed.Clear();
 
         return fenced ?? (IReadOnlyList<FencedSession>)[];
     }

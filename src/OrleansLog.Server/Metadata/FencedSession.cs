@@ -1,4 +1,4 @@
 namespace OrleansLog.Server.Metadata;
 
-/// <summary>A broker whose session the coordinator fenced: its silo, and how long it had been silent.</summary>
-public sealed record FencedSession(int BrokerId, SiloAddress Silo, TimeSpan Silent);
+/// <summary>A broker whose session the coordinator fenced: its silo, how long it had been silent, and whether its port was found closed (else its session lapsed).</summary>
+public sealed record FencedSession(int BrokerId, SiloAddress Silo, TimeSpan Silent, bool PortClosed = false);

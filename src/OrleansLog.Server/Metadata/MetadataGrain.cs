@@ -55,6 +55,7 @@ public sealed partial class MetadataGrain(
     /// neither rejoin an ISR nor take a preferred leadership back. Kept in memory only: they register again when they return.
     /// </summary>
     private readonly HashSet<int> _stopping = [];
+    private readonly HashSet<SiloAddress> _probing = [];
 
     private Dictionary<string, TopicDescription> Topics => state.State.Topics;
 
@@ -362,6 +363,7 @@ public sealed partial class MetadataGrain(
         }
 
         var fenced = _sessions.Expire(exempt: localSilo.SiloAddress);
+        ProbeSilentSilos();
         if (fenced.Count == 0)
         {
             return;
@@ -369,11 +371,51 @@ public sealed partial class MetadataGrain(
 
         foreach (var session in fenced)
         {
-            LogSessionLapsed(session.BrokerId, session.Silo, (long)session.Silent.TotalMilliseconds);
+            if (session.PortClosed)
+            {
+                LogSessionPortClosed(session.BrokerId, session.Silo, (long)session.Silent.TotalMilliseconds);
+            }
+            else
+            {
+                LogSessionLapsed(session.BrokerId, session.Silo, (long)session.Silent.TotalMilliseconds);
+            }
+
             await membership.TryKill(session.Silo);
         }
 
         await ReviewLeadership();
+    }
+
+    /// <summary>
+    /// A broker that missed two heartbeats in a row gets its silo port probed (<see cref="SiloPortProbe"/>): a
+    /// refusal means its process is gone, and the next check fences it, about a second before its session would
+    /// lapse. The probes run beside the grain's turns and only leave their finding in <see cref="BrokerSessions"/>.
+    /// </summary>
+    private void ProbeSilentSilos()
+    {
+        var beat = broker.Value.HeartbeatInterval;
+        foreach (var silo in _sessions.Silent(exempt: localSilo.SiloAddress, silentFor: beat * 2))
+        {
+            if (_probing.Add(silo))
+            {
+                _ = Probe(silo);
+            }
+        }
+
+        async Task Probe(SiloAddress silo)
+        {
+            try
+            {
+                if (await SiloPortProbe.IsClosedAsync(silo.Endpoint, beat, time))
+                {
+                    _sessions.PortClosed(silo);
+                }
+            }
+            finally
+            {
+                _probing.Remove(silo);
+            }
+        }
     }
 
     /// <summary>
@@ -542,6 +584,9 @@ public sealed partial class MetadataGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Broker {BrokerId} ({Silo}) sent no heartbeat for {SilentMs} ms: fenced; its partitions move and its silo is declared dead.")]
     private partial void LogSessionLapsed(int brokerId, SiloAddress silo, long silentMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker {BrokerId} on {Silo} sent no heartbeat for {SilentMs} ms and its silo port refuses connections: its process is gone. It is fenced and its silo declared dead; its partitions move.")]
+    private partial void LogSessionPortClosed(int brokerId, SiloAddress silo, long silentMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Controlled shutdown of broker {BrokerId}: not every replica heard the new leaders before the handover timeout; they learn them from the retries.")]
     private partial void LogHandoverSlow(int brokerId);

@@ -289,7 +289,10 @@ public sealed partial class PartitionGrain(
         LogSteppedDown(_id.DirectoryName, LocalBroker, _term?.Epoch ?? -1, reason);
         metrics.StoppedLeading(_id);
         EndTerm();
-        LeaveForLeader();
+
+        // A plain deactivation: this may be a controlled shutdown of this silo, which is no time to move
+        // activations. A call that a stale cache still sends here finds a fresh activation, which moves.
+        DeactivateOnIdle();
     }
 
     /// <summary>

@@ -91,6 +91,10 @@ public static class ProducerStateLoader
         }
     }
 
+    /// <summary>The offset of the newest snapshot in <paramref name="log"/>'s directory, or null when there is none.</summary>
+    public static long? NewestSnapshotOffset(PartitionLog log) =>
+        Snapshots(log.Directory).Select(s => (long?)s.Offset).Max();
+
     /// <summary>The leader epoch of the batch just below <paramref name="offset"/> (-1 at the log start): what ties a snapshot to the batches it covered.</summary>
     private static int EpochBefore(PartitionLog log, long offset)
     {

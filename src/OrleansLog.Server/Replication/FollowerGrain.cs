@@ -7,6 +7,7 @@ using OrleansLog.Replication;
 using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Partitions;
 using OrleansLog.Server.Placement;
+using OrleansLog.Server.Producers;
 using OrleansLog.Storage;
 using OrleansLog.Storage.Epochs;
 
@@ -26,12 +27,15 @@ public sealed partial class FollowerGrain(
     LogManager logs,
     LocalReplicas replicas,
     IOptions<BrokerOptions> broker,
+    IOptions<ProducerStateOptions> producerOptions,
+    TimeProvider time,
     ILogger<FollowerGrain> logger) : Grain, IFollowerGrain
 {
     private TopicPartition _id;
     private int _broker;
     private LocalReplica _replica = new();
     private PartitionLog? _log;
+    private FollowerProducerSnapshots? _producerSnapshots;
     private Guid _topicId;
     private int _reconciledEpoch = -1;
 
@@ -119,6 +123,7 @@ public sealed partial class FollowerGrain(
             {
                 var info = log.AppendAsFollower(request.Records);
                 await log.FlushIfDueAsync(info.NextOffset);
+                SnapshotProducersIfDue();
             }
 
             if (request.LogStartOffset > log.LogStartOffset && request.LogStartOffset <= log.LogEndOffset)
@@ -152,11 +157,25 @@ public sealed partial class FollowerGrain(
     public Task Delete()
     {
         _log = null;
+        _producerSnapshots = null;
         _topicId = Guid.Empty;
         logs.Delete(_id);
         replicas.Forget(_id);
         DeactivateOnIdle();
         return Task.CompletedTask;
+    }
+
+    private void SnapshotProducersIfDue()
+    {
+        try
+        {
+            _producerSnapshots?.SnapshotIfDue();
+        }
+        catch (Exception e) when (e is IOException or OrleansLogException or UnauthorizedAccessException)
+        {
+            // Only a failover to this replica suffers: its new term replays more of the log.
+            LogProducerSnapshotFailed(_id.DirectoryName, _broker, e.Message);
+        }
     }
 
     /// <summary>Opens the current topic's log (if this partition exists) and takes its replica state.</summary>
@@ -169,11 +188,13 @@ public sealed partial class FollowerGrain(
             _topicId = topic.TopicId;
             _replica = replicas.Get(_id, topic.TopicId);
             _log = logs.GetOrOpen(_id, topic);
+            _producerSnapshots = new FollowerProducerSnapshots(_log, producerOptions.Value, time);
         }
         else
         {
             _topicId = Guid.Empty;
             _log = null;
+            _producerSnapshots = null;
         }
     }
 
@@ -210,4 +231,7 @@ public sealed partial class FollowerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition} on broker {Broker}: emptied the replica to restart at the leader's log start {Offset}.")]
     private partial void LogRestarted(string partition, int broker, long offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition}: broker {Broker}'s follower did not write its producer state snapshot ({Reason}).")]
+    private partial void LogProducerSnapshotFailed(string partition, int broker, string reason);
 }

@@ -34,6 +34,7 @@ public sealed partial class LeaderReplication
     private readonly BrokerMetrics _metrics;
     private readonly ILogger _logger;
     private TaskCompletionSource _appended = NewSignal();
+    private TaskCompletionSource _leadershipUpdated = NewSignal();
     private bool _isrChangePending;
 
     /// <summary>
@@ -120,15 +121,11 @@ public sealed partial class LeaderReplication
 
         HighWatermark.Close();
         Appended();
+        Signal(ref _leadershipUpdated);
     }
 
     /// <summary>The log grew: wake the loops of followers that were caught up.</summary>
-    public void Appended()
-    {
-        var appended = _appended;
-        _appended = NewSignal();
-        appended.TrySetResult();
-    }
+    public void Appended() => Signal(ref _appended);
 
     /// <summary>The coordinator's view, when it still names this broker at this epoch.</summary>
     public void Update(PartitionLeadership leadership)
@@ -137,6 +134,9 @@ public sealed partial class LeaderReplication
         _unconfirmedAdditions = [];
         _metrics.Leads(_id, leadership.Isr.Length, leadership.Replicas.Length);
         UpdateHighWatermark();
+
+        // A follower waiting out its backoff is asked again now: the news may be that its broker returned.
+        Signal(ref _leadershipUpdated);
     }
 
     /// <summary>Moves the high watermark to what the ISR now supports.</summary>
@@ -207,6 +207,7 @@ public sealed partial class LeaderReplication
     {
         var follower = _host.Follower(link.Broker);
         var reconciled = false;
+        var backoff = new RetryBackoff(_options.RetryBackoff, _options.RetryBackoffMax);
         while (!link.Stopped)
         {
             try
@@ -266,10 +267,11 @@ public sealed partial class LeaderReplication
 
                     LogFollowerRefused(_id.DirectoryName, link.Broker, response.Error, response.ErrorMessage);
                     reconciled = false;
-                    await Task.Delay(_options.RetryBackoff, _time);
+                    await WaitToRetry(backoff);
                     continue;
                 }
 
+                backoff.Succeeded();
                 reconciled = true;
                 link.LogEndOffset = response.LogEndOffset;
                 if (response.LogEndOffset >= end)
@@ -288,7 +290,11 @@ public sealed partial class LeaderReplication
                 }
 
                 // Unreachable (its broker is down) or our own read fell below the log start: start over.
-                LogFollowerUnreachable(_id.DirectoryName, link.Broker, e.Message);
+                if (backoff.Failures == 0)
+                {
+                    LogFollowerUnreachable(_id.DirectoryName, link.Broker, e.Message);
+                }
+
                 reconciled = false;
                 link.LogEndOffset = -1;
                 if (Leadership.Isr.Contains(link.Broker))
@@ -300,10 +306,14 @@ public sealed partial class LeaderReplication
                     await _host.PullLeadership();
                 }
 
-                await Task.Delay(_options.RetryBackoff, _time);
+                await WaitToRetry(backoff);
             }
         }
     }
+
+    /// <summary>Waits out the backoff after a failure, or less when the coordinator's view of this partition changes or the term ends.</summary>
+    private async Task WaitToRetry(RetryBackoff backoff) =>
+        await _leadershipUpdated.Task.WaitAsync(backoff.Failed(), _time).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
 
     private void MaybeExpandIsr(ReplicaLink link)
     {
@@ -367,6 +377,14 @@ public sealed partial class LeaderReplication
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Wakes everything waiting on <paramref name="signal"/> and arms a new one for the next wait.</summary>
+    private static void Signal(ref TaskCompletionSource signal)
+    {
+        var fired = signal;
+        signal = NewSignal();
+        fired.TrySetResult();
+    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: follower {Broker} refused a push ({Error}: {Message}); reconciling again.")]
     private partial void LogFollowerRefused(string partition, int broker, ErrorCode error, string? message);

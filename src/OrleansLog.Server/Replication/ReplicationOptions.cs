@@ -18,6 +18,12 @@ public sealed class ReplicationOptions
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
+    /// The longest wait between retries of a follower that keeps failing: the wait doubles from <see cref="RetryBackoff"/>
+    /// up to this (Kafka's <c>reconnect.backoff.max.ms</c>). It also bounds how long a returning broker waits to be asked again.
+    /// </summary>
+    public TimeSpan RetryBackoffMax { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// How long the leader waits for one push or reconcile answer (or the coordinator's answer to an ISR change) before it tries again
     /// (Kafka's <c>replica.socket.timeout.ms</c> plays this part): a call that never returns must not stop replication.
     /// </summary>

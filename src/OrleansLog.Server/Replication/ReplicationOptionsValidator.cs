@@ -12,6 +12,7 @@ public sealed class ReplicationOptionsValidator : IValidateOptions<ReplicationOp
             .Between(nameof(options.DefaultReplicationFactor), options.DefaultReplicationFactor, 1, short.MaxValue)
             .AtLeast(nameof(options.MaxPushBytes), options.MaxPushBytes, 1024)
             .Positive(nameof(options.RetryBackoff), options.RetryBackoff)
+            .That(options.RetryBackoffMax >= options.RetryBackoff, nameof(options.RetryBackoffMax), $"at least RetryBackoff ({options.RetryBackoff})", options.RetryBackoffMax)
             .Positive(nameof(options.ReplicaCallTimeout), options.ReplicaCallTimeout)
             .Positive(nameof(options.LivenessCheckInterval), options.LivenessCheckInterval)
             .Positive(nameof(options.HighWatermarkCheckpointInterval), options.HighWatermarkCheckpointInterval)

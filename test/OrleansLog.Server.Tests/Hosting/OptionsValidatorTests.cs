@@ -17,6 +17,7 @@ public class OptionsValidatorTests
         { "DefaultReplicationFactor", o => o.DefaultReplicationFactor = 0 },
         { "MaxPushBytes", o => o.MaxPushBytes = 100 },
         { "RetryBackoff", o => o.RetryBackoff = TimeSpan.FromSeconds(-1) },
+        { "RetryBackoffMax", o => o.RetryBackoffMax = TimeSpan.FromMilliseconds(100) },
         { "ReplicaCallTimeout", o => o.ReplicaCallTimeout = TimeSpan.Zero },
         { "LivenessCheckInterval", o => o.LivenessCheckInterval = TimeSpan.Zero },
         { "HighWatermarkCheckpointInterval", o => o.HighWatermarkCheckpointInterval = TimeSpan.Zero },

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
+using OrleansLog.Records;
 using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Diagnostics;
 using OrleansLog.Server.Hosting;
@@ -173,6 +174,40 @@ public sealed class LeaderAppenderTests : IDisposable
         var fenced = await appender.AppendAsync(new ProduceRequest(Batches.Of("after the fence")), TopicConfig.Parse(null));
         Assert.Equal(ErrorCode.NotLeaderOrFollower, fenced.Error);
         Assert.Contains("was fenced", fenced.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_follower_that_kept_producer_snapshots_recognizes_an_old_retry_once_it_leads()
+    {
+        // The log is written as a follower writes it: batches as the leader sent them, no appender of its own.
+        // Its producer wrote just now: a follower expires producers by their batches' own time, as Kafka does.
+        var snapshots = new FollowerProducerSnapshots(_log, new ProducerStateOptions(), _time);
+        byte[] batch;
+        using (var builder = new RecordBatchBuilder { ProducerId = 7, ProducerEpoch = 0, BaseSequence = 0 })
+        {
+            builder.Add(_time.GetUtcNow().ToUnixTimeMilliseconds(), null, "once"u8.ToArray());
+            batch = builder.Build().ToArray();
+        }
+
+        _log.Append(batch, leaderEpoch: 2);
+        var filler = Batches.Of([.. Enumerable.Range(0, 1000).Select(i => $"f{i}")]);
+        var written = 0;
+        for (var i = 0; i < 110; i++)
+        {
+            _log.Append(filler, leaderEpoch: 2);
+            written += snapshots.SnapshotIfDue() ? 1 : 0;
+        }
+
+        Assert.Equal(2, written);
+        Assert.True(_log.LogEndOffset > ProducerStateLoader.WindowOffsets);
+        var end = _log.LogEndOffset;
+
+        // This replica becomes leader and the producer retries its first batch.
+        var promoted = NewAppender();
+        var retried = await promoted.AppendAsync(new ProduceRequest(batch), TopicConfig.Parse(null));
+
+        Assert.Equal((ErrorCode.None, 0L), (retried.Error, retried.BaseOffset));
+        Assert.Equal(end, _log.LogEndOffset);
     }
 
     private LeaderAppender NewAppender() => new(Id, _log, _term, _host, _lease, _producerIds, new ProducerStateOptions(), _time, NullLogger.Instance);
