@@ -45,8 +45,12 @@ set -e
 
 passed=0
 failed=0
+aborted=0
 for trx in "$results"/*.trx; do
   [[ -e $trx ]] || continue
+  # A test host that crashed or hung (the blame collector's hang timeout) leaves an unfinished run, whose
+  # counters show only what ran before: count it, so the summary never reads "0 failed" after an abort.
+  grep -qE '<ResultSummary outcome="(Completed|Failed)"' "$trx" || aborted=$((aborted + 1))
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
   p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
   f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
@@ -54,7 +58,7 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0}))
 done
 
-echo "$passed passed, $failed failed"
-if ((status != 0 || failed > 0 || passed == 0)); then
+echo "$passed passed, $failed failed, $aborted test run(s) aborted"
+if ((status != 0 || failed > 0 || aborted > 0 || passed == 0)); then
   exit 1
 fi

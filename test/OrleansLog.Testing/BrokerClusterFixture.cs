@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using OrleansLog.Server.Brokers;
@@ -112,6 +113,10 @@ public class BrokerClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddOrleansLog().AddOrleansLogFileStorage();
+            if (Environment.GetEnvironmentVariable("ORLEANSLOG_SILO_LOG") is { Length: > 0 } diag)
+            {
+                siloBuilder.Services.AddSingleton<ILoggerProvider>(new SiloLogFile(diag));
+            }
 
             // The silo's name is known only once the silo is built: read it when options are.
             siloBuilder.Services.AddOptions<BrokerOptions>().Configure<ILocalSiloDetails>((o, silo) => o.Id = BrokerIdOf(silo.Name));

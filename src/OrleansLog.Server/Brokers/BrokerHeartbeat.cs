@@ -15,7 +15,7 @@ namespace OrleansLog.Server.Brokers;
 /// whole session (a slow answer is an answer): the coordinator's silo is declared dead (brokers watch the
 /// coordinator as it watches them), so the coordinator moves to a live silo at once instead of after
 /// Orleans' own probing. A paused coordinator takes two session timeouts; a SIGKILLed one is declared dead
-/// at the first unanswered heartbeat, since its silo port refuses connections (<see cref="SiloPortProbe"/>).</item>
+/// at the first unanswered heartbeat, since no connection to its silo can be opened (<see cref="SiloGoneProbe"/>).</item>
 /// <item>This loop itself stalled for a session timeout (the process was paused, or starved): before the
 /// next heartbeat it reads the membership table, so a silo the others declared dead meanwhile stops (Orleans
 /// stops a silo that finds itself dead) instead of renewing its lease from a stale coordinator activation of
@@ -28,6 +28,7 @@ public sealed partial class BrokerHeartbeat(
     IClusterMembershipService membership,
     ILocalSiloDetails silo,
     BrokerLease lease,
+    SiloGoneProbe probe,
     IOptions<BrokerOptions> options,
     TimeProvider time,
     ILogger<BrokerHeartbeat> logger)
@@ -97,7 +98,7 @@ public sealed partial class BrokerHeartbeat(
                     var silent = time.GetElapsedTime(lastAnswered);
                     if (coordinatorSilo is { } lost && !lost.Equals(self) && membership.CurrentSnapshot.GetSiloStatus(lost) == SiloStatus.Active
                         && ((unanswered >= AttemptsBeforeCoordinatorIsDead && silent >= session)
-                            || await SiloPortProbe.IsClosedAsync(lost.Endpoint, options.Value.HeartbeatInterval, time)))
+                            || await probe.IsGoneAsync(lost, options.Value.HeartbeatInterval)))
                     {
                         LogCoordinatorSilent(lost, (long)silent.TotalMilliseconds);
                         await membership.TryKill(lost);

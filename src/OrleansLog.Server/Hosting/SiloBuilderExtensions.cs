@@ -7,6 +7,7 @@ using Orleans.Storage;
 using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Diagnostics;
 using OrleansLog.Server.Groups;
+using OrleansLog.Server.Metadata;
 using OrleansLog.Server.Partitions;
 using OrleansLog.Server.Persistence;
 using OrleansLog.Server.Placement;
@@ -50,6 +51,7 @@ public static class SiloBuilderExtensions
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
         builder.Services.AddSingleton<BrokerLease>();
         builder.Services.AddSingleton<BrokerHeartbeat>();
+        builder.Services.AddSingleton<SiloGoneProbe>();
         builder.Services.AddSingleton<BrokerRegistrar>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BrokerRegistrar>());
         builder.Services.AddSingleton<RetentionService>();

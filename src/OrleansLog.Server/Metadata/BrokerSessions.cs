@@ -4,8 +4,8 @@ namespace OrleansLog.Server.Metadata;
 /// The coordinator's side of broker sessions (Kafka's broker heartbeats and session timeout): when each
 /// broker was last heard from, and which silos were fenced. A session lapses one session timeout after its
 /// last heartbeat; <see cref="Expire"/> fences the lapsed ones for good (the silo is declared dead, the
-/// broker returns as a new silo and registers again). A silo whose port was found closed while it was silent
-/// (<see cref="PortClosed"/>) is fenced at the next check without waiting for the rest of its session: its
+/// broker returns as a new silo and registers again). A silo found gone while it was silent (no connection to
+/// it can be opened, <see cref="FoundGone"/>) is fenced at the next check without waiting for the rest of its session: its
 /// process is gone.
 /// <para>
 /// The coordinator must not mistake its own silence for the brokers': when it ran no check for half a
@@ -20,7 +20,7 @@ public sealed class BrokerSessions
     private readonly long _sessionTicks;
     private readonly Dictionary<int, Session> _sessions = [];
     private readonly HashSet<SiloAddress> _fenced = [];
-    private readonly HashSet<SiloAddress> _portClosed = [];
+    private readonly HashSet<SiloAddress> _foundGone = [];
     private long _watchingSince;
     private long _lastCheck;
 
@@ -55,7 +55,7 @@ public sealed class BrokerSessions
         }
 
         _sessions[brokerId] = session with { LastHeard = _time.GetTimestamp() };
-        _portClosed.Remove(silo);
+        _foundGone.Remove(silo);
         return true;
     }
 
@@ -79,12 +79,12 @@ public sealed class BrokerSessions
         return silent ?? (IReadOnlyList<SiloAddress>)[];
     }
 
-    /// <summary>Evidence that <paramref name="silo"/>'s process is gone (its port refused a connection): the next <see cref="Expire"/> fences it.</summary>
-    public void PortClosed(SiloAddress silo)
+    /// <summary>Evidence that <paramref name="silo"/>'s process is gone (no connection to it could be opened): the next <see cref="Expire"/> fences it.</summary>
+    public void FoundGone(SiloAddress silo)
     {
         if (_sessions.Values.Any(s => s.Silo.Equals(silo)) && !_fenced.Contains(silo))
         {
-            _portClosed.Add(silo);
+            _foundGone.Add(silo);
         }
     }
 
@@ -95,7 +95,7 @@ public sealed class BrokerSessions
     public bool IsFenced(SiloAddress silo) => _fenced.Contains(silo);
 
     /// <summary>
-    /// Fences every session silent for a session timeout, or whose port was found closed, except
+    /// Fences every session silent for a session timeout, or that was found gone, except
     /// <paramref name="exempt"/>'s (the coordinator's own silo, which the brokers watch instead). Returns the
     /// fenced brokers and how long each was silent.
     /// </summary>
@@ -112,14 +112,14 @@ public sealed class BrokerSessions
         foreach (var (brokerId, session) in _sessions)
         {
             var since = Math.Max(session.LastHeard, _watchingSince);
-            var portClosed = _portClosed.Contains(session.Silo);
-            if ((now - since > _sessionTicks || portClosed) && !session.Silo.Equals(exempt) && _fenced.Add(session.Silo))
+            var foundGone = _foundGone.Contains(session.Silo);
+            if ((now - since > _sessionTicks || foundGone) && !session.Silo.Equals(exempt) && _fenced.Add(session.Silo))
             {
-                (fenced ??= []).Add(new FencedSession(brokerId, session.Silo, _time.GetElapsedTime(session.LastHeard, now), portClosed));
+                (fenced ??= []).Add(new FencedSession(brokerId, session.Silo, _time.GetElapsedTime(session.LastHeard, now), foundGone));
             }
         }
 
-        _portClosed.Clear();
+        _foundGone.Clear();
 
         return fenced ?? (IReadOnlyList<FencedSession>)[];
     }

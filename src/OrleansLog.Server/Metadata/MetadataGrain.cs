@@ -39,6 +39,7 @@ public sealed partial class MetadataGrain(
     IClusterMembershipService membership,
     ILocalSiloDetails localSilo,
     BrokerLease localLease,
+    SiloGoneProbe probe,
     DeepCopier copier,
     TimeProvider time,
     ILogger<MetadataGrain> logger) : Grain, IMetadataGrain
@@ -371,9 +372,9 @@ public sealed partial class MetadataGrain(
 
         foreach (var session in fenced)
         {
-            if (session.PortClosed)
+            if (session.FoundGone)
             {
-                LogSessionPortClosed(session.BrokerId, session.Silo, (long)session.Silent.TotalMilliseconds);
+                LogSessionFoundGone(session.BrokerId, session.Silo, (long)session.Silent.TotalMilliseconds);
             }
             else
             {
@@ -387,12 +388,18 @@ public sealed partial class MetadataGrain(
     }
 
     /// <summary>
-    /// A broker that missed two heartbeats in a row gets its silo port probed (<see cref="SiloPortProbe"/>): a
-    /// refusal means its process is gone, and the next check fences it, about a second before its session would
-    /// lapse. The probes run beside the grain's turns and only leave their finding in <see cref="BrokerSessions"/>.
+    /// A broker that missed two heartbeats in a row gets its silo probed (<see cref="SiloGoneProbe"/>): a
+    /// connection that cannot be opened means its process is gone, and the next check fences it, about a second
+    /// before its session would lapse. The probes run beside the grain's turns and only leave their finding in
+    /// <see cref="BrokerSessions"/>.
     /// </summary>
     private void ProbeSilentSilos()
     {
+        if (membership.CurrentSnapshot.GetSiloStatus(localSilo.SiloAddress) != SiloStatus.Active)
+        {
+            return;
+        }
+
         var beat = broker.Value.HeartbeatInterval;
         foreach (var silo in _sessions.Silent(exempt: localSilo.SiloAddress, silentFor: beat * 2))
         {
@@ -406,9 +413,9 @@ public sealed partial class MetadataGrain(
         {
             try
             {
-                if (await SiloPortProbe.IsClosedAsync(silo.Endpoint, beat, time))
+                if (await probe.IsGoneAsync(silo, beat))
                 {
-                    _sessions.PortClosed(silo);
+                    _sessions.FoundGone(silo);
                 }
             }
             finally
@@ -585,8 +592,8 @@ public sealed partial class MetadataGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Broker {BrokerId} ({Silo}) sent no heartbeat for {SilentMs} ms: fenced; its partitions move and its silo is declared dead.")]
     private partial void LogSessionLapsed(int brokerId, SiloAddress silo, long silentMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker {BrokerId} on {Silo} sent no heartbeat for {SilentMs} ms and its silo port refuses connections: its process is gone. It is fenced and its silo declared dead; its partitions move.")]
-    private partial void LogSessionPortClosed(int brokerId, SiloAddress silo, long silentMs);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker {BrokerId} on {Silo} sent no heartbeat for {SilentMs} ms and no connection to its silo can be opened: its process is gone. It is fenced and its silo declared dead; its partitions move.")]
+    private partial void LogSessionFoundGone(int brokerId, SiloAddress silo, long silentMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Controlled shutdown of broker {BrokerId}: not every replica heard the new leaders before the handover timeout; they learn them from the retries.")]
     private partial void LogHandoverSlow(int brokerId);

@@ -111,22 +111,22 @@ public sealed class BrokerSessionsTests
     }
 
     [Fact]
-    public void A_silent_silo_whose_port_is_closed_is_fenced_at_the_next_check_and_one_that_answers_again_is_not()
+    public void A_silent_silo_found_gone_is_fenced_at_the_next_check_and_one_that_answers_again_is_not()
     {
         _time.Advance(Beat * 2);
         _sessions.Heartbeat(1, First);
         Assert.Equal([Second], _sessions.Silent(Coordinator, Beat * 2));
         Assert.Empty(_sessions.Silent(Coordinator, Beat * 3));
 
-        // A port found closed while the broker was silent: fenced well before its session lapses.
-        _sessions.PortClosed(Second);
+        // A silo found gone while the broker was silent: fenced well before its session lapses.
+        _sessions.FoundGone(Second);
         var fenced = Assert.Single(_sessions.Expire(Coordinator));
-        Assert.Equal((2, Second, true), (fenced.BrokerId, fenced.Silo, fenced.PortClosed));
+        Assert.Equal((2, Second, true), (fenced.BrokerId, fenced.Silo, fenced.FoundGone));
         Assert.Empty(_sessions.Silent(Coordinator, Beat * 2));
 
         // A finding overtaken by a heartbeat (the probe raced an answer) fences nothing.
         _sessions.Heartbeat(1, First);
-        _sessions.PortClosed(First);
+        _sessions.FoundGone(First);
         _sessions.Heartbeat(1, First);
         Assert.Empty(_sessions.Expire(Coordinator));
         Assert.True(_sessions.IsOpen(1));
