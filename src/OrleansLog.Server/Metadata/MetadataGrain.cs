@@ -50,13 +50,13 @@ public sealed partial class MetadataGrain(
 
     private bool _deactivating;
     private BrokerSessions _sessions = null!;
+    private SilentBrokerProbes _probes = null!;
 
     /// <summary>
     /// Brokers in a controlled shutdown: still alive (they keep leading where nobody else can), but they
     /// neither rejoin an ISR nor take a preferred leadership back. Kept in memory only: they register again when they return.
     /// </summary>
     private readonly HashSet<int> _stopping = [];
-    private readonly HashSet<SiloAddress> _probing = [];
 
     private Dictionary<string, TopicDescription> Topics => state.State.Topics;
 
@@ -78,6 +78,7 @@ public sealed partial class MetadataGrain(
 
         // Every broker alive now gets a full session timeout to be heard from this activation.
         _sessions = new BrokerSessions(time, broker.Value.SessionTimeout);
+        _probes = new SilentBrokerProbes(probe, _sessions, broker.Value.HeartbeatInterval);
         foreach (var (brokerId, silo) in Brokers.Where(b => IsActive(b.Value)))
         {
             _sessions.Open(brokerId, silo);
@@ -364,7 +365,11 @@ public sealed partial class MetadataGrain(
         }
 
         var fenced = _sessions.Expire(exempt: localSilo.SiloAddress);
-        ProbeSilentSilos();
+        if (membership.CurrentSnapshot.GetSiloStatus(localSilo.SiloAddress) == SiloStatus.Active)
+        {
+            // A silo that is shutting down finds every other silo unreachable: it probes nobody.
+            _probes.Start(exempt: localSilo.SiloAddress);
+        }
         if (fenced.Count == 0)
         {
             return;
@@ -385,44 +390,6 @@ public sealed partial class MetadataGrain(
         }
 
         await ReviewLeadership();
-    }
-
-    /// <summary>
-    /// A broker that missed two heartbeats in a row gets its silo probed (<see cref="SiloGoneProbe"/>): a
-    /// connection that cannot be opened means its process is gone, and the next check fences it, about a second
-    /// before its session would lapse. The probes run beside the grain's turns and only leave their finding in
-    /// <see cref="BrokerSessions"/>.
-    /// </summary>
-    private void ProbeSilentSilos()
-    {
-        if (membership.CurrentSnapshot.GetSiloStatus(localSilo.SiloAddress) != SiloStatus.Active)
-        {
-            return;
-        }
-
-        var beat = broker.Value.HeartbeatInterval;
-        foreach (var silo in _sessions.Silent(exempt: localSilo.SiloAddress, silentFor: beat * 2))
-        {
-            if (_probing.Add(silo))
-            {
-                _ = Probe(silo);
-            }
-        }
-
-        async Task Probe(SiloAddress silo)
-        {
-            try
-            {
-                if (await probe.IsGoneAsync(silo, beat))
-                {
-                    _sessions.FoundGone(silo);
-                }
-            }
-            finally
-            {
-                _probing.Remove(silo);
-            }
-        }
     }
 
     /// <summary>
@@ -469,7 +436,7 @@ public sealed partial class MetadataGrain(
     /// </summary>
     private async Task AnnounceUntilHeard(string topic, Guid topicId, int partition, int leaderEpoch)
     {
-        var backoff = TimeSpan.FromMilliseconds(100);
+        var backoff = new RetryBackoff(TimeSpan.FromMilliseconds(100), MaxAnnounceBackoff);
         while (!_deactivating)
         {
             if (!Topics.TryGetValue(topic, out var current) || current.TopicId != topicId || current.Partitions[partition].LeaderEpoch != leaderEpoch)
@@ -482,9 +449,7 @@ public sealed partial class MetadataGrain(
                 return;
             }
 
-            await Task.Delay(backoff, time);
-
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxAnnounceBackoff.Ticks));
+            await Task.Delay(backoff.Failed(), time);
         }
     }
 

@@ -5,7 +5,7 @@ namespace OrleansLog.Server.Replication;
 /// further failure up to <c>maximum</c>, and back to <c>initial</c> after a success (Kafka's
 /// <c>reconnect.backoff.ms</c> and <c>reconnect.backoff.max.ms</c>). A leader whose follower's broker is dead
 /// then asks it a few times a second at first and about once every <c>maximum</c> after that, instead of
-/// five times a second for as long as it stays dead.
+/// five times a second for as long as it stays dead; the coordinator repeats an unheard announcement the same way.
 /// <para>Concurrency: one per retry loop; not thread-safe.</para>
 /// </summary>
 public sealed class RetryBackoff(TimeSpan initial, TimeSpan maximum)
