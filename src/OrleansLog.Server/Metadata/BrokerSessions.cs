@@ -70,7 +70,7 @@ public sealed class BrokerSessions
         List<SiloAddress>? silent = null;
         foreach (var session in _sessions.Values)
         {
-            if (now - Math.Max(session.LastHeard, _watchingSince) >= ticks && !session.Silo.Equals(exempt) && !_fenced.Contains(session.Silo))
+            if (SilentTicks(session, now) >= ticks && !session.Silo.Equals(exempt) && !_fenced.Contains(session.Silo))
             {
                 (silent ??= []).Add(session.Silo);
             }
@@ -111,18 +111,19 @@ public sealed class BrokerSessions
         List<FencedSession>? fenced = null;
         foreach (var (brokerId, session) in _sessions)
         {
-            var since = Math.Max(session.LastHeard, _watchingSince);
             var foundGone = _foundGone.Contains(session.Silo);
-            if ((now - since > _sessionTicks || foundGone) && !session.Silo.Equals(exempt) && _fenced.Add(session.Silo))
+            if ((SilentTicks(session, now) > _sessionTicks || foundGone) && !session.Silo.Equals(exempt) && _fenced.Add(session.Silo))
             {
                 (fenced ??= []).Add(new FencedSession(brokerId, session.Silo, _time.GetElapsedTime(session.LastHeard, now), foundGone));
             }
         }
 
         _foundGone.Clear();
-
         return fenced ?? (IReadOnlyList<FencedSession>)[];
     }
+
+    /// <summary>How long the session has been silent as the coordinator could watch it: never counted from before <see cref="_watchingSince"/>.</summary>
+    private long SilentTicks(Session session, long now) => now - Math.Max(session.LastHeard, _watchingSince);
 
     private sealed record Session(SiloAddress Silo, long LastHeard);
 }
