@@ -14,6 +14,8 @@ public sealed class BrokerMetrics : IDisposable
 {
     public const string MeterName = "OrleansLog";
 
+    public const string LeaderTermsName = "orleanslog.leader.terms";
+
     private readonly Meter _meter;
     private readonly Counter<long> _produceRequests;
     private readonly Counter<long> _produceBytes;
@@ -23,6 +25,7 @@ public sealed class BrokerMetrics : IDisposable
     private readonly Histogram<double> _fetchDuration;
     private readonly Counter<long> _isrShrinks;
     private readonly Counter<long> _isrExpands;
+    private readonly Counter<long> _leaderTerms;
     private readonly ConcurrentDictionary<TopicPartition, bool> _ledUnderReplicated = new();
 
     public BrokerMetrics(IMeterFactory meters, LogManager logs)
@@ -36,6 +39,7 @@ public sealed class BrokerMetrics : IDisposable
         _fetchDuration = _meter.CreateHistogram<double>("orleanslog.fetch.duration", "ms", "Time from a fetch's arrival to its answer (long-polling included).");
         _isrShrinks = _meter.CreateCounter<long>("orleanslog.isr.shrinks", description: "ISR shrinks this broker's leaders asked for.");
         _isrExpands = _meter.CreateCounter<long>("orleanslog.isr.expands", description: "ISR expands this broker's leaders asked for.");
+        _leaderTerms = _meter.CreateCounter<long>(LeaderTermsName, description: "Leadership terms started by partition leaders on this broker: elections won here, or a leader's reactivation.");
         _meter.CreateObservableGauge("orleanslog.partitions.under_replicated", () => _ledUnderReplicated.Count(p => p.Value), description: "Partitions led here whose ISR is smaller than their replica set.");
         _meter.CreateObservableGauge("orleanslog.partitions.led", () => _ledUnderReplicated.Count, description: "Partitions led by this broker.");
         _meter.CreateObservableGauge("orleanslog.log.size", () => logs.TotalSizeInBytes(), "By", "Bytes of every log on this broker's disk.");
@@ -61,6 +65,9 @@ public sealed class BrokerMetrics : IDisposable
     }
 
     public void IsrShrank(string topic) => _isrShrinks.Add(1, new KeyValuePair<string, object?>("topic", topic));
+
+    /// <summary>A partition of <paramref name="topic"/> started a leadership term here (its replication loops and ISR timer).</summary>
+    public void StartedTerm(string topic) => _leaderTerms.Add(1, new KeyValuePair<string, object?>("topic", topic));
 
     public void IsrExpanded(string topic) => _isrExpands.Add(1, new KeyValuePair<string, object?>("topic", topic));
 

@@ -347,6 +347,7 @@ public sealed partial class PartitionGrain(
         _term = new LeaderReplication(_id, LocalBroker, leadership, _log, _replica, this, replication.Value, time, metrics, logger);
         _appender = new LeaderAppender(_id, _log, _term, this, lease, producerIds, producerOptions.Value, time, logger);
         LogLeading(_id.DirectoryName, LocalBroker, _term.Epoch, _log.LogEndOffset, _term.HighWatermark.Value, leadership.Isr);
+        metrics.StartedTerm(_id.Topic);
         _term.Start();
         if (_term.Links.Count > 0)
         {

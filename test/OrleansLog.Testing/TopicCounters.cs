@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
-namespace OrleansLog.Replication.Tests;
+namespace OrleansLog.Testing;
 
 /// <summary>Listens to the broker meter's counters in this process (the TestCluster's silos) and sums those of one topic.</summary>
 public sealed class TopicCounters : IDisposable
