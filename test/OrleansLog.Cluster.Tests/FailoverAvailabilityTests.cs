@@ -25,9 +25,8 @@ public class FailoverAvailabilityTests(PostgresClusterFixture cluster, ITestOutp
 {
     private const string Topic = "availability";
     private const int Partitions = 3;
-    private const string Native = "native";
-    private const string Kafka = "librdkafka";
-    private const int InFlight = 10;
+    private const string Native = AuditedWorkload.Native;
+    private const string Kafka = AuditedWorkload.Kafka;
 
     /// <summary>How long a paused broker stays paused when the producers have not recovered without it.</summary>
     private static readonly TimeSpan PauseLimit = TimeSpan.FromSeconds(20);
@@ -48,11 +47,11 @@ public class FailoverAvailabilityTests(PostgresClusterFixture cluster, ITestOutp
     {
         await Cluster.Client.Admin.CreateTopicAsync(Topic, Partitions, 3, new Dictionary<string, string> { [TopicConfig.MinInsyncReplicasKey] = "2" });
         await Cluster.WaitFullyInSync(Topic);
-        var acks = new AcknowledgementLog();
-        var consumed = new System.Collections.Concurrent.ConcurrentDictionary<string, (int Partition, long Offset)>();
+        var workload = new AuditedWorkload(Cluster, Topic, Partitions);
+        var acks = workload.Acks;
         using var stop = new CancellationTokenSource();
-        var producing = new[] { Task.Run(() => ProduceNative(acks, stop.Token)), Task.Run(() => ProduceKafka(acks, stop.Token)) };
-        var consuming = Task.Run(() => Consume(consumed, stop.Token));
+        var running = workload.Start(stop.Token);
+        var producing = running[..2];
         await Wait.Until(() => acks.Count > 500, "both producers are acknowledged", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(50));
 
         foreach (var fault in new[] { Fault.Kill, Fault.KillCoordinatorHost, Fault.Kill, Fault.Pause, Fault.Stop })
@@ -65,22 +64,11 @@ public class FailoverAvailabilityTests(PostgresClusterFixture cluster, ITestOutp
         var total = acks.Count;
         await Wait.Until(() => acks.Count > total + 200, "the producers go on after the last restart", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(50));
         await stop.CancelAsync();
-        await Task.WhenAll(producing);
-        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} the producers stopped");
-        await consuming;
-        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} the consumer stopped");
+        await Task.WhenAll(running);
+        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} the producers and the consumer stopped");
         await Cluster.WaitFullyInSync(Topic);
-
-        for (var partition = 0; partition < Partitions; partition++)
-        {
-            var log = await LogReader.ReadAll(Cluster.Client, Topic, partition);
-            Assert.Equal(Enumerable.Range(0, log.Count).Select(i => (long)i), log.Select(r => r.Offset));
-            var byValue = log.ToDictionary(r => r.Value, r => r.Offset);
-            Assert.All(acks.Acknowledged.Where(a => a.Value.Partition == partition), a => Assert.Equal(a.Value.Offset, byValue.GetValueOrDefault(a.Key, -1)));
-            Assert.All(consumed.Where(c => c.Value.Partition == partition), c => Assert.Equal(c.Value.Offset, byValue.GetValueOrDefault(c.Key, -1)));
-        }
-
-        output.WriteLine($"{acks.Count} acknowledged, {consumed.Count} consumed, all in the log at their offsets");
+        await workload.AuditAsync();
+        output.WriteLine($"{acks.Count} acknowledged, {workload.ConsumedCount} consumed, all in the log at their offsets");
     }
 
     /// <summary>Inflicts one fault on a leader, prints each producer's longest silence on its partitions, and brings the broker back.</summary>
@@ -209,76 +197,5 @@ public class FailoverAvailabilityTests(PostgresClusterFixture cluster, ITestOutp
         var silo = await Cluster.Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(Cluster.Coordinator)
             ?? throw new InvalidOperationException("The coordinator is not active.");
         return (await Cluster.Client.Admin.ListBrokersAsync()).Single(b => b.Silo.Equals(silo)).Id;
-    }
-
-    /// <summary>One loop per partition, so a partition that waits for its new leader does not hold up the others.</summary>
-    private async Task ProduceNative(AcknowledgementLog acks, CancellationToken stop)
-    {
-        await using var producer = Cluster.Client.CreateProducer<string, string>(new ProducerConfig
-        {
-            RequestTimeout = TimeSpan.FromSeconds(5),
-            DeliveryTimeout = TimeSpan.FromSeconds(120),
-            Linger = TimeSpan.FromMilliseconds(2),
-        });
-        await Task.WhenAll(Enumerable.Range(0, Partitions).Select(partition => Task.Run(async () =>
-        {
-            for (var next = 0; !stop.IsCancellationRequested; next += InFlight)
-            {
-                await Task.WhenAll(Enumerable.Range(next, InFlight).Select(async i =>
-                {
-                    var value = $"{Native}-{partition}-{i}";
-                    var result = await producer.ProduceAsync(new TopicPartition(Topic, partition), new Message<string, string> { Key = value, Value = value });
-                    acks.Record(Native, value, result.Partition, result.Offset);
-                }));
-            }
-        })));
-    }
-
-    /// <summary>
-    /// As <see cref="ProduceNative"/>, through the Kafka listener. librdkafka waits <c>socket.timeout.ms</c>
-    /// (60 s by default) for an answer from a broker whose process is paused; 5 s here, as the native producer's request timeout.
-    /// </summary>
-    private async Task ProduceKafka(AcknowledgementLog acks, CancellationToken stop)
-    {
-        using var producer = new Rd.ProducerBuilder<string, string>(new Rd.ProducerConfig
-        {
-            BootstrapServers = string.Join(',', Cluster.Brokers.Select(b => b.KafkaBootstrap)),
-            EnableIdempotence = true,
-            Acks = Rd.Acks.All,
-            LingerMs = 2,
-            MessageTimeoutMs = 120_000,
-            SocketTimeoutMs = 5_000,
-        }).Build();
-        await Task.WhenAll(Enumerable.Range(0, Partitions).Select(partition => Task.Run(async () =>
-        {
-            for (var next = 0; !stop.IsCancellationRequested; next += InFlight)
-            {
-                await Task.WhenAll(Enumerable.Range(next, InFlight).Select(async i =>
-                {
-                    var value = $"{Kafka}-{partition}-{i}";
-                    var result = await producer.ProduceAsync(new Rd.TopicPartition(Topic, new Rd.Partition(partition)), new Rd.Message<string, string> { Key = value, Value = value });
-                    acks.Record(Kafka, value, result.Partition.Value, result.Offset.Value);
-                }));
-            }
-        })));
-    }
-
-    private void Consume(System.Collections.Concurrent.ConcurrentDictionary<string, (int Partition, long Offset)> consumed, CancellationToken stop)
-    {
-        using var consumer = Cluster.Client.CreateConsumer<string, string>(new ConsumerConfig
-        {
-            GroupId = "availability-audit",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            SessionTimeout = TimeSpan.FromSeconds(3),
-            HeartbeatInterval = TimeSpan.FromMilliseconds(500),
-        });
-        consumer.Subscribe(Topic);
-        while (!stop.IsCancellationRequested)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record)
-            {
-                consumed.TryAdd(record.Message.Value!, (record.Partition, record.Offset));
-            }
-        }
     }
 }
