@@ -33,6 +33,7 @@ public static class BenchmarkReport
             r.P50Ms,
             r.P99Ms,
             r.P999Ms,
+            r.Figures,
             Ratio = double.IsNaN(r.Ratio) ? (double?)null : r.Ratio,
         });
         File.WriteAllText(path, JsonSerializer.Serialize(new { machine = Environment.MachineName, cores = Environment.ProcessorCount, results = rows }, Json));

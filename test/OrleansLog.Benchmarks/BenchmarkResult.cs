@@ -19,6 +19,9 @@ public sealed record BenchmarkResult(
     /// <summary>99.9th percentile latency, where the case measures it.</summary>
     public double? P999Ms { get; init; }
 
+    /// <summary>Other named figures of the case (resident memory, open files, seconds of a step), where it measures them.</summary>
+    public IReadOnlyDictionary<string, double>? Figures { get; init; }
+
     public double RecordsPerSecond => Records / Seconds;
 
     public double MegabytesPerSecond => Bytes / Seconds / 1_000_000;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OrleansLog.Benchmarks;
 using OrleansLog.Benchmarks.Compare;
+using OrleansLog.Benchmarks.Density;
 using OrleansLog.Benchmarks.EndToEnd;
 using OrleansLog.Benchmarks.Kafka;
 using OrleansLog.Benchmarks.Produce;
@@ -40,6 +41,14 @@ var kafka = new Command("kafka", "Confluent.Kafka through the Kafka listener aga
     json, quick, directory,
 };
 kafka.SetAction(async (parse, _) => await Run(parse, folder => new KafkaBenchmark(folder, parse.GetValue(quick)).RunAsync()));
+
+var counts = new Option<int[]>("--counts") { Description = "Partition counts to grow to, in order (default 10000 50000 100000; --quick: 2000 5000).", AllowMultipleArgumentsPerToken = true };
+var idleSeconds = new Option<int>("--idle") { Description = "Seconds the broker sits idle before its resources are read again (default 60).", DefaultValueFactory = _ => 60 };
+var partitions = new Command("partitions", "One embedded broker holding many partitions: creation rate through the Kafka admin API, a record in each, memory and open files, a hot partition's latency, a clean restart.")
+{
+    json, quick, directory, counts, idleSeconds,
+};
+partitions.SetAction(async (parse, _) => await Run(parse, folder => new PartitionsBenchmark(folder, parse.GetValue(quick), parse.GetValue(counts), TimeSpan.FromSeconds(parse.GetValue(idleSeconds))).RunAsync()));
 
 var output = new Option<DirectoryInfo?>("--out") { Description = "Where compare writes results.json, results.md and the charts (default: benchmark-results in the current folder)." };
 var seconds = new Option<int?>("--duration") { Description = "Measured seconds per workload, instead of each workload file's testDurationMinutes." };
@@ -85,7 +94,7 @@ compare.SetAction(async (parse, _) =>
     }
 });
 
-var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e, replicated, kafka, compare };
+var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e, replicated, kafka, partitions, compare };
 return await root.Parse(args).InvokeAsync();
 
 async Task<int> Run(ParseResult parse, Func<string, Task<List<BenchmarkResult>>> benchmark)

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
+using Orleans.Storage;
 using OrleansLog.Brokers;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
@@ -58,23 +60,16 @@ public sealed partial class MetadataGrain(
     /// </summary>
     private readonly HashSet<int> _stopping = [];
 
-    private Dictionary<string, TopicDescription> Topics => state.State.Topics;
+    /// <summary>Every topic, persisted by bucket (see <see cref="TopicStore"/>); loaded at activation.</summary>
+    private TopicStore _topics = null!;
 
     private Dictionary<int, SiloAddress> Brokers => state.State.Brokers;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // Topics written before replication existed live on broker 0 alone.
-        var legacy = Topics.Values.Where(t => t.Partitions.IsDefault).ToList();
-        foreach (var topic in legacy)
-        {
-            Topics[topic.Name] = topic with { ReplicationFactor = 1, Partitions = ReplicaAssigner.Assign([0], 0, topic.PartitionCount, 1, 0) };
-        }
-
-        if (legacy.Count > 0)
-        {
-            await state.WriteStateAsync(cancellationToken);
-        }
+        _topics = new TopicStore(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(OrleansLogStorage.Name), this.GetGrainId());
+        await _topics.LoadAsync();
+        await MoveTopicsOutOfTheMainState(cancellationToken);
 
         // Every broker alive now gets a full session timeout to be heard from this activation.
         _sessions = new BrokerSessions(time, broker.Value.SessionTimeout);
@@ -91,6 +86,32 @@ public sealed partial class MetadataGrain(
         this.RegisterGrainTimer(CheckSessions, new GrainTimerCreationOptions(heartbeat, heartbeat) { KeepAlive = true });
     }
 
+    /// <summary>
+    /// State written before topics had buckets holds them in the main state: each moves to its bucket, then the
+    /// main state lets them go. A crash in between repeats the move at the next activation (writing a topic to
+    /// its bucket again changes nothing), and no change is served before it is done.
+    /// </summary>
+    private async Task MoveTopicsOutOfTheMainState(CancellationToken cancellationToken)
+    {
+        if (state.State.Topics.Count == 0)
+        {
+            return;
+        }
+
+        // Topics written before replication existed live on broker 0 alone.
+        var moved = state.State.Topics.Values
+            .Select(t => t.Partitions.IsDefault ? t with { ReplicationFactor = 1, Partitions = ReplicaAssigner.Assign([0], 0, t.PartitionCount, 1, 0) } : t)
+            .ToList();
+        if ((await _topics.WriteAsync(moved, [])).Values.FirstOrDefault() is { } failure)
+        {
+            throw new OrleansLogException(ErrorCode.KafkaStorageError, $"The coordinator could not move its topics to their buckets; it tries again at its next activation ({failure.Message}).");
+        }
+
+        state.State.Topics.Clear();
+        await state.WriteStateAsync(cancellationToken);
+        LogTopicsMoved(moved.Count);
+    }
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Stops the announcement retries (a later activation announces again what is still current).
@@ -101,14 +122,13 @@ public sealed partial class MetadataGrain(
     public async Task<TopicDescription> CreateTopic(string name, int partitions, short replicationFactor, ImmutableDictionary<string, string> configs)
     {
         TopicName.Validate(name);
-        if (Topics.ContainsKey(name))
+        if (_topics.TryGet(name) is not null)
         {
             throw new OrleansLogException(ErrorCode.TopicAlreadyExists, $"Topic \"{name}\" already exists.");
         }
 
         // Kafka refuses names that differ only by '.' versus '_': they collide in metric names.
-        var collision = Topics.Keys.FirstOrDefault(existing => Normalize(existing) == Normalize(name));
-        if (collision is not null)
+        if (_topics.Colliding(name) is { } collision)
         {
             throw new OrleansLogException(ErrorCode.InvalidTopicException, $"Topic \"{name}\" collides with existing topic \"{collision}\" ('.' and '_' count as the same).");
         }
@@ -117,11 +137,9 @@ public sealed partial class MetadataGrain(
         var factor = replicationFactor == -1 ? replication.Value.DefaultReplicationFactor : replicationFactor;
         var overrides = configs.ToImmutableSortedDictionary(StringComparer.Ordinal);
         TopicConfig.Parse(overrides);
-        var assignment = ReplicaAssigner.Assign(LiveBrokers().ToList(), 0, partitions, factor, Topics.Count);
+        var assignment = ReplicaAssigner.Assign(LiveBrokers().ToList(), 0, partitions, factor, _topics.Count);
         var topic = new TopicDescription(name, Guid.NewGuid(), partitions, overrides, time.GetUtcNow(), factor, assignment);
-        var before = Snapshot();
-        Topics[name] = topic;
-        await state.WriteOrRestoreAsync(before, $"the creation of topic \"{name}\"");
+        await _topics.PutAsync(topic, $"the creation of topic \"{name}\"");
         LogTopicCreated(name, topic.TopicId, partitions);
         await GrainFactory.GetGrain<ITopicGrain>(name).Update(topic);
         return topic;
@@ -130,9 +148,7 @@ public sealed partial class MetadataGrain(
     public async Task DeleteTopic(string name)
     {
         var topic = Require(name);
-        var before = Snapshot();
-        Topics.Remove(name);
-        await state.WriteOrRestoreAsync(before, $"the deletion of topic \"{name}\"");
+        await _topics.RemoveAsync(name, $"the deletion of topic \"{name}\"");
         LogTopicDeleted(name, topic.TopicId);
         await GrainFactory.GetGrain<ITopicGrain>(name).Update(null);
         await Task.WhenAll(topic.Partitions.Select(p => Notify(() => GrainFactory.GetPartitionGrain(name, p.Partition).Delete())));
@@ -143,11 +159,11 @@ public sealed partial class MetadataGrain(
     }
 
     public Task<ImmutableArray<TopicDescription>> ListTopics() =>
-        Task.FromResult(Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToImmutableArray());
+        Task.FromResult(_topics.Sorted);
 
     public Task<TopicDescription> DescribeTopic(string name) => Task.FromResult(Require(name));
 
-    public Task<TopicDescription?> TryGetTopic(string name) => Task.FromResult(Topics.GetValueOrDefault(name));
+    public Task<TopicDescription?> TryGetTopic(string name) => Task.FromResult(_topics.TryGet(name));
 
     public async Task<TopicDescription> CreatePartitions(string name, int totalCount)
     {
@@ -158,11 +174,9 @@ public sealed partial class MetadataGrain(
         }
 
         ValidatePartitionCount(totalCount);
-        var added = ReplicaAssigner.Assign(LiveBrokers().ToList(), topic.PartitionCount, totalCount, topic.ReplicationFactor, Topics.Count);
+        var added = ReplicaAssigner.Assign(LiveBrokers().ToList(), topic.PartitionCount, totalCount, topic.ReplicationFactor, _topics.Count);
         var grown = topic with { PartitionCount = totalCount, Partitions = topic.Partitions.AddRange(added) };
-        var before = Snapshot();
-        Topics[name] = grown;
-        await state.WriteOrRestoreAsync(before, $"the new partitions of topic \"{name}\"");
+        await _topics.PutAsync(grown, $"the new partitions of topic \"{name}\"");
         await GrainFactory.GetGrain<ITopicGrain>(name).Update(grown);
         return grown;
     }
@@ -190,9 +204,7 @@ public sealed partial class MetadataGrain(
 
         var altered = topic with { ConfigOverrides = overrides.ToImmutable() };
         TopicConfig.Parse(altered.ConfigOverrides);
-        var before = Snapshot();
-        Topics[name] = altered;
-        await state.WriteOrRestoreAsync(before, $"the configs of topic \"{name}\"");
+        await _topics.PutAsync(altered, $"the configs of topic \"{name}\"");
         await GrainFactory.GetGrain<ITopicGrain>(name).Update(altered);
         await Task.WhenAll(Enumerable.Range(0, altered.PartitionCount)
             .Select(p => Notify(() => GrainFactory.GetPartitionGrain(name, p).Refresh(altered))));
@@ -234,7 +246,7 @@ public sealed partial class MetadataGrain(
 
         // The leaders this broker has to catch up with: wake each (a leader whose activation ended while it
         // was away has no replication link running, and nothing else would bring it back before a client does).
-        await Task.WhenAll(Topics.Values.SelectMany(topic => topic.Partitions
+        await Task.WhenAll(_topics.All.SelectMany(topic => topic.Partitions
             .Where(p => p.IsOnline && p.Leader != brokerId && p.Replicas.Contains(brokerId) && !p.Isr.Contains(brokerId))
             .Select(p => Notify(() => GrainFactory.GetPartitionGrain(topic.Name, p.Partition).Refresh(topic)))));
     }
@@ -245,7 +257,7 @@ public sealed partial class MetadataGrain(
         _stopping.Add(brokerId);
         var stillLeading = 0;
         var announced = new List<Task>();
-        foreach (var description in Topics.Values.ToList())
+        foreach (var description in _topics.All.ToList())
         {
             var changed = description.Partitions.Select(p => LeaderElection.ControlledShutdown(p, brokerId, live))
                 .Where((p, i) => !ReferenceEquals(p, description.Partitions[i])).ToList();
@@ -254,7 +266,7 @@ public sealed partial class MetadataGrain(
                 announced.Add(await Apply(description, changed));
             }
 
-            stillLeading += Topics[description.Name].Partitions.Count(p => p.Leader == brokerId);
+            stillLeading += _topics.TryGet(description.Name)?.Partitions.Count(p => p.Leader == brokerId) ?? 0;
         }
 
         // The stopping broker's followers must hear the new epochs while it still answers: that is the handover.
@@ -293,7 +305,7 @@ public sealed partial class MetadataGrain(
         Task.FromResult(Brokers.TryGetValue(brokerId, out var silo) && IsAlive(silo) ? silo : null);
 
     public Task<SiloAddress?> GetLeaderSilo(string topic, int partition) =>
-        Topics.TryGetValue(topic, out var description) && partition >= 0 && partition < description.PartitionCount
+        _topics.TryGet(topic) is { } description && partition >= 0 && partition < description.PartitionCount
             ? GetBrokerSilo(description.Partitions[partition].Leader)
             : Task.FromResult<SiloAddress?>(null);
 
@@ -337,7 +349,7 @@ public sealed partial class MetadataGrain(
     {
         var live = ElectableBrokers();
         var changes = 0;
-        foreach (var description in topic is null ? Topics.Values.ToList() : [Require(topic)])
+        foreach (var description in topic is null ? _topics.All.ToList() : [Require(topic)])
         {
             var moved = description.Partitions.Select(p => LeaderElection.Preferred(p, live)).OfType<PartitionLeadership>().ToList();
             if (moved.Count > 0)
@@ -400,7 +412,7 @@ public sealed partial class MetadataGrain(
     private async Task ReviewLeadership()
     {
         var live = LiveBrokers();
-        foreach (var description in Topics.Values.ToList())
+        foreach (var description in _topics.All.ToList())
         {
             var unclean = description.Config.UncleanLeaderElectionEnable;
             var changed = description.Partitions.Select(p => LeaderElection.Review(p, live, unclean)).Where((p, i) => !ReferenceEquals(p, description.Partitions[i])).ToList();
@@ -439,7 +451,7 @@ public sealed partial class MetadataGrain(
         var backoff = new RetryBackoff(TimeSpan.FromMilliseconds(100), MaxAnnounceBackoff);
         while (!_deactivating)
         {
-            if (!Topics.TryGetValue(topic, out var current) || current.TopicId != topicId || current.Partitions[partition].LeaderEpoch != leaderEpoch)
+            if (_topics.TryGet(topic) is not { } current || current.TopicId != topicId || current.Partitions[partition].LeaderEpoch != leaderEpoch)
             {
                 return;
             }
@@ -485,9 +497,7 @@ public sealed partial class MetadataGrain(
         }
 
         var saved = description with { Partitions = partitions.ToImmutable() };
-        var before = Snapshot();
-        Topics[description.Name] = saved;
-        await state.WriteOrRestoreAsync(before, $"the leadership of topic \"{description.Name}\"");
+        await _topics.PutAsync(saved, $"the leadership of topic \"{description.Name}\"");
 
         // The topic grain is a cache for clients (it also re-reads on its own); replicas ask this grain directly.
         // Not awaited: when the topic grain lived on a silo that just died, the call waits, and the leaders and
@@ -526,7 +536,7 @@ public sealed partial class MetadataGrain(
     private bool IsAlive(SiloAddress silo) => IsActive(silo) && !_sessions.IsFenced(silo);
 
     private TopicDescription Require(string name) =>
-        Topics.GetValueOrDefault(name) ?? throw new OrleansLogException(ErrorCode.UnknownTopicOrPartition, $"Topic \"{name}\" does not exist.");
+        _topics.TryGet(name) ?? throw new OrleansLogException(ErrorCode.UnknownTopicOrPartition, $"Topic \"{name}\" does not exist.");
 
     private void ValidatePartitionCount(int partitions)
     {
@@ -537,10 +547,11 @@ public sealed partial class MetadataGrain(
         }
     }
 
-    private static string Normalize(string name) => name.Replace('.', '_');
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Created topic {Topic} (id {TopicId}) with {Partitions} partitions.")]
     private partial void LogTopicCreated(string topic, Guid topicId, int partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Moved {Count} topics from the coordinator's main state to their buckets (a one-time upgrade of the stored layout).")]
+    private partial void LogTopicsMoved(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted topic {Topic} (id {TopicId}).")]
     private partial void LogTopicDeleted(string topic, Guid topicId);

@@ -2,7 +2,11 @@ using OrleansLog.Metadata;
 
 namespace OrleansLog.Server.Metadata;
 
-/// <summary>The coordinator's persisted state: every topic by name (with its partitions' leadership) and every broker's last silo and Kafka endpoint.</summary>
+/// <summary>
+/// The coordinator's persisted main state: every broker's last silo and Kafka endpoint. Topics are stored by bucket
+/// (<see cref="TopicStore"/>); <see cref="Topics"/> holds them only in state written before that, until the
+/// coordinator's next activation moves them.
+/// </summary>
 [GenerateSerializer]
 public sealed class MetadataState
 {
