@@ -37,7 +37,7 @@ public sealed class ReplicatedClusterFixture : BrokerClusterFixture
     public async Task<Storage.PartitionLog> LogOn(int broker, string topic, int partition)
     {
         var description = await Coordinator.DescribeTopic(topic);
-        return BrokerService<LogManager>(broker).GetOrOpen(new TopicPartition(topic, partition), description);
+        return BrokerService<LogManager>(broker).Acquire(new TopicPartition(topic, partition), description);
     }
 
     /// <summary>Makes every push to broker <paramref name="broker"/>'s follower replicas fail until <see cref="Unstall"/>.</summary>

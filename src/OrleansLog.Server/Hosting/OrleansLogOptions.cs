@@ -17,6 +17,14 @@ public sealed class OrleansLogOptions
     /// </summary>
     public TimeSpan StrayLogRetention { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a partition's leader or follower replica on this broker may go without a request before its grain
+    /// deactivates and its log closes (a leader first waits until every replica holds its whole log). An idle
+    /// partition then holds no file and no memory; its next request reopens it from its indexes, without
+    /// reading its segments.
+    /// </summary>
+    public TimeSpan PartitionIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The most partitions one topic may have.</summary>
     public int MaxPartitionsPerTopic { get; set; } = 10_000;
 

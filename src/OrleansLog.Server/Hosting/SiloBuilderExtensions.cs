@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -35,6 +36,7 @@ public static class SiloBuilderExtensions
             options.Configure(configure);
         }
 
+        builder.Services.AddOptions<GrainCollectionOptions>().Configure<IOptions<OrleansLogOptions>>(static (collection, broker) => IdlePartitions.Configure(collection, broker.Value.PartitionIdleTimeout));
         builder.Services.AddValidatedOptions<GroupCoordinatorOptions, GroupCoordinatorOptionsValidator>(GroupCoordinatorOptions.SectionName);
         builder.Services.AddValidatedOptions<BrokerOptions, BrokerOptionsValidator>(BrokerOptions.SectionName);
         builder.Services.AddValidatedOptions<ReplicationOptions, ReplicationOptionsValidator>(ReplicationOptions.SectionName);

@@ -18,6 +18,7 @@ namespace OrleansLog.Server.Partitions;
 /// delete) is never served to the new one. Data that is not deleted on purpose is never deleted at once:
 /// a stale or orphaned directory is renamed <c>&lt;partition&gt;.&lt;unix ms&gt;-stray</c> and removed only
 /// after a grace period (<see cref="RemoveExpiredStrays"/>), with one log line each.
+/// An open log lives as long as an activation uses it (<see cref="Acquire"/>, <see cref="Release"/>).
 /// Thread-safe; disposing closes every log cleanly.
 /// </summary>
 public sealed partial class LogManager : IDisposable
@@ -43,28 +44,24 @@ public sealed partial class LogManager : IDisposable
     public string Directory { get; }
 
     /// <summary>
-    /// Opens (or returns the open) log of a partition of <paramref name="topic"/>, running with the topic's
-    /// current config: a log already open (from an earlier activation, or from this broker's other replica
-    /// grain) may still have the config it was opened with. A log of another topic id under the same name,
-    /// open or on disk, is closed and set aside as stray first.
+    /// Opens (or returns the open) log of a partition of <paramref name="topic"/> for one more user (a partition
+    /// or follower grain's activation), running with the topic's current config: a log already open (from this
+    /// broker's other replica grain) may still have the config it was opened with. A log of another topic id under
+    /// the same name, open or on disk, is closed and set aside as stray first. Each call is paired with one
+    /// <see cref="Release"/>: a log no activation uses is closed, so an idle partition holds no file and no memory.
     /// </summary>
-    public PartitionLog GetOrOpen(TopicPartition partition, TopicDescription topic)
+    public PartitionLog Acquire(TopicPartition partition, TopicDescription topic)
     {
         var config = topic.Config.ToLogConfig();
         var topicId = topic.TopicId;
-        if (_logs.TryGetValue(partition.DirectoryName, out var open) && open.TopicId == topicId)
-        {
-            open.Log.UpdateConfig(config);
-            return open.Log;
-        }
-
         lock (_openLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_logs.TryGetValue(partition.DirectoryName, out open))
+            if (_logs.TryGetValue(partition.DirectoryName, out var open))
             {
                 if (open.TopicId == topicId)
                 {
+                    open.Users++;
                     open.Log.UpdateConfig(config);
                     return open.Log;
                 }
@@ -92,8 +89,40 @@ public sealed partial class LogManager : IDisposable
                 LogRecovered(partition.DirectoryName, log.Recovery.TruncatedBytes, log.Recovery.RebuiltIndexes, log.LogEndOffset);
             }
 
-            _logs[partition.DirectoryName] = new OpenLog(log, topicId);
+            _logs[partition.DirectoryName] = new OpenLog(log, topicId) { Users = 1 };
             return log;
+        }
+    }
+
+    /// <summary>
+    /// One user of <paramref name="log"/> is done with it. The last closes it cleanly (indexes written, a clean
+    /// shutdown marker, so the next open reads no segment), first keeping <paramref name="highWatermark"/> in its
+    /// checkpoint when it is known. A log that was deleted or replaced meanwhile is left as it is.
+    /// </summary>
+    public void Release(TopicPartition partition, PartitionLog log, long highWatermark)
+    {
+        lock (_openLock)
+        {
+            if (!_logs.TryGetValue(partition.DirectoryName, out var open) || !ReferenceEquals(open.Log, log) || --open.Users > 0)
+            {
+                return;
+            }
+
+            _logs.TryRemove(partition.DirectoryName, out _);
+            try
+            {
+                if (highWatermark > 0)
+                {
+                    log.CheckpointHighWatermark(Math.Min(highWatermark, log.LogEndOffset));
+                }
+            }
+            catch (Exception e) when (e is OrleansLogException or IOException)
+            {
+                // Only a whole-cluster restart reads it, and then from an older checkpoint: nothing is lost.
+                LogCloseCheckpointFailed(partition.DirectoryName, e.Message);
+            }
+
+            log.Dispose();
         }
     }
 
@@ -259,6 +288,16 @@ public sealed partial class LogManager : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed stray directory {Directory} after its grace period.")]
     private partial void LogStrayRemoved(string directory);
 
-    /// <summary>An open log and the topic id it was opened for.</summary>
-    private sealed record OpenLog(PartitionLog Log, Guid TopicId);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Directory}: the high watermark was not checkpointed at close ({Reason}).")]
+    private partial void LogCloseCheckpointFailed(string directory, string reason);
+
+    /// <summary>An open log, the topic id it was opened for, and how many activations use it (changed under the open lock).</summary>
+    private sealed class OpenLog(PartitionLog log, Guid topicId)
+    {
+        public PartitionLog Log { get; } = log;
+
+        public Guid TopicId { get; } = topicId;
+
+        public int Users { get; set; }
+    }
 }

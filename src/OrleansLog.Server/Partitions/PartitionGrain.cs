@@ -81,6 +81,7 @@ public sealed partial class PartitionGrain(
 
         EndTerm();
         metrics.StoppedLeading(_id);
+        HoldLog(null);
         return Task.CompletedTask;
     }
 
@@ -330,7 +331,7 @@ public sealed partial class PartitionGrain(
             EndTerm();
             _term = null;
             _appender = null;
-            _log = null;
+            HoldLog(null);
         }
 
         _topic = topic;
@@ -341,19 +342,53 @@ public sealed partial class PartitionGrain(
             return;
         }
 
-        // The log may already be open from an earlier activation, or from this broker's follower replica.
+        // The log may already be open from this broker's follower replica.
         EndTerm();
-        _log = logs.GetOrOpen(_id, topic);
-        _term = new LeaderReplication(_id, LocalBroker, leadership, _log, _replica, this, replication.Value, time, metrics, logger);
-        _appender = new LeaderAppender(_id, _log, _term, this, lease, producerIds, producerOptions.Value, time, logger);
-        LogLeading(_id.DirectoryName, LocalBroker, _term.Epoch, _log.LogEndOffset, _term.HighWatermark.Value, leadership.Isr);
+        var log = logs.Acquire(_id, topic);
+        HoldLog(log);
+        _term = new LeaderReplication(_id, LocalBroker, leadership, log, _replica, this, replication.Value, time, metrics, logger);
+        _appender = new LeaderAppender(_id, log, _term, this, lease, producerIds, producerOptions.Value, time, logger);
+        LogLeading(_id.DirectoryName, LocalBroker, _term.Epoch, log.LogEndOffset, _term.HighWatermark.Value, leadership.Isr);
         metrics.StartedTerm(_id.Topic);
         _term.Start();
         if (_term.Links.Count > 0)
         {
             var period = replication.Value.ReplicaLagTimeMax / 4;
-            _isrTimer = this.RegisterGrainTimer(static term => term.CheckIsr(), _term, new GrainTimerCreationOptions(period, period) { KeepAlive = true, Interleave = true });
+            _isrTimer = this.RegisterGrainTimer(static grain => grain.CheckIsr(), this, new GrainTimerCreationOptions(period, period) { KeepAlive = false, Interleave = true });
         }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="log"/> (acquired for this activation, or null) the log it holds, releasing the one it held
+    /// (after the new one was acquired, so a log that stays never closes in between).
+    /// </summary>
+    private void HoldLog(PartitionLog? log)
+    {
+        if (_log is { } held)
+        {
+            logs.Release(_id, held, _replica?.HighWatermark ?? 0);
+        }
+
+        _log = log;
+    }
+
+    /// <summary>
+    /// The term's periodic ISR check. Its ticks do not keep the activation alive: an idle leader deactivates after
+    /// the idle timeout, but not while a replica still lags (it would stay behind until the partition's next use).
+    /// </summary>
+    private Task CheckIsr()
+    {
+        if (_term is not { } term)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (!term.IsFullyReplicated)
+        {
+            DelayDeactivation(replication.Value.ReplicaLagTimeMax);
+        }
+
+        return term.CheckIsr();
     }
 
     /// <summary>Stops the current term's loops and ISR timer and wakes everything waiting on its high watermark.</summary>

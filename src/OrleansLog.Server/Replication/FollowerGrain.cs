@@ -50,6 +50,24 @@ public sealed partial class FollowerGrain(
         await AttachCurrentTopic();
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        SnapshotProducersIfDue();
+        ReleaseLog();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Lets go of the log this activation held (the last user closes it, keeping the replica's high watermark).</summary>
+    private void ReleaseLog()
+    {
+        if (_log is { } held)
+        {
+            logs.Release(_id, held, _replica.HighWatermark);
+        }
+
+        _log = null;
+    }
+
     public async Task<ReplicaResponse> Reconcile(ReconcileRequest request)
     {
         if (await CheckTopic(request.TopicId) is { } wrongTopic)
@@ -185,15 +203,17 @@ public sealed partial class FollowerGrain(
         _reconciledEpoch = -1;
         if (topic is not null && _id.Partition < topic.PartitionCount)
         {
+            var log = logs.Acquire(_id, topic);
+            ReleaseLog();
             _topicId = topic.TopicId;
             _replica = replicas.Get(_id, topic.TopicId);
-            _log = logs.GetOrOpen(_id, topic);
+            _log = log;
             _producerSnapshots = new FollowerProducerSnapshots(_log, producerOptions.Value, time);
         }
         else
         {
+            ReleaseLog();
             _topicId = Guid.Empty;
-            _log = null;
             _producerSnapshots = null;
         }
     }

@@ -139,6 +139,13 @@ public sealed partial class LeaderReplication
         Signal(ref _leadershipUpdated);
     }
 
+    /// <summary>
+    /// Whether every replica is in the ISR, holds the whole log and was sent the high watermark: nothing is left
+    /// for the push loops to do, so the leader may go idle.
+    /// </summary>
+    public bool IsFullyReplicated =>
+        Leadership.Isr.Length == Leadership.Replicas.Length && _links.Values.All(l => l.LogEndOffset >= _log.LogEndOffset && l.SentHighWatermark >= HighWatermark.Value);
+
     /// <summary>Moves the high watermark to what the ISR now supports.</summary>
     public void UpdateHighWatermark()
     {

@@ -41,6 +41,7 @@ public class OptionsValidatorTests
         { "RetentionCheckInterval", o => o.RetentionCheckInterval = TimeSpan.Zero },
         { "MaxPartitionsPerTopic", o => o.MaxPartitionsPerTopic = 0 },
         { "StrayLogRetention", o => o.StrayLogRetention = TimeSpan.FromSeconds(-1) },
+        { "PartitionIdleTimeout", o => o.PartitionIdleTimeout = TimeSpan.FromSeconds(1) },
     };
 
     [Theory]

@@ -35,10 +35,10 @@ public sealed class LogManagerTests : IDisposable
     [Fact]
     public void A_recreated_topic_never_gets_the_open_log_of_the_old_one()
     {
-        var old = _logs.GetOrOpen(Partition, Topic(Guid.NewGuid()));
+        var old = _logs.Acquire(Partition, Topic(Guid.NewGuid()));
         old.Append(Batches.Of("old-a", "old-b"));
 
-        var recreated = _logs.GetOrOpen(Partition, Topic(Guid.NewGuid()));
+        var recreated = _logs.Acquire(Partition, Topic(Guid.NewGuid()));
 
         Assert.NotSame(old, recreated);
         Assert.Equal(0, recreated.LogEndOffset);
@@ -46,14 +46,47 @@ public sealed class LogManagerTests : IDisposable
     }
 
     [Fact]
+    public void The_last_user_closes_the_log_cleanly_keeping_its_high_watermark_and_the_next_open_reads_no_segment()
+    {
+        var topic = Topic(Guid.NewGuid());
+        var leader = _logs.Acquire(Partition, topic);
+        var follower = _logs.Acquire(Partition, topic);
+        Assert.Same(leader, follower);
+        leader.Append(Batches.Of("a", "b", "c"));
+
+        _logs.Release(Partition, leader, highWatermark: 2);
+        Assert.True(_logs.IsOpen(Partition, topic.TopicId));
+        _logs.Release(Partition, follower, highWatermark: 3);
+        Assert.False(_logs.IsOpen(Partition, topic.TopicId));
+        Assert.Empty(_logs.OpenLogs());
+
+        var reopened = _logs.Acquire(Partition, topic);
+        Assert.NotSame(leader, reopened);
+        Assert.False(reopened.Recovery.WasUnclean);
+        Assert.Equal((3L, 3L), (reopened.LogEndOffset, reopened.CheckpointedHighWatermark));
+    }
+
+    [Fact]
+    public void A_release_of_a_log_that_was_replaced_changes_nothing()
+    {
+        var old = _logs.Acquire(Partition, Topic(Guid.NewGuid()));
+        var current = Topic(Guid.NewGuid());
+        _logs.Acquire(Partition, current);
+
+        _logs.Release(Partition, old, highWatermark: 0);
+
+        Assert.True(_logs.IsOpen(Partition, current.TopicId));
+    }
+
+    [Fact]
     public void A_directory_of_another_topic_id_on_disk_is_set_aside_not_deleted()
     {
         var oldId = Guid.NewGuid();
-        _logs.GetOrOpen(Partition, Topic(oldId)).Append(Batches.Of("kept aside"));
+        _logs.Acquire(Partition, Topic(oldId)).Append(Batches.Of("kept aside"));
         _logs.Dispose();
         using var restarted = new LogManager(Options.Create(new OrleansLogOptions { LogDirectoryOverride = _temp.Sub("logs") }), NullLogger<LogManager>.Instance, _time);
 
-        var log = restarted.GetOrOpen(Partition, Topic(Guid.NewGuid()));
+        var log = restarted.Acquire(Partition, Topic(Guid.NewGuid()));
 
         Assert.Equal(0, log.LogEndOffset);
         var stray = Assert.Single(Strays());
@@ -64,7 +97,7 @@ public sealed class LogManagerTests : IDisposable
     public void Set_aside_refuses_a_log_open_for_another_topic_id_and_strays_go_after_their_grace()
     {
         var id = Guid.NewGuid();
-        _logs.GetOrOpen(Partition, Topic(id)).Append(Batches.Of("a"));
+        _logs.Acquire(Partition, Topic(id)).Append(Batches.Of("a"));
 
         Assert.False(_logs.SetAside(Partition, Guid.NewGuid(), "test"));
         Assert.True(_logs.IsOpen(Partition, id));

@@ -67,7 +67,7 @@ public class OrphanSweepTests(OrphanSweepTests.FastSweepFixture fixture) : IClas
     {
         var logs = fixture.SiloService<LogManager>();
         var gone = new TopicDescription("gone", Guid.NewGuid(), 1, ImmutableSortedDictionary<string, string>.Empty, DateTimeOffset.UnixEpoch, 1, [new PartitionLeadership(0, [0], 0, 0, [0])]);
-        logs.GetOrOpen(new TopicPartition("gone", 0), gone).Append(Batches.Of("left behind"));
+        logs.Acquire(new TopicPartition("gone", 0), gone).Append(Batches.Of("left behind"));
 
         await fixture.SiloService<RetentionService>().RunOnce();
 
