@@ -34,6 +34,9 @@ try
     // Checked before the host starts, so a bad setting is refused before anything logs or binds.
     app.Services.GetService<IStartupValidator>()?.Validate();
 
+    // Open logs are the broker's to bound; the process's file limit is what it plans with.
+    FileLimitLog.RaiseAndLog(app.Logger);
+
     // A damaged state or checkpoint file stops the broker before it serves anything.
     app.Services.GetRequiredService<StorageIntegrityCheck>().Verify();
     await app.RunAsync();
