@@ -111,8 +111,10 @@ public sealed class PartitionLog : IDisposable
 
     /// <summary>
     /// Opens (or creates) the log in <paramref name="directory"/> and recovers it (see <see cref="PartitionLogLoader"/>).
+    /// It locks its directory against other processes, unless <paramref name="lockDirectory"/> is off because the
+    /// caller holds a lock over every log (the broker's <c>LogManager</c> does: one handle instead of one per log).
     /// </summary>
-    public static PartitionLog Open(string directory, LogConfig config, IFileSystem? fileSystem = null, TimeProvider? time = null)
+    public static PartitionLog Open(string directory, LogConfig config, IFileSystem? fileSystem = null, TimeProvider? time = null, bool lockDirectory = true)
     {
         config.Validate();
         fileSystem ??= DiskFileSystem.Instance;
@@ -121,7 +123,7 @@ public sealed class PartitionLog : IDisposable
         IDisposable directoryLock;
         try
         {
-            directoryLock = fileSystem.LockDirectory(directory);
+            directoryLock = lockDirectory ? fileSystem.LockDirectory(directory) : HeldElsewhere.Instance;
         }
         catch (IOException e)
         {

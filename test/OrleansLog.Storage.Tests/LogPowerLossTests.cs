@@ -1,4 +1,5 @@
 using OrleansLog.Records;
+using OrleansLog.Storage.IO;
 using OrleansLog.Testing;
 using Xunit.Abstractions;
 
@@ -20,6 +21,14 @@ public class LogPowerLossTests(ITestOutputHelper output)
     [MemberData(nameof(Seeds))]
     public async Task Nothing_flushed_is_lost_at_a_power_loss(int seed) => await Run(seed, new CrashingFileSystem());
 
+    /// <summary>
+    /// The same through the broker's handle cache holding a single handle: every segment file is closed and
+    /// reopened between operations, and a flush through a reopened handle must still make the earlier writes durable.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task Nothing_flushed_is_lost_at_a_power_loss_when_handles_are_closed_and_reopened(int seed) => await Run(seed, new CrashingFileSystem(), cachedHandles: 1);
+
     [Fact]
     public async Task Without_fsync_a_power_loss_loses_flushed_records_and_the_test_sees_it()
     {
@@ -40,14 +49,15 @@ public class LogPowerLossTests(ITestOutputHelper output)
         Assert.True(failures >= 6, $"only {failures} of 8 runs without fsync were caught");
     }
 
-    private async Task Run(int seed, CrashingFileSystem disk)
+    private async Task Run(int seed, CrashingFileSystem disk, int? cachedHandles = null)
     {
         var random = new Random(seed);
         const string directory = "/power-loss/topic-0";
         var config = new LogConfig { SegmentBytes = random.Next(300, 3_000), IndexIntervalBytes = random.Next(0, 300), FlushMessages = 1 };
         var model = new List<(long Offset, string Value)>();
         var start = 0L;
-        var log = PartitionLog.Open(directory, config, disk);
+        IFileSystem files = cachedHandles is { } capacity ? new HandleCachingFileSystem(disk, capacity) : disk;
+        var log = PartitionLog.Open(directory, config, files);
         var step = 0;
         try
         {
@@ -70,7 +80,7 @@ public class LogPowerLossTests(ITestOutputHelper output)
                     // Power loss: the process is gone (the log is abandoned, not closed), unflushed writes too.
                     var flushed = log.FlushedOffset;
                     disk.Crash(random);
-                    log = PartitionLog.Open(directory, config, disk);
+                    log = PartitionLog.Open(directory, config, files);
                     Assert.True(log.LogEndOffset >= flushed, $"flushed up to {flushed}, the log ends at {log.LogEndOffset} after the power loss");
                     Assert.Equal(start, log.LogStartOffset);
                     model.RemoveAll(r => r.Offset >= log.LogEndOffset);

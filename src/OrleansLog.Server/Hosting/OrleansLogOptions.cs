@@ -25,6 +25,13 @@ public sealed class OrleansLogOptions
     /// </summary>
     public TimeSpan PartitionIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The most segment files the broker keeps open at once, shared by every log: beyond it the least recently used
+    /// are closed, and opened again when next read or written. Keep it well below the process's file limit, which
+    /// also counts connections.
+    /// </summary>
+    public int MaxOpenSegmentFiles { get; set; } = 4_000;
+
     /// <summary>The most partitions one topic may have.</summary>
     public int MaxPartitionsPerTopic { get; set; } = 10_000;
 

@@ -31,6 +31,7 @@ public sealed partial class LogManager : IDisposable
     private readonly Lock _openLock = new();
     private readonly TimeProvider _time;
     private readonly ILogger<LogManager> _logger;
+    private readonly IDisposable _directoryLock;
     private bool _disposed;
 
     public LogManager(IOptions<OrleansLogOptions> options, ILogger<LogManager> logger, TimeProvider? time = null)
@@ -39,9 +40,22 @@ public sealed partial class LogManager : IDisposable
         _time = time ?? TimeProvider.System;
         Directory = options.Value.LogDirectory;
         System.IO.Directory.CreateDirectory(Directory);
+        Files = new HandleCachingFileSystem(DiskFileSystem.Instance, options.Value.MaxOpenSegmentFiles);
+        try
+        {
+            // One lock over every log, instead of one handle per open log.
+            _directoryLock = DiskFileSystem.Instance.LockDirectory(Directory);
+        }
+        catch (IOException e)
+        {
+            throw new OrleansLogException(ErrorCode.KafkaStorageError, $"The log directory {Directory} is in use by another process.", e);
+        }
     }
 
     public string Directory { get; }
+
+    /// <summary>The file system every log opens its files through: segment files share <see cref="OrleansLogOptions.MaxOpenSegmentFiles"/> handles.</summary>
+    public HandleCachingFileSystem Files { get; }
 
     /// <summary>
     /// Opens (or returns the open) log of a partition of <paramref name="topic"/> for one more user (a partition
@@ -78,7 +92,7 @@ public sealed partial class LogManager : IDisposable
                 SetAsideLocked(partition);
             }
 
-            var log = PartitionLog.Open(path, config);
+            var log = PartitionLog.Open(path, config, Files, lockDirectory: false);
             if (storedId != topicId)
             {
                 ChecksummedFile.WriteAtomic(DiskFileSystem.Instance, Path.Combine(path, PartitionMetadataFile), PartitionMetadataMagic, 1, topicId.ToByteArray());
@@ -240,6 +254,7 @@ public sealed partial class LogManager : IDisposable
             }
 
             _logs.Clear();
+            _directoryLock.Dispose();
         }
     }
 

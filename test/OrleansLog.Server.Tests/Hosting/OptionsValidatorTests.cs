@@ -42,6 +42,7 @@ public class OptionsValidatorTests
         { "MaxPartitionsPerTopic", o => o.MaxPartitionsPerTopic = 0 },
         { "StrayLogRetention", o => o.StrayLogRetention = TimeSpan.FromSeconds(-1) },
         { "PartitionIdleTimeout", o => o.PartitionIdleTimeout = TimeSpan.FromSeconds(1) },
+        { "MaxOpenSegmentFiles", o => o.MaxOpenSegmentFiles = 15 },
     };
 
     [Theory]

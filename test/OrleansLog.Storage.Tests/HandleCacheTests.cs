@@ -1,0 +1,144 @@
+using OrleansLog.Storage.IO;
+using OrleansLog.Testing;
+
+namespace OrleansLog.Storage.Tests;
+
+/// <summary>The broker's shared cache of file handles over the real disk, with the real handles counted.</summary>
+public sealed class HandleCacheTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    [Fact]
+    public void Many_files_in_use_hold_no_more_handles_than_the_capacity_and_keep_every_byte()
+    {
+        var disk = new CountingFileSystem(DiskFileSystem.Instance);
+        var cache = new HandleCachingFileSystem(disk, capacity: 3);
+        var files = Enumerable.Range(0, 10).Select(i => cache.Open(Path.Combine(_directory.Path, $"{i}.log"), create: true)).ToList();
+
+        for (var round = 0; round < 5; round++)
+        {
+            foreach (var (file, i) in files.Select((f, i) => (f, i)))
+            {
+                file.Write([(byte)(i * 10 + round)], round);
+                Assert.InRange(disk.Open, 0, 3);
+            }
+        }
+
+        foreach (var (file, i) in files.Select((f, i) => (f, i)))
+        {
+            file.Flush();
+            var read = new byte[5];
+            Assert.Equal(5, file.Read(read, 0));
+            Assert.Equal(Enumerable.Range(0, 5).Select(round => (byte)(i * 10 + round)), read);
+            Assert.Equal(5, file.GetLength());
+        }
+
+        Assert.True(disk.Opened > 10, $"only {disk.Opened} opens: nothing was evicted and reopened");
+        Assert.InRange(cache.OpenHandles, 0, 3);
+        files.ForEach(f => f.Dispose());
+        Assert.Equal(0, cache.OpenHandles);
+        Assert.Equal(0, disk.Open);
+    }
+
+    [Fact]
+    public void A_disposed_file_refuses_to_be_used()
+    {
+        var cache = new HandleCachingFileSystem(DiskFileSystem.Instance, capacity: 2);
+        var file = cache.Open(Path.Combine(_directory.Path, "closed.log"), create: true);
+        file.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => file.Write([1], 0));
+    }
+
+    [Fact]
+    public void A_missing_file_is_reported_when_opened_as_the_disk_would()
+    {
+        var cache = new HandleCachingFileSystem(DiskFileSystem.Instance, capacity: 2);
+
+        Assert.Throws<FileNotFoundException>(() => cache.Open(Path.Combine(_directory.Path, "missing.log"), create: false));
+    }
+
+    [Fact]
+    public void When_the_process_runs_out_of_handles_idle_ones_are_closed_and_the_open_tried_again()
+    {
+        // The process limit leaves room for 2 of this cache's handles (the rest of the limit is taken by sockets).
+        var disk = new CountingFileSystem(DiskFileSystem.Instance) { Limit = 2 };
+        var cache = new HandleCachingFileSystem(disk, capacity: 100);
+        var first = cache.Open(Path.Combine(_directory.Path, "a.log"), create: true);
+        var second = cache.Open(Path.Combine(_directory.Path, "b.log"), create: true);
+
+        var third = cache.Open(Path.Combine(_directory.Path, "c.log"), create: true);
+        third.Write([3], 0);
+        first.Write([1], 0);
+
+        Assert.InRange(disk.Open, 0, 2);
+        Assert.Equal(0, second.GetLength());
+        var read = new byte[1];
+        Assert.Equal(1, third.Read(read, 0));
+        Assert.Equal(3, read[0]);
+    }
+
+    public void Dispose() => _directory.Dispose();
+
+    /// <summary>Counts the handles the disk has open; with <see cref="Limit"/>, refuses more, as a process at its file limit (EMFILE).</summary>
+    private sealed class CountingFileSystem(IFileSystem inner) : IFileSystem
+    {
+        private int _open;
+
+        public int Open => Volatile.Read(ref _open);
+
+        public int Opened { get; private set; }
+
+        public int Limit { get; init; } = int.MaxValue;
+
+        IStorageFile IFileSystem.Open(string path, bool create)
+        {
+            if (_open >= Limit)
+            {
+                throw new IOException("Too many open files", 24);
+            }
+
+            var file = inner.Open(path, create);
+            Interlocked.Increment(ref _open);
+            Opened++;
+            return new Counted(file, this);
+        }
+
+        public bool FileExists(string path) => inner.FileExists(path);
+
+        public void DeleteFile(string path) => inner.DeleteFile(path);
+
+        public void CreateDirectory(string path) => inner.CreateDirectory(path);
+
+        public IReadOnlyList<string> ListFiles(string directory) => inner.ListFiles(directory);
+
+        public void Rename(string source, string destination) => inner.Rename(source, destination);
+
+        public void FlushDirectory(string directory) => inner.FlushDirectory(directory);
+
+        public IDisposable LockDirectory(string directory) => inner.LockDirectory(directory);
+
+        private sealed class Counted(IStorageFile file, CountingFileSystem owner) : IStorageFile
+        {
+            public string Path => file.Path;
+
+            public int Read(Span<byte> destination, long position) => file.Read(destination, position);
+
+            public void Write(ReadOnlySpan<byte> source, long position) => file.Write(source, position);
+
+            public void Write(IReadOnlyList<ReadOnlyMemory<byte>> buffers, long position) => file.Write(buffers, position);
+
+            public void Flush() => file.Flush();
+
+            public long GetLength() => file.GetLength();
+
+            public void SetLength(long length) => file.SetLength(length);
+
+            public void Dispose()
+            {
+                file.Dispose();
+                Interlocked.Decrement(ref owner._open);
+            }
+        }
+    }
+}
