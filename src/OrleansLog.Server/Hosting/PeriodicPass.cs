@@ -11,11 +11,14 @@ namespace OrleansLog.Server.Hosting;
 public abstract partial class PeriodicPass(TimeSpan interval, TimeProvider time, ILogger logger) : BackgroundService
 {
     /// <summary>One pass; also callable directly (tests, or a last pass at stop).</summary>
+    /// <summary>The clock the passes run on.</summary>
+    protected TimeProvider Time { get; } = time;
+
     protected abstract Task PassAsync();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(interval, time);
+        using var timer = new PeriodicTimer(interval, Time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try

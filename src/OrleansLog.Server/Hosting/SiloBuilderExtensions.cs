@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
+using OrleansLog.Partitions;
 using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Diagnostics;
 using OrleansLog.Server.Groups;
@@ -45,6 +46,7 @@ public static class SiloBuilderExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<BrokerMetrics>();
         builder.Services.AddSingleton<LocalReplicas>();
+        builder.Services.AddSingleton<ILocalHighWatermarks>(sp => sp.GetRequiredService<LocalReplicas>());
         builder.Services.AddSingleton<SchemaIdGate>();
         builder.Services.AddSingleton<IProducerIdAuthority, AllocatedProducerIds>();
         builder.Services.AddValidatedOptions<ProducerStateOptions, ProducerStateOptionsValidator>(ProducerStateOptions.SectionName);

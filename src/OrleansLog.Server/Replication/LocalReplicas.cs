@@ -8,7 +8,7 @@ namespace OrleansLog.Server.Replication;
 /// epochs come back from the coordinator and leaders). Asking for another topic id than the one held
 /// replaces it: the topic was deleted and recreated.
 /// </summary>
-public sealed class LocalReplicas
+public sealed class LocalReplicas : ILocalHighWatermarks
 {
     private readonly ConcurrentDictionary<TopicPartition, LocalReplica> _replicas = new();
 
@@ -20,4 +20,15 @@ public sealed class LocalReplicas
         _replicas.TryGetValue(partition, out var replica) && replica.TopicId == topicId ? replica : null;
 
     public void Forget(TopicPartition partition) => _replicas.TryRemove(partition, out _);
+
+    public IReadOnlyDictionary<string, long> SumsByTopic()
+    {
+        var sums = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (partition, replica) in _replicas)
+        {
+            sums[partition.Topic] = sums.GetValueOrDefault(partition.Topic) + Math.Max(0, replica.HighWatermark);
+        }
+
+        return sums;
+    }
 }

@@ -4,12 +4,14 @@ using OrleansLog.Metadata;
 using OrleansLog.Partitions;
 using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Partitions;
+using OrleansLog.Storage.Retention;
 
 namespace OrleansLog.Server.Retention;
 
 /// <summary>
 /// Runs retention over every partition this broker leads each <see cref="OrleansLogOptions.RetentionCheckInterval"/>
-/// (followers follow their leader's log start), and sets aside partition directories that no current topic
+/// (followers follow their leader's log start): through the leader when its log is open, and for a closed log
+/// only when a look at its files (<see cref="RetentionOnDisk"/>) says something may be deleted. It sets aside partition directories that no current topic
 /// places here (left by a topic deleted while this broker was down, or with a stale topic id).
 /// <para>
 /// The sweep never takes a live log: it lists the directories <em>before</em> it asks the coordinator for
@@ -34,11 +36,19 @@ public sealed partial class RetentionService(
         // Directories first, topics second: every directory listed here that a live topic owns is in the topic listing.
         var directories = logs.ListDirectories().ToList();
         var topics = await grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).ListTopics();
+        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var topic in topics)
         {
+            var config = topic.Config.ToLogConfig();
             foreach (var partition in topic.Partitions.Where(p => p.Leader == broker.Value.Id))
             {
-                await grains.GetPartitionGrain(topic.Name, partition.Partition).RunRetention();
+                // An open log is in use: its leader applies retention. A closed one is only woken when its files say
+                // retention may delete something, so the pass does not activate every idle partition.
+                var id = new TopicPartition(topic.Name, partition.Partition);
+                if (logs.IsOpen(id, topic.TopicId) || RetentionOnDisk.MayApply(Path.Combine(logs.Directory, id.DirectoryName), config, now))
+                {
+                    await grains.GetPartitionGrain(topic.Name, partition.Partition).RunRetention();
+                }
             }
         }
 

@@ -274,6 +274,13 @@ internal sealed class LogSegment : IDisposable
     /// <summary>Flushes the log and writes both indexes: called when the segment stops being active and on clean close.</summary>
     public void Seal()
     {
+        // As Kafka does when a segment stops being active: the time index ends with the segment's newest timestamp,
+        // so retention can judge a closed segment from its time index alone (RetentionOnDisk).
+        if (MaxTimestamp >= 0)
+        {
+            _timeIndex.MaybeAppend(MaxTimestamp, (int)(_offsetOfMaxTimestamp - BaseOffset));
+        }
+
         _log.Flush();
         _offsetIndex.WriteTo(_fileSystem, SegmentFileNames.OffsetIndexFile(_directory, BaseOffset));
         _timeIndex.WriteTo(_fileSystem, SegmentFileNames.TimeIndexFile(_directory, BaseOffset));

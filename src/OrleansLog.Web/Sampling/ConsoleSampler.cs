@@ -4,12 +4,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansLog.Client;
+using OrleansLog.Partitions;
 
 namespace OrleansLog.Web.Sampling;
 
 /// <summary>
-/// Samples what the console charts over time: every topic's total high watermark (for its produce rate)
-/// and every group's total lag, every <see cref="ConsoleOptions.SampleInterval"/>, keeping the last
+/// Samples what the console charts over time: every topic's total high watermark (for its produce rate; in a
+/// broker, as that broker knows it, without asking partitions) and every group's total lag, every <see cref="ConsoleOptions.SampleInterval"/>, keeping the last
 /// <see cref="ConsoleOptions.SamplesKept"/> of each. In memory: a restarted front end starts its charts afresh.
 /// A cluster that does not answer yet (the broker still starting) is simply sampled again later.
 /// </summary>
@@ -25,9 +26,13 @@ public sealed partial class ConsoleSampler : BackgroundService
     private readonly ILogger<ConsoleSampler> _logger;
     private readonly TimeProvider _time;
     private readonly Meter _meter;
+    private readonly ILocalHighWatermarks? _local;
 
-    public ConsoleSampler(OrleansLogClient client, IOptions<ConsoleOptions> options, IMeterFactory meters, TimeProvider time, ILogger<ConsoleSampler> logger)
+    // In a broker's process, `local` is what the broker knows of high watermarks: sampled instead of describing each
+    // topic, which would ask every partition and keep idle ones from deactivating. A front end on its own describes.
+    public ConsoleSampler(OrleansLogClient client, IOptions<ConsoleOptions> options, IMeterFactory meters, TimeProvider time, ILogger<ConsoleSampler> logger, ILocalHighWatermarks? local = null)
     {
+        _local = local;
         _client = client;
         _time = time;
         _options = options;
@@ -90,10 +95,18 @@ public sealed partial class ConsoleSampler : BackgroundService
     private async Task SampleOnce()
     {
         var now = _time.GetUtcNow();
+        var known = _local?.SumsByTopic();
         foreach (var topic in (await _client.Admin.ListTopicsAsync()).Take(_options.Value.MaxSampled))
         {
-            var details = await _client.Admin.DescribeTopicAsync(topic.Name);
-            Series(_topics, topic.Name).Add(new Sample(now, details.Partitions.Sum(p => Math.Max(0, p.HighWatermark))));
+            if (known is null)
+            {
+                var details = await _client.Admin.DescribeTopicAsync(topic.Name);
+                Series(_topics, topic.Name).Add(new Sample(now, details.Partitions.Sum(p => Math.Max(0, p.HighWatermark))));
+            }
+            else if (known.TryGetValue(topic.Name, out var sum))
+            {
+                Series(_topics, topic.Name).Add(new Sample(now, sum));
+            }
         }
 
         foreach (var group in (await _client.Admin.ListGroupsAsync()).Take(_options.Value.MaxSampled))
