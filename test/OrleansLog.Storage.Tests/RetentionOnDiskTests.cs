@@ -59,6 +59,10 @@ public sealed class RetentionOnDiskTests : IDisposable
         Assert.False(RetentionOnDisk.MayApply(Dir, config, nowMs: long.MaxValue / 2));
     }
 
+    [Fact]
+    public void A_partition_with_no_directory_yet_needs_nothing() =>
+        Assert.False(RetentionOnDisk.MayApply(Dir, new LogConfig { RetentionMs = 1 }, nowMs: 1_000_000));
+
     public void Dispose() => _directory.Dispose();
 
     /// <summary>Appends <paramref name="batches"/> one-record batches stamped <paramref name="timestamp"/>, then closes the log cleanly.</summary>

@@ -16,8 +16,9 @@ public static class RetentionOnDisk
     public static bool MayApply(string directory, LogConfig config, long nowMs, IFileSystem? fileSystem = null)
     {
         fileSystem ??= DiskFileSystem.Instance;
-        if (config.RetentionMs < 0 && config.RetentionBytes < 0)
+        if ((config.RetentionMs < 0 && config.RetentionBytes < 0) || !Directory.Exists(directory))
         {
+            // Nothing kept by time or size, or nothing written here yet.
             return false;
         }
 
