@@ -27,6 +27,18 @@ public class FileLimitTests
         Assert.Equal((hard, hard), Limits());
     }
 
+    [Theory]
+    [InlineData(4_000, 20_000L, 400, 4_000)]
+    [InlineData(4_000, 700L, 400, 150)]
+    [InlineData(4_000, 400L, 400, 16)]
+    [InlineData(100, 20_000L, 400, 100)]
+    public void The_segment_file_budget_leaves_half_of_the_free_handles_to_everything_else(int configured, long limit, int openNow, int budget) =>
+        Assert.Equal(budget, FileLimit.SegmentFileBudget(configured, limit, openNow));
+
+    [Fact]
+    public void Without_a_known_limit_the_configured_budget_stands() =>
+        Assert.Equal(4_000, FileLimit.SegmentFileBudget(4_000, null, null));
+
     /// <summary>This process's open-file limits as the kernel reports them.</summary>
     private static (long Soft, long Hard) Limits()
     {

@@ -1,3 +1,4 @@
+using OrleansLog.Records;
 using OrleansLog.Storage.IO;
 using OrleansLog.Testing;
 
@@ -78,6 +79,48 @@ public sealed class HandleCacheTests : IDisposable
         Assert.Equal(3, read[0]);
     }
 
+    [Fact]
+    public void With_no_handle_left_at_all_an_open_fails_retriably_and_is_counted()
+    {
+        var disk = new CountingFileSystem(DiskFileSystem.Instance) { Limit = 0 };
+        var cache = new HandleCachingFileSystem(disk, capacity: 10);
+
+        var error = Assert.Throws<OrleansLogException>(() => cache.Open(Path.Combine(_directory.Path, "none.log"), create: true));
+
+        Assert.Equal(ErrorCode.KafkaStorageError, error.Code);
+        Assert.Contains("out of file handles", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, cache.Refusals);
+    }
+
+    [Fact]
+    public async Task A_log_that_cannot_get_a_handle_fails_retriably_stays_online_and_loses_nothing()
+    {
+        var disk = new CountingFileSystem(DiskFileSystem.Instance);
+        var cache = new HandleCachingFileSystem(disk, capacity: 1);
+        var directory = Path.Combine(_directory.Path, "topic-0");
+        using var log = PartitionLog.Open(directory, new LogConfig { FlushMessages = 1 }, cache);
+        await log.AppendAsync(Batches.Of("before"), flushOnCallingThread: true);
+
+        // Another file takes the one cached handle, then the process has none left to give (sockets took them all):
+        // even closing the idle ones does not help.
+        using (var other = cache.Open(Path.Combine(_directory.Path, "other.log"), create: true))
+        {
+            other.Write([1], 0);
+        }
+
+        disk.Limit = 0;
+        var refused = await Assert.ThrowsAsync<OrleansLogException>(async () => await log.AppendAsync(Batches.Of("refused"), flushOnCallingThread: true));
+
+        disk.Limit = int.MaxValue;
+        var after = await log.AppendAsync(Batches.Of("after"), flushOnCallingThread: true);
+
+        Assert.Equal(ErrorCode.KafkaStorageError, refused.Code);
+        Assert.Contains("out of file handles", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(1, after.FirstOffset);
+        using var read = log.Read(0, 1 << 20);
+        Assert.Equal([(0L, "before"), (1L, "after")], Batches.Records(read.Records.Span));
+    }
+
     public void Dispose() => _directory.Dispose();
 
     /// <summary>Counts the handles the disk has open; with <see cref="Limit"/>, refuses more, as a process at its file limit (EMFILE).</summary>
@@ -89,7 +132,7 @@ public sealed class HandleCacheTests : IDisposable
 
         public int Opened { get; private set; }
 
-        public int Limit { get; init; } = int.MaxValue;
+        public int Limit { get; set; } = int.MaxValue;
 
         IStorageFile IFileSystem.Open(string path, bool create)
         {

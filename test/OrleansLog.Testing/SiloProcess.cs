@@ -13,6 +13,7 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
 
     private readonly IReadOnlyList<string> _extraArguments;
+    private int? _fileLimit;
 
     private SiloProcess(Process process, string dataDirectory, int siloPort, int gatewayPort, int httpPort, int kafkaPort, IReadOnlyList<string> extraArguments)
     {
@@ -62,21 +63,27 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <summary>Starts a broker and waits until <c>/health/ready</c> answers; <paramref name="extraArguments"/> go to the silo (switches or configuration).</summary>
     public static Task<SiloProcess> StartAsync(string dataDirectory, TimeSpan? timeout = null, IReadOnlyList<string>? extraArguments = null) =>
-        StartAsync(dataDirectory, FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next(), extraArguments ?? [], timeout);
+        StartAsync(dataDirectory, FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next(), extraArguments ?? [], timeout, fileLimit: null);
+
+    /// <summary>As <see cref="StartAsync(string, TimeSpan?, IReadOnlyList{string}?)"/>, with the process's open-file limit (soft and hard) set to <paramref name="fileLimit"/> (through prlimit).</summary>
+    public static Task<SiloProcess> StartWithFileLimitAsync(string dataDirectory, int fileLimit, IReadOnlyList<string>? extraArguments = null) =>
+        StartAsync(dataDirectory, FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next(), extraArguments ?? [], timeout: null, fileLimit);
 
     /// <summary>Starts the same broker again (same ports, data directory and settings) after it was killed.</summary>
     public Task<SiloProcess> RestartAsync(TimeSpan? timeout = null) =>
-        StartAsync(DataDirectory, SiloPort, GatewayPort, HttpPort, KafkaPort, _extraArguments, timeout);
+        StartAsync(DataDirectory, SiloPort, GatewayPort, HttpPort, KafkaPort, _extraArguments, timeout, _fileLimit);
 
-    private static async Task<SiloProcess> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int httpPort, int kafkaPort, IReadOnlyList<string> extraArguments, TimeSpan? timeout)
+    private static async Task<SiloProcess> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int httpPort, int kafkaPort, IReadOnlyList<string> extraArguments, TimeSpan? timeout, int? fileLimit)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // prlimit sets the limit and then becomes the broker (exec): the process id stays the broker's.
+        var start = new ProcessStartInfo(fileLimit is null ? "dotnet" : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         List<string> arguments =
         [
+            .. fileLimit is { } limit ? [$"--nofile={limit}:{limit}", "dotnet"] : Array.Empty<string>(),
             RepoPaths.SiloDll, "--data-dir", dataDirectory, "--urls", $"http://127.0.0.1:{httpPort}",
             "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--gateway-port", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -89,7 +96,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start)!;
-        var silo = new SiloProcess(process, dataDirectory, siloPort, gatewayPort, httpPort, kafkaPort, extraArguments);
+        var silo = new SiloProcess(process, dataDirectory, siloPort, gatewayPort, httpPort, kafkaPort, extraArguments) { _fileLimit = fileLimit };
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();

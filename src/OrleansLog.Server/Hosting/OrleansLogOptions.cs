@@ -27,8 +27,8 @@ public sealed class OrleansLogOptions
 
     /// <summary>
     /// The most segment files the broker keeps open at once, shared by every log: beyond it the least recently used
-    /// are closed, and opened again when next read or written. Keep it well below the process's file limit, which
-    /// also counts connections.
+    /// are closed, and opened again when next read or written. The broker uses less when its file limit asks it to:
+    /// at most half of what the limit leaves beside the files and sockets open at start.
     /// </summary>
     public int MaxOpenSegmentFiles { get; set; } = 4_000;
 

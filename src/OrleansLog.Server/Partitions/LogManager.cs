@@ -40,7 +40,10 @@ public sealed partial class LogManager : IDisposable
         _time = time ?? TimeProvider.System;
         Directory = options.Value.LogDirectory;
         System.IO.Directory.CreateDirectory(Directory);
-        Files = new HandleCachingFileSystem(DiskFileSystem.Instance, options.Value.MaxOpenSegmentFiles);
+        var configured = options.Value.MaxOpenSegmentFiles;
+        var (limit, open) = (FileLimit.Current(), FileLimit.OpenNow());
+        Files = new HandleCachingFileSystem(DiskFileSystem.Instance, FileLimit.SegmentFileBudget(configured, limit, open));
+        LogSegmentFileBudget(Files.Capacity, configured, limit ?? -1, open ?? -1);
         try
         {
             // One lock over every log, instead of one handle per open log.
@@ -84,18 +87,16 @@ public sealed partial class LogManager : IDisposable
                 open.Log.Dispose();
             }
 
-            var path = Path.Combine(Directory, partition.DirectoryName);
-            var storedId = ReadTopicId(path);
-            if (storedId is { } id && id != topicId)
+            PartitionLog log;
+            try
             {
-                LogStaleDirectory(partition.DirectoryName, id, topicId);
-                SetAsideLocked(partition);
+                log = Open(partition, topicId, config);
             }
-
-            var log = PartitionLog.Open(path, config, Files, lockDirectory: false);
-            if (storedId != topicId)
+            catch (Exception e) when (e is IOException io && HandleCachingFileSystem.IsOutOfHandles(io) || e is OrleansLogException { InnerException: IOException cause } && HandleCachingFileSystem.IsOutOfHandles(cause))
             {
-                ChecksummedFile.WriteAtomic(DiskFileSystem.Instance, Path.Combine(path, PartitionMetadataFile), PartitionMetadataMagic, 1, topicId.ToByteArray());
+                // Out of file handles: refuse this partition's work for now (retriable), keep serving what is open.
+                LogOutOfHandles(partition.DirectoryName, _logs.Count, Files.OpenHandles, e.Message);
+                throw e as OrleansLogException ?? HandleCachingFileSystem.OutOfHandles(partition.DirectoryName, (IOException)e);
             }
 
             if (log.Recovery.WasUnclean)
@@ -138,6 +139,25 @@ public sealed partial class LogManager : IDisposable
 
             log.Dispose();
         }
+    }
+
+    private PartitionLog Open(TopicPartition partition, Guid topicId, LogConfig config)
+    {
+        var path = Path.Combine(Directory, partition.DirectoryName);
+        var storedId = ReadTopicId(path);
+        if (storedId is { } id && id != topicId)
+        {
+            LogStaleDirectory(partition.DirectoryName, id, topicId);
+            SetAsideLocked(partition);
+        }
+
+        var log = PartitionLog.Open(path, config, Files, lockDirectory: false);
+        if (storedId != topicId)
+        {
+            ChecksummedFile.WriteAtomic(DiskFileSystem.Instance, Path.Combine(path, PartitionMetadataFile), PartitionMetadataMagic, 1, topicId.ToByteArray());
+        }
+
+        return log;
     }
 
     /// <summary>Bytes of every open log, for the log-size metric.</summary>
@@ -302,6 +322,12 @@ public sealed partial class LogManager : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed stray directory {Directory} after its grace period.")]
     private partial void LogStrayRemoved(string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Directory}: not opened, the broker is out of file handles ({OpenLogs} logs open, {CachedHandles} segment files held); its requests fail retriably until partitions fall idle: {Reason}")]
+    private partial void LogOutOfHandles(string directory, int openLogs, int cachedHandles, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Up to {Budget} segment files open at once (OrleansLog:MaxOpenSegmentFiles {Configured}; the file limit {Limit}, with {Open} in use, leaves room for it).")]
+    private partial void LogSegmentFileBudget(int budget, int configured, long limit, int open);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Directory}: the high watermark was not checkpointed at close ({Reason}).")]
     private partial void LogCloseCheckpointFailed(string directory, string reason);

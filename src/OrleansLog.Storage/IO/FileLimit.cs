@@ -35,6 +35,20 @@ public static partial class FileLimit
         return (Clamp(before), Clamp(limit.Current));
     }
 
+    /// <summary>The soft limit in force, or null where it cannot be read.</summary>
+    public static long? Current() => OperatingSystem.IsLinux() && getrlimit(NoFile, out var limit) == 0 ? Clamp(limit.Current) : null;
+
+    /// <summary>Files and sockets this process has open now, or null where it cannot be counted.</summary>
+    public static int? OpenNow() => Directory.Exists("/proc/self/fd") ? Directory.GetFileSystemEntries("/proc/self/fd").Length : null;
+
+    /// <summary>
+    /// How many segment files to keep open at once: <paramref name="configured"/>, but no more than half of what the
+    /// file limit leaves beside the files and sockets already open, so connections, checkpoints and the runtime
+    /// itself always find a handle (a process out of handles can die in the runtime, beyond any catch). At least 16.
+    /// </summary>
+    public static int SegmentFileBudget(int configured, long? limit, int? openNow) =>
+        limit is { } l && openNow is { } open ? (int)Math.Clamp(Math.Min(configured, (l - open) / 2), 16, configured) : configured;
+
     private static long Clamp(ulong value) => (long)Math.Min(value, long.MaxValue);
 
     [LibraryImport("libc", SetLastError = true)]

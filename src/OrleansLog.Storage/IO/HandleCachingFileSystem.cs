@@ -1,3 +1,5 @@
+using OrleansLog.Records;
+
 namespace OrleansLog.Storage.IO;
 
 /// <summary>
@@ -8,7 +10,8 @@ namespace OrleansLog.Storage.IO;
 /// fdatasync through a reopened handle writes every dirty page of the file, whichever handle wrote it.
 /// <para>
 /// When the process runs out of handles anyway (sockets and other files count against the same limit), every idle
-/// handle is closed and the open tried once more; if that fails too, the caller gets the <see cref="IOException"/>.
+/// handle is closed and the open tried once more; if that fails too, the operation fails with a retriable
+/// KAFKA_STORAGE_ERROR that is not an I/O failure: nothing was written or lost, so the log is not taken offline.
 /// </para>
 /// Thread-safe: one lock guards the handle list, and no I/O happens under it.
 /// </summary>
@@ -17,6 +20,7 @@ public sealed class HandleCachingFileSystem(IFileSystem inner, int capacity) : I
     private readonly Lock _lock = new();
     private readonly LinkedList<CachedStorageFile> _idle = [];
     private int _open;
+    private long _refusals;
 
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "At least one handle.");
 
@@ -154,13 +158,28 @@ public sealed class HandleCachingFileSystem(IFileSystem inner, int capacity) : I
     {
         try
         {
-            return inner.Open(path, create);
+            try
+            {
+                return inner.Open(path, create);
+            }
+            catch (IOException e) when (IsOutOfHandles(e) && CloseIdle(all: true) > 0)
+            {
+                return inner.Open(path, create);
+            }
         }
-        catch (IOException e) when (IsOutOfHandles(e) && CloseIdle(all: true) > 0)
+        catch (IOException e) when (IsOutOfHandles(e))
         {
-            return inner.Open(path, create);
+            Interlocked.Increment(ref _refusals);
+            throw OutOfHandles(path, e);
         }
     }
+
+    /// <summary>Opens refused because the process had no handle left, since start.</summary>
+    public long Refusals => Interlocked.Read(ref _refusals);
+
+    /// <summary>The retriable error for an open the process has no handle for.</summary>
+    public static OrleansLogException OutOfHandles(string path, IOException cause) =>
+        new(ErrorCode.KafkaStorageError, $"The broker is out of file handles and could not open {System.IO.Path.GetFileName(path)}: {cause.Message}. Retry; open files go as partitions fall idle.", cause);
 
     private void EvictBeyondCapacity()
     {
@@ -199,6 +218,6 @@ public sealed class HandleCachingFileSystem(IFileSystem inner, int capacity) : I
     }
 
     /// <summary>EMFILE or ENFILE: the process or the system is out of file handles.</summary>
-    private static bool IsOutOfHandles(IOException e) =>
+    public static bool IsOutOfHandles(IOException e) =>
         e.HResult is 24 or 23 || e.Message.Contains("Too many open files", StringComparison.OrdinalIgnoreCase);
 }

@@ -24,7 +24,9 @@ internal static partial class NativeMethods
         var fd = Open(directory, ReadOnly);
         if (fd < 0)
         {
-            throw new IOException($"open({directory}) failed with errno {Marshal.GetLastPInvokeError()}.");
+            // The errno as the HResult, as .NET's own file APIs report unmapped errors (24 is EMFILE).
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"open({directory}) failed with errno {errno}{(errno == 24 ? " (Too many open files)" : "")}.", errno);
         }
 
         try

@@ -1,3 +1,4 @@
+using OrleansLog.Records;
 using OrleansLog.Storage.IO;
 
 namespace OrleansLog.Storage.Logs;
@@ -181,6 +182,12 @@ internal sealed class GroupCommit : IDisposable
         catch (Exception e) when (LogFence.IsStorageFailure(e) || e is ObjectDisposedException)
         {
             waiters.TrySetException(_fence.FenceWith(e));
+        }
+        catch (OrleansLogException e)
+        {
+            // No handle to flush through (the process is out of them): nothing failed on disk, so the log stays
+            // online; these waiters fail retriably and the next flush covers the same writes.
+            waiters.TrySetException(e);
         }
     }
 
