@@ -1,5 +1,6 @@
 using OrleansLog.Records;
 using OrleansLog.Storage.IO;
+using OrleansLog.Storage.Tests.Support;
 using OrleansLog.Testing;
 
 namespace OrleansLog.Storage.Tests;
@@ -12,7 +13,7 @@ public sealed class HandleCacheTests : IDisposable
     [Fact]
     public void Many_files_in_use_hold_no_more_handles_than_the_capacity_and_keep_every_byte()
     {
-        var disk = new CountingFileSystem(DiskFileSystem.Instance);
+        var disk = new FaultInjectingFileSystem();
         var cache = new HandleCachingFileSystem(disk, capacity: 3);
         var files = Enumerable.Range(0, 10).Select(i => cache.Open(Path.Combine(_directory.Path, $"{i}.log"), create: true)).ToList();
 
@@ -21,7 +22,7 @@ public sealed class HandleCacheTests : IDisposable
             foreach (var (file, i) in files.Select((f, i) => (f, i)))
             {
                 file.Write([(byte)(i * 10 + round)], round);
-                Assert.InRange(disk.Open, 0, 3);
+                Assert.InRange(disk.OpenHandles, 0, 3);
             }
         }
 
@@ -38,7 +39,7 @@ public sealed class HandleCacheTests : IDisposable
         Assert.InRange(cache.OpenHandles, 0, 3);
         files.ForEach(f => f.Dispose());
         Assert.Equal(0, cache.OpenHandles);
-        Assert.Equal(0, disk.Open);
+        Assert.Equal(0, disk.OpenHandles);
     }
 
     [Fact]
@@ -63,7 +64,7 @@ public sealed class HandleCacheTests : IDisposable
     public void When_the_process_runs_out_of_handles_idle_ones_are_closed_and_the_open_tried_again()
     {
         // The process limit leaves room for 2 of this cache's handles (the rest of the limit is taken by sockets).
-        var disk = new CountingFileSystem(DiskFileSystem.Instance) { Limit = 2 };
+        var disk = new FaultInjectingFileSystem { HandleLimit = 2 };
         var cache = new HandleCachingFileSystem(disk, capacity: 100);
         var first = cache.Open(Path.Combine(_directory.Path, "a.log"), create: true);
         var second = cache.Open(Path.Combine(_directory.Path, "b.log"), create: true);
@@ -72,7 +73,7 @@ public sealed class HandleCacheTests : IDisposable
         third.Write([3], 0);
         first.Write([1], 0);
 
-        Assert.InRange(disk.Open, 0, 2);
+        Assert.InRange(disk.OpenHandles, 0, 2);
         Assert.Equal(0, second.GetLength());
         var read = new byte[1];
         Assert.Equal(1, third.Read(read, 0));
@@ -82,7 +83,7 @@ public sealed class HandleCacheTests : IDisposable
     [Fact]
     public void With_no_handle_left_at_all_an_open_fails_retriably_and_is_counted()
     {
-        var disk = new CountingFileSystem(DiskFileSystem.Instance) { Limit = 0 };
+        var disk = new FaultInjectingFileSystem { HandleLimit = 0 };
         var cache = new HandleCachingFileSystem(disk, capacity: 10);
 
         var error = Assert.Throws<OrleansLogException>(() => cache.Open(Path.Combine(_directory.Path, "none.log"), create: true));
@@ -95,7 +96,7 @@ public sealed class HandleCacheTests : IDisposable
     [Fact]
     public async Task A_log_that_cannot_get_a_handle_fails_retriably_stays_online_and_loses_nothing()
     {
-        var disk = new CountingFileSystem(DiskFileSystem.Instance);
+        var disk = new FaultInjectingFileSystem();
         var cache = new HandleCachingFileSystem(disk, capacity: 1);
         var directory = Path.Combine(_directory.Path, "topic-0");
         using var log = PartitionLog.Open(directory, new LogConfig { FlushMessages = 1 }, cache);
@@ -108,10 +109,10 @@ public sealed class HandleCacheTests : IDisposable
             other.Write([1], 0);
         }
 
-        disk.Limit = 0;
+        disk.HandleLimit = 0;
         var refused = await Assert.ThrowsAsync<OrleansLogException>(async () => await log.AppendAsync(Batches.Of("refused"), flushOnCallingThread: true));
 
-        disk.Limit = int.MaxValue;
+        disk.HandleLimit = int.MaxValue;
         var after = await log.AppendAsync(Batches.Of("after"), flushOnCallingThread: true);
 
         Assert.Equal(ErrorCode.KafkaStorageError, refused.Code);
@@ -122,66 +123,4 @@ public sealed class HandleCacheTests : IDisposable
     }
 
     public void Dispose() => _directory.Dispose();
-
-    /// <summary>Counts the handles the disk has open; with <see cref="Limit"/>, refuses more, as a process at its file limit (EMFILE).</summary>
-    private sealed class CountingFileSystem(IFileSystem inner) : IFileSystem
-    {
-        private int _open;
-
-        public int Open => Volatile.Read(ref _open);
-
-        public int Opened { get; private set; }
-
-        public int Limit { get; set; } = int.MaxValue;
-
-        IStorageFile IFileSystem.Open(string path, bool create)
-        {
-            if (_open >= Limit)
-            {
-                throw new IOException("Too many open files", 24);
-            }
-
-            var file = inner.Open(path, create);
-            Interlocked.Increment(ref _open);
-            Opened++;
-            return new Counted(file, this);
-        }
-
-        public bool FileExists(string path) => inner.FileExists(path);
-
-        public void DeleteFile(string path) => inner.DeleteFile(path);
-
-        public void CreateDirectory(string path) => inner.CreateDirectory(path);
-
-        public IReadOnlyList<string> ListFiles(string directory) => inner.ListFiles(directory);
-
-        public void Rename(string source, string destination) => inner.Rename(source, destination);
-
-        public void FlushDirectory(string directory) => inner.FlushDirectory(directory);
-
-        public IDisposable LockDirectory(string directory) => inner.LockDirectory(directory);
-
-        private sealed class Counted(IStorageFile file, CountingFileSystem owner) : IStorageFile
-        {
-            public string Path => file.Path;
-
-            public int Read(Span<byte> destination, long position) => file.Read(destination, position);
-
-            public void Write(ReadOnlySpan<byte> source, long position) => file.Write(source, position);
-
-            public void Write(IReadOnlyList<ReadOnlyMemory<byte>> buffers, long position) => file.Write(buffers, position);
-
-            public void Flush() => file.Flush();
-
-            public long GetLength() => file.GetLength();
-
-            public void SetLength(long length) => file.SetLength(length);
-
-            public void Dispose()
-            {
-                file.Dispose();
-                Interlocked.Decrement(ref owner._open);
-            }
-        }
-    }
 }

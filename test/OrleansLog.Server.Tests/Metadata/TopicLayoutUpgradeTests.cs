@@ -1,13 +1,7 @@
 using System.Collections.Immutable;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Orleans.Serialization;
-using Orleans.Storage;
 using Orleans.TestingHost;
 using OrleansLog.Metadata;
-using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Metadata;
-using OrleansLog.Server.Persistence;
 using OrleansLog.Testing;
 
 namespace OrleansLog.Server.Tests.Metadata;
@@ -29,19 +23,14 @@ public class TopicLayoutUpgradeTests(TopicLayoutUpgradeTests.UpgradedBrokerFixtu
 
         Assert.Equal(UpgradedBrokerFixture.Legacy.Select(t => t.Name).Order(StringComparer.Ordinal), topics.Select(t => t.Name));
         Assert.Equal(UpgradedBrokerFixture.Legacy[0].TopicId, topics.Single(t => t.Name == UpgradedBrokerFixture.Legacy[0].Name).TopicId);
+        using var files = new StateFiles(fixture.DataDirectory);
         var main = new GrainState<MetadataState>();
-        await UpgradedBrokerFixture.Storage(fixture.DataDirectory, out var services).ReadStateAsync("metadata", Coordinator, main);
-        await using (services)
-        {
-            Assert.Empty(main.State!.Topics);
-        }
+        await files.Storage.ReadStateAsync("metadata", Coordinator, main);
+        Assert.Empty(main.State!.Topics);
 
-        var fresh = new TopicStore(UpgradedBrokerFixture.Storage(fixture.DataDirectory, out var more), Coordinator);
-        await using (more)
-        {
-            await fresh.LoadAsync();
-            Assert.Equal(UpgradedBrokerFixture.Legacy.Count, fresh.Count);
-        }
+        var fresh = new TopicStore(files.Storage, Coordinator);
+        await fresh.LoadAsync();
+        Assert.Equal(UpgradedBrokerFixture.Legacy.Count, fresh.Count);
     }
 
     /// <summary>A single-broker cluster started over a state directory written in the old layout.</summary>
@@ -49,14 +38,6 @@ public class TopicLayoutUpgradeTests(TopicLayoutUpgradeTests.UpgradedBrokerFixtu
     {
         public static IReadOnlyList<TopicDescription> Legacy { get; } = [.. Enumerable.Range(0, 30).Select(i =>
             new TopicDescription($"legacy-{i}", Guid.NewGuid(), 2, ImmutableSortedDictionary<string, string>.Empty, DateTimeOffset.UnixEpoch, 1, [new PartitionLeadership(0, [0], 0, 0, [0]), new PartitionLeadership(1, [0], 0, 0, [0])]))];
-
-        public static FileGrainStorage Storage(string dataDirectory, out ServiceProvider services)
-        {
-            services = new ServiceCollection().AddSerializer().BuildServiceProvider();
-            return new FileGrainStorage(
-                Options.Create(new OrleansLogOptions { DataDirectory = dataDirectory, StateDirectoryOverride = Path.Combine(dataDirectory, "state") }),
-                new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()));
-        }
 
         protected override void ConfigureCluster(TestClusterBuilder builder)
         {
@@ -66,11 +47,8 @@ public class TopicLayoutUpgradeTests(TopicLayoutUpgradeTests.UpgradedBrokerFixtu
                 old.Topics[topic.Name] = topic;
             }
 
-            var storage = Storage(DataDirectory, out var services);
-            using (services)
-            {
-                storage.WriteStateAsync("metadata", Coordinator, new GrainState<MetadataState>(old)).GetAwaiter().GetResult();
-            }
+            using var files = new StateFiles(DataDirectory);
+            files.Storage.WriteStateAsync("metadata", Coordinator, new GrainState<MetadataState>(old)).GetAwaiter().GetResult();
         }
     }
 }

@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansLog.Metadata;
-using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Metadata;
 using OrleansLog.Server.Persistence;
 using OrleansLog.Testing;
@@ -18,7 +14,9 @@ public sealed class TopicStoreTests : IDisposable
     private static readonly GrainId Coordinator = GrainId.Create("metadata", "cluster");
 
     private readonly TempDirectory _directory = new();
-    private readonly ServiceProvider _services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+    private readonly StateFiles _files;
+
+    public TopicStoreTests() => _files = new StateFiles(_directory.Path);
 
     [Fact]
     public async Task Topics_come_back_from_their_buckets_after_a_restart()
@@ -120,7 +118,7 @@ public sealed class TopicStoreTests : IDisposable
 
     public void Dispose()
     {
-        _services.Dispose();
+        _files.Dispose();
         _directory.Dispose();
     }
 
@@ -131,8 +129,7 @@ public sealed class TopicStoreTests : IDisposable
         return store;
     }
 
-    private FileGrainStorage FileStorage() =>
-        new(Options.Create(new OrleansLogOptions { DataDirectory = _directory.Path }), new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>()));
+    private FileGrainStorage FileStorage() => _files.Storage;
 
     private static TopicDescription Topic(string name) =>
         new(name, Guid.NewGuid(), 1, ImmutableSortedDictionary<string, string>.Empty, DateTimeOffset.UnixEpoch, 1, [new PartitionLeadership(0, [0], 0, 0, [0])]);

@@ -3,8 +3,9 @@ using OrleansLog.Storage.IO;
 namespace OrleansLog.Storage.Tests.Support;
 
 /// <summary>
-/// The real file system with faults on demand: a failing fsync, or a write that lands only partly and
-/// then fails (a torn write, as a crash or a full disk leaves it).
+/// The real file system with faults on demand: a failing fsync, a write that lands only partly and
+/// then fails (a torn write, as a crash or a full disk leaves it), or a process at its file limit (EMFILE);
+/// it counts the handles it has open.
 /// </summary>
 public sealed class FaultInjectingFileSystem : IFileSystem
 {
@@ -23,10 +24,32 @@ public sealed class FaultInjectingFileSystem : IFileSystem
     public ManualResetEventSlim FlushIsWaiting { get; } = new(initialState: false);
 
     private int _flushCount;
+    private int _openHandles;
+    private int _opened;
 
     public int FlushCount => Volatile.Read(ref _flushCount);
 
-    public IStorageFile Open(string path, bool create) => new FaultyFile(this, _disk.Open(path, create));
+    /// <summary>Handles open now.</summary>
+    public int OpenHandles => Volatile.Read(ref _openHandles);
+
+    /// <summary>Opens since the start.</summary>
+    public int Opened => Volatile.Read(ref _opened);
+
+    /// <summary>Opens beyond this many handles fail as a process at its file limit does (EMFILE, "Too many open files").</summary>
+    public int HandleLimit { get; set; } = int.MaxValue;
+
+    public IStorageFile Open(string path, bool create)
+    {
+        if (OpenHandles >= HandleLimit)
+        {
+            throw new IOException("Too many open files", 24);
+        }
+
+        var file = new FaultyFile(this, _disk.Open(path, create));
+        Interlocked.Increment(ref _openHandles);
+        Interlocked.Increment(ref _opened);
+        return file;
+    }
 
     public bool FileExists(string path) => _disk.FileExists(path);
 
@@ -89,6 +112,10 @@ public sealed class FaultInjectingFileSystem : IFileSystem
 
         public void SetLength(long length) => inner.SetLength(length);
 
-        public void Dispose() => inner.Dispose();
+        public void Dispose()
+        {
+            inner.Dispose();
+            Interlocked.Decrement(ref owner._openHandles);
+        }
     }
 }
