@@ -185,6 +185,13 @@ public sealed partial class LeaderReplication
             return Task.CompletedTask;
         }
 
+        if (!_unconfirmedAdditions.IsEmpty)
+        {
+            // An expansion whose answer was lost still holds the high watermark back: ask the coordinator what it
+            // holds. The follower being added may be gone for good, so no later expansion would settle it.
+            return SettleUnconfirmedAdditions();
+        }
+
         var now = _time.GetTimestamp();
         foreach (var link in _links.Values)
         {
@@ -374,6 +381,21 @@ public sealed partial class LeaderReplication
         }
     }
 
+    /// <summary>Reads the coordinator's view of this partition; its answer (<see cref="Update"/>) replaces the unconfirmed additions.</summary>
+    private async Task SettleUnconfirmedAdditions()
+    {
+        _isrChangePending = true;
+        try
+        {
+            LogSettlingAdditions(_id.DirectoryName, _unconfirmedAdditions);
+            await _host.PullLeadership();
+        }
+        finally
+        {
+            _isrChangePending = false;
+        }
+    }
+
     /// <summary>Ends leadership through the host, unless this term already ended (a late answer must not depose a newer term).</summary>
     private void StepDown(string reason)
     {
@@ -404,6 +426,9 @@ public sealed partial class LeaderReplication
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: follower {Broker} caught up (log end {LogEndOffset}); adding it back to the ISR.")]
     private partial void LogIsrExpanding(string partition, int broker, long logEndOffset);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: the answer to adding {Brokers} to the ISR was lost; asking the coordinator what it holds.")]
+    private partial void LogSettlingAdditions(string partition, ImmutableArray<int> brokers);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition}: the coordinator did not take the ISR change; trying again later.")]
     private partial void LogIsrChangeFailed(Exception error, string partition);

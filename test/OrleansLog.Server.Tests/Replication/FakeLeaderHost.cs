@@ -37,7 +37,17 @@ internal sealed class FakeLeaderHost(TopicPartition id, int leader) : ILeaderRep
         return PendingAlterIsr?.Task ?? Task.FromResult(new PartitionLeadership(id.Partition, [1, 2, 3], leader, Epoch, isr));
     }
 
-    public Task PullLeadership() => Task.CompletedTask;
+    /// <summary>What a pull of the coordinator's view does (the grain's is a Refresh that updates the term); counted in <see cref="Pulls"/>.</summary>
+    public Action? OnPull { get; set; }
+
+    public int Pulls { get; private set; }
+
+    public Task PullLeadership()
+    {
+        Pulls++;
+        OnPull?.Invoke();
+        return Task.CompletedTask;
+    }
 
     public void StepDown(string reason) => StepDowns.Add(reason);
 }

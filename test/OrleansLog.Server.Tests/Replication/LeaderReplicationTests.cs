@@ -154,11 +154,40 @@ public sealed class LeaderReplicationTests : IDisposable
         var second = await Append(term, "c");
         await Wait.Until(() => term.Links[2].LogEndOffset == second, "follower 2 holds the second batch");
         term.UpdateHighWatermark();
+        Console.WriteLine($"DEBUG1 pulls={_host.Pulls} hw={term.HighWatermark.Value} first={first} second={second} l3={term.Links[3].LogEndOffset} changes={_host.IsrChanges.Count}");
         Assert.Equal(first, term.HighWatermark.Value);
 
         // Refused (say, the coordinator saw the ISR change meanwhile): follower 3 no longer holds the high watermark back.
         answer.SetResult(new PartitionLeadership(Id.Partition, [1, 2, 3], Leader, term.Epoch, [1, 2]));
         await Wait.Until(() => term.HighWatermark.Value == second, "the high watermark follows the confirmed ISR");
+        _host.Followers[3].Release();
+        term.Stop();
+    });
+
+    [Fact]
+    public Task An_isr_expansion_whose_answer_was_lost_is_settled_by_the_next_isr_check() => OnGrainScheduler(async () =>
+    {
+        // The follower being added dies as the coordinator's answer is lost (a controlled shutdown of its broker, in a
+        // real-process test): no push to it succeeds again, so nothing but the ISR check may settle the expansion.
+        var lost = new TaskCompletionSource<PartitionLeadership>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _host.PendingAlterIsr = lost;
+        var term = Start(isr: [1, 2]);
+        await Wait.Until(() => _host.IsrChanges.Count > 0, "the leader asks to take follower 3 back");
+        _host.Followers[3].Hold();
+        lost.SetException(new TimeoutException("the coordinator's silo went away"));
+        await Wait.Until(() => !term.IsrChangePending, "the expansion failed with an unknown outcome");
+
+        var end = await Append(term, "a", "b");
+        await Wait.Until(() => term.Links[2].LogEndOffset == end, "follower 2 holds the records");
+        term.UpdateHighWatermark();
+        Assert.Equal(0, term.HighWatermark.Value);
+
+        // The coordinator did not take follower 3: the next ISR check asks it, and its view frees the high watermark.
+        _host.OnPull = () => term.Update(new PartitionLeadership(Id.Partition, [1, 2, 3], Leader, term.Epoch, [1, 2]));
+        await term.CheckIsr();
+
+        Assert.Equal(1, _host.Pulls);
+        Assert.Equal(end, term.HighWatermark.Value);
         _host.Followers[3].Release();
         term.Stop();
     });
