@@ -60,6 +60,15 @@ public sealed class RetentionOnDiskTests : IDisposable
     }
 
     [Fact]
+    public void An_empty_log_needs_nothing_even_with_a_time_limit()
+    {
+        var config = new LogConfig { RetentionMs = 1 };
+        Write(config, timestamp: 1, batches: 0);
+
+        Assert.False(RetentionOnDisk.MayApply(Dir, config, nowMs: 1_000_000));
+    }
+
+    [Fact]
     public void A_partition_with_no_directory_yet_needs_nothing() =>
         Assert.False(RetentionOnDisk.MayApply(Dir, new LogConfig { RetentionMs = 1 }, nowMs: 1_000_000));
 

@@ -184,6 +184,14 @@ public sealed partial class LogManager : IDisposable
         }
     }
 
+    /// <summary>
+    /// Applies retention to the log of <paramref name="partition"/> if it is open for <paramref name="topicId"/>, without
+    /// asking its grain (a call would count as use and keep an idle partition from deactivating); null when it is not
+    /// open. The log serialises retention against its appends and reads itself.
+    /// </summary>
+    public Storage.Retention.RetentionResult? ApplyRetentionIfOpen(TopicPartition partition, Guid topicId) =>
+        _logs.TryGetValue(partition.DirectoryName, out var open) && open.TopicId == topicId ? open.Log.ApplyRetention() : null;
+
     /// <summary>Whether the log of <paramref name="partition"/> is open for topic <paramref name="topicId"/>.</summary>
     public bool IsOpen(TopicPartition partition, Guid topicId) => _logs.TryGetValue(partition.DirectoryName, out var open) && open.TopicId == topicId;
 

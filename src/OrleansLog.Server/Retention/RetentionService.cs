@@ -10,8 +10,9 @@ namespace OrleansLog.Server.Retention;
 
 /// <summary>
 /// Runs retention over every partition this broker leads each <see cref="OrleansLogOptions.RetentionCheckInterval"/>
-/// (followers follow their leader's log start): through the leader when its log is open, and for a closed log
-/// only when a look at its files (<see cref="RetentionOnDisk"/>) says something may be deleted. It sets aside partition directories that no current topic
+/// (followers follow their leader's log start): directly on the log when it is open, and for a closed log through
+/// its leader only when a look at its files (<see cref="RetentionOnDisk"/>) says something may be deleted, so the
+/// pass neither opens nor keeps active any idle partition. It sets aside partition directories that no current topic
 /// places here (left by a topic deleted while this broker was down, or with a stale topic id).
 /// <para>
 /// The sweep never takes a live log: it lists the directories <em>before</em> it asks the coordinator for
@@ -42,10 +43,14 @@ public sealed partial class RetentionService(
             var config = topic.Config.ToLogConfig();
             foreach (var partition in topic.Partitions.Where(p => p.Leader == broker.Value.Id))
             {
-                // An open log is in use: its leader applies retention. A closed one is only woken when its files say
-                // retention may delete something, so the pass does not activate every idle partition.
+                // An open log gets retention here, without a call to its grain (which would keep an idle partition
+                // active). A closed one is only woken when its files say retention may delete something.
                 var id = new TopicPartition(topic.Name, partition.Partition);
-                if (logs.IsOpen(id, topic.TopicId) || RetentionOnDisk.MayApply(Path.Combine(logs.Directory, id.DirectoryName), config, now))
+                if (logs.ApplyRetentionIfOpen(id, topic.TopicId) is { DeletedSegments: > 0 } result)
+                {
+                    LogRetention(id.DirectoryName, result.DeletedSegments, result.DeletedBytes, result.LogStartOffset);
+                }
+                else if (!logs.IsOpen(id, topic.TopicId) && RetentionOnDisk.MayApply(Path.Combine(logs.Directory, id.DirectoryName), config, now))
                 {
                     await grains.GetPartitionGrain(topic.Name, partition.Partition).RunRetention();
                 }
@@ -86,4 +91,7 @@ public sealed partial class RetentionService(
             ? $"broker {broker.Value.Id} is no longer a replica of it"
             : null;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Partition}: retention deleted {Segments} segments ({Bytes} bytes); log start offset is now {LogStartOffset}.")]
+    private partial void LogRetention(string partition, int segments, long bytes, long logStartOffset);
 }

@@ -41,6 +41,12 @@ public static class RetentionOnDisk
             }
         }
 
+        if (segments.Count == 1 && new FileInfo(SegmentFileNames.LogFile(directory, segments[0])).Length == 0)
+        {
+            // An empty log (never written, or everything already deleted): nothing to delete, nothing to roll.
+            return false;
+        }
+
         if (config.RetentionMs >= 0)
         {
             // The oldest segment goes first, and only once its newest record is past retention.ms (alone, it is rolled first).
