@@ -119,7 +119,7 @@ public sealed class PartitionLog : IDisposable
         config.Validate();
         fileSystem ??= DiskFileSystem.Instance;
         time ??= TimeProvider.System;
-        fileSystem.CreateDirectory(directory);
+        var created = fileSystem.CreateDirectory(directory);
         IDisposable directoryLock;
         try
         {
@@ -132,7 +132,7 @@ public sealed class PartitionLog : IDisposable
 
         try
         {
-            return new PartitionLog(directory, config, fileSystem, time, directoryLock, PartitionLogLoader.Load(fileSystem, directory, config, time));
+            return new PartitionLog(directory, config, fileSystem, time, directoryLock, PartitionLogLoader.Load(fileSystem, directory, config, time, created));
         }
         catch
         {

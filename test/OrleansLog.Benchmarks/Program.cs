@@ -44,11 +44,12 @@ kafka.SetAction(async (parse, _) => await Run(parse, folder => new KafkaBenchmar
 
 var counts = new Option<int[]>("--counts") { Description = "Partition counts to grow to, in order (default 10000 50000 100000; --quick: 2000 5000).", AllowMultipleArgumentsPerToken = true };
 var idleSeconds = new Option<int>("--idle") { Description = "Seconds the broker sits idle before its resources are read again (default 60).", DefaultValueFactory = _ => 60 };
-var partitions = new Command("partitions", "One embedded broker holding many partitions: creation rate through the Kafka admin API, a record in each, memory and open files, a hot partition's latency, a clean restart.")
+var brokers = new Option<int>("--brokers") { Description = "1: one embedded broker (default); more: that many brokers on a PostgreSQL server started here, every topic at RF equal to the broker count.", DefaultValueFactory = _ => 1 };
+var partitions = new Command("partitions", "One embedded broker (or a cluster on PostgreSQL) holding many partitions: creation rate through the Kafka admin API, a record in each, memory and open files, a hot partition's latency, a clean restart.")
 {
-    json, quick, directory, counts, idleSeconds,
+    json, quick, directory, counts, idleSeconds, brokers,
 };
-partitions.SetAction(async (parse, _) => await Run(parse, folder => new PartitionsBenchmark(folder, parse.GetValue(quick), parse.GetValue(counts), TimeSpan.FromSeconds(parse.GetValue(idleSeconds))).RunAsync()));
+partitions.SetAction(async (parse, _) => await Run(parse, folder => new PartitionsBenchmark(folder, parse.GetValue(quick), parse.GetValue(counts), TimeSpan.FromSeconds(parse.GetValue(idleSeconds)), parse.GetValue(brokers)).RunAsync()));
 
 var output = new Option<DirectoryInfo?>("--out") { Description = "Where compare writes results.json, results.md and the charts (default: benchmark-results in the current folder)." };
 var seconds = new Option<int?>("--duration") { Description = "Measured seconds per workload, instead of each workload file's testDurationMinutes." };

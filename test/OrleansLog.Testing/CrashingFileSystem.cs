@@ -6,9 +6,12 @@ namespace OrleansLog.Testing;
 /// An in-memory file system with the durability rules of a POSIX disk under power loss, for crash tests
 /// that must catch a missing fsync (a SIGKILL keeps the page cache, so it cannot). A file's contents are
 /// durable only up to its last <see cref="IStorageFile.Flush"/>; a directory's entries (creations, renames,
-/// deletions) only up to its last <see cref="IFileSystem.FlushDirectory"/>. <see cref="Crash"/> drops what
-/// was not made durable: each file keeps its durable contents plus a random prefix of the writes made since,
-/// the last of them torn at a random byte, and each directory reverts to its last flushed entries.
+/// deletions) only up to its last <see cref="IFileSystem.FlushDirectory"/>; a directory created here exists
+/// after a crash only if its parent was flushed after it was created (a directory never created here, the
+/// test's root, is always there). <see cref="Crash"/> drops what was not made durable: each file keeps its
+/// durable contents plus a random prefix of the writes made since, the last of them torn at a random byte,
+/// each directory reverts to its last flushed entries, and a created directory whose parent was not flushed
+/// since goes with everything in it.
 /// With <see cref="LieAboutFlush"/>, flushes do nothing: a log that relies on them must then lose data.
 /// Thread-safe: one lock over everything (tests, not benchmarks).
 /// </summary>
@@ -18,6 +21,7 @@ public sealed class CrashingFileSystem : IFileSystem
     private readonly Dictionary<string, MemoryFile> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, MemoryFile>> _durableEntries = new(StringComparer.Ordinal);
     private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _durableDirectories = new(StringComparer.Ordinal);
 
     /// <summary>When set, <see cref="IStorageFile.Flush"/> and <see cref="FlushDirectory"/> make nothing durable.</summary>
     public bool LieAboutFlush { get; set; }
@@ -57,11 +61,11 @@ public sealed class CrashingFileSystem : IFileSystem
         }
     }
 
-    public void CreateDirectory(string path)
+    public bool CreateDirectory(string path)
     {
         lock (_lock)
         {
-            _directories.Add(path);
+            return _directories.Add(path);
         }
     }
 
@@ -93,6 +97,7 @@ public sealed class CrashingFileSystem : IFileSystem
             if (!LieAboutFlush)
             {
                 _durableEntries[directory] = _entries.Where(e => Path.GetDirectoryName(e.Key) == directory).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+                _durableDirectories.UnionWith(_directories.Where(d => Path.GetDirectoryName(d) == directory));
             }
         }
     }
@@ -130,8 +135,26 @@ public sealed class CrashingFileSystem : IFileSystem
                     _entries[path] = file;
                 }
             }
+
+            // A created directory whose entry in its parent was never flushed is gone, with all it held.
+            foreach (var lost in _directories.Where(d => !_durableDirectories.Contains(d)).ToList())
+            {
+                _directories.Remove(lost);
+                foreach (var path in _entries.Keys.Where(p => IsUnder(p, lost)).ToList())
+                {
+                    _entries.Remove(path);
+                }
+
+                foreach (var directory in _durableEntries.Keys.Where(d => d == lost || IsUnder(d, lost)).ToList())
+                {
+                    _durableEntries.Remove(directory);
+                }
+            }
         }
     }
+
+    private static bool IsUnder(string path, string directory) =>
+        path.StartsWith(directory, StringComparison.Ordinal) && path.Length > directory.Length && path[directory.Length] == Path.DirectorySeparatorChar;
 
     /// <summary>One file: the bytes now, the bytes as of the last flush, and the writes since.</summary>
     private sealed class MemoryFile(CrashingFileSystem owner)

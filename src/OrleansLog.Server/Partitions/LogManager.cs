@@ -19,7 +19,9 @@ namespace OrleansLog.Server.Partitions;
 /// a stale or orphaned directory is renamed <c>&lt;partition&gt;.&lt;unix ms&gt;-stray</c> and removed only
 /// after a grace period (<see cref="RemoveExpiredStrays"/>), with one log line each.
 /// An open log lives as long as an activation uses it (<see cref="Acquire"/>, <see cref="Release"/>).
-/// Thread-safe; disposing closes every log cleanly.
+/// Thread-safe: opening, closing and setting aside a partition's log hold a lock of that partition's stripe only
+/// (opening and closing a log syncs several files, so with one lock for all a broker opened its partitions one at
+/// a time; a thousand partitions activated at once now open side by side). Disposing closes every log cleanly.
 /// </summary>
 public sealed partial class LogManager : IDisposable
 {
@@ -28,7 +30,8 @@ public sealed partial class LogManager : IDisposable
     private const string StraySuffix = "-stray";
 
     private readonly ConcurrentDictionary<string, OpenLog> _logs = new(StringComparer.Ordinal);
-    private readonly Lock _openLock = new();
+    private const int Stripes = 64;
+    private readonly Lock[] _gates = [.. Enumerable.Range(0, Stripes).Select(_ => new Lock())];
     private readonly TimeProvider _time;
     private readonly ILogger<LogManager> _logger;
     private readonly IDisposable _directoryLock;
@@ -71,7 +74,7 @@ public sealed partial class LogManager : IDisposable
     {
         var config = topic.Config.ToLogConfig();
         var topicId = topic.TopicId;
-        lock (_openLock)
+        lock (Gate(partition))
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_logs.TryGetValue(partition.DirectoryName, out var open))
@@ -116,7 +119,7 @@ public sealed partial class LogManager : IDisposable
     /// </summary>
     public void Release(TopicPartition partition, PartitionLog log, long highWatermark)
     {
-        lock (_openLock)
+        lock (Gate(partition))
         {
             if (!_logs.TryGetValue(partition.DirectoryName, out var open) || !ReferenceEquals(open.Log, log) || --open.Users > 0)
             {
@@ -198,7 +201,7 @@ public sealed partial class LogManager : IDisposable
     /// <summary>Closes and deletes a partition's log directory: the coordinator deleted its topic.</summary>
     public void Delete(TopicPartition partition)
     {
-        lock (_openLock)
+        lock (Gate(partition))
         {
             if (_logs.TryRemove(partition.DirectoryName, out var open))
             {
@@ -220,7 +223,7 @@ public sealed partial class LogManager : IDisposable
     /// </summary>
     public bool SetAside(TopicPartition partition, Guid? topicId, string reason)
     {
-        lock (_openLock)
+        lock (Gate(partition))
         {
             if (_logs.TryGetValue(partition.DirectoryName, out var open))
             {
@@ -273,8 +276,19 @@ public sealed partial class LogManager : IDisposable
 
     public void Dispose()
     {
-        lock (_openLock)
+        // Every stripe, always in the same order (nothing else holds two): no open or close is half done.
+        foreach (var gate in _gates)
         {
+            gate.Enter();
+        }
+
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
             _disposed = true;
             foreach (var open in _logs.Values)
             {
@@ -284,7 +298,17 @@ public sealed partial class LogManager : IDisposable
             _logs.Clear();
             _directoryLock.Dispose();
         }
+        finally
+        {
+            foreach (var gate in _gates)
+            {
+                gate.Exit();
+            }
+        }
     }
+
+    /// <summary>The lock of the stripe <paramref name="partition"/> falls in.</summary>
+    private Lock Gate(TopicPartition partition) => _gates[(int)((uint)StringComparer.Ordinal.GetHashCode(partition.DirectoryName) % Stripes)];
 
     private void SetAsideLocked(TopicPartition partition)
     {

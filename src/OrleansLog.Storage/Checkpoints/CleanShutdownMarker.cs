@@ -11,8 +11,17 @@ internal static class CleanShutdownMarker
 {
     public static bool IsMarker(string fileName) => fileName == SegmentFileNames.CleanShutdownMarker;
 
-    public static void Write(IFileSystem fileSystem, string directory) =>
-        ChecksummedFile.WriteAtomic(fileSystem, PathIn(directory), LogStartCheckpoint.Magic, 1, []);
+    /// <summary>
+    /// Writes the marker once everything before it in <paramref name="directory"/> is durable: the directory is
+    /// flushed first (the sealed indexes' renames), then the marker is created and the directory flushed again.
+    /// Only its name counts, so it is created empty, without the temp file and rename of a checkpoint.
+    /// </summary>
+    public static void Write(IFileSystem fileSystem, string directory)
+    {
+        fileSystem.FlushDirectory(directory);
+        fileSystem.Open(PathIn(directory), create: true).Dispose();
+        fileSystem.FlushDirectory(directory);
+    }
 
     public static void Delete(IFileSystem fileSystem, string directory) => fileSystem.DeleteFile(PathIn(directory));
 

@@ -14,8 +14,12 @@ public static class ChecksummedFile
 {
     public const int HeaderSize = 16;
 
-    /// <summary>Writes the envelope and <paramref name="payload"/> atomically and durably.</summary>
-    public static void WriteAtomic(IFileSystem fileSystem, string path, uint magic, ushort version, ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// Writes the envelope and <paramref name="payload"/> atomically and durably. With <paramref name="flushDirectory"/>
+    /// false the rename is not yet durable (a crash may leave the previous file): for a caller that flushes the
+    /// directory once after several writes, before anything relies on them.
+    /// </summary>
+    public static void WriteAtomic(IFileSystem fileSystem, string path, uint magic, ushort version, ReadOnlySpan<byte> payload, bool flushDirectory = true)
     {
         var temp = path + ".tmp";
         var buffer = ArrayPool<byte>.Shared.Rent(HeaderSize + payload.Length);
@@ -36,7 +40,10 @@ public static class ChecksummedFile
             }
 
             fileSystem.Rename(temp, path);
-            fileSystem.FlushDirectory(Path.GetDirectoryName(path)!);
+            if (flushDirectory)
+            {
+                fileSystem.FlushDirectory(Path.GetDirectoryName(path)!);
+            }
         }
         finally
         {

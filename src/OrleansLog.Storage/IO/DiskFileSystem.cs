@@ -15,7 +15,16 @@ public sealed class DiskFileSystem : IFileSystem
 
     public void DeleteFile(string path) => File.Delete(path);
 
-    public void CreateDirectory(string path) => Directory.CreateDirectory(path);
+    public bool CreateDirectory(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            return false;
+        }
+
+        Directory.CreateDirectory(path);
+        return true;
+    }
 
     public IReadOnlyList<string> ListFiles(string directory) => Directory.GetFiles(directory);
 

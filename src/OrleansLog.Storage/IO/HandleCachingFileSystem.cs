@@ -53,7 +53,7 @@ public sealed class HandleCachingFileSystem(IFileSystem inner, int capacity) : I
 
     public void DeleteFile(string path) => inner.DeleteFile(path);
 
-    public void CreateDirectory(string path) => inner.CreateDirectory(path);
+    public bool CreateDirectory(string path) => inner.CreateDirectory(path);
 
     public IReadOnlyList<string> ListFiles(string directory) => inner.ListFiles(directory);
 

@@ -13,7 +13,8 @@ public interface IFileSystem
 
     void DeleteFile(string path);
 
-    void CreateDirectory(string path);
+    /// <summary>Creates the directory (and its parents) if it is missing; true when it was created now. Not durable until its parent is flushed.</summary>
+    bool CreateDirectory(string path);
 
     IReadOnlyList<string> ListFiles(string directory);
 

@@ -75,7 +75,7 @@ internal sealed class OffsetIndex
             BinaryPrimitives.WriteInt32BigEndian(payload.AsSpan((i * EntrySize) + 4), _positions[i]);
         }
 
-        ChecksummedFile.WriteAtomic(fileSystem, path, Magic, Version, payload);
+        ChecksummedFile.WriteAtomic(fileSystem, path, Magic, Version, payload, flushDirectory: false);
     }
 
     /// <summary>Loads a saved index; null when it is missing, damaged, or points past <paramref name="logSize"/>.</summary>

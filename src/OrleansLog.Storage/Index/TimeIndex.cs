@@ -83,7 +83,7 @@ internal sealed class TimeIndex
             BinaryPrimitives.WriteInt32BigEndian(payload.AsSpan((i * EntrySize) + 8), _relativeOffsets[i]);
         }
 
-        ChecksummedFile.WriteAtomic(fileSystem, path, Magic, Version, payload);
+        ChecksummedFile.WriteAtomic(fileSystem, path, Magic, Version, payload, flushDirectory: false);
     }
 
     /// <summary>Loads a saved index; null when it is missing or damaged.</summary>

@@ -19,7 +19,8 @@ internal static class PartitionLogLoader
     /// <summary>What a recovered directory holds.</summary>
     public sealed record Loaded(ImmutableArray<LogSegment> Segments, long LogStartOffset, long LogEndOffset, LeaderEpochCache Epochs, LogRecoveryInfo Recovery);
 
-    public static Loaded Load(IFileSystem fileSystem, string directory, LogConfig config, TimeProvider time)
+    /// <summary>Loads <paramref name="directory"/>; when it was <paramref name="created"/> just now, its entry in its parent is made durable too.</summary>
+    public static Loaded Load(IFileSystem fileSystem, string directory, LogConfig config, TimeProvider time, bool created)
     {
         var files = fileSystem.ListFiles(directory);
         var cleanShutdown = false;
@@ -69,7 +70,8 @@ internal static class PartitionLogLoader
             }
         }
 
-        if (segments.Count == 0)
+        var fresh = segments.Count == 0;
+        if (fresh)
         {
             segments.Add(LogSegment.Create(fileSystem, directory, checkpointedStart, config.IndexIntervalBytes));
         }
@@ -87,15 +89,26 @@ internal static class PartitionLogLoader
         var epochs = LeaderEpochCache.Load(fileSystem, directory, () => EpochsOf(loaded));
         epochs.TruncateFromEnd(logEndOffset);
 
-        // What survived the crash may still sit only in the page cache: flush once so the flushed offset is honest.
-        loaded[^1].Flush();
+        // What survived the crash may still sit only in the page cache: flush once so the flushed offset is honest
+        // (a segment created empty just now has nothing to flush).
+        if (!fresh)
+        {
+            loaded[^1].Flush();
+        }
+
         if (cleanShutdown)
         {
             CleanShutdownMarker.Delete(fileSystem, directory);
         }
 
         fileSystem.FlushDirectory(directory);
-        return new Loaded(loaded, logStartOffset, logEndOffset, epochs, new LogRecoveryInfo(!cleanShutdown, truncatedBytes, rebuilt));
+        if (created && Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(directory)) is { Length: > 0 } parent)
+        {
+            fileSystem.FlushDirectory(parent);
+        }
+
+        // A directory without a segment is a new log, not one that was shut down uncleanly.
+        return new Loaded(loaded, logStartOffset, logEndOffset, epochs, new LogRecoveryInfo(!cleanShutdown && bases.Count > 0, truncatedBytes, rebuilt));
     }
 
     /// <summary>Each leader epoch's first offset, from the epochs stamped in the batches (a damaged checkpoint's rebuild).</summary>

@@ -271,7 +271,11 @@ internal sealed class LogSegment : IDisposable
     /// <summary>Makes the segment's bytes durable.</summary>
     public void Flush() => _log.Flush();
 
-    /// <summary>Flushes the log and writes both indexes: called when the segment stops being active and on clean close.</summary>
+    /// <summary>
+    /// Flushes the log and writes both indexes: called when the segment stops being active and on clean close. The
+    /// index files' renames are made durable by the caller's next directory flush (a roll's, after it creates the
+    /// next segment; a close's, before its clean shutdown marker): an index that is lost to a crash is rebuilt.
+    /// </summary>
     public void Seal()
     {
         // As Kafka does when a segment stops being active: the time index ends with the segment's newest timestamp,

@@ -3,24 +3,25 @@ using System.Globalization;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using OrleansLog.Benchmarks.Produce;
-using OrleansLog.Testing;
 
 namespace OrleansLog.Benchmarks.Density;
 
 /// <summary>
 /// Issue 20's measure of partition density, as a user meets it: one embedded broker process (this build, the
-/// file limit it inherits), topics of <see cref="PartitionsPerTopic"/> partitions created through the Kafka admin
+/// file limit it inherits), or with <c>--brokers 3</c> a cluster of broker processes on PostgreSQL with every topic
+/// at RF=3 (each broker then holds every partition: a leader or a follower replica); topics of <see cref="PartitionsPerTopic"/> partitions created through the Kafka admin
 /// API in requests of 100 topics up to each target count, one 100-byte record produced to every partition, a
 /// sample read back, the broker's resident memory and open files once it has been idle, the produce latency of
-/// one hot partition while the rest sit idle, and a clean restart: time to ready and to the first fetch.
+/// one hot partition while the rest sit idle, and a clean restart of every broker: time to ready and to the first fetch.
 /// The baseline for creation is the first request of the run: the figure that matters is how much slower the
 /// last is.
 /// </summary>
-internal sealed class PartitionsBenchmark(string directory, bool quick, IReadOnlyList<int>? counts, TimeSpan idle)
+internal sealed class PartitionsBenchmark(string directory, bool quick, IReadOnlyList<int>? counts, TimeSpan idle, int brokerCount)
 {
     public const int PartitionsPerTopic = 10;
     private const int TopicsPerRequest = 100;
     private const int SampleSize = 100;
+    private const int TopicsPerProducer = 500;
     private const int HotRecords = 2_000;
 
     private IReadOnlyList<int> Counts => counts is { Count: > 0 } ? counts : quick ? [2_000, 5_000] : [10_000, 50_000, 100_000];
@@ -28,57 +29,54 @@ internal sealed class PartitionsBenchmark(string directory, bool quick, IReadOnl
     public async Task<List<BenchmarkResult>> RunAsync()
     {
         Directory.CreateDirectory(directory);
-        Console.WriteLine($"partitions benchmark in {directory}: {PartitionsPerTopic} partitions per topic, up to {Counts[^1]:N0} partitions; idle wait {idle.TotalSeconds:0} s; file limit {FileLimit()}");
-        var broker = await SiloProcess.StartAsync(Path.Combine(directory, "broker"), TimeSpan.FromSeconds(120));
+        Console.WriteLine($"partitions benchmark in {directory}: {brokerCount} broker(s), RF={brokerCount}, {PartitionsPerTopic} partitions per topic, up to {Counts[^1]:N0} partitions; idle wait {idle.TotalSeconds:0} s; file limit {FileLimit()}");
+        await using var broker = await DensityBrokers.StartAsync(directory, brokerCount);
+        var replicas = (short)brokerCount;
         var results = new List<BenchmarkResult>();
-        try
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.KafkaBootstrap }).Build())
         {
-            using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.KafkaBootstrap }).Build())
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = "hot", NumPartitions = 1, ReplicationFactor = replicas }]);
+        }
+
+        var created = 0;
+        double? firstRequest = null;
+        foreach (var target in Counts)
+        {
+            var creation = await Create(broker, created / PartitionsPerTopic, target / PartitionsPerTopic, replicas);
+            firstRequest ??= creation.First;
+            results.Add(Report(new BenchmarkResult("partitions", $"{target:N0}: create {target - created:N0} partitions via the Kafka admin API", target - created, 0, creation.Seconds, "-", 0)
             {
-                await admin.CreateTopicsAsync([new TopicSpecification { Name = "hot", NumPartitions = 1, ReplicationFactor = 1 }]);
-            }
-
-            var created = 0;
-            double? firstRequest = null;
-            foreach (var target in Counts)
-            {
-                var creation = await Create(broker, created / PartitionsPerTopic, target / PartitionsPerTopic);
-                firstRequest ??= creation.First;
-                results.Add(Report(new BenchmarkResult("partitions", $"{target:N0}: create {target - created:N0} partitions via the Kafka admin API", target - created, 0, creation.Seconds, "-", 0)
-                {
-                    Figures = new Dictionary<string, double> { ["firstRequestSeconds"] = firstRequest.Value, ["lastRequestSeconds"] = creation.Last, ["lastToFirst"] = creation.Last / firstRequest.Value },
-                }));
-                var produce = ProduceEverywhere(broker, created / PartitionsPerTopic, target / PartitionsPerTopic);
-                results.Add(Report(new BenchmarkResult("partitions", $"{target:N0}: one 100-byte record to each new partition", target - created, (long)(target - created) * 100, produce, "-", 0)));
-                created = target;
-
-                var read = ReadSample(broker, target / PartitionsPerTopic);
-                results.Add(Report(new BenchmarkResult("partitions", $"{target:N0}: read a record back from {SampleSize} random partitions", read.Found, read.Found * 100, read.Seconds, "-", 0)));
-
-                var hot = ProduceHot(broker);
-                results.Add(Report(new BenchmarkResult("partitions", $"{target:N0}: hot partition, acks=all, one at a time, rest idle", HotRecords, HotRecords * 100L, hot.Seconds, "-", 0) { P50Ms = hot.P50, P99Ms = hot.P99 }));
-
-                var busy = Usage(broker);
-                await Task.Delay(idle);
-                var quiet = Usage(broker);
-                results.Add(Report(new BenchmarkResult("partitions", $"{target:N0}: broker resources, busy then after {idle.TotalSeconds:0} s idle", target, 0, 1, "-", 0)
-                {
-                    Figures = new Dictionary<string, double> { ["busyRssMb"] = busy.RssMb, ["busyOpenFiles"] = busy.Files, ["idleRssMb"] = quiet.RssMb, ["idleOpenFiles"] = quiet.Files },
-                }));
-            }
-
-            var (ready, firstFetch) = await Restart(broker, created / PartitionsPerTopic);
-            broker = ready.Broker;
-            results.Add(Report(new BenchmarkResult("partitions", $"{created:N0}: clean restart, then the first fetch", 1, 0, ready.Seconds + firstFetch, "-", 0)
-            {
-                Figures = new Dictionary<string, double> { ["readySeconds"] = ready.Seconds, ["firstFetchSeconds"] = firstFetch },
+                Figures = new Dictionary<string, double> { ["firstRequestSeconds"] = firstRequest.Value, ["lastRequestSeconds"] = creation.Last, ["lastToFirst"] = creation.Last / firstRequest.Value },
             }));
-        }
-        finally
-        {
-            await broker.DisposeAsync();
+            var produce = ProduceEverywhere(broker, created / PartitionsPerTopic, target / PartitionsPerTopic);
+            results.Add(Report(new BenchmarkResult("partitions", $"{target:N0}: one 100-byte record to each new partition", target - created, (long)(target - created) * 100, produce, "-", 0)));
+            created = target;
+
+            var read = ReadSample(broker, target / PartitionsPerTopic);
+            results.Add(Report(new BenchmarkResult("partitions", $"{target:N0}: read a record back from {SampleSize} random partitions", read.Found, read.Found * 100, read.Seconds, "-", 0)));
+
+            var hot = ProduceHot(broker);
+            results.Add(Report(new BenchmarkResult("partitions", $"{target:N0}: hot partition, acks=all, one at a time, rest idle", HotRecords, HotRecords * 100L, hot.Seconds, "-", 0) { P50Ms = hot.P50, P99Ms = hot.P99 }));
+
+            var busy = broker.Usage();
+            await Task.Delay(idle);
+            var quiet = broker.Usage();
+            for (var b = 0; b < broker.Count; b++)
+            {
+                var name = broker.Count == 1 ? "broker" : $"broker {b}";
+                results.Add(Report(new BenchmarkResult("partitions", $"{target:N0}: {name} resources, busy then after {idle.TotalSeconds:0} s idle", target, 0, 1, "-", 0)
+                {
+                    Figures = new Dictionary<string, double> { ["busyRssMb"] = busy[b].RssMb, ["busyOpenFiles"] = busy[b].Files, ["idleRssMb"] = quiet[b].RssMb, ["idleOpenFiles"] = quiet[b].Files },
+                }));
+            }
         }
 
+        var ready = await broker.RestartAsync();
+        var firstFetch = FirstFetch(broker, created / PartitionsPerTopic);
+        results.Add(Report(new BenchmarkResult("partitions", $"{created:N0}: clean restart, then the first fetch", 1, 0, ready + firstFetch, "-", 0)
+        {
+            Figures = new Dictionary<string, double> { ["readySeconds"] = ready, ["firstFetchSeconds"] = firstFetch },
+        }));
         return results;
     }
 
@@ -93,14 +91,14 @@ internal sealed class PartitionsBenchmark(string directory, bool quick, IReadOnl
     private static string TopicName(int topic) => $"t{topic:D6}";
 
     /// <summary>Creates topics [<paramref name="from"/>, <paramref name="to"/>) in requests of 100; returns the total and the first and last request's seconds.</summary>
-    private static async Task<(double Seconds, double First, double Last)> Create(SiloProcess broker, int from, int to)
+    private static async Task<(double Seconds, double First, double Last)> Create(DensityBrokers broker, int from, int to, short replicas)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.KafkaBootstrap }).Build();
         var clock = Stopwatch.StartNew();
         double first = 0, last = 0;
         for (var start = from; start < to; start += TopicsPerRequest)
         {
-            var specs = Enumerable.Range(start, Math.Min(TopicsPerRequest, to - start)).Select(t => new TopicSpecification { Name = TopicName(t), NumPartitions = PartitionsPerTopic, ReplicationFactor = 1 }).ToList();
+            var specs = Enumerable.Range(start, Math.Min(TopicsPerRequest, to - start)).Select(t => new TopicSpecification { Name = TopicName(t), NumPartitions = PartitionsPerTopic, ReplicationFactor = replicas }).ToList();
             var request = Stopwatch.StartNew();
             await admin.CreateTopicsAsync(specs, new CreateTopicsOptions { RequestTimeout = TimeSpan.FromMinutes(2), OperationTimeout = TimeSpan.FromMinutes(2) });
             last = request.Elapsed.TotalSeconds;
@@ -110,25 +108,35 @@ internal sealed class PartitionsBenchmark(string directory, bool quick, IReadOnl
         return (clock.Elapsed.TotalSeconds, first, last);
     }
 
-    private static double ProduceEverywhere(SiloProcess broker, int from, int to)
+    /// <summary>
+    /// One record to every partition of topics [<paramref name="from"/>, <paramref name="to"/>), through one producer
+    /// per <see cref="TopicsPerProducer"/> topics: librdkafka's threads walk every partition a producer knows on each
+    /// turn, so a single producer over 100,000 partitions measured librdkafka (its threads busy, the broker at 30%
+    /// CPU, records timing out in its queue), not the broker.
+    /// </summary>
+    private static double ProduceEverywhere(DensityBrokers broker, int from, int to)
     {
-        using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = broker.KafkaBootstrap, Acks = Acks.All, LingerMs = 5, MessageTimeoutMs = 300_000 }).Build();
         var value = new byte[100];
         var failed = 0;
         var clock = Stopwatch.StartNew();
-        for (var topic = from; topic < to; topic++)
+        for (var first = from; first < to; first += TopicsPerProducer)
         {
-            for (var partition = 0; partition < PartitionsPerTopic; partition++)
+            using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = broker.KafkaBootstrap, Acks = Acks.All, LingerMs = 5, MessageTimeoutMs = 300_000 }).Build();
+            for (var topic = first; topic < Math.Min(to, first + TopicsPerProducer); topic++)
             {
-                producer.Produce(new TopicPartition(TopicName(topic), partition), new Message<Null, byte[]> { Value = value }, report => failed += report.Error.IsError ? 1 : 0);
+                for (var partition = 0; partition < PartitionsPerTopic; partition++)
+                {
+                    producer.Produce(new TopicPartition(TopicName(topic), partition), new Message<Null, byte[]> { Value = value }, report => { if (report.Error.IsError) { Interlocked.Increment(ref failed); } });
+                }
             }
+
+            producer.Flush(TimeSpan.FromMinutes(10));
         }
 
-        producer.Flush(TimeSpan.FromMinutes(10));
         return failed == 0 ? clock.Elapsed.TotalSeconds : throw new InvalidOperationException($"{failed} records were not acknowledged.");
     }
 
-    private static (long Found, double Seconds) ReadSample(SiloProcess broker, int topics)
+    private static (long Found, double Seconds) ReadSample(DensityBrokers broker, int topics)
     {
         var random = new Random(topics);
         var sample = Enumerable.Range(0, SampleSize).Select(_ => new TopicPartitionOffset(TopicName(random.Next(topics)), random.Next(PartitionsPerTopic), Offset.Beginning)).DistinctBy(p => p.TopicPartition).ToList();
@@ -147,7 +155,7 @@ internal sealed class PartitionsBenchmark(string directory, bool quick, IReadOnl
         return seen.Count == sample.Count ? (seen.Count, clock.Elapsed.TotalSeconds) : throw new InvalidOperationException($"Only {seen.Count} of {sample.Count} sampled partitions returned their record.");
     }
 
-    private static (double Seconds, double P50, double P99) ProduceHot(SiloProcess broker)
+    private static (double Seconds, double P50, double P99) ProduceHot(DensityBrokers broker)
     {
         using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = broker.KafkaBootstrap, Acks = Acks.All, LingerMs = 0 }).Build();
         var value = new byte[100];
@@ -164,16 +172,11 @@ internal sealed class PartitionsBenchmark(string directory, bool quick, IReadOnl
         return (clock.Elapsed.TotalSeconds, latencies.PercentileMs(50), latencies.PercentileMs(99));
     }
 
-    /// <summary>Stops the broker cleanly (SIGTERM) and starts it again; returns the time until it is ready and then until a fetch of a random partition answers.</summary>
-    private static async Task<((SiloProcess Broker, double Seconds) Ready, double FirstFetch)> Restart(SiloProcess broker, int topics)
+    /// <summary>Seconds until a fetch of a random partition answers with its record (just after a restart).</summary>
+    private static double FirstFetch(DensityBrokers broker, int topics)
     {
-        await broker.StopAsync(TimeSpan.FromMinutes(2));
         var clock = Stopwatch.StartNew();
-        var restarted = await broker.RestartAsync(TimeSpan.FromMinutes(5));
-        var ready = clock.Elapsed.TotalSeconds;
-        await broker.DisposeAsync();
-        clock.Restart();
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig { BootstrapServers = restarted.KafkaBootstrap, GroupId = "density-restart", EnableAutoCommit = false }).Build();
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig { BootstrapServers = broker.KafkaBootstrap, GroupId = "density-restart", EnableAutoCommit = false }).Build();
         consumer.Assign(new TopicPartitionOffset(TopicName(new Random(7).Next(topics)), 3, Offset.Beginning));
         while (consumer.Consume(TimeSpan.FromMilliseconds(500)) is null)
         {
@@ -183,14 +186,7 @@ internal sealed class PartitionsBenchmark(string directory, bool quick, IReadOnl
             }
         }
 
-        return ((restarted, ready), clock.Elapsed.TotalSeconds);
-    }
-
-    private static (double RssMb, int Files) Usage(SiloProcess broker)
-    {
-        var rss = File.ReadLines($"/proc/{broker.ProcessId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        var kilobytes = long.Parse(rss["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-        return (kilobytes / 1024.0, Directory.GetFiles($"/proc/{broker.ProcessId}/fd").Length);
+        return clock.Elapsed.TotalSeconds;
     }
 
     private static string FileLimit() =>

@@ -55,7 +55,7 @@ public sealed class FaultInjectingFileSystem : IFileSystem
 
     public void DeleteFile(string path) => _disk.DeleteFile(path);
 
-    public void CreateDirectory(string path) => _disk.CreateDirectory(path);
+    public bool CreateDirectory(string path) => _disk.CreateDirectory(path);
 
     public IReadOnlyList<string> ListFiles(string directory) => _disk.ListFiles(directory);
 

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using OrleansLog.Postgres;
+using OrleansLog.Testing;
+
+namespace OrleansLog.Benchmarks.Density;
+
+/// <summary>
+/// The brokers the partitions benchmark measures, as real processes of this build: one embedded broker, or a
+/// cluster of brokers on a PostgreSQL server started here (cluster mode, as deployed). Not thread-safe: the
+/// benchmark drives it from one flow.
+/// </summary>
+internal sealed class DensityBrokers : IAsyncDisposable
+{
+    private readonly PostgresServer? _postgres;
+    private readonly SiloProcess[] _brokers;
+
+    private DensityBrokers(PostgresServer? postgres, SiloProcess[] brokers)
+    {
+        _postgres = postgres;
+        _brokers = brokers;
+    }
+
+    public int Count => _brokers.Length;
+
+    /// <summary>Every broker's Kafka listener, for a client's bootstrap list.</summary>
+    public string KafkaBootstrap => string.Join(',', _brokers.Select(b => b.KafkaBootstrap));
+
+    public static async Task<DensityBrokers> StartAsync(string directory, int count)
+    {
+        if (count == 1)
+        {
+            return new DensityBrokers(null, [await SiloProcess.StartAsync(Path.Combine(directory, "broker"), TimeSpan.FromSeconds(120))]);
+        }
+
+        var postgres = await PostgresServer.StartNewAsync();
+        try
+        {
+            var connection = await postgres.CreateDatabaseAsync("orleanslog");
+            await PostgresSchema.MigrateAsync(connection);
+            var brokers = await Task.WhenAll(Enumerable.Range(0, count).Select(id =>
+                SiloProcess.StartAsync(Path.Combine(directory, $"broker-{id}"), TimeSpan.FromSeconds(120), PostgresClusterFixture.ClusterArguments(connection, id))));
+            return new DensityBrokers(postgres, brokers);
+        }
+        catch
+        {
+            await postgres.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Each broker's resident memory (MiB) and open file descriptors now.</summary>
+    public IReadOnlyList<(double RssMb, int Files)> Usage() => [.. _brokers.Select(Usage)];
+
+    /// <summary>Stops every broker cleanly (SIGTERM), then starts them all again; returns the seconds until the last is ready.</summary>
+    public async Task<double> RestartAsync()
+    {
+        await Task.WhenAll(_brokers.Select(b => b.StopAsync(TimeSpan.FromMinutes(2))));
+        var clock = Stopwatch.StartNew();
+        var restarted = await Task.WhenAll(_brokers.Select(b => b.RestartAsync(TimeSpan.FromMinutes(5))));
+        var seconds = clock.Elapsed.TotalSeconds;
+        for (var i = 0; i < _brokers.Length; i++)
+        {
+            await _brokers[i].DisposeAsync();
+            _brokers[i] = restarted[i];
+        }
+
+        return seconds;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var broker in _brokers)
+        {
+            await broker.DisposeAsync();
+        }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+    }
+
+    private static (double RssMb, int Files) Usage(SiloProcess broker)
+    {
+        var rss = File.ReadLines($"/proc/{broker.ProcessId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var kilobytes = long.Parse(rss["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        return (kilobytes / 1024.0, Directory.GetFiles($"/proc/{broker.ProcessId}/fd").Length);
+    }
+}
