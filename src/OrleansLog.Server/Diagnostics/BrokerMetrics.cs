@@ -41,8 +41,12 @@ public sealed class BrokerMetrics : IDisposable
         _isrExpands = _meter.CreateCounter<long>("orleanslog.isr.expands", description: "ISR expands this broker's leaders asked for.");
         _leaderTerms = _meter.CreateCounter<long>(LeaderTermsName, description: "Leadership terms started by partition leaders on this broker: elections won here, or a leader's reactivation.");
         _meter.CreateObservableGauge("orleanslog.partitions.under_replicated", () => _ledUnderReplicated.Count(p => p.Value), description: "Partitions led here whose ISR is smaller than their replica set.");
-        _meter.CreateObservableGauge("orleanslog.partitions.led", () => _ledUnderReplicated.Count, description: "Partitions led by this broker.");
-        _meter.CreateObservableGauge("orleanslog.log.size", () => logs.TotalSizeInBytes(), "By", "Bytes of every log on this broker's disk.");
+        _meter.CreateObservableGauge("orleanslog.partitions.led", () => _ledUnderReplicated.Count, description: "Partitions led by this broker with an active leader (an idle partition's leader deactivates and is not counted).");
+
+        // Open logs only: adding up the files of 100,000 closed logs would cost a look at every directory per scrape.
+        _meter.CreateObservableGauge("orleanslog.log.size", () => logs.TotalSizeInBytes(), "By", "Bytes of the logs open on this broker (an idle partition's closed log is not counted).");
+        _meter.CreateObservableGauge("orleanslog.logs.open", () => logs.OpenCount, description: "Partition logs open on this broker (replicas in use; idle ones are closed).");
+        _meter.CreateObservableGauge("orleanslog.segment_files.open", () => logs.Files.OpenHandles, description: "Segment files this broker holds open, at most OrleansLog:MaxOpenSegmentFiles.");
     }
 
     public void Produced(string topic, ErrorCode error, long bytes, TimeSpan duration)

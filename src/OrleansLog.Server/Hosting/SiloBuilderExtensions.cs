@@ -42,6 +42,7 @@ public static class SiloBuilderExtensions
         builder.Services.AddValidatedOptions<BrokerOptions, BrokerOptionsValidator>(BrokerOptions.SectionName);
         builder.Services.AddValidatedOptions<ReplicationOptions, ReplicationOptionsValidator>(ReplicationOptions.SectionName);
         builder.Services.AddValidatedOptions<FetchOptions, FetchOptionsValidator>(FetchOptions.SectionName);
+        builder.Services.AddSingleton<MemoryPressure>();
         builder.Services.AddSingleton<LogManager>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<BrokerMetrics>();

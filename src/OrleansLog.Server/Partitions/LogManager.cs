@@ -18,7 +18,8 @@ namespace OrleansLog.Server.Partitions;
 /// delete) is never served to the new one. Data that is not deleted on purpose is never deleted at once:
 /// a stale or orphaned directory is renamed <c>&lt;partition&gt;.&lt;unix ms&gt;-stray</c> and removed only
 /// after a grace period (<see cref="RemoveExpiredStrays"/>), with one log line each.
-/// An open log lives as long as an activation uses it (<see cref="Acquire"/>, <see cref="Release"/>).
+/// An open log lives as long as an activation uses it (<see cref="Acquire"/>, <see cref="Release"/>); the last
+/// release queues its close on the <see cref="LogCloser"/>'s threads, and an acquire before it ran takes the log back.
 /// Thread-safe: opening, closing and setting aside a partition's log hold a lock of that partition's stripe only
 /// (opening and closing a log syncs several files, so with one lock for all a broker opened its partitions one at
 /// a time; a thousand partitions activated at once now open side by side). Disposing closes every log cleanly.
@@ -33,14 +34,18 @@ public sealed partial class LogManager : IDisposable
     private const int Stripes = 64;
     private readonly Lock[] _gates = [.. Enumerable.Range(0, Stripes).Select(_ => new Lock())];
     private readonly TimeProvider _time;
+    private readonly MemoryPressure _memory;
+    private readonly LogCloser _closer;
     private readonly ILogger<LogManager> _logger;
     private readonly IDisposable _directoryLock;
     private bool _disposed;
 
-    public LogManager(IOptions<OrleansLogOptions> options, ILogger<LogManager> logger, TimeProvider? time = null)
+    public LogManager(IOptions<OrleansLogOptions> options, ILogger<LogManager> logger, TimeProvider? time = null, MemoryPressure? memory = null, LogCloser? closer = null)
     {
+        _closer = closer ?? new LogCloser();
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _memory = memory ?? new MemoryPressure();
         Directory = options.Value.LogDirectory;
         System.IO.Directory.CreateDirectory(Directory);
         var configured = options.Value.MaxOpenSegmentFiles;
@@ -69,6 +74,8 @@ public sealed partial class LogManager : IDisposable
     /// broker's other replica grain) may still have the config it was opened with. A log of another topic id under
     /// the same name, open or on disk, is closed and set aside as stray first. Each call is paired with one
     /// <see cref="Release"/>: a log no activation uses is closed, so an idle partition holds no file and no memory.
+    /// A log that is not open is refused with a retriable KAFKA_STORAGE_ERROR while the broker is short of memory
+    /// (<see cref="MemoryPressure"/>) or of file handles: partitions already open go on being served.
     /// </summary>
     public PartitionLog Acquire(TopicPartition partition, TopicDescription topic)
     {
@@ -81,13 +88,21 @@ public sealed partial class LogManager : IDisposable
             {
                 if (open.TopicId == topicId)
                 {
+                    // Released and not closed yet: taken back, its close is called off.
                     open.Users++;
+                    open.CallOffClose();
                     open.Log.UpdateConfig(config);
                     return open.Log;
                 }
 
                 _logs.TryRemove(partition.DirectoryName, out _);
-                open.Log.Dispose();
+                open.Abandon();
+            }
+
+            if (_memory.IsHigh(out var load, out var threshold))
+            {
+                LogShortOfMemory(partition.DirectoryName, _logs.Count, load >> 20, threshold >> 20);
+                throw new OrleansLogException(ErrorCode.KafkaStorageError, $"The broker is short of memory ({load >> 20} MiB in use, {threshold >> 20} MiB is its limit) and does not open {partition.DirectoryName} now. Retry; memory frees as partitions fall idle.");
             }
 
             PartitionLog log;
@@ -113,35 +128,70 @@ public sealed partial class LogManager : IDisposable
     }
 
     /// <summary>
-    /// One user of <paramref name="log"/> is done with it. The last closes it cleanly (indexes written, a clean
-    /// shutdown marker, so the next open reads no segment), first keeping <paramref name="highWatermark"/> in its
-    /// checkpoint when it is known. A log that was deleted or replaced meanwhile is left as it is.
+    /// One user of <paramref name="log"/> is done with it. The last one's release queues a clean close (on the
+    /// closer's threads, not the caller's): <paramref name="beforeClose"/> runs first (a producer state snapshot),
+    /// then <paramref name="highWatermark"/> is kept in its checkpoint when it is known, and the log is closed with
+    /// its indexes written and a clean shutdown marker, so the next open reads no segment. An acquire before the
+    /// close ran takes the log back and calls the close off (<paramref name="beforeClose"/> then never runs: what it
+    /// saves can be rebuilt from the log). A log that was deleted or replaced meanwhile is left as it is.
+    /// Returns a task that completes when the queued close ran or was called off (at once when the log stays in use).
     /// </summary>
-    public void Release(TopicPartition partition, PartitionLog log, long highWatermark)
+    public Task Release(TopicPartition partition, PartitionLog log, long highWatermark, Action? beforeClose = null)
+    {
+        OpenLog? open;
+        lock (Gate(partition))
+        {
+            if (!_logs.TryGetValue(partition.DirectoryName, out open) || !ReferenceEquals(open.Log, log) || --open.Users > 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            open.AskClose(highWatermark, beforeClose);
+        }
+
+        var closing = open.Closing!.Task;
+
+        // After the closer stopped (the broker is shutting down) the log stays queued: Dispose closes it.
+        _closer.TryEnqueue(() => CloseIfStillReleased(partition, open));
+        return closing;
+    }
+
+    /// <summary>Closes queued and not yet run.</summary>
+    public int PendingCloses => _closer.Pending;
+
+    /// <summary>The closer's work for one release: closes the log unless it was taken back, replaced or deleted since.</summary>
+    private void CloseIfStillReleased(TopicPartition partition, OpenLog open)
     {
         lock (Gate(partition))
         {
-            if (!_logs.TryGetValue(partition.DirectoryName, out var open) || !ReferenceEquals(open.Log, log) || --open.Users > 0)
+            if (open.Closing is null || !_logs.TryGetValue(partition.DirectoryName, out var current) || !ReferenceEquals(current, open))
             {
                 return;
             }
 
             _logs.TryRemove(partition.DirectoryName, out _);
-            try
-            {
-                if (highWatermark > 0)
-                {
-                    log.CheckpointHighWatermark(Math.Min(highWatermark, log.LogEndOffset));
-                }
-            }
-            catch (Exception e) when (e is OrleansLogException or IOException)
-            {
-                // Only a whole-cluster restart reads it, and then from an older checkpoint: nothing is lost.
-                LogCloseCheckpointFailed(partition.DirectoryName, e.Message);
-            }
-
-            log.Dispose();
+            Close(partition, open);
         }
+    }
+
+    /// <summary>The clean close a release asked for; never throws.</summary>
+    private void Close(TopicPartition partition, OpenLog open)
+    {
+        try
+        {
+            open.BeforeClose?.Invoke();
+            if (open.CloseHighWatermark > 0)
+            {
+                open.Log.CheckpointHighWatermark(Math.Min(open.CloseHighWatermark, open.Log.LogEndOffset));
+            }
+        }
+        catch (Exception e) when (e is OrleansLogException or IOException)
+        {
+            // Only a whole-cluster restart reads it, and then from an older checkpoint: nothing is lost.
+            LogCloseCheckpointFailed(partition.DirectoryName, e.Message);
+        }
+
+        open.Abandon();
     }
 
     private PartitionLog Open(TopicPartition partition, Guid topicId, LogConfig config)
@@ -162,6 +212,9 @@ public sealed partial class LogManager : IDisposable
 
         return log;
     }
+
+    /// <summary>How many logs are open now.</summary>
+    public int OpenCount => _logs.Count;
 
     /// <summary>Bytes of every open log, for the log-size metric.</summary>
     public long TotalSizeInBytes()
@@ -205,7 +258,7 @@ public sealed partial class LogManager : IDisposable
         {
             if (_logs.TryRemove(partition.DirectoryName, out var open))
             {
-                open.Log.Dispose();
+                open.Abandon();
             }
 
             var path = Path.Combine(Directory, partition.DirectoryName);
@@ -233,7 +286,7 @@ public sealed partial class LogManager : IDisposable
                 }
 
                 _logs.TryRemove(partition.DirectoryName, out _);
-                open.Log.Dispose();
+                open.Abandon();
             }
 
             LogSetAside(partition.DirectoryName, reason);
@@ -276,6 +329,9 @@ public sealed partial class LogManager : IDisposable
 
     public void Dispose()
     {
+        // Queued closes run first (the closer takes each stripe's lock), then what is left is closed here.
+        _closer.Dispose();
+
         // Every stripe, always in the same order (nothing else holds two): no open or close is half done.
         foreach (var gate in _gates)
         {
@@ -290,9 +346,16 @@ public sealed partial class LogManager : IDisposable
             }
 
             _disposed = true;
-            foreach (var open in _logs.Values)
+            foreach (var (name, open) in _logs)
             {
-                open.Log.Dispose();
+                if (open.Closing is not null && TopicPartition.TryParseDirectoryName(name, out var partition))
+                {
+                    Close(partition, open);
+                }
+                else
+                {
+                    open.Abandon();
+                }
             }
 
             _logs.Clear();
@@ -358,13 +421,19 @@ public sealed partial class LogManager : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Directory}: not opened, the broker is out of file handles ({OpenLogs} logs open, {CachedHandles} segment files held); its requests fail retriably until partitions fall idle: {Reason}")]
     private partial void LogOutOfHandles(string directory, int openLogs, int cachedHandles, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Directory}: not opened, the broker is short of memory ({OpenLogs} logs open, memory load {LoadMib} MiB against the GC's high-load threshold {ThresholdMib} MiB); its requests fail retriably until partitions fall idle.")]
+    private partial void LogShortOfMemory(string directory, int openLogs, long loadMib, long thresholdMib);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Up to {Budget} segment files open at once (OrleansLog:MaxOpenSegmentFiles {Configured}; the file limit {Limit}, with {Open} in use, leaves room for it).")]
     private partial void LogSegmentFileBudget(int budget, int configured, long limit, int open);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Directory}: the high watermark was not checkpointed at close ({Reason}).")]
     private partial void LogCloseCheckpointFailed(string directory, string reason);
 
-    /// <summary>An open log, the topic id it was opened for, and how many activations use it (changed under the open lock).</summary>
+    /// <summary>
+    /// An open log, the topic id it was opened for, how many activations use it, and the close its last release asked
+    /// for (all changed under its stripe's lock).
+    /// </summary>
     private sealed class OpenLog(PartitionLog log, Guid topicId)
     {
         public PartitionLog Log { get; } = log;
@@ -372,5 +441,31 @@ public sealed partial class LogManager : IDisposable
         public Guid TopicId { get; } = topicId;
 
         public int Users { get; set; }
+
+        /// <summary>Set while a close is queued: completes when it ran or was called off.</summary>
+        public TaskCompletionSource? Closing { get; private set; }
+
+        public long CloseHighWatermark { get; private set; }
+
+        public Action? BeforeClose { get; private set; }
+
+        public void AskClose(long highWatermark, Action? beforeClose)
+        {
+            Closing ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            (CloseHighWatermark, BeforeClose) = (highWatermark, beforeClose);
+        }
+
+        public void CallOffClose()
+        {
+            Closing?.TrySetResult();
+            (Closing, BeforeClose) = (null, null);
+        }
+
+        /// <summary>Closes the log as it is (no snapshot, no checkpoint) and completes a queued close.</summary>
+        public void Abandon()
+        {
+            Log.Dispose();
+            CallOffClose();
+        }
     }
 }

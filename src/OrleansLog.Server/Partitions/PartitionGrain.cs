@@ -79,9 +79,11 @@ public sealed partial class PartitionGrain(
             LogLeaderDeactivated(_id.DirectoryName, reason.ReasonCode, reason.Description);
         }
 
-        EndTerm();
+        // The producer state snapshot is written by the log's close, off this thread (LogCloser).
+        var appender = _appender;
+        EndTerm(snapshot: false);
         metrics.StoppedLeading(_id);
-        HoldLog(null);
+        HoldLog(null, appender is null ? null : appender.Snapshot);
         return Task.CompletedTask;
     }
 
@@ -360,13 +362,14 @@ public sealed partial class PartitionGrain(
 
     /// <summary>
     /// Makes <paramref name="log"/> (acquired for this activation, or null) the log it holds, releasing the one it held
-    /// (after the new one was acquired, so a log that stays never closes in between).
+    /// (after the new one was acquired, so a log that stays never closes in between); <paramref name="beforeClose"/>
+    /// runs if that release closes it.
     /// </summary>
-    private void HoldLog(PartitionLog? log)
+    private void HoldLog(PartitionLog? log, Action? beforeClose = null)
     {
         if (_log is { } held)
         {
-            logs.Release(_id, held, _replica?.HighWatermark ?? 0);
+            _ = logs.Release(_id, held, _replica?.HighWatermark ?? 0, beforeClose);
         }
 
         _log = log;
@@ -392,9 +395,13 @@ public sealed partial class PartitionGrain(
     }
 
     /// <summary>Stops the current term's loops and ISR timer and wakes everything waiting on its high watermark.</summary>
-    private void EndTerm()
+    private void EndTerm(bool snapshot = true)
     {
-        _appender?.Snapshot();
+        if (snapshot)
+        {
+            _appender?.Snapshot();
+        }
+
         _isrTimer?.Dispose();
         _isrTimer = null;
         _term?.Stop();

@@ -62,7 +62,7 @@ public sealed partial class FollowerGrain(
     {
         if (_log is { } held)
         {
-            logs.Release(_id, held, _replica.HighWatermark);
+            _ = logs.Release(_id, held, _replica.HighWatermark);
         }
 
         _log = null;

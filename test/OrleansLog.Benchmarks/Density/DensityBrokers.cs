@@ -52,20 +52,24 @@ internal sealed class DensityBrokers : IAsyncDisposable
     /// <summary>Each broker's resident memory (MiB) and open file descriptors now.</summary>
     public IReadOnlyList<(double RssMb, int Files)> Usage() => [.. _brokers.Select(Usage)];
 
-    /// <summary>Stops every broker cleanly (SIGTERM), then starts them all again; returns the seconds until the last is ready.</summary>
+    /// <summary>
+    /// Restarts each broker in turn, as a rolling update does: stopped cleanly (SIGTERM), started again, ready before
+    /// the next one stops. Returns the longest time one took from its start to ready.
+    /// </summary>
     public async Task<double> RestartAsync()
     {
-        await Task.WhenAll(_brokers.Select(b => b.StopAsync(TimeSpan.FromMinutes(2))));
-        var clock = Stopwatch.StartNew();
-        var restarted = await Task.WhenAll(_brokers.Select(b => b.RestartAsync(TimeSpan.FromMinutes(5))));
-        var seconds = clock.Elapsed.TotalSeconds;
+        var longest = 0.0;
         for (var i = 0; i < _brokers.Length; i++)
         {
+            await _brokers[i].StopAsync(TimeSpan.FromMinutes(2));
+            var clock = Stopwatch.StartNew();
+            var restarted = await _brokers[i].RestartAsync(TimeSpan.FromMinutes(5));
+            longest = Math.Max(longest, clock.Elapsed.TotalSeconds);
             await _brokers[i].DisposeAsync();
-            _brokers[i] = restarted[i];
+            _brokers[i] = restarted;
         }
 
-        return seconds;
+        return longest;
     }
 
     public async ValueTask DisposeAsync()

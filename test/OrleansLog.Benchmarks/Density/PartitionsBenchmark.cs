@@ -12,7 +12,8 @@ namespace OrleansLog.Benchmarks.Density;
 /// at RF=3 (each broker then holds every partition: a leader or a follower replica); topics of <see cref="PartitionsPerTopic"/> partitions created through the Kafka admin
 /// API in requests of 100 topics up to each target count, one 100-byte record produced to every partition, a
 /// sample read back, the broker's resident memory and open files once it has been idle, the produce latency of
-/// one hot partition while the rest sit idle, and a clean restart of every broker: time to ready and to the first fetch.
+/// one hot partition while the rest sit idle, and a clean restart of each broker in turn (the longest time to
+/// ready), then the time to the first fetch and to read every partition back.
 /// The baseline for creation is the first request of the run: the figure that matters is how much slower the
 /// last is.
 /// </summary>
@@ -73,10 +74,22 @@ internal sealed class PartitionsBenchmark(string directory, bool quick, IReadOnl
 
         var ready = await broker.RestartAsync();
         var firstFetch = FirstFetch(broker, created / PartitionsPerTopic);
-        results.Add(Report(new BenchmarkResult("partitions", $"{created:N0}: clean restart, then the first fetch", 1, 0, ready + firstFetch, "-", 0)
+        results.Add(Report(new BenchmarkResult("partitions", $"{created:N0}: clean restart (each broker in turn), then the first fetch", 1, 0, ready + firstFetch, "-", 0)
         {
             Figures = new Dictionary<string, double> { ["readySeconds"] = ready, ["firstFetchSeconds"] = firstFetch },
         }));
+        var everything = ReadEverything(broker, created / PartitionsPerTopic);
+        results.Add(Report(new BenchmarkResult("partitions", $"{created:N0}: every partition read back after the restart", everything.Found, everything.Found * 100, everything.Seconds, "-", 0)));
+        var after = broker.Usage();
+        for (var b = 0; b < broker.Count; b++)
+        {
+            var name = broker.Count == 1 ? "broker" : $"broker {b}";
+            results.Add(Report(new BenchmarkResult("partitions", $"{created:N0}: {name} resources after reading every partition", created, 0, 1, "-", 0)
+            {
+                Figures = new Dictionary<string, double> { ["rssMb"] = after[b].RssMb, ["openFiles"] = after[b].Files },
+            }));
+        }
+
         return results;
     }
 
@@ -134,6 +147,37 @@ internal sealed class PartitionsBenchmark(string directory, bool quick, IReadOnl
         }
 
         return failed == 0 ? clock.Elapsed.TotalSeconds : throw new InvalidOperationException($"{failed} records were not acknowledged.");
+    }
+
+    /// <summary>Reads the record of every partition of topics [0, <paramref name="topics"/>), one consumer per <see cref="TopicsPerProducer"/> topics; throws when one does not answer.</summary>
+    private static (long Found, double Seconds) ReadEverything(DensityBrokers broker, int topics)
+    {
+        var clock = Stopwatch.StartNew();
+        long found = 0;
+        for (var first = 0; first < topics; first += TopicsPerProducer)
+        {
+            var chunk = Enumerable.Range(first, Math.Min(TopicsPerProducer, topics - first))
+                .SelectMany(t => Enumerable.Range(0, PartitionsPerTopic).Select(p => new TopicPartitionOffset(TopicName(t), p, Offset.Beginning))).ToList();
+            using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig { BootstrapServers = broker.KafkaBootstrap, GroupId = "density-all", EnableAutoCommit = false }).Build();
+            consumer.Assign(chunk);
+            var seen = new HashSet<TopicPartition>();
+            var started = clock.Elapsed;
+            while (seen.Count < chunk.Count)
+            {
+                if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { } record)
+                {
+                    seen.Add(record.TopicPartition);
+                }
+                else if (clock.Elapsed - started > TimeSpan.FromMinutes(5))
+                {
+                    throw new InvalidOperationException($"Only {found + seen.Count} partitions returned their record: topics {first} to {first + TopicsPerProducer} stalled.");
+                }
+            }
+
+            found += seen.Count;
+        }
+
+        return (found, clock.Elapsed.TotalSeconds);
     }
 
     private static (long Found, double Seconds) ReadSample(DensityBrokers broker, int topics)

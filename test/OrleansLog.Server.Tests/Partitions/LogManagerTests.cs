@@ -46,7 +46,7 @@ public sealed class LogManagerTests : IDisposable
     }
 
     [Fact]
-    public void The_last_user_closes_the_log_cleanly_keeping_its_high_watermark_and_the_next_open_reads_no_segment()
+    public async Task The_last_user_closes_the_log_cleanly_on_the_closer_keeping_its_high_watermark_and_the_next_open_reads_no_segment()
     {
         var topic = Topic(Guid.NewGuid());
         var leader = _logs.Acquire(Partition, topic);
@@ -54,9 +54,11 @@ public sealed class LogManagerTests : IDisposable
         Assert.Same(leader, follower);
         leader.Append(Batches.Of("a", "b", "c"));
 
-        _logs.Release(Partition, leader, highWatermark: 2);
+        await _logs.Release(Partition, leader, highWatermark: 2);
         Assert.True(_logs.IsOpen(Partition, topic.TopicId));
-        _logs.Release(Partition, follower, highWatermark: 3);
+        string? closingThread = null;
+        await _logs.Release(Partition, follower, highWatermark: 3, beforeClose: () => closingThread = Thread.CurrentThread.Name);
+        Assert.StartsWith("orleanslog-log-closer-", closingThread, StringComparison.Ordinal);
         Assert.False(_logs.IsOpen(Partition, topic.TopicId));
         Assert.Empty(_logs.OpenLogs());
 
@@ -64,6 +66,50 @@ public sealed class LogManagerTests : IDisposable
         Assert.NotSame(leader, reopened);
         Assert.False(reopened.Recovery.WasUnclean);
         Assert.Equal((3L, 3L), (reopened.LogEndOffset, reopened.CheckpointedHighWatermark));
+    }
+
+    /// <summary>A partition used again before its close ran (a reactivation right after the idle timeout) gets the same log, still open.</summary>
+    [Fact]
+    public async Task A_log_acquired_again_before_its_close_ran_is_taken_back_open()
+    {
+        var closer = new LogCloser(threads: 0);
+        using var logs = new LogManager(Options.Create(new OrleansLogOptions { LogDirectoryOverride = _temp.Sub("taken-back") }), NullLogger<LogManager>.Instance, _time, closer: closer);
+        var topic = Topic(Guid.NewGuid());
+        var log = logs.Acquire(Partition, topic);
+        log.Append(Batches.Of("a"));
+        var beforeCloseRan = false;
+
+        var release = logs.Release(Partition, log, highWatermark: 1, beforeClose: () => beforeCloseRan = true);
+        Assert.Equal(1, logs.PendingCloses);
+        var again = logs.Acquire(Partition, topic);
+        await release;
+        closer.RunQueued();
+
+        Assert.Same(log, again);
+        Assert.True(logs.IsOpen(Partition, topic.TopicId));
+        Assert.False(beforeCloseRan);
+        Assert.Equal(1, again.Append(Batches.Of("b")).LastOffset);
+    }
+
+    /// <summary>A close still queued when the broker stops is run by the shutdown, snapshot and checkpoint included.</summary>
+    [Fact]
+    public void A_close_still_queued_at_shutdown_runs_in_full()
+    {
+        var directory = _temp.Sub("queued-at-shutdown");
+        var topic = Topic(Guid.NewGuid());
+        var beforeCloseRan = false;
+        using (var logs = new LogManager(Options.Create(new OrleansLogOptions { LogDirectoryOverride = directory }), NullLogger<LogManager>.Instance, _time, closer: new LogCloser(threads: 0)))
+        {
+            var log = logs.Acquire(Partition, topic);
+            log.Append(Batches.Of("a", "b"));
+            _ = logs.Release(Partition, log, highWatermark: 2, beforeClose: () => beforeCloseRan = true);
+        }
+
+        using var restarted = new LogManager(Options.Create(new OrleansLogOptions { LogDirectoryOverride = directory }), NullLogger<LogManager>.Instance, _time);
+        var reopened = restarted.Acquire(Partition, topic);
+        Assert.True(beforeCloseRan);
+        Assert.False(reopened.Recovery.WasUnclean);
+        Assert.Equal((2L, 2L), (reopened.LogEndOffset, reopened.CheckpointedHighWatermark));
     }
 
     [Fact]
@@ -123,13 +169,13 @@ public sealed class LogManagerTests : IDisposable
         var topic = Topic(Guid.NewGuid());
         var partitions = Enumerable.Range(0, 200).Select(i => new TopicPartition("orders", i)).ToList();
         const int Rounds = 5;
-        await Task.WhenAll(partitions.SelectMany(p => new[] { p, p }).Select(partition => Task.Run(() =>
+        await Task.WhenAll(partitions.SelectMany(p => new[] { p, p }).Select(partition => Task.Run(async () =>
         {
             for (var round = 0; round < Rounds; round++)
             {
                 var log = _logs.Acquire(partition, topic);
                 log.Append(Batches.Of($"{partition.Partition}-{round}"));
-                _logs.Release(partition, log, highWatermark: 0);
+                await _logs.Release(partition, log, highWatermark: 0);
             }
         })));
 
@@ -139,8 +185,29 @@ public sealed class LogManagerTests : IDisposable
             var log = _logs.Acquire(partition, topic);
             Assert.False(log.Recovery.WasUnclean);
             Assert.Equal(2 * Rounds, log.LogEndOffset);
-            _logs.Release(partition, log, highWatermark: 0);
+            await _logs.Release(partition, log, highWatermark: 0);
         }
+    }
+
+    [Fact]
+    public void While_memory_is_short_a_log_that_is_not_open_is_refused_retriably_and_the_open_ones_go_on()
+    {
+        var load = 0L;
+        using var logs = new LogManager(Options.Create(new OrleansLogOptions { LogDirectoryOverride = _temp.Sub("short") }), NullLogger<LogManager>.Instance, _time, MemoryPressure.From(() => (Volatile.Read(ref load), 1_000)));
+        var topic = Topic(Guid.NewGuid());
+        var open = logs.Acquire(Partition, topic);
+        open.Append(Batches.Of("a"));
+
+        Volatile.Write(ref load, 1_000);
+        var refused = Assert.Throws<OrleansLogException>(() => logs.Acquire(new TopicPartition("orders", 1), topic));
+        Assert.Equal(ErrorCode.KafkaStorageError, refused.Code);
+        Assert.True(refused.IsRetriable);
+        Assert.Contains("short of memory", refused.Message, StringComparison.Ordinal);
+        Assert.Same(open, logs.Acquire(Partition, topic));
+        Assert.Equal(2, open.Append(Batches.Of("b", "c")).LastOffset);
+
+        Volatile.Write(ref load, 999);
+        Assert.Equal(0, logs.Acquire(new TopicPartition("orders", 1), topic).LogEndOffset);
     }
 
     private string[] Strays() => Directory.GetDirectories(_logs.Directory, "*-stray");
