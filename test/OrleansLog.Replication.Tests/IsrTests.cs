@@ -30,6 +30,47 @@ public class IsrTests(ReplicatedClusterFixture fixture)
         Assert.True((await fixture.Leadership("isr-cas", 0)).PartitionEpoch > shrunk.PartitionEpoch);
     }
 
+    /// <summary>
+    /// A silo's batch of ISR changes (several partitions of one topic, and one that does not exist) is checked change by
+    /// change, answered in order, and saved whole: no change of one partition is lost to another's in the same topic.
+    /// </summary>
+    [Fact]
+    public async Task A_batch_of_isr_changes_is_answered_change_by_change_and_saved_whole()
+    {
+        await fixture.CreateTopic("isr-batch", partitions: 3);
+        var seen = new List<PartitionLeadership>();
+        for (var partition = 0; partition < 3; partition++)
+        {
+            await fixture.WaitInSync("isr-batch", partition);
+            seen.Add(await fixture.Leadership("isr-batch", partition));
+        }
+
+        ImmutableArray<IsrChange> changes =
+        [
+            .. seen.Select(l => new IsrChange("isr-batch", l.Partition, l.LeaderEpoch, l.PartitionEpoch, [.. l.Isr.Where(b => b != l.Followers.First())])),
+            new IsrChange("isr-batch", 7, 0, 0, [0]),
+        ];
+        var results = await fixture.Coordinator.AlterIsrs(changes);
+
+        Assert.Equal(changes.Length, results.Length);
+        var described = await fixture.Coordinator.DescribeTopic("isr-batch");
+        for (var partition = 0; partition < 3; partition++)
+        {
+            Assert.Equal(ErrorCode.None, results[partition].Error);
+            Assert.Equal(seen[partition].PartitionEpoch + 1, results[partition].Leadership!.PartitionEpoch);
+            Assert.Equal(changes[partition].Isr.Order(), described.Partitions[partition].Isr.Order());
+        }
+
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, results[3].Error);
+
+        // Told the current state, the leaders take their caught-up replicas back.
+        for (var partition = 0; partition < 3; partition++)
+        {
+            await fixture.Grains.GetPartitionGrain("isr-batch", partition).Refresh(described);
+            await fixture.WaitInSync("isr-batch", partition);
+        }
+    }
+
     [Fact]
     public async Task A_stalled_follower_leaves_the_isr_and_rejoins_once_it_catches_up()
     {

@@ -87,6 +87,14 @@ public interface IMetadataGrain : IGrainWithStringKey
     Task<PartitionLeadership> AlterIsr(string topic, int partition, int leaderEpoch, int partitionEpoch, ImmutableArray<int> isr);
 
     /// <summary>
+    /// Several leaders' ISR changes at once (one per partition), each checked as <see cref="AlterIsr"/> and answered
+    /// in order, all saved in one write per touched bucket: when a broker stops, every partition it follows shrinks
+    /// its ISR at once, and one change per coordinator turn and write fell so far behind that the queue grew
+    /// without bound (as Kafka's AlterPartition carries many partitions, KIP-497).
+    /// </summary>
+    Task<ImmutableArray<IsrChangeResult>> AlterIsrs(ImmutableArray<IsrChange> changes);
+
+    /// <summary>
     /// Moves leadership back to each partition's preferred (first) replica where it is alive and in the ISR
     /// (all topics when <paramref name="topic"/> is null). Returns the partitions that changed leader.
     /// </summary>

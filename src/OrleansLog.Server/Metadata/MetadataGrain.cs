@@ -309,42 +309,6 @@ public sealed partial class MetadataGrain(
             ? GetBrokerSilo(description.Partitions[partition].Leader)
             : Task.FromResult<SiloAddress?>(null);
 
-    public async Task<PartitionLeadership> AlterIsr(string topic, int partition, int leaderEpoch, int partitionEpoch, ImmutableArray<int> isr)
-    {
-        var description = Require(topic);
-        if (partition < 0 || partition >= description.PartitionCount)
-        {
-            throw new OrleansLogException(ErrorCode.UnknownTopicOrPartition, $"Partition {partition} of topic \"{topic}\" does not exist.");
-        }
-
-        var current = description.Partitions[partition];
-        if (leaderEpoch != current.LeaderEpoch || !current.IsOnline)
-        {
-            throw new OrleansLogException(ErrorCode.FencedLeaderEpoch, $"Leader epoch {leaderEpoch} of {topic}-{partition} is not current (epoch {current.LeaderEpoch}, leader {current.Leader}).");
-        }
-
-        if (partitionEpoch != current.PartitionEpoch)
-        {
-            throw new OrleansLogException(ErrorCode.InvalidUpdateVersion, $"The ISR change of {topic}-{partition} was computed from partition epoch {partitionEpoch}; it is {current.PartitionEpoch} (ISR [{string.Join(", ", current.Isr)}]).");
-        }
-
-        if (!isr.Contains(current.Leader) || isr.Any(b => !current.Replicas.Contains(b)) || isr.Distinct().Count() != isr.Length)
-        {
-            throw new OrleansLogException(ErrorCode.InvalidRequest, $"ISR [{string.Join(", ", isr)}] of {topic}-{partition} must hold the leader {current.Leader} and only replicas [{string.Join(", ", current.Replicas)}].");
-        }
-
-        // A broker that died (or is stopping) meanwhile does not come back into the ISR on a stale report.
-        var live = ElectableBrokers();
-        var altered = current with { Isr = [.. current.Replicas.Where(r => isr.Contains(r) && (live.Contains(r) || current.Isr.Contains(r)))] };
-        if (!altered.Isr.SequenceEqual(current.Isr))
-        {
-            LogIsrChanged(topic, partition, current.Isr, altered.Isr, leaderEpoch);
-            return (await Save(description, [altered])).Partitions[partition];
-        }
-
-        return current;
-    }
-
     public async Task<int> ElectPreferredLeaders(string? topic)
     {
         var live = ElectableBrokers();
@@ -490,21 +454,30 @@ public sealed partial class MetadataGrain(
 
     private async Task<TopicDescription> Save(TopicDescription description, IReadOnlyList<PartitionLeadership> changed)
     {
+        var saved = WithChanges(description, changed);
+        await _topics.PutAsync(saved, $"the leadership of topic \"{description.Name}\"");
+        NotifyTopicGrain(saved);
+        return saved;
+    }
+
+    /// <summary><paramref name="description"/> with <paramref name="changed"/> partitions, each one's partition epoch bumped.</summary>
+    private static TopicDescription WithChanges(TopicDescription description, IReadOnlyList<PartitionLeadership> changed)
+    {
         var partitions = description.Partitions.ToBuilder();
         foreach (var partition in changed)
         {
             partitions[partition.Partition] = partition with { PartitionEpoch = description.Partitions[partition.Partition].PartitionEpoch + 1 };
         }
 
-        var saved = description with { Partitions = partitions.ToImmutable() };
-        await _topics.PutAsync(saved, $"the leadership of topic \"{description.Name}\"");
-
-        // The topic grain is a cache for clients (it also re-reads on its own); replicas ask this grain directly.
-        // Not awaited: when the topic grain lived on a silo that just died, the call waits, and the leaders and
-        // followers told after this (and the leader waiting on an ISR change) must not wait with it.
-        _ = Notify(() => GrainFactory.GetGrain<ITopicGrain>(description.Name).Update(saved));
-        return saved;
+        return description with { Partitions = partitions.ToImmutable() };
     }
+
+    /// <summary>
+    /// The topic grain is a cache for clients (it also re-reads on its own); replicas ask this grain directly.
+    /// Not awaited: when the topic grain lived on a silo that just died, the call waits, and the leaders and
+    /// followers told after this (and the leader waiting on an ISR change) must not wait with it.
+    /// </summary>
+    private void NotifyTopicGrain(TopicDescription saved) => _ = Notify(() => GrainFactory.GetGrain<ITopicGrain>(saved.Name).Update(saved));
 
     /// <summary>Runs a notification; false (logged) when it failed or timed out. A replica that cannot hear it now learns the same later (leaders reconcile, followers see the epoch).</summary>
     private async Task<bool> Notify(Func<Task> call)

@@ -46,6 +46,7 @@ public sealed partial class PartitionGrain(
     IOptions<ProducerStateOptions> producerOptions,
     TimeProvider time,
     BrokerMetrics metrics,
+    IsrChangeBatcher isrChanges,
     ILogger<PartitionGrain> logger) : Grain, IPartitionGrain, ILeaderReplicationHost
 {
     private TopicPartition _id;
@@ -261,7 +262,7 @@ public sealed partial class PartitionGrain(
     IFollowerGrain ILeaderReplicationHost.Follower(int broker) => GrainFactory.GetGrain<IFollowerGrain>(IFollowerGrain.Key(_id, broker));
 
     Task<PartitionLeadership> ILeaderReplicationHost.AlterIsr(int leaderEpoch, int partitionEpoch, ImmutableArray<int> isr) =>
-        Coordinator.AlterIsr(_id.Topic, _id.Partition, leaderEpoch, partitionEpoch, isr);
+        isrChanges.AlterIsr(_id.Topic, _id.Partition, leaderEpoch, partitionEpoch, isr);
 
     /// <summary>Reads this partition's leadership from the coordinator, as its Refresh would have brought it.</summary>
     async Task ILeaderReplicationHost.PullLeadership()
