@@ -17,6 +17,7 @@ public sealed partial class BrokerRegistrar(
     ILocalSiloDetails silo,
     BrokerLease lease,
     BrokerHeartbeat heartbeat,
+    MembershipChangeSignal membershipChanges,
     TimeProvider time,
     IOptions<BrokerOptions> options,
     ILogger<BrokerRegistrar> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
@@ -81,6 +82,7 @@ public sealed partial class BrokerRegistrar(
         {
             await foreach (var _ in membership.MembershipUpdates.WithCancellation(stopping))
             {
+                membershipChanges.Changed();
                 try
                 {
                     await coordinator.MembershipChanged();

@@ -44,6 +44,7 @@ public static class SiloBuilderExtensions
         builder.Services.AddValidatedOptions<FetchOptions, FetchOptionsValidator>(FetchOptions.SectionName);
         builder.Services.AddSingleton<MemoryPressure>();
         builder.Services.AddSingleton<Replication.IsrChangeBatcher>();
+        builder.Services.AddSingleton<Brokers.MembershipChangeSignal>();
         builder.Services.AddSingleton<LogManager>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<BrokerMetrics>();

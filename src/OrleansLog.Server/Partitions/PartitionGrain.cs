@@ -47,6 +47,7 @@ public sealed partial class PartitionGrain(
     TimeProvider time,
     BrokerMetrics metrics,
     IsrChangeBatcher isrChanges,
+    MembershipChangeSignal membershipChanges,
     ILogger<PartitionGrain> logger) : Grain, IPartitionGrain, ILeaderReplicationHost
 {
     private TopicPartition _id;
@@ -260,6 +261,8 @@ public sealed partial class PartitionGrain(
     }
 
     IFollowerGrain ILeaderReplicationHost.Follower(int broker) => GrainFactory.GetGrain<IFollowerGrain>(IFollowerGrain.Key(_id, broker));
+
+    Task ILeaderReplicationHost.NextMembershipChange => membershipChanges.Next;
 
     Task<PartitionLeadership> ILeaderReplicationHost.AlterIsr(int leaderEpoch, int partitionEpoch, ImmutableArray<int> isr) =>
         isrChanges.AlterIsr(_id.Topic, _id.Partition, leaderEpoch, partitionEpoch, isr);

@@ -21,4 +21,7 @@ public interface ILeaderReplicationHost
 
     /// <summary>This broker no longer leads (a follower or the coordinator named a newer epoch).</summary>
     void StepDown(string reason);
+
+    /// <summary>Completes at the next change of the cluster's membership: a broker that was down may be back.</summary>
+    Task NextMembershipChange { get; }
 }

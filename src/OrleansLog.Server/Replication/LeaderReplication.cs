@@ -23,6 +23,9 @@ namespace OrleansLog.Server.Replication;
 /// </summary>
 public sealed partial class LeaderReplication
 {
+    /// <summary>Retries on the backoff (after a first failure) after which a link waits for the cluster to change instead.</summary>
+    public const int QuickRetries = 5;
+
     private readonly Dictionary<int, ReplicaLink> _links = [];
     private readonly TopicPartition _id;
     private readonly int _localBroker;
@@ -320,8 +323,31 @@ public sealed partial class LeaderReplication
                     await _host.PullLeadership();
                 }
 
+                if (backoff.Failures >= QuickRetries)
+                {
+                    await WaitForClusterChange(link);
+                    backoff.Succeeded();
+                    continue;
+                }
+
                 await WaitToRetry(backoff);
             }
+        }
+    }
+
+    /// <summary>
+    /// A follower that failed its first call and <see cref="QuickRetries"/> retries (about five seconds of backoff) is most likely
+    /// on a broker that is down: its link waits for the cluster's membership or this partition's leadership to
+    /// change, at most <c>replica.lag.time.max.ms</c>, then a random part of the longest backoff, so that the
+    /// thousands of links waiting on one broker do not all call it in the same instant when it comes back.
+    /// </summary>
+    private async Task WaitForClusterChange(ReplicaLink link)
+    {
+        Task changed = Task.WhenAny(_host.NextMembershipChange, _leadershipUpdated.Task);
+        await changed.WaitAsync(_options.ReplicaLagTimeMax, _time).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+        if (!link.Stopped)
+        {
+            await Task.Delay(_options.RetryBackoffMax * Random.Shared.NextDouble(), _time);
         }
     }
 

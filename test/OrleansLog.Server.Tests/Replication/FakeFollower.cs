@@ -16,8 +16,20 @@ internal sealed class FakeFollower(PartitionLog log) : IFollowerGrain
 
     public void Release() => _open.TrySetResult();
 
+    /// <summary>When set, every call fails as a call to a broker that is down does.</summary>
+    public bool Unreachable { get; set; }
+
+    /// <summary>Reconcile calls so far.</summary>
+    public int Reconciles { get; private set; }
+
     public async Task<ReplicaResponse> Reconcile(ReconcileRequest request)
     {
+        Reconciles++;
+        if (Unreachable)
+        {
+            throw new OrleansLogException(ErrorCode.ReplicaNotAvailable, "The broker is down (test).");
+        }
+
         await _open.Task;
         return Refusal == ErrorCode.None ? new ReplicaResponse(ErrorCode.None, Log.LogEndOffset) : ReplicaResponse.Failed(Refusal, "refused by the test");
     }

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
 using OrleansLog.Replication;
+using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Replication;
 using OrleansLog.Storage;
 
@@ -50,4 +51,9 @@ internal sealed class FakeLeaderHost(TopicPartition id, int leader) : ILeaderRep
     }
 
     public void StepDown(string reason) => StepDowns.Add(reason);
+
+    /// <summary>The cluster's next membership change, which the test signals.</summary>
+    public MembershipChangeSignal MembershipChanges { get; } = new();
+
+    public Task NextMembershipChange => MembershipChanges.Next;
 }

@@ -103,6 +103,36 @@ public sealed class LeaderReplicationTests : IDisposable
         term.Stop();
     });
 
+    /// <summary>
+    /// A follower that keeps failing (its broker is down) is tried again <see cref="LeaderReplication.QuickRetries"/> times
+    /// on the backoff, then not again until the cluster's membership changes (or replica.lag.time.max.ms passes): twenty
+    /// thousand links polling a stopped broker every two seconds flooded the cluster.
+    /// </summary>
+    [Fact]
+    public Task A_follower_that_keeps_failing_is_tried_again_when_the_membership_changes_not_on_its_backoff() => OnGrainScheduler(async () =>
+    {
+        var down = _host.Followers[3];
+        down.Unreachable = true;
+        var term = Start(isr: [1, 2]);
+        await Wait.Until(() => down.Reconciles > LeaderReplication.QuickRetries || Advanced(_options.RetryBackoff), "the first call and the quick retries");
+
+        // Well past the longest backoff, short of replica.lag.time.max.ms: no more calls.
+        for (var i = 0; i < 4; i++)
+        {
+            _time.Advance(_options.RetryBackoffMax);
+            await Task.Yield();
+        }
+
+        Assert.Equal(1 + LeaderReplication.QuickRetries, down.Reconciles);
+
+        // Its broker is back: the membership changed, and the link tries again (after a random part of a backoff).
+        down.Unreachable = false;
+        _host.MembershipChanges.Changed();
+        await Wait.Until(() => term.Links[3].LogEndOffset >= 0 || Advanced(_options.RetryBackoff), "the follower is reconciled");
+        Assert.Equal(2 + LeaderReplication.QuickRetries, down.Reconciles);
+        term.Stop();
+    });
+
     [Fact]
     public Task A_follower_that_lags_past_the_maximum_leaves_the_isr_and_the_high_watermark_moves_on() => OnGrainScheduler(async () =>
     {
