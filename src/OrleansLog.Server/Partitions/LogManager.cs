@@ -139,6 +139,7 @@ public sealed partial class LogManager : IDisposable
     public Task Release(TopicPartition partition, PartitionLog log, long highWatermark, Action? beforeClose = null)
     {
         OpenLog? open;
+        Task closing;
         lock (Gate(partition))
         {
             if (!_logs.TryGetValue(partition.DirectoryName, out open) || !ReferenceEquals(open.Log, log) || --open.Users > 0)
@@ -146,10 +147,9 @@ public sealed partial class LogManager : IDisposable
                 return Task.CompletedTask;
             }
 
-            open.AskClose(highWatermark, beforeClose);
+            // Read under the lock: an acquire right after it may call the close off (and clear it).
+            closing = open.AskClose(highWatermark, beforeClose);
         }
-
-        var closing = open.Closing!.Task;
 
         // After the closer stopped (the broker is shutting down) the log stays queued: Dispose closes it.
         _closer.TryEnqueue(() => CloseIfStillReleased(partition, open));
@@ -449,10 +449,12 @@ public sealed partial class LogManager : IDisposable
 
         public Action? BeforeClose { get; private set; }
 
-        public void AskClose(long highWatermark, Action? beforeClose)
+        /// <summary>Asks for a close; returns the task that completes when it ran or was called off.</summary>
+        public Task AskClose(long highWatermark, Action? beforeClose)
         {
             Closing ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             (CloseHighWatermark, BeforeClose) = (highWatermark, beforeClose);
+            return Closing.Task;
         }
 
         public void CallOffClose()
