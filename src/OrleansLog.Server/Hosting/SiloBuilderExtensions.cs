@@ -56,6 +56,12 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<StorageIntegrityCheck>();
         builder.Services.AddPlacementDirector<LeaderPlacement, LeaderPlacementDirector>();
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
+        builder.Services.AddPlacementDirector<BrokerPlacement, BrokerPlacementDirector>();
+        builder.Services.AddSingleton<BrokerSilos>();
+        builder.Services.AddSingleton<ActivePartitions>();
+        builder.Services.AddSingleton<Replication.ReconcileGate>();
+        builder.Services.AddSingleton<Replication.LeaderWaker>();
+        builder.Services.AddSingleton<Replication.ReplicaManager>();
         builder.Services.AddSingleton<BrokerLease>();
         builder.Services.AddSingleton<BrokerHeartbeat>();
         builder.Services.AddSingleton<SiloGoneProbe>();

@@ -48,6 +48,8 @@ public sealed partial class PartitionGrain(
     BrokerMetrics metrics,
     IsrChangeBatcher isrChanges,
     MembershipChangeSignal membershipChanges,
+    ActivePartitions active,
+    ReconcileGate reconciles,
     ILogger<PartitionGrain> logger) : Grain, IPartitionGrain, ILeaderReplicationHost
 {
     private TopicPartition _id;
@@ -71,7 +73,18 @@ public sealed partial class PartitionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _id = TopicPartition.ParseGrainKey(this.GetPrimaryKeyString());
-        Attach(await Coordinator.TryGetTopic(_id.Topic));
+
+        // Listed before the coordinator is asked: a change it saves meanwhile must reach this activation.
+        active.Activated(_id);
+        try
+        {
+            Attach(await Coordinator.TryGetTopic(_id.Topic));
+        }
+        catch
+        {
+            active.Deactivated(_id);
+            throw;
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -86,6 +99,7 @@ public sealed partial class PartitionGrain(
         EndTerm(snapshot: false);
         metrics.StoppedLeading(_id);
         HoldLog(null, appender is null ? null : appender.Snapshot);
+        active.Deactivated(_id);
         return Task.CompletedTask;
     }
 
@@ -263,6 +277,8 @@ public sealed partial class PartitionGrain(
     IFollowerGrain ILeaderReplicationHost.Follower(int broker) => GrainFactory.GetGrain<IFollowerGrain>(IFollowerGrain.Key(_id, broker));
 
     Task ILeaderReplicationHost.NextMembershipChange => membershipChanges.Next;
+
+    Task<IDisposable> ILeaderReplicationHost.EnterReconcile(int broker) => reconciles.EnterAsync(broker);
 
     Task<PartitionLeadership> ILeaderReplicationHost.AlterIsr(int leaderEpoch, int partitionEpoch, ImmutableArray<int> isr) =>
         isrChanges.AlterIsr(_id.Topic, _id.Partition, leaderEpoch, partitionEpoch, isr);

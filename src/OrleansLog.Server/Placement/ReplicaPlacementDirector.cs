@@ -1,5 +1,4 @@
 using Orleans.Runtime.Placement;
-using OrleansLog.Metadata;
 using OrleansLog.Replication;
 
 namespace OrleansLog.Server.Placement;
@@ -9,13 +8,12 @@ namespace OrleansLog.Server.Placement;
 /// disk: when the broker is down the call fails with REPLICA_NOT_AVAILABLE instead of creating an empty
 /// replica elsewhere.
 /// </summary>
-public sealed class ReplicaPlacementDirector(IGrainFactory grains) : IPlacementDirector
+public sealed class ReplicaPlacementDirector(BrokerSilos brokers) : IPlacementDirector
 {
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var (partition, broker) = IFollowerGrain.ParseKey(target.GrainIdentity.Key.ToString()!);
-        var silo = await CoordinatorLookup.Bounded(
-            grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).GetBrokerSilo(broker), ErrorCode.ReplicaNotAvailable, $"where broker {broker} lives");
+        var silo = await brokers.Find(broker, ErrorCode.ReplicaNotAvailable);
         return silo is not null && context.GetCompatibleSilos(target).Contains(silo)
             ? silo
             : throw new OrleansLogException(ErrorCode.ReplicaNotAvailable, $"Broker {broker}, which holds a replica of {partition}, is not alive.");

@@ -24,4 +24,7 @@ public interface ILeaderReplicationHost
 
     /// <summary>Completes at the next change of the cluster's membership: a broker that was down may be back.</summary>
     Task NextMembershipChange { get; }
+
+    /// <summary>Waits for a turn to reconcile with a follower on <paramref name="broker"/> (see <see cref="ReconcileGate"/>); disposing the result ends it.</summary>
+    Task<IDisposable> EnterReconcile(int broker);
 }

@@ -234,8 +234,19 @@ public sealed partial class LeaderReplication
                 var readAt = _time.GetTimestamp();
                 if (!reconciled)
                 {
-                    response = await follower.Reconcile(new ReconcileRequest(Epoch, _localBroker, _log.LeaderEpochs, _log.LogStartOffset, end, HighWatermark.Value, _replica.TopicId))
-                        .WaitAsync(_options.ReplicaCallTimeout, _time);
+                    using (await _host.EnterReconcile(link.Broker))
+                    {
+                        if (link.Stopped)
+                        {
+                            return;
+                        }
+
+                        // Read after the wait for a turn, which may have been long.
+                        end = _log.LogEndOffset;
+                        readAt = _time.GetTimestamp();
+                        response = await follower.Reconcile(new ReconcileRequest(Epoch, _localBroker, _log.LeaderEpochs, _log.LogStartOffset, end, HighWatermark.Value, _replica.TopicId))
+                            .WaitAsync(_options.ReplicaCallTimeout, _time);
+                    }
                 }
                 else if (link.LogEndOffset >= end && link.SentHighWatermark >= HighWatermark.Value && link.SentLogStartOffset >= _log.LogStartOffset)
                 {

@@ -56,4 +56,9 @@ internal sealed class FakeLeaderHost(TopicPartition id, int leader) : ILeaderRep
     public MembershipChangeSignal MembershipChanges { get; } = new();
 
     public Task NextMembershipChange => MembershipChanges.Next;
+
+    /// <summary>The silo's gate on reconciles, shared by the leaders of a test that makes several.</summary>
+    public ReconcileGate Reconciles { get; init; } = new();
+
+    public Task<IDisposable> EnterReconcile(int broker) => Reconciles.EnterAsync(broker);
 }
