@@ -61,6 +61,7 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<ActivePartitions>();
         builder.Services.AddSingleton<Replication.ReconcileGate>();
         builder.Services.AddSingleton<Replication.LeaderWaker>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Replication.LeaderWaker>());
         builder.Services.AddSingleton<Replication.ReplicaManager>();
         builder.Services.AddSingleton<BrokerLease>();
         builder.Services.AddSingleton<BrokerHeartbeat>();

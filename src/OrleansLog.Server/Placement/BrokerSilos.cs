@@ -9,11 +9,17 @@ namespace OrleansLog.Server.Placement;
 /// the coordinator the same question while it was busiest. An answer is used again while Orleans' membership still
 /// counts that silo active; a silo that stopped, or a broker with no live silo, is asked about again. A broker fenced by
 /// the coordinator is out of the answer only once its silo is declared dead, which the coordinator does at once.
-/// Thread-safe: a concurrent dictionary of immutable answers.
+/// A broker the coordinator called not alive is called so again for <see cref="MissingFor"/> without asking: the
+/// replication links of thousands of leaders try a stopped broker in the same seconds.
+/// Thread-safe: concurrent dictionaries of immutable answers.
 /// </summary>
-public sealed class BrokerSilos(IGrainFactory grains, IClusterMembershipService membership)
+public sealed class BrokerSilos(IGrainFactory grains, IClusterMembershipService membership, TimeProvider time)
 {
+    /// <summary>How long "not alive" is believed without asking again (a returning broker registers within it).</summary>
+    public static readonly TimeSpan MissingFor = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<int, SiloAddress> _known = new();
+    private readonly ConcurrentDictionary<int, long> _missingSince = new();
 
     /// <summary>The silo of <paramref name="broker"/> when it is alive, else null; <paramref name="error"/> when the coordinator does not answer in time.</summary>
     public async Task<SiloAddress?> Find(int broker, ErrorCode error)
@@ -23,14 +29,21 @@ public sealed class BrokerSilos(IGrainFactory grains, IClusterMembershipService 
             return known;
         }
 
+        if (_missingSince.TryGetValue(broker, out var since) && time.GetElapsedTime(since) < MissingFor)
+        {
+            return null;
+        }
+
         var silo = await CoordinatorLookup.Bounded(grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey).GetBrokerSilo(broker), error, $"where broker {broker} lives");
         if (silo is null)
         {
             _known.TryRemove(broker, out _);
+            _missingSince[broker] = time.GetTimestamp();
         }
         else
         {
             _known[broker] = silo;
+            _missingSince.TryRemove(broker, out _);
         }
 
         return silo;

@@ -10,9 +10,10 @@ namespace OrleansLog.Server.Replication;
 /// activated the 20,000 leaders it follows in one go: their links then called the returning broker all at once,
 /// its silo stalled, and its peers declared it dead before it was ready. Here at most <see cref="Concurrency"/>
 /// activations are under way per silo; a partition asked for twice is started once, with the newer topic state.
+/// When the silo stops, what is still queued is dropped: those leaders are being moved to other brokers.
 /// Thread-safe: the queue is guarded by one lock, and the workers run on the thread pool.
 /// </summary>
-public sealed partial class LeaderWaker(IGrainFactory grains, TimeProvider time, ILogger<LeaderWaker> logger)
+public sealed partial class LeaderWaker(IGrainFactory grains, TimeProvider time, ILogger<LeaderWaker> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     public const int Concurrency = 8;
 
@@ -22,6 +23,10 @@ public sealed partial class LeaderWaker(IGrainFactory grains, TimeProvider time,
     private readonly Dictionary<TopicPartition, TopicDescription> _waiting = [];
     private readonly Queue<TopicPartition> _order = new();
     private int _workers;
+    private bool _stopped;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(LeaderWaker), ServiceLifecycleStage.Active, _ => Task.CompletedTask, Stop);
 
     /// <summary>Partitions queued and not yet started.</summary>
     public int Waiting
@@ -41,6 +46,11 @@ public sealed partial class LeaderWaker(IGrainFactory grains, TimeProvider time,
         bool start;
         lock (_lock)
         {
+            if (_stopped)
+            {
+                return;
+            }
+
             if (!_waiting.TryAdd(partition, topic))
             {
                 _waiting[partition] = topic;
@@ -61,6 +71,25 @@ public sealed partial class LeaderWaker(IGrainFactory grains, TimeProvider time,
         }
     }
 
+    private Task Stop(CancellationToken cancellationToken)
+    {
+        int dropped;
+        lock (_lock)
+        {
+            _stopped = true;
+            dropped = _waiting.Count;
+            _waiting.Clear();
+            _order.Clear();
+        }
+
+        if (dropped > 0)
+        {
+            LogDropped(dropped);
+        }
+
+        return Task.CompletedTask;
+    }
+
     private async Task RunWorker()
     {
         while (true)
@@ -69,7 +98,7 @@ public sealed partial class LeaderWaker(IGrainFactory grains, TimeProvider time,
             TopicDescription topic;
             lock (_lock)
             {
-                if (!_order.TryDequeue(out partition))
+                if (_stopped || !_order.TryDequeue(out partition))
                 {
                     _workers--;
                     return;
@@ -96,6 +125,9 @@ public sealed partial class LeaderWaker(IGrainFactory grains, TimeProvider time,
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Partition}: could not start its leader ({Message}); it starts at the next request.")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Partition}: could not start its leader ({Message}); it starts at the next request.")]
     private partial void LogWakeFailed(string partition, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The silo stops: {Count} leader(s) queued to start were not started.")]
+    private partial void LogDropped(int count);
 }

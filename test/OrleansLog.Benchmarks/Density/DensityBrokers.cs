@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Confluent.Kafka;
 using OrleansLog.Postgres;
 using OrleansLog.Testing;
 
@@ -53,23 +54,67 @@ internal sealed class DensityBrokers : IAsyncDisposable
     public IReadOnlyList<(double RssMb, int Files)> Usage() => [.. _brokers.Select(Usage)];
 
     /// <summary>
-    /// Restarts each broker in turn, as a rolling update does: stopped cleanly (SIGTERM), started again, ready before
-    /// the next one stops. Returns the longest time one took from its start to ready.
+    /// Restarts each broker in turn, as a rolling update does: stopped cleanly (SIGTERM), started again, ready, and (with
+    /// replicas) every partition's ISR full again before the next one stops, as Kafka's operators wait for no
+    /// under-replicated partitions. Returns the longest time one took from its start to ready, and to in sync.
     /// </summary>
-    public async Task<double> RestartAsync()
+    public async Task<(double Ready, double InSync)> RestartAsync()
     {
-        var longest = 0.0;
+        double ready = 0, inSync = 0;
         for (var i = 0; i < _brokers.Length; i++)
         {
             await _brokers[i].StopAsync(TimeSpan.FromMinutes(2));
             var clock = Stopwatch.StartNew();
             var restarted = await _brokers[i].RestartAsync(TimeSpan.FromMinutes(5));
-            longest = Math.Max(longest, clock.Elapsed.TotalSeconds);
+            ready = Math.Max(ready, clock.Elapsed.TotalSeconds);
             await _brokers[i].DisposeAsync();
             _brokers[i] = restarted;
+            if (_brokers.Length > 1)
+            {
+                await WaitInSyncAsync(i, TimeSpan.FromMinutes(10));
+                inSync = Math.Max(inSync, clock.Elapsed.TotalSeconds);
+            }
         }
 
-        return longest;
+        return (ready, inSync);
+    }
+
+    /// <summary>Waits until Metadata shows every partition with its whole replica set in sync.</summary>
+    private async Task WaitInSyncAsync(int restarted, TimeSpan timeout)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = KafkaBootstrap }).Build();
+        var clock = Stopwatch.StartNew();
+        var reported = TimeSpan.Zero;
+        while (true)
+        {
+            var behind = -1;
+            try
+            {
+                behind = admin.GetMetadata(TimeSpan.FromSeconds(30)).Topics.Sum(t => t.Partitions.Count(p => p.InSyncReplicas.Length < p.Replicas.Length));
+            }
+            catch (KafkaException)
+            {
+                // Asked again below.
+            }
+
+            if (behind == 0)
+            {
+                return;
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"After broker {restarted} restarted, {behind} partition(s) were still under-replicated after {timeout.TotalMinutes} min.");
+            }
+
+            if (clock.Elapsed - reported > TimeSpan.FromSeconds(15))
+            {
+                reported = clock.Elapsed;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  broker {restarted} restarted {clock.Elapsed.TotalSeconds:0} s ago: {behind:N0} partition(s) under-replicated"));
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
     }
 
     public async ValueTask DisposeAsync()
