@@ -1,4 +1,5 @@
 using OrleansLog.Partitions;
+using OrleansLog.Server.Partitions;
 using OrleansLog.Testing;
 
 namespace OrleansLog.Replication.Tests;
@@ -33,6 +34,9 @@ public class LeadershipMoveTests(ReplicatedClusterFixture fixture)
         await fixture.WaitInSync("moved", 0);
         Assert.True(await fixture.Coordinator.ElectPreferredLeaders("moved") >= 1);
         Assert.Equal(home, (await fixture.Leadership("moved", 0)).Leader);
+
+        // The election returns once every broker heard it; the preferred leader's broker then starts its leader.
+        await Wait.Until(() => fixture.BrokerService<ActivePartitions>(home).IsRunning(new TopicPartition("moved", 0)), "the preferred leader starts");
 
         // The preferred leader's activation ends (a refresh it cannot follow steps it down) while the caller's
         // cache still names the interim leader's silo, and nothing has activated the partition anywhere since.
