@@ -11,6 +11,7 @@ var root = new RootCommand("orleanslog: manage topics and consumer groups, and p
     ConsumeCommand.Build(),
     GroupsCommands.Build(),
     BrokersCommands.Build(),
+    UsersCommands.Build(),
     DbCommands.Build(),
 };
 

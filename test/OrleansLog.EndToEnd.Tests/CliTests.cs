@@ -36,6 +36,25 @@ public class CliTests(BrokerProcessFixture broker) : IClassFixture<BrokerProcess
     }
 
     [Fact]
+    public async Task Users_are_set_from_standard_input_listed_without_secrets_and_deleted()
+    {
+        using var temp = new TempDirectory();
+        var password = temp.Sub("password.txt");
+        await File.WriteAllTextAsync(password, "s3cret\n");
+        Ok(await CliRunner.RunAsync(broker.Silo.Gateway, password, "users", "set", "carol", "--mechanism", "SCRAM-SHA-512", "--iterations", "8192"));
+
+        var listed = Ok(await broker.Cli("users", "list")).Stdout;
+        Assert.Matches(@"(?m)^carol\s+SCRAM-SHA-512\s+8192", listed);
+        Assert.DoesNotContain("s3cret", listed, StringComparison.Ordinal);
+
+        Ok(await broker.Cli("users", "delete", "carol", "--mechanism", "SCRAM-SHA-512"));
+        Error(await broker.Cli("users", "delete", "carol", "--mechanism", "SCRAM-SHA-512"), 1, "RESOURCE_NOT_FOUND");
+        Error(await CliRunner.RunAsync(broker.Silo.Gateway, password, "users", "set", "carol", "--mechanism", "SCRAM-SHA-1"), 1, "UNSUPPORTED_SASL_MECHANISM");
+        Error(await CliRunner.RunAsync(broker.Silo.Gateway, password, "users", "set", "carol", "--iterations", "1000"), 1, "UNACCEPTABLE_CREDENTIAL");
+        Error(await broker.Cli("users", "set", "carol"), 2, "standard input");
+    }
+
+    [Fact]
     public async Task More_replicas_than_brokers_is_one_line_and_exit_code_1() =>
         Error(await broker.Cli("topics", "create", "over-replicated", "--replication-factor", "3"), 1, "INVALID_REPLICATION_FACTOR");
 

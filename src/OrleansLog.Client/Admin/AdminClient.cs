@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using OrleansLog.Groups;
 using OrleansLog.Metadata;
 using OrleansLog.Partitions;
+using OrleansLog.Security;
 using OrleansLog.Topics;
 
 namespace OrleansLog.Client.Admin;
@@ -13,6 +14,8 @@ namespace OrleansLog.Client.Admin;
 public sealed class AdminClient(IGrainFactory grains)
 {
     private IMetadataGrain Coordinator => grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
+
+    private ICredentialStoreGrain Users => grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey);
 
 
     public Task<TopicDescription> CreateTopicAsync(string name, int partitions, short replicationFactor = -1, IReadOnlyDictionary<string, string>? configs = null) =>
@@ -41,6 +44,39 @@ public sealed class AdminClient(IGrainFactory grains)
 
     /// <summary>Moves leadership back to each partition's preferred replica (of one topic, or all); returns how many partitions moved.</summary>
     public Task<int> ElectPreferredLeadersAsync(string? topic = null) => Coordinator.ElectPreferredLeaders(topic);
+
+    /// <summary>
+    /// Sets <paramref name="user"/>'s SCRAM credential for <paramref name="mechanism"/> (SCRAM-SHA-256 or SCRAM-SHA-512): the
+    /// salted keys are computed here, so the password never leaves this process. The user then logs in on SASL listeners
+    /// with that mechanism, or with PLAIN and the same password.
+    /// </summary>
+    public Task SetScramCredentialAsync(string user, string mechanism, string password, int iterations = ScramMechanism.MinIterations)
+    {
+        var scram = ScramMechanism.Find(mechanism) ?? throw new OrleansLogException(ErrorCode.UnsupportedSaslMechanism, $"Unknown SCRAM mechanism \"{mechanism}\": use {string.Join(" or ", ScramMechanism.All.Select(m => m.Name))}.");
+        if (string.IsNullOrEmpty(password))
+        {
+            throw new OrleansLogException(ErrorCode.UnacceptableCredential, "The password must not be empty.");
+        }
+
+        if (iterations is < ScramMechanism.MinIterations or > ScramMechanism.MaxIterations)
+        {
+            throw new OrleansLogException(ErrorCode.UnacceptableCredential, $"SCRAM iterations must be between {ScramMechanism.MinIterations} and {ScramMechanism.MaxIterations}, not {iterations}.");
+        }
+
+        return Users.Upsert(user, ScramCredential.Create(scram, password, iterations).ToStored());
+    }
+
+    /// <summary>Deletes <paramref name="user"/>'s credential for <paramref name="mechanism"/>; RESOURCE_NOT_FOUND when there is none.</summary>
+    public async Task DeleteScramCredentialAsync(string user, string mechanism)
+    {
+        if (!await Users.Delete(user, mechanism))
+        {
+            throw new OrleansLogException(ErrorCode.ResourceNotFound, $"User \"{user}\" has no {mechanism} credential.");
+        }
+    }
+
+    /// <summary>Every user's SCRAM credentials (mechanism and iterations; never keys).</summary>
+    public async Task<IReadOnlyList<ScramCredentialInfo>> ListScramCredentialsAsync() => await Users.Describe([]);
 
     public async Task<IReadOnlyList<string>> ListGroupsAsync() => await IConsumerGroupDirectoryGrain.ListAllAsync(grains);
 

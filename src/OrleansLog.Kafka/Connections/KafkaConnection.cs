@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
 using OrleansLog.Records.Buffers;
 
 namespace OrleansLog.Kafka.Connections;
@@ -21,9 +22,19 @@ namespace OrleansLog.Kafka.Connections;
 /// <see cref="KafkaListenerOptions.FrameReadTimeout"/>. Each frame reserves its size in the broker's
 /// <c>queued.max.request.bytes</c> as soon as its size prefix arrives, before its body is buffered, and
 /// keeps it until it is answered: while the broker holds that much, connections stop reading (their
-/// clients wait), and nothing is dropped.
+/// clients wait), and nothing is dropped. On a SASL listener nothing but ApiVersions is served before the client
+/// authenticated (<see cref="SaslAuthenticator"/>): SASL requests are answered one at a time, in order, and anything
+/// else closes the connection, as Kafka's brokers do.
 /// </summary>
-internal sealed partial class KafkaConnection(ConnectionContext connection, KafkaRequestDispatcher dispatcher, KafkaListenerOptions options, ByteBudget queuedRequests, TimeProvider time, ILogger logger)
+internal sealed partial class KafkaConnection(
+    ConnectionContext connection,
+    KafkaListenerEndpoint listener,
+    SaslAuthenticator? sasl,
+    KafkaRequestDispatcher dispatcher,
+    KafkaListenerOptions options,
+    ByteBudget queuedRequests,
+    TimeProvider time,
+    ILogger logger)
 {
     private readonly Channel<Task<KafkaWriter?>> _responses = Channel.CreateBounded<Task<KafkaWriter?>>(
         new BoundedChannelOptions(Math.Max(1, options.MaxInFlightRequestsPerConnection)) { SingleReader = true, SingleWriter = true });
@@ -124,11 +135,31 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
                     var frame = buffer.Slice(4, size);
                     buffer = buffer.Slice(4 + size);
                     _reservedForNextFrame = 0;
-                    var request = KafkaRequest.Read(frame, _clientHost, _produceOrder, queuedRequests);
+                    var request = KafkaRequest.Read(frame, _clientHost, _produceOrder, queuedRequests, listener.Name, sasl?.Principal ?? KafkaRequest.Anonymous);
                     if (KafkaRequestDispatcher.Refusal(request) is { } refusal)
                     {
                         request.Dispose();
                         throw new KafkaProtocolException(refusal);
+                    }
+
+                    if (sasl is not null && IsSasl(request))
+                    {
+                        // One at a time: the next frame is read only once this step is answered.
+                        var answered = sasl.HandleAsync(request);
+                        await _responses.Writer.WriteAsync(answered, connection.ConnectionClosed);
+                        await answered;
+                        if (sasl.Failed)
+                        {
+                            return;
+                        }
+
+                        continue;
+                    }
+
+                    if (sasl is { Principal: null } && request.Header.ApiKey != (short)ApiKey.ApiVersions)
+                    {
+                        request.Dispose();
+                        throw new KafkaProtocolException($"{(ApiKey)request.Header.ApiKey} came before SASL authentication on listener {listener.Name}.");
                     }
 
                     await _responses.Writer.WriteAsync(dispatcher.DispatchAsync(request), connection.ConnectionClosed);
@@ -146,6 +177,9 @@ internal sealed partial class KafkaConnection(ConnectionContext connection, Kafk
             }
         }
     }
+
+    private static bool IsSasl(KafkaRequest request) =>
+        request.Header.ApiKey is (short)ApiKey.SaslHandshake or (short)ApiKey.SaslAuthenticate;
 
     /// <summary>The size of the frame at the front of <paramref name="buffer"/> (without its prefix), once its prefix has arrived; null before.</summary>
     private int? TryPeekFrameSize(in ReadOnlySequence<byte> buffer)

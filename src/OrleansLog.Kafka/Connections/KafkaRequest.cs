@@ -11,12 +11,17 @@ namespace OrleansLog.Kafka.Connections;
 /// </summary>
 public sealed class KafkaRequest : IDisposable
 {
+    /// <summary>Kafka's principal for a client that did not authenticate.</summary>
+    public const string Anonymous = "User:ANONYMOUS";
+
     private byte[]? _frame;
     private readonly int _length;
     private ByteBudget? _budget;
 
-    private KafkaRequest(byte[] frame, int length, RequestHeader header, ApiVersionRange? range, int bodyStart, string clientHost, ProduceOrder produceOrder)
+    private KafkaRequest(byte[] frame, int length, RequestHeader header, ApiVersionRange? range, int bodyStart, string clientHost, ProduceOrder produceOrder, string listenerName, string principal)
     {
+        ListenerName = listenerName;
+        Principal = principal;
         ClientHost = clientHost;
         ProduceOrder = produceOrder;
         _frame = frame;
@@ -30,6 +35,12 @@ public sealed class KafkaRequest : IDisposable
 
     /// <summary>The client's address, as consumer groups report it.</summary>
     public string ClientHost { get; }
+
+    /// <summary>The listener the request came in on (its advertised endpoints are the ones the client is told of).</summary>
+    public string ListenerName { get; }
+
+    /// <summary>Who sent it, as Kafka names principals: "User:name" once SASL authenticated, else "User:ANONYMOUS".</summary>
+    public string Principal { get; }
 
     /// <summary>The connection's per-partition produce order.</summary>
     public ProduceOrder ProduceOrder { get; }
@@ -60,7 +71,7 @@ public sealed class KafkaRequest : IDisposable
     /// <paramref name="budget"/>, the request owns the frame's reservation in it and gives it back when
     /// disposed; a frame that cannot be read gives it back at once.
     /// </summary>
-    public static KafkaRequest Read(in ReadOnlySequence<byte> frame, string clientHost, ProduceOrder produceOrder, ByteBudget? budget = null)
+    public static KafkaRequest Read(in ReadOnlySequence<byte> frame, string clientHost, ProduceOrder produceOrder, ByteBudget? budget = null, string listenerName = "PLAINTEXT", string principal = Anonymous)
     {
         var length = checked((int)frame.Length);
         var buffer = ArrayPool<byte>.Shared.Rent(length);
@@ -69,7 +80,7 @@ public sealed class KafkaRequest : IDisposable
             frame.CopyTo(buffer);
             var reader = new KafkaReader(buffer.AsSpan(0, length));
             var header = RequestHeader.Read(ref reader, out var range);
-            return new KafkaRequest(buffer, length, header, range, reader.Position, clientHost, produceOrder) { _budget = budget };
+            return new KafkaRequest(buffer, length, header, range, reader.Position, clientHost, produceOrder, listenerName, principal) { _budget = budget };
         }
         catch
         {

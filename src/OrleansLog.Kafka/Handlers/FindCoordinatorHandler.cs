@@ -35,8 +35,9 @@ internal sealed class FindCoordinatorHandler(KafkaListenerContext context) : IKa
         }
 
         response.WriteInt32(error == ErrorCode.None ? context.BrokerId : -1);
-        response.WriteString(error == ErrorCode.None ? context.AdvertisedHost : "", flexible: false);
-        response.WriteInt32(error == ErrorCode.None ? context.Port : -1);
+        var (host, port) = context.Advertised[request.ListenerName];
+        response.WriteString(error == ErrorCode.None ? host : "", flexible: false);
+        response.WriteInt32(error == ErrorCode.None ? port : -1);
         return Task.FromResult<KafkaWriter?>(response);
     }
 }

@@ -65,7 +65,7 @@ internal sealed class MetadataHandler(KafkaListenerContext context, TopicAutoCre
         var listed = new List<(int Id, string Host, int Port)>(brokers.Length);
         foreach (var broker in brokers)
         {
-            if (broker.IsAlive && KafkaEndpoint.TryParse(broker.KafkaEndpoint, out var host, out var port))
+            if (broker.IsAlive && KafkaEndpoint.TryParse(broker.KafkaEndpoint, request.ListenerName, out var host, out var port))
             {
                 listed.Add((broker.Id, host, port));
             }

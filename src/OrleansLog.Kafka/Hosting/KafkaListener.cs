@@ -5,18 +5,22 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansLog.Kafka.Connections;
+using OrleansLog.Kafka.Security;
 using OrleansLog.Records.Buffers;
+using OrleansLog.Security;
 
 namespace OrleansLog.Kafka.Hosting;
 
 /// <summary>
-/// Accepts Kafka clients on the configured port with Kestrel's socket transport (pooled pipes, no HTTP).
-/// It starts once the silo is active, that is once the broker has registered and grains answer, and stops
+/// Accepts Kafka clients on each configured listener (<see cref="KafkaListenerOptions.Endpoints"/>) with Kestrel's
+/// socket transport (pooled pipes, no HTTP); a SASL listener's connections authenticate first. The connection limits
+/// and the request budget are shared by every listener. It starts once the silo is active, that is once the broker has registered and grains answer, and stops
 /// first on shutdown, closing every connection so clients move to other brokers.
 /// </summary>
 internal sealed partial class KafkaListener(
     IOptions<KafkaListenerOptions> options,
     KafkaRequestDispatcher dispatcher,
+    IGrainFactory grains,
     ILoggerFactory loggers,
     TimeProvider time,
     ILogger<KafkaListener> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
@@ -25,8 +29,8 @@ internal sealed partial class KafkaListener(
     private readonly ConnectionLimits _limits = new(options.Value);
     private readonly ByteBudget _queuedRequests = new(options.Value.QueuedMaxRequestBytes);
     private readonly CancellationTokenSource _stopping = new();
-    private IConnectionListener? _listener;
-    private Task _accepting = Task.CompletedTask;
+    private readonly List<(KafkaListenerEndpoint Endpoint, IConnectionListener Bound)> _listeners = [];
+    private readonly List<Task> _accepting = [];
 
     public void Dispose() => _stopping.Dispose();
 
@@ -35,29 +39,32 @@ internal sealed partial class KafkaListener(
 
     private async Task Start(CancellationToken cancellationToken)
     {
-        // The address was checked when the silo was built (KafkaListenerOptionsValidator).
-        var settings = options.Value;
-        var endpoint = new IPEndPoint(IPAddress.Parse(settings.ListenAddress), settings.Port);
+        // The listeners were checked when the silo was built (KafkaListenerOptionsValidator).
         var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions { NoDelay = true }), loggers);
-        try
+        foreach (var endpoint in options.Value.Endpoints())
         {
-            _listener = await transport.BindAsync(endpoint, cancellationToken);
-        }
-        catch (Exception e) when (e is AddressInUseException or System.Net.Sockets.SocketException)
-        {
-            throw new KafkaListenerException($"the Kafka listener cannot listen on {endpoint}: {e.Message}; choose another port with --kafka-port (OrleansLog:Kafka:Port) or turn it off with OrleansLog:Kafka:Enabled=false.", e);
-        }
+            IConnectionListener bound;
+            try
+            {
+                bound = await transport.BindAsync(endpoint.EndPoint, cancellationToken);
+            }
+            catch (Exception e) when (e is AddressInUseException or System.Net.Sockets.SocketException)
+            {
+                throw new KafkaListenerException($"the Kafka listener cannot listen on {endpoint.EndPoint}: {e.Message}; choose another port with --kafka-port (OrleansLog:Kafka:Port or OrleansLog:Kafka:Listeners) or turn it off with OrleansLog:Kafka:Enabled=false.", e);
+            }
 
-        LogListening(endpoint);
-        _accepting = Task.Run(Accept, CancellationToken.None);
+            _listeners.Add((endpoint, bound));
+            LogListening(endpoint.Name, endpoint.EndPoint);
+            _accepting.Add(Task.Run(() => Accept(endpoint, bound), CancellationToken.None));
+        }
     }
 
     private async Task Stop(CancellationToken cancellationToken)
     {
         _stopping.Cancel();
-        if (_listener is { } listener)
+        foreach (var (_, bound) in _listeners)
         {
-            await listener.UnbindAsync(cancellationToken);
+            await bound.UnbindAsync(cancellationToken);
         }
 
         foreach (var (connection, _) in _connections.Values)
@@ -65,21 +72,21 @@ internal sealed partial class KafkaListener(
             connection.Abort(new ConnectionAbortedException("The broker is shutting down."));
         }
 
-        await Task.WhenAll(_connections.Values.Select(c => c.Running).Append(_accepting)).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (_listener is { } bound)
+        await Task.WhenAll(_connections.Values.Select(c => c.Running).Concat(_accepting)).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var (_, bound) in _listeners)
         {
             await bound.DisposeAsync();
         }
     }
 
-    private async Task Accept()
+    private async Task Accept(KafkaListenerEndpoint endpoint, IConnectionListener listener)
     {
         while (!_stopping.IsCancellationRequested)
         {
             ConnectionContext? connection;
             try
             {
-                connection = await _listener!.AcceptAsync(_stopping.Token);
+                connection = await listener.AcceptAsync(_stopping.Token);
             }
             catch (OperationCanceledException)
             {
@@ -100,7 +107,10 @@ internal sealed partial class KafkaListener(
                 continue;
             }
 
-            var handler = new KafkaConnection(connection, dispatcher, options.Value, _queuedRequests, time, logger);
+            var sasl = endpoint.UsesSasl
+                ? new SaslAuthenticator(options.Value.Sasl, grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey), time, connection.RemoteEndPoint?.ToString() ?? "unknown", logger)
+                : null;
+            var handler = new KafkaConnection(connection, endpoint, sasl, dispatcher, options.Value, _queuedRequests, time, logger);
             var running = Task.Run(handler.RunAsync);
             _connections[connection.ConnectionId] = (connection, running);
             _ = running.ContinueWith(
@@ -116,6 +126,6 @@ internal sealed partial class KafkaListener(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka connection from {Remote} refused: {Reason}.")]
     private partial void LogConnectionRefused(string? remote, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka listener on {Endpoint}.")]
-    private partial void LogListening(IPEndPoint endpoint);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka listener {Name} on {Endpoint}.")]
+    private partial void LogListening(string name, IPEndPoint endpoint);
 }

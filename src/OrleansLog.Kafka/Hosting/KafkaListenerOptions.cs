@@ -8,10 +8,19 @@ public sealed class KafkaListenerOptions
     /// <summary>Whether the broker serves the Kafka protocol at all.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The address the listener binds (<c>listeners</c>): 0.0.0.0 for every interface.</summary>
+    /// <summary>
+    /// Kafka's <c>listeners</c>: a comma-separated list of "PROTOCOL://ip:port" (PLAINTEXT, SASL_PLAINTEXT), each bound and
+    /// advertised on its own. When unset, one PLAINTEXT listener on <see cref="ListenAddress"/>:<see cref="Port"/>.
+    /// </summary>
+    public string? Listeners { get; set; }
+
+    /// <summary>SASL settings for SASL listeners (<c>OrleansLog:Kafka:Sasl</c>).</summary>
+    public SaslOptions Sasl { get; set; } = new();
+
+    /// <summary>The address the listener binds when <see cref="Listeners"/> is unset: 0.0.0.0 for every interface.</summary>
     public string ListenAddress { get; set; } = "0.0.0.0";
 
-    /// <summary>The port the listener binds and advertises.</summary>
+    /// <summary>The port the listener binds and advertises when <see cref="Listeners"/> is unset.</summary>
     public int Port { get; set; } = 9092;
 
     /// <summary>The host clients are told to connect to (<c>advertised.listeners</c>); by default the bound address, or the silo's address when bound to every interface.</summary>
@@ -51,4 +60,20 @@ public sealed class KafkaListenerOptions
 
     /// <summary>Partitions of an automatically created topic (<c>num.partitions</c>).</summary>
     public int DefaultPartitions { get; set; } = 1;
+
+    /// <summary>The listeners to bind: <see cref="Listeners"/> parsed (checked by the validator), or the single PLAINTEXT one.</summary>
+    public IReadOnlyList<KafkaListenerEndpoint> Endpoints() =>
+        Listeners is { Length: > 0 } listeners
+            ? KafkaListenerEndpoint.TryParse(listeners, out _) ?? throw new InvalidOperationException("OrleansLog:Kafka:Listeners was not validated.")
+            : [new KafkaListenerEndpoint(KafkaListenerEndpoint.Plaintext, System.Net.IPAddress.Parse(ListenAddress), Port)];
+}
+
+/// <summary>SASL on the Kafka listener (Kafka's names in comments).</summary>
+public sealed class SaslOptions
+{
+    /// <summary>Mechanisms offered on SASL listeners (<c>sasl.enabled.mechanisms</c>): SCRAM-SHA-256, SCRAM-SHA-512, PLAIN.</summary>
+    public List<string> Mechanisms { get; set; } = ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"];
+
+    /// <summary>How long a failed authentication waits before its answer (<c>connection.failed.authentication.delay.ms</c>), so that guessing is slow.</summary>
+    public TimeSpan FailedAuthenticationDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 }

@@ -22,5 +22,18 @@ public sealed class KafkaListenerOptionsValidator : IValidateOptions<KafkaListen
             .AtLeast(nameof(options.MaxConnectionsPerIp), options.MaxConnectionsPerIp, 1)
             .Positive(nameof(options.ConnectionsMaxIdle), options.ConnectionsMaxIdle)
             .Positive(nameof(options.FrameReadTimeout), options.FrameReadTimeout)
+            .That(options.Listeners is not { Length: > 0 } listeners || KafkaListenerEndpoint.TryParse(listeners, out _) is not null, nameof(options.Listeners), ListenersError(options.Listeners), options.Listeners)
+            .That(options.Sasl.Mechanisms.Count > 0 && options.Sasl.Mechanisms.All(m => SaslMechanisms.Contains(m)), "Sasl:Mechanisms", $"must name one or more of {string.Join(", ", SaslMechanisms)}", string.Join(",", options.Sasl.Mechanisms))
+            .NotNegative("Sasl:FailedAuthenticationDelay", options.Sasl.FailedAuthenticationDelay)
             .Result();
+
+    /// <summary>The SASL mechanisms the listener can serve.</summary>
+    public static readonly IReadOnlySet<string> SaslMechanisms = new HashSet<string>(StringComparer.Ordinal) { "SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN" };
+
+    private static string ListenersError(string? listeners)
+    {
+        string? error = null;
+        _ = listeners is { Length: > 0 } ? KafkaListenerEndpoint.TryParse(listeners, out error) : null;
+        return error ?? "";
+    }
 }

@@ -35,7 +35,7 @@ public static class SiloBuilderKafkaExtensions
         var services = builder.Services;
         services.AddSingleton(Options.Create(settings));
         services.AddOptions<BrokerOptions>().PostConfigure<ILocalSiloDetails>((broker, silo) =>
-            broker.KafkaEndpoint = KafkaEndpoint.Format(AdvertisedHost(settings, silo), settings.Port));
+            broker.KafkaEndpoint = KafkaEndpoint.Format([.. settings.Endpoints().Select(l => (l.Name, AdvertisedHost(settings, l, silo), l.Port))]));
         services.AddSingleton(sp =>
         {
             var silo = sp.GetRequiredService<ILocalSiloDetails>();
@@ -43,8 +43,7 @@ public static class SiloBuilderKafkaExtensions
                 sp.GetRequiredService<IGrainFactory>(),
                 sp.GetRequiredService<IOptions<BrokerOptions>>().Value.Id,
                 sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterId,
-                AdvertisedHost(settings, silo),
-                settings.Port,
+                settings.Endpoints().ToDictionary(l => l.Name, l => (AdvertisedHost(settings, l, silo), l.Port)),
                 settings,
                 sp.GetRequiredService<TimeProvider>());
         });
@@ -69,15 +68,17 @@ public static class SiloBuilderKafkaExtensions
         services.AddSingleton<IKafkaHandler, CreatePartitionsHandler>();
         services.AddSingleton<IKafkaHandler, DescribeConfigsHandler>();
         services.AddSingleton<IKafkaHandler, OffsetForLeaderEpochHandler>();
+        services.AddSingleton<IKafkaHandler, SaslHandshakeHandler>();
+        services.AddSingleton<IKafkaHandler, SaslAuthenticateHandler>();
         services.AddSingleton<KafkaRequestDispatcher>();
         services.AddSingleton<KafkaListener>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListener>());
         return builder;
     }
 
-    /// <summary>The configured advertised host; else the bound address; else, bound to every interface, the silo's own address.</summary>
-    private static string AdvertisedHost(KafkaListenerOptions settings, ILocalSiloDetails silo) =>
+    /// <summary>The configured advertised host; else the listener's bound address; else, bound to every interface, the silo's own address.</summary>
+    private static string AdvertisedHost(KafkaListenerOptions settings, KafkaListenerEndpoint listener, ILocalSiloDetails silo) =>
         settings.AdvertisedHost is { Length: > 0 } host ? host
-        : settings.ListenAddress is not ("0.0.0.0" or "::") ? settings.ListenAddress
+        : !listener.Address.Equals(System.Net.IPAddress.Any) && !listener.Address.Equals(System.Net.IPAddress.IPv6Any) ? listener.Address.ToString()
         : silo.SiloAddress.Endpoint.Address.ToString();
 }

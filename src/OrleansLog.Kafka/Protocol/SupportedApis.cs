@@ -33,6 +33,10 @@ public static class SupportedApis
         new(ApiKey.OffsetForLeaderEpoch, 0, 3),
         new(ApiKey.DescribeConfigs, 0, 3),
         new(ApiKey.CreatePartitions, 0, 1),
+
+        // Handshake v0 must stay listed: librdkafka turns SASL handshakes on only when the range holds version 0.
+        new(ApiKey.SaslHandshake, 0, 1),
+        new(ApiKey.SaslAuthenticate, 0, 2, FlexibleFrom: 2),
     ];
 
     private static readonly FrozenDictionary<short, ApiVersionRange> ByKey = All.ToFrozenDictionary(r => (short)r.Key);

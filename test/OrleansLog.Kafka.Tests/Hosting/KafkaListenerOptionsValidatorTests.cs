@@ -17,7 +17,35 @@ public class KafkaListenerOptionsValidatorTests
         { "MaxConnectionsPerIp", o => o.MaxConnectionsPerIp = 0 },
         { "ConnectionsMaxIdle", o => o.ConnectionsMaxIdle = TimeSpan.Zero },
         { "FrameReadTimeout", o => o.FrameReadTimeout = TimeSpan.Zero },
+        { "Listeners", o => o.Listeners = "127.0.0.1:9092" },
+        { "Listeners", o => o.Listeners = "FOO://127.0.0.1:9092" },
+        { "Listeners", o => o.Listeners = "SSL://127.0.0.1:9093" },
+        { "Listeners", o => o.Listeners = "PLAINTEXT://localhost:9092" },
+        { "Listeners", o => o.Listeners = "PLAINTEXT://127.0.0.1:0" },
+        { "Listeners", o => o.Listeners = "PLAINTEXT://127.0.0.1:9092,PLAINTEXT://127.0.0.1:9093" },
+        { "Listeners", o => o.Listeners = "PLAINTEXT://127.0.0.1:9092,SASL_PLAINTEXT://0.0.0.0:9092" },
+        { "Listeners", o => o.Listeners = "," },
+        { "Sasl:Mechanisms", o => o.Sasl.Mechanisms = [] },
+        { "Sasl:Mechanisms", o => o.Sasl.Mechanisms = ["GSSAPI"] },
+        { "Sasl:FailedAuthenticationDelay", o => o.Sasl.FailedAuthenticationDelay = TimeSpan.FromSeconds(-1) },
     };
+
+    [Fact]
+    public void Listeners_are_read_as_kafka_writes_them()
+    {
+        var options = new KafkaListenerOptions { Listeners = "PLAINTEXT://127.0.0.1:9092, SASL_PLAINTEXT://[::1]:9093" };
+        Assert.True(new KafkaListenerOptionsValidator().Validate(null, options).Succeeded);
+
+        var endpoints = options.Endpoints();
+        Assert.Equal(["PLAINTEXT", "SASL_PLAINTEXT"], endpoints.Select(e => e.Name));
+        Assert.Equal("[::1]:9093", endpoints[1].EndPoint.ToString());
+        Assert.True(endpoints[1].UsesSasl);
+        Assert.False(endpoints[0].UsesSasl);
+
+        // Unset, the single PLAINTEXT listener of ListenAddress and Port.
+        var single = Assert.Single(new KafkaListenerOptions { ListenAddress = "127.0.0.1", Port = 9100 }.Endpoints());
+        Assert.Equal(("PLAINTEXT", "127.0.0.1:9100"), (single.Name, single.EndPoint.ToString()));
+    }
 
     [Theory]
     [MemberData(nameof(Bad))]

@@ -1,0 +1,172 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using OrleansLog.Kafka.Connections;
+using OrleansLog.Kafka.Hosting;
+using OrleansLog.Kafka.Protocol;
+using OrleansLog.Security;
+
+namespace OrleansLog.Kafka.Security;
+
+/// <summary>
+/// SASL on one connection of a SASL listener: SaslHandshake picks a mechanism, then SaslAuthenticate carries the
+/// mechanism's messages (KIP-152 framing) until the client is known. PLAIN checks the password against the user's SCRAM
+/// credential (no password is stored), SCRAM-SHA-256/512 run <see cref="ScramServerExchange"/>. A failure is answered
+/// SASL_AUTHENTICATION_FAILED after <see cref="SaslOptions.FailedAuthenticationDelay"/>, whatever went wrong, and the
+/// connection then closes, as Kafka's brokers do. After success a client may authenticate again (KIP-368) with the
+/// same mechanism as the same user.
+/// <para>Concurrency: one per connection; the connection's read loop awaits each SASL request before it reads the next.</para>
+/// </summary>
+internal sealed partial class SaslAuthenticator(SaslOptions options, ICredentialStoreGrain users, TimeProvider time, string remote, ILogger logger)
+{
+    private const string Plain = "PLAIN";
+
+    private string? _mechanism;
+    private ScramServerExchange? _scram;
+    private string? _pendingUser;
+
+    /// <summary>"User:name" once authenticated, else null.</summary>
+    public string? Principal { get; private set; }
+
+    /// <summary>Set when an authentication failed: the connection closes once the answer is sent.</summary>
+    public bool Failed { get; private set; }
+
+    /// <summary>Answers a SaslHandshake or SaslAuthenticate request, and disposes it.</summary>
+    public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
+    {
+        try
+        {
+            return request.Header.ApiKey == (short)ApiKey.SaslHandshake ? Handshake(request) : await AuthenticateAsync(request);
+        }
+        finally
+        {
+            request.Dispose();
+        }
+    }
+
+    private KafkaWriter Handshake(KafkaRequest request)
+    {
+        var reader = new KafkaReader(request.Body);
+        var mechanism = reader.ReadString(flexible: false);
+        var error = ErrorCode.None;
+        if (!options.Mechanisms.Contains(mechanism))
+        {
+            error = ErrorCode.UnsupportedSaslMechanism;
+            Failed = true;
+            LogFailed(remote, mechanism, $"mechanism \"{mechanism}\" is not enabled");
+        }
+        else if (_mechanism is not null && (Principal is null || _mechanism != mechanism))
+        {
+            // A second handshake is only a re-authentication (KIP-368), with the mechanism of the first.
+            error = ErrorCode.IllegalSaslState;
+            Failed = true;
+        }
+        else
+        {
+            _mechanism = mechanism;
+            _scram = null;
+        }
+
+        var response = request.StartResponse();
+        response.WriteInt16(error);
+        response.WriteArrayLength(options.Mechanisms.Count, flexible: false);
+        foreach (var enabled in options.Mechanisms)
+        {
+            response.WriteString(enabled, flexible: false);
+        }
+
+        return response;
+    }
+
+    private async Task<KafkaWriter> AuthenticateAsync(KafkaRequest request)
+    {
+        var reader = new KafkaReader(request.Body);
+        var message = reader.ReadBytes(request.Flexible).ToArray();
+        if (_mechanism is not { } mechanism)
+        {
+            Failed = true;
+            return Answer(request, ErrorCode.IllegalSaslState, "SaslAuthenticate came before SaslHandshake.", []);
+        }
+
+        try
+        {
+            var (reply, user) = mechanism == Plain ? (Array.Empty<byte>(), await CheckPlain(message)) : await StepScram(ScramMechanism.Find(mechanism)!, message);
+            if (user is null)
+            {
+                return Answer(request, ErrorCode.None, null, reply);
+            }
+
+            var principal = "User:" + user;
+            if (Principal is not null && Principal != principal)
+            {
+                throw new ScramException($"re-authentication as {principal} on a connection of {Principal}");
+            }
+
+            Principal = principal;
+            LogAuthenticated(remote, principal, mechanism);
+            return Answer(request, ErrorCode.None, null, reply);
+        }
+        catch (Exception e)
+        {
+            // Whatever failed (a wrong proof, a malformed message, a user store that did not answer), the client only
+            // hears that it did not authenticate.
+            LogFailed(remote, mechanism, e.Message);
+            Failed = true;
+            await Task.Delay(options.FailedAuthenticationDelay, time);
+            return Answer(request, ErrorCode.SaslAuthenticationFailed, $"Authentication failed during authentication due to invalid credentials with SASL mechanism {mechanism}", []);
+        }
+    }
+
+    /// <summary>RFC 4616: "authzid NUL authcid NUL passwd"; the user when the password is one of the user's credentials'.</summary>
+    private async Task<string> CheckPlain(byte[] message)
+    {
+        var parts = Encoding.UTF8.GetString(message).Split('\0');
+        if (parts is not [var authzid, var user, var password] || user.Length == 0 || (authzid.Length > 0 && authzid != user))
+        {
+            throw new ScramException("the PLAIN message is not \"[authzid]\\0user\\0password\" for one user");
+        }
+
+        var credentials = await users.FindAll(user).WaitAsync(TimeSpan.FromSeconds(10), time);
+        return credentials.Select(ScramCredential.FromStored).Any(c => c is not null && c.Matches(password))
+            ? user
+            : throw new ScramException(credentials.IsEmpty ? $"there is no user \"{user}\"" : $"the password of user \"{user}\" is wrong");
+    }
+
+    /// <summary>One SCRAM step: the server's first message (no user yet), or its final one with the user.</summary>
+    private async Task<(byte[] Reply, string? User)> StepScram(ScramMechanism mechanism, byte[] message)
+    {
+        if (_scram is null)
+        {
+            var first = ScramServerExchange.ParseClientFirst(message);
+            var stored = await users.Find(first.User, mechanism.Name).WaitAsync(TimeSpan.FromSeconds(10), time);
+            _scram = new ScramServerExchange(mechanism);
+            _pendingUser = first.User;
+            return (_scram.ServerFirst(first, stored is null ? null : ScramCredential.FromStored(stored)), null);
+        }
+
+        var final = _scram.ClientFinal(message);
+        _scram = null;
+        return (final, _pendingUser);
+    }
+
+    private static KafkaWriter Answer(KafkaRequest request, ErrorCode error, string? message, byte[] reply)
+    {
+        var response = request.StartResponse();
+        response.WriteInt16(error);
+        response.WriteNullableString(message, request.Flexible);
+        response.WriteBytes(reply, request.Flexible);
+        if (request.Version >= 1)
+        {
+            // No session lifetime: the broker does not require re-authentication.
+            response.WriteInt64(0);
+        }
+
+        response.WriteEmptyTaggedFields(request.Flexible);
+        return response;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka connection from {Remote} authenticated as {Principal} ({Mechanism}).")]
+    private partial void LogAuthenticated(string remote, string principal, string mechanism);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka connection from {Remote} failed SASL authentication ({Mechanism}): {Reason}.")]
+    private partial void LogFailed(string remote, string mechanism, string reason);
+}

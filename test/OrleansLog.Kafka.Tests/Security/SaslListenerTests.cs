@@ -1,0 +1,128 @@
+using System.Globalization;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrleansLog.Client;
+using OrleansLog.Client.Hosting;
+using OrleansLog.Testing;
+
+namespace OrleansLog.Kafka.Tests.Security;
+
+/// <summary>
+/// A broker with a PLAINTEXT and a SASL_PLAINTEXT listener, and users set through the admin client: kcat and
+/// Confluent.Kafka log in with SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN and are served; a wrong password, an unknown user,
+/// a mechanism not enabled and a request before authentication are refused, and the broker keeps serving.
+/// </summary>
+public sealed class SaslListenerTests : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private readonly int _saslPort = FreePort.Next();
+    private readonly int _plainPort = FreePort.Next();
+    private SiloProcess _broker = null!;
+    private IHost? _clientHost;
+
+    private string SaslBootstrap => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{_saslPort}");
+
+    public async Task InitializeAsync()
+    {
+        _broker = await SiloProcess.StartAsync(_data.Sub("data"), extraArguments:
+        [
+            string.Create(CultureInfo.InvariantCulture, $"--OrleansLog:Kafka:Listeners=PLAINTEXT://127.0.0.1:{_plainPort},SASL_PLAINTEXT://127.0.0.1:{_saslPort}"),
+            "--OrleansLog:Kafka:Sasl:Mechanisms:0=SCRAM-SHA-256",
+            "--OrleansLog:Kafka:Sasl:Mechanisms:1=SCRAM-SHA-512",
+            "--OrleansLog:Kafka:Sasl:Mechanisms:2=PLAIN",
+        ]);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddOrleansLogClient(options => options.Gateways.Add(_broker.Gateway));
+        _clientHost = builder.Build();
+        await _clientHost.StartAsync();
+        var admin = _clientHost.Services.GetRequiredService<OrleansLogClient>().Admin;
+        await admin.SetScramCredentialAsync("alice", "SCRAM-SHA-256", "alice-secret");
+        await admin.SetScramCredentialAsync("bob", "SCRAM-SHA-512", "bob-secret", iterations: 8192);
+        await admin.CreateTopicAsync("sasl", 1);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_clientHost is not null)
+        {
+            await _clientHost.StopAsync();
+            _clientHost.Dispose();
+        }
+
+        await _broker.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Theory]
+    [InlineData("SCRAM-SHA-256", "alice", "alice-secret")]
+    [InlineData("SCRAM-SHA-512", "bob", "bob-secret")]
+    [InlineData("PLAIN", "alice", "alice-secret")]
+    public async Task Kcat_logs_in_with_each_mechanism_and_produces_and_consumes(string mechanism, string user, string password)
+    {
+        var sasl = Sasl(mechanism, user, password);
+        var value = $"via-{mechanism}";
+        var produced = await Kcat.RunAsync(SaslBootstrap, value + "\n", [.. sasl, "-P", "-t", "sasl", "-p", "0"]);
+        Assert.True(produced.ExitCode == 0, produced.Stderr);
+
+        var consumed = await Kcat.RunAsync(SaslBootstrap, null, [.. sasl, "-C", "-t", "sasl", "-p", "0", "-o", "beginning", "-e", "-q"]);
+        Assert.True(consumed.ExitCode == 0, consumed.Stderr);
+        Assert.Contains(value, consumed.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"authenticated as User:{user} ({mechanism})", _broker.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("SCRAM-SHA-256", "alice", "wrong")]
+    [InlineData("SCRAM-SHA-256", "mallory", "anything")]
+    [InlineData("SCRAM-SHA-512", "alice", "alice-secret")]
+    [InlineData("PLAIN", "alice", "wrong")]
+    public async Task A_wrong_password_an_unknown_user_or_a_mechanism_without_a_credential_is_refused(string mechanism, string user, string password)
+    {
+        var refused = await Kcat.RunAsync(SaslBootstrap, null, [.. Sasl(mechanism, user, password), "-L", "-m", "5"]);
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("Authentication failed", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"failed SASL authentication ({mechanism})", _broker.Output, StringComparison.Ordinal);
+
+        // The broker goes on serving the users who know their passwords.
+        var listed = await Kcat.RunAsync(SaslBootstrap, null, [.. Sasl("SCRAM-SHA-256", "alice", "alice-secret"), "-L", "-t", "sasl"]);
+        Assert.True(listed.ExitCode == 0, listed.Stderr);
+    }
+
+    [Fact]
+    public async Task Confluent_kafka_produces_over_scram_and_is_told_the_sasl_listener_of_every_broker()
+    {
+        var config = new ProducerConfig
+        {
+            BootstrapServers = SaslBootstrap,
+            SecurityProtocol = SecurityProtocol.SaslPlaintext,
+            SaslMechanism = SaslMechanism.ScramSha256,
+            SaslUsername = "alice",
+            SaslPassword = "alice-secret",
+        };
+        using var producer = new ProducerBuilder<Null, string>(config).Build();
+        var delivered = await producer.ProduceAsync(new TopicPartition("sasl", 0), new Confluent.Kafka.Message<Null, string> { Value = "confluent" });
+        Assert.Equal(PersistenceStatus.Persisted, delivered.Status);
+
+        using var admin = new AdminClientBuilder(new AdminClientConfig(config)).Build();
+        var broker = Assert.Single(admin.GetMetadata(TimeSpan.FromSeconds(10)).Brokers);
+        Assert.Equal(_saslPort, broker.Port);
+    }
+
+    [Fact]
+    public async Task A_request_before_authentication_closes_the_connection_and_plaintext_clients_are_not_asked_to_log_in()
+    {
+        // kcat without SASL on the SASL listener: its Metadata request comes first and the broker closes the connection.
+        var unauthenticated = await Kcat.RunAsync(SaslBootstrap, null, "-L", "-m", "5");
+        Assert.NotEqual(0, unauthenticated.ExitCode);
+        await Wait.Until(() => _broker.Output.Contains("came before SASL authentication on listener SASL_PLAINTEXT", StringComparison.Ordinal), "the refusal is logged");
+
+        var plainBootstrap = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{_plainPort}");
+        var plaintext = await Kcat.RunAsync(plainBootstrap, null, "-L", "-t", "sasl");
+        Assert.True(plaintext.ExitCode == 0, plaintext.Stderr);
+        Assert.Contains(plainBootstrap, plaintext.Stdout, StringComparison.Ordinal);
+    }
+
+    private static string[] Sasl(string mechanism, string user, string password) =>
+        ["-X", "security.protocol=SASL_PLAINTEXT", "-X", $"sasl.mechanisms={mechanism}", "-X", $"sasl.username={user}", "-X", $"sasl.password={password}"];
+}
