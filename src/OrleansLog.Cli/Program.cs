@@ -12,6 +12,7 @@ var root = new RootCommand("orleanslog: manage topics and consumer groups, and p
     GroupsCommands.Build(),
     BrokersCommands.Build(),
     UsersCommands.Build(),
+    AclsCommands.Build(),
     DbCommands.Build(),
 };
 

@@ -55,6 +55,23 @@ public class CliTests(BrokerProcessFixture broker) : IClassFixture<BrokerProcess
     }
 
     [Fact]
+    public async Task Acls_are_added_listed_and_deleted_and_a_bad_one_is_one_line()
+    {
+        Ok(await broker.Cli("acls", "add", "--principal", "User:erin", "--operation", "Read", "--topic", "audit", "--prefixed"));
+        Ok(await broker.Cli("acls", "add", "--principal", "User:erin", "--operation", "Write", "--topic", "audit-raw", "--deny"));
+        var listed = Ok(await broker.Cli("acls", "list", "--topic", "audit-raw")).Stdout;
+        Assert.Contains("Allow User:erin from * Read on Topic prefixed \"audit\"", listed, StringComparison.Ordinal);
+        Assert.Contains("Deny User:erin from * Write on Topic \"audit-raw\"", listed, StringComparison.Ordinal);
+
+        Assert.Contains("Deleted 1 ACL(s).", Ok(await broker.Cli("acls", "delete", "--topic", "audit", "--prefixed")).Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("prefixed", Ok(await broker.Cli("acls", "list", "--principal", "User:erin")).Stdout, StringComparison.Ordinal);
+
+        Error(await broker.Cli("acls", "add", "--principal", "erin", "--operation", "Read", "--topic", "audit"), 1, "principal");
+        Error(await broker.Cli("acls", "add", "--principal", "User:erin", "--operation", "Read"), 2, "--topic");
+        Error(await broker.Cli("acls", "add", "--principal", "User:erin", "--operation", "Fly", "--topic", "audit"), 2, "operation");
+    }
+
+    [Fact]
     public async Task More_replicas_than_brokers_is_one_line_and_exit_code_1() =>
         Error(await broker.Cli("topics", "create", "over-replicated", "--replication-factor", "3"), 1, "INVALID_REPLICATION_FACTOR");
 

@@ -15,6 +15,8 @@ public sealed class AdminClient(IGrainFactory grains)
 {
     private IMetadataGrain Coordinator => grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
 
+    private IAclStoreGrain Acls => grains.GetGrain<IAclStoreGrain>(IAclStoreGrain.ClusterKey);
+
     private ICredentialStoreGrain Users => grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey);
 
 
@@ -77,6 +79,26 @@ public sealed class AdminClient(IGrainFactory grains)
 
     /// <summary>Every user's SCRAM credentials (mechanism and iterations; never keys).</summary>
     public async Task<IReadOnlyList<ScramCredentialInfo>> ListScramCredentialsAsync() => await Users.Describe([]);
+
+    /// <summary>Adds ACLs (Kafka's model; see <see cref="AclBinding"/>); INVALID_REQUEST names the first one refused and why. Brokers apply them within their refresh interval.</summary>
+    public async Task CreateAclsAsync(IReadOnlyList<AclBinding> acls)
+    {
+        var refusals = await Acls.Create([.. acls]);
+        for (var i = 0; i < refusals.Length; i++)
+        {
+            if (refusals[i] is { } refusal)
+            {
+                throw new OrleansLogException(ErrorCode.InvalidRequest, $"The ACL {acls[i]} was refused: {refusal}.");
+            }
+        }
+    }
+
+    /// <summary>The ACLs <paramref name="filter"/> matches (every ACL by default).</summary>
+    public async Task<IReadOnlyList<AclBinding>> DescribeAclsAsync(AclFilter? filter = null) =>
+        [.. (await Acls.Snapshot()).Acls.Where((filter ?? AclFilter.All).Matches)];
+
+    /// <summary>Deletes the ACLs <paramref name="filter"/> matches and returns them.</summary>
+    public async Task<IReadOnlyList<AclBinding>> DeleteAclsAsync(AclFilter filter) => (await Acls.Delete([filter]))[0];
 
     public async Task<IReadOnlyList<string>> ListGroupsAsync() => await IConsumerGroupDirectoryGrain.ListAllAsync(grains);
 

@@ -1,6 +1,8 @@
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
+using OrleansLog.Security;
 using OrleansLog.Metadata;
 
 namespace OrleansLog.Kafka.Handlers;
@@ -19,7 +21,11 @@ internal sealed class CreatePartitionsHandler(KafkaListenerContext context) : IK
         {
             try
             {
-                if (hasAssignments)
+                if (!context.AllowsTopic(request, AclOperation.Alter, name))
+                {
+                    results.Add((ErrorCode.TopicAuthorizationFailed, KafkaAccess.TopicRefusal(request, AclOperation.Alter, name)));
+                }
+                else if (hasAssignments)
                 {
                     results.Add((ErrorCode.InvalidRequest, "Manual replica assignment is not supported: leave assignments null and the coordinator places replicas."));
                 }

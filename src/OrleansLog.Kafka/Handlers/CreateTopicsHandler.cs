@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
 using OrleansLog.Metadata;
+using OrleansLog.Security;
 
 namespace OrleansLog.Kafka.Handlers;
 
@@ -21,7 +23,9 @@ internal sealed class CreateTopicsHandler(KafkaListenerContext context) : IKafka
         var results = new List<(ErrorCode, string?)>(topics.Count);
         foreach (var topic in topics)
         {
-            results.Add(await Create(topic, validateOnly));
+            results.Add(context.AllowsCluster(request, AclOperation.Create) || context.AllowsTopic(request, AclOperation.Create, topic.Name)
+                ? await Create(topic, validateOnly)
+                : (ErrorCode.TopicAuthorizationFailed, KafkaAccess.TopicRefusal(request, AclOperation.Create, topic.Name)));
         }
 
         var version = request.Version;

@@ -1,6 +1,8 @@
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
+using OrleansLog.Security;
 using OrleansLog.Metadata;
 
 namespace OrleansLog.Kafka.Handlers;
@@ -26,6 +28,12 @@ internal sealed class DeleteTopicsHandler(KafkaListenerContext context) : IKafka
         {
             try
             {
+                if (!context.AllowsTopic(request, AclOperation.Delete, name))
+                {
+                    errors.Add(ErrorCode.TopicAuthorizationFailed);
+                    continue;
+                }
+
                 await coordinator.DeleteTopic(name);
                 errors.Add(ErrorCode.None);
             }

@@ -2,6 +2,8 @@ using System.Globalization;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
+using OrleansLog.Security;
 using OrleansLog.Metadata;
 
 namespace OrleansLog.Kafka.Handlers;
@@ -27,7 +29,7 @@ internal sealed class DescribeConfigsHandler(KafkaListenerContext context) : IKa
         var results = new List<Result>(resources.Count);
         foreach (var resource in resources)
         {
-            results.Add(await Describe(resource));
+            results.Add(await Describe(request, resource));
         }
 
         var version = request.Version;
@@ -80,10 +82,16 @@ internal sealed class DescribeConfigsHandler(KafkaListenerContext context) : IKa
         return response;
     }
 
-    private async Task<Result> Describe(Resource resource)
+    private async Task<Result> Describe(KafkaRequest request, Resource resource)
     {
         switch (resource.Type)
         {
+            case TopicResource when !context.AllowsTopic(request, AclOperation.DescribeConfigs, resource.Name):
+                return new Result(resource, ErrorCode.TopicAuthorizationFailed, KafkaAccess.TopicRefusal(request, AclOperation.DescribeConfigs, resource.Name), []);
+
+            case BrokerResource when !context.AllowsCluster(request, AclOperation.DescribeConfigs):
+                return new Result(resource, ErrorCode.ClusterAuthorizationFailed, $"{request.Principal} is not authorized to describe the cluster's configs.", []);
+
             case TopicResource:
                 try
                 {

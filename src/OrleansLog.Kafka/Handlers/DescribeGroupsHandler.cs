@@ -2,6 +2,8 @@ using OrleansLog.Groups;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
+using OrleansLog.Security;
 using OrleansLog.Server.Groups.Classic;
 
 namespace OrleansLog.Kafka.Handlers;
@@ -25,7 +27,7 @@ internal sealed class DescribeGroupsHandler(KafkaListenerContext context) : IKaf
             ids.Add(reader.ReadString(flexible: false));
         }
 
-        var described = await Task.WhenAll(ids.Select(Describe));
+        var described = await Task.WhenAll(ids.Select(id => context.AllowsGroup(request, AclOperation.Describe, id) ? Describe(id) : Task.FromResult<(ErrorCode, GroupDescription?)>((ErrorCode.GroupAuthorizationFailed, null))));
         var version = request.Version;
         var response = request.StartResponse();
         if (version >= 1)

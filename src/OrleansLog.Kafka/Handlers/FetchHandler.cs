@@ -2,7 +2,9 @@ using Microsoft.Extensions.Options;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
 using OrleansLog.Partitions;
+using OrleansLog.Security;
 using OrleansLog.Server.Partitions;
 
 namespace OrleansLog.Kafka.Handlers;
@@ -35,7 +37,12 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         var started = context.Time.GetTimestamp();
         var budget = new FetchBudget(Math.Min(fetch.MaxBytes, options.Value.FetchMaxBytes));
         var partitions = fetch.Topics.SelectMany(t => t.Partitions).ToList();
-        await ReadInWaves(partitions, budget);
+        foreach (var refused in partitions.Where(p => !context.AllowsTopic(request, AclOperation.Read, p.Topic)))
+        {
+            refused.Result = new FetchResponse(ErrorCode.TopicAuthorizationFailed, ReadOnlyMemory<byte>.Empty, -1, -1, refused.Offset, KafkaAccess.TopicRefusal(request, AclOperation.Read, refused.Topic));
+        }
+
+        await ReadInWaves([.. partitions.Where(p => p.Result is null)], budget);
 
         var remaining = fetch.MaxWaitMs - (int)context.Time.GetElapsedTime(started).TotalMilliseconds;
         // As Kafka's brokers do, an error is answered at once: the client needs it more than a wait.

@@ -1,6 +1,8 @@
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
+using OrleansLog.Security;
 
 namespace OrleansLog.Kafka.Handlers;
 
@@ -20,7 +22,9 @@ internal sealed class FindCoordinatorHandler(KafkaListenerContext context) : IKa
         var reader = new KafkaReader(request.Body);
         var key = reader.ReadString(flexible: false);
         var keyType = request.Version >= 1 ? reader.ReadInt8() : GroupKeyType;
-        var error = keyType == GroupKeyType ? ErrorCode.None : ErrorCode.CoordinatorNotAvailable;
+        var error = keyType != GroupKeyType ? ErrorCode.CoordinatorNotAvailable
+            : !context.AllowsGroup(request, AclOperation.Describe, key) ? ErrorCode.GroupAuthorizationFailed
+            : ErrorCode.None;
 
         var response = request.StartResponse();
         if (request.Version >= 1)
@@ -31,7 +35,11 @@ internal sealed class FindCoordinatorHandler(KafkaListenerContext context) : IKa
         response.WriteInt16(error);
         if (request.Version >= 1)
         {
-            response.WriteNullableString(error == ErrorCode.None ? null : $"OrleansLog has no transaction coordinator (asked for \"{key}\").", flexible: false);
+            response.WriteNullableString(
+                error == ErrorCode.None ? null
+                : error == ErrorCode.GroupAuthorizationFailed ? $"{request.Principal} is not authorized to describe group \"{key}\"."
+                : $"OrleansLog has no transaction coordinator (asked for \"{key}\").",
+                flexible: false);
         }
 
         response.WriteInt32(error == ErrorCode.None ? context.BrokerId : -1);

@@ -1,6 +1,8 @@
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
+using OrleansLog.Security;
 
 namespace OrleansLog.Kafka.Handlers;
 
@@ -15,7 +17,9 @@ internal sealed class HeartbeatHandler(KafkaListenerContext context) : IKafkaHan
         ErrorCode error;
         try
         {
-            error = await context.Group(groupId).HeartbeatClassic(memberId, generation);
+            error = context.AllowsGroup(request, AclOperation.Read, groupId)
+                ? await context.Group(groupId).HeartbeatClassic(memberId, generation)
+                : ErrorCode.GroupAuthorizationFailed;
         }
         catch (Exception e)
         {

@@ -1,6 +1,8 @@
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
+using OrleansLog.Security;
 using OrleansLog.Producers;
 
 namespace OrleansLog.Kafka.Handlers;
@@ -18,6 +20,11 @@ internal sealed class InitProducerIdHandler(KafkaListenerContext context) : IKaf
         if (transactionalId is not null)
         {
             error = ErrorCode.InvalidRequest;
+        }
+        else if (!context.AllowsCluster(request, AclOperation.IdempotentWrite) && !context.AllowsAny(request, AclOperation.Write, AclResourceType.Topic))
+        {
+            // Kafka's rule since KIP-679: an idempotent producer needs IDEMPOTENT_WRITE on the cluster, or WRITE on some topic.
+            error = ErrorCode.ClusterAuthorizationFailed;
         }
         else
         {

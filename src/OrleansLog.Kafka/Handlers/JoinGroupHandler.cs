@@ -3,6 +3,8 @@ using OrleansLog.Groups;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
+using OrleansLog.Security;
 
 namespace OrleansLog.Kafka.Handlers;
 
@@ -18,6 +20,10 @@ internal sealed class JoinGroupHandler(KafkaListenerContext context) : IKafkaHan
         if (groupId.Length == 0)
         {
             answer = ClassicJoinResponse.Failed(ErrorCode.InvalidGroupId, join.MemberId);
+        }
+        else if (!context.AllowsGroup(request, AclOperation.Read, groupId))
+        {
+            answer = ClassicJoinResponse.Failed(ErrorCode.GroupAuthorizationFailed, join.MemberId);
         }
         else
         {

@@ -1,6 +1,8 @@
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
+using OrleansLog.Security;
 
 namespace OrleansLog.Kafka.Handlers;
 
@@ -17,7 +19,7 @@ internal sealed class LeaveGroupHandler(KafkaListenerContext context) : IKafkaHa
         {
             try
             {
-                errors.Add(await context.Group(groupId).LeaveClassic(memberId));
+                errors.Add(context.AllowsGroup(request, AclOperation.Read, groupId) ? await context.Group(groupId).LeaveClassic(memberId) : ErrorCode.GroupAuthorizationFailed);
             }
             catch (Exception e)
             {

@@ -2,10 +2,12 @@ using OrleansLog.Groups;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
+using OrleansLog.Security;
 
 namespace OrleansLog.Kafka.Handlers;
 
-/// <summary>ListGroups (key 16, v0-2): every group the cluster knows, native or not, all of protocol type "consumer".</summary>
+/// <summary>ListGroups (key 16, v0-2): every group the cluster knows (that the principal may describe), native or not, all of protocol type "consumer".</summary>
 internal sealed class ListGroupsHandler(KafkaListenerContext context) : IKafkaHandler
 {
     public ApiKey Key => ApiKey.ListGroups;
@@ -17,6 +19,12 @@ internal sealed class ListGroupsHandler(KafkaListenerContext context) : IKafkaHa
         try
         {
             groups = await IConsumerGroupDirectoryGrain.ListAllAsync(context.Grains);
+
+            // DESCRIBE on the cluster shows every group; otherwise only those the principal may describe.
+            if (!context.AllowsCluster(request, AclOperation.Describe))
+            {
+                groups = [.. groups.Where(g => context.AllowsGroup(request, AclOperation.Describe, g))];
+            }
         }
         catch (Exception e)
         {

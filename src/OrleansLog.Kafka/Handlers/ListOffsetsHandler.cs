@@ -1,6 +1,8 @@
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
+using OrleansLog.Security;
 using OrleansLog.Partitions;
 
 namespace OrleansLog.Kafka.Handlers;
@@ -13,7 +15,9 @@ internal sealed class ListOffsetsHandler(KafkaListenerContext context) : IKafkaH
     public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
     {
         var topics = Read(request);
-        var lookups = await PartitionFanOut.AskAll(topics, (topic, p) => Lookup(topic, p.Partition, p.Timestamp));
+        var lookups = await PartitionFanOut.AskAll(topics, (topic, p) => context.AllowsTopic(request, AclOperation.Describe, topic)
+            ? Lookup(topic, p.Partition, p.Timestamp)
+            : Task.FromResult((Error: ErrorCode.TopicAuthorizationFailed, Offset: -1L)));
 
         var version = request.Version;
         var response = request.StartResponse();

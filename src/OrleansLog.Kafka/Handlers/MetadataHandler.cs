@@ -3,7 +3,9 @@ using OrleansLog.Brokers;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
 using OrleansLog.Metadata;
+using OrleansLog.Security;
 
 namespace OrleansLog.Kafka.Handlers;
 
@@ -25,13 +27,19 @@ internal sealed class MetadataHandler(KafkaListenerContext context, TopicAutoCre
         var topics = new List<(string Name, ErrorCode Error, TopicDescription? Topic)>();
         if (names is null)
         {
-            topics.AddRange((await coordinator.ListTopics()).Select(t => (t.Name, ErrorCode.None, (TopicDescription?)t)));
+            // Only the topics the principal may describe are listed.
+            topics.AddRange((await coordinator.ListTopics())
+                .Where(t => context.AllowsTopic(request, AclOperation.Describe, t.Name))
+                .Select(t => (t.Name, ErrorCode.None, (TopicDescription?)t)));
         }
         else
         {
             foreach (var name in names)
             {
-                topics.Add(await autoCreation.Find(name, allowAutoCreate));
+                // A topic the principal may not describe is refused as such, and never created.
+                topics.Add(context.AllowsTopic(request, AclOperation.Describe, name)
+                    ? await autoCreation.Find(name, allowAutoCreate && (context.AllowsCluster(request, AclOperation.Create) || context.AllowsTopic(request, AclOperation.Create, name)))
+                    : (name, ErrorCode.TopicAuthorizationFailed, null));
             }
         }
 

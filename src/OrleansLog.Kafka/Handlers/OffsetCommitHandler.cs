@@ -3,7 +3,9 @@ using OrleansLog.Groups;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
 using OrleansLog.Partitions;
+using OrleansLog.Security;
 
 namespace OrleansLog.Kafka.Handlers;
 
@@ -20,9 +22,21 @@ internal sealed class OffsetCommitHandler(KafkaListenerContext context) : IKafka
     {
         var (groupId, commit, topics) = Read(request);
         ErrorCode error;
+
+        // Kafka's checks: READ on the group for the whole request, READ on each topic for its partitions.
+        var refusedTopics = topics.Select(t => t.Name).Where(name => !context.AllowsTopic(request, AclOperation.Read, name)).ToHashSet(StringComparer.Ordinal);
+        commit = commit with { Offsets = [.. commit.Offsets.Where(o => !refusedTopics.Contains(o.Partition.Topic))] };
         if (groupId.Length == 0)
         {
             error = ErrorCode.InvalidGroupId;
+        }
+        else if (!context.AllowsGroup(request, AclOperation.Read, groupId))
+        {
+            error = ErrorCode.GroupAuthorizationFailed;
+        }
+        else if (commit.Offsets.IsEmpty)
+        {
+            error = ErrorCode.None;
         }
         else
         {
@@ -50,7 +64,7 @@ internal sealed class OffsetCommitHandler(KafkaListenerContext context) : IKafka
             foreach (var partition in partitions)
             {
                 response.WriteInt32(partition);
-                response.WriteInt16(error);
+                response.WriteInt16(error == ErrorCode.None && refusedTopics.Contains(name) ? ErrorCode.TopicAuthorizationFailed : error);
             }
         }
 

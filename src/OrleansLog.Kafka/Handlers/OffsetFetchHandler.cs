@@ -3,7 +3,9 @@ using OrleansLog.Groups;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
 using OrleansLog.Partitions;
+using OrleansLog.Security;
 
 namespace OrleansLog.Kafka.Handlers;
 
@@ -17,17 +19,25 @@ internal sealed class OffsetFetchHandler(KafkaListenerContext context) : IKafkaH
         var (groupId, wanted) = Read(request);
         var error = ErrorCode.None;
         ImmutableArray<CommittedOffset> committed = [];
-        try
+        if (!context.AllowsGroup(request, AclOperation.Describe, groupId))
         {
-            committed = await context.Group(groupId).FetchOffsets(wanted is null ? [] : [.. wanted.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Name, p)))]);
+            error = ErrorCode.GroupAuthorizationFailed;
         }
-        catch (Exception e)
+        else
         {
-            error = KafkaErrors.From(e).Code;
+            try
+            {
+                committed = await context.Group(groupId).FetchOffsets(wanted is null ? [] : [.. wanted.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Name, p)))]);
+            }
+            catch (Exception e)
+            {
+                error = KafkaErrors.From(e).Code;
+            }
         }
 
-        var byPartition = committed.ToDictionary(c => c.Partition);
-        var topics = wanted ?? [.. committed.GroupBy(c => c.Partition.Topic).Select(g => (g.Key, g.Select(c => c.Partition.Partition).ToList()))];
+        // Offsets of topics the principal may not describe are not shown: refused by name, left out of "all".
+        var byPartition = committed.Where(c => context.AllowsTopic(request, AclOperation.Describe, c.Partition.Topic)).ToDictionary(c => c.Partition);
+        var topics = wanted ?? [.. byPartition.Values.GroupBy(c => c.Partition.Topic).Select(g => (g.Key, g.Select(c => c.Partition.Partition).ToList()))];
         var version = request.Version;
         var response = request.StartResponse();
         if (version >= 3)
@@ -51,7 +61,10 @@ internal sealed class OffsetFetchHandler(KafkaListenerContext context) : IKafkaH
                 }
 
                 response.WriteNullableString(found?.Metadata ?? "", flexible: false);
-                response.WriteInt16(version < 2 ? error : ErrorCode.None);
+                response.WriteInt16(
+                    version < 2 && error != ErrorCode.None ? error
+                    : context.AllowsTopic(request, AclOperation.Describe, name) ? ErrorCode.None
+                    : ErrorCode.TopicAuthorizationFailed);
             }
         }
 

@@ -1,6 +1,8 @@
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
+using OrleansLog.Security;
 using OrleansLog.Partitions;
 
 namespace OrleansLog.Kafka.Handlers;
@@ -13,7 +15,9 @@ internal sealed class OffsetForLeaderEpochHandler(KafkaListenerContext context) 
     public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
     {
         var topics = Read(request);
-        var answers = await PartitionFanOut.AskAll(topics, (topic, p) => Ask(topic, p.Partition, p.CurrentEpoch, p.Epoch));
+        var answers = await PartitionFanOut.AskAll(topics, (topic, p) => context.AllowsTopic(request, AclOperation.Describe, topic)
+            ? Ask(topic, p.Partition, p.CurrentEpoch, p.Epoch)
+            : Task.FromResult(new LeaderEpochEndOffset(ErrorCode.TopicAuthorizationFailed, -1, -1)));
 
         var version = request.Version;
         var response = request.StartResponse();

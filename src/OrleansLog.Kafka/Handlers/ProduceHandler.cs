@@ -1,8 +1,10 @@
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
 using OrleansLog.Partitions;
 using OrleansLog.Records;
+using OrleansLog.Security;
 
 namespace OrleansLog.Kafka.Handlers;
 
@@ -26,6 +28,8 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
             {
                 results[next++] = partition.Refusal is { } refusal
                     ? Task.FromResult(refusal)
+                    : !context.AllowsTopic(request, AclOperation.Write, topic.Name)
+                    ? Task.FromResult(new ProduceResponse(ErrorCode.TopicAuthorizationFailed, -1, -1, KafkaAccess.TopicRefusal(request, AclOperation.Write, topic.Name)))
                     : request.ProduceOrder.Send(new TopicPartition(topic.Name, partition.Index), () => Produce(request, topic.Name, partition.Index, new ProduceRequest(partition.Records, acks, timeoutMs)));
             }
         }

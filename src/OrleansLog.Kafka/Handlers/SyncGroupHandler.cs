@@ -3,6 +3,8 @@ using OrleansLog.Groups;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Kafka.Security;
+using OrleansLog.Security;
 
 namespace OrleansLog.Kafka.Handlers;
 
@@ -17,24 +19,9 @@ internal sealed class SyncGroupHandler(KafkaListenerContext context) : IKafkaHan
     public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
     {
         var (groupId, sync) = Read(request);
-        ClassicSyncResponse answer;
-        try
-        {
-            var group = context.Group(groupId);
-            answer = await GroupRequests.PollUntilFinal<ClassicSyncResponse>(
-                previous => group.SyncClassic(previous is null ? sync : sync with { Resume = true }),
-                a => a.Pending,
-                WaitLimit,
-                context.Time);
-            if (answer.Pending)
-            {
-                answer = ClassicSyncResponse.Failed(ErrorCode.RebalanceInProgress);
-            }
-        }
-        catch (Exception e)
-        {
-            answer = ClassicSyncResponse.Failed(KafkaErrors.From(e).Code);
-        }
+        var answer = context.AllowsGroup(request, AclOperation.Read, groupId)
+            ? await Sync(groupId, sync)
+            : ClassicSyncResponse.Failed(ErrorCode.GroupAuthorizationFailed);
 
         var response = request.StartResponse();
         if (request.Version >= 1)
@@ -45,6 +32,24 @@ internal sealed class SyncGroupHandler(KafkaListenerContext context) : IKafkaHan
         response.WriteInt16(answer.Error);
         response.WriteBytes(answer.Assignment.Span, flexible: false);
         return response;
+    }
+
+    private async Task<ClassicSyncResponse> Sync(string groupId, ClassicSyncRequest sync)
+    {
+        try
+        {
+            var group = context.Group(groupId);
+            var answer = await GroupRequests.PollUntilFinal<ClassicSyncResponse>(
+                previous => group.SyncClassic(previous is null ? sync : sync with { Resume = true }),
+                a => a.Pending,
+                WaitLimit,
+                context.Time);
+            return answer.Pending ? ClassicSyncResponse.Failed(ErrorCode.RebalanceInProgress) : answer;
+        }
+        catch (Exception e)
+        {
+            return ClassicSyncResponse.Failed(KafkaErrors.From(e).Code);
+        }
     }
 
     private static (string GroupId, ClassicSyncRequest Sync) Read(KafkaRequest request)

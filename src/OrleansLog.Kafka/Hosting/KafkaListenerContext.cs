@@ -2,7 +2,7 @@ namespace OrleansLog.Kafka.Hosting;
 
 /// <summary>
 /// What every handler needs to know of the broker it runs in: the grains, its id, its cluster's id, each listener's
-/// advertised host and port (by listener name), the listener settings and the broker's clock.
+/// advertised host and port (by listener name), the listener settings, the broker's clock and its ACLs.
 /// </summary>
 public sealed record KafkaListenerContext(
     IGrainFactory Grains,
@@ -10,4 +10,5 @@ public sealed record KafkaListenerContext(
     string ClusterId,
     IReadOnlyDictionary<string, (string Host, int Port)> Advertised,
     KafkaListenerOptions Options,
-    TimeProvider Time);
+    TimeProvider Time,
+    Server.Security.AclCache Acls);

@@ -6,6 +6,7 @@ using OrleansLog.Brokers;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Handlers;
 using OrleansLog.Server.Brokers;
+using OrleansLog.Server.Security;
 
 namespace OrleansLog.Kafka.Hosting;
 
@@ -45,8 +46,12 @@ public static class SiloBuilderKafkaExtensions
                 sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterId,
                 settings.Endpoints().ToDictionary(l => l.Name, l => (AdvertisedHost(settings, l, silo), l.Port)),
                 settings,
-                sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<AclCache>());
         });
+
+        // Once clients have names, nothing is open by default: authorization is on unless set otherwise.
+        services.PostConfigure<AuthorizationOptions>(authorization => authorization.Enabled ??= settings.Endpoints().Any(l => l.UsesSasl));
         services.AddSingleton<TopicAutoCreation>();
         services.AddSingleton<IKafkaHandler, ApiVersionsHandler>();
         services.AddSingleton<IKafkaHandler, MetadataHandler>();

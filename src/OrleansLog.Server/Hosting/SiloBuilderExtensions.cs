@@ -58,6 +58,9 @@ public static class SiloBuilderExtensions
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
         builder.Services.AddPlacementDirector<BrokerPlacement, BrokerPlacementDirector>();
         builder.Services.AddSingleton<BrokerSilos>();
+        builder.Services.AddValidatedOptions<Security.AuthorizationOptions, Security.AuthorizationOptionsValidator>(Security.AuthorizationOptions.SectionName);
+        builder.Services.AddSingleton<Security.AclCache>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Security.AclCache>());
         builder.Services.AddSingleton<ActivePartitions>();
         builder.Services.AddSingleton<Replication.ReconcileGate>();
         builder.Services.AddSingleton<Replication.LeaderWaker>();

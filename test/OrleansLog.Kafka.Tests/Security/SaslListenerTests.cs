@@ -31,6 +31,10 @@ public sealed class SaslListenerTests : IAsyncLifetime
             "--OrleansLog:Kafka:Sasl:Mechanisms:0=SCRAM-SHA-256",
             "--OrleansLog:Kafka:Sasl:Mechanisms:1=SCRAM-SHA-512",
             "--OrleansLog:Kafka:Sasl:Mechanisms:2=PLAIN",
+
+            // Authentication is under test here, not ACLs (AclTests): both users may do anything.
+            "--OrleansLog:Authorization:SuperUsers:0=User:alice",
+            "--OrleansLog:Authorization:SuperUsers:1=User:bob",
         ]);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddOrleansLogClient(options => options.Gateways.Add(_broker.Gateway));
