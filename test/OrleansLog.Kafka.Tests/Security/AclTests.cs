@@ -1,9 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using OrleansLog.Client;
-using OrleansLog.Client.Admin;
-using OrleansLog.Client.Hosting;
 using OrleansLog.Security;
 using OrleansLog.Testing;
 
@@ -16,48 +11,30 @@ namespace OrleansLog.Kafka.Tests.Security;
 /// </summary>
 public sealed class AclTests : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
     private readonly int _saslPort = FreePort.Next();
-    private SiloProcess _broker = null!;
-    private IHost? _clientHost;
-    private AdminClient _admin = null!;
+    private SecuredBroker _secured = null!;
 
     private string Bootstrap => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{_saslPort}");
 
     public async Task InitializeAsync()
     {
-        _broker = await SiloProcess.StartAsync(_data.Sub("data"), extraArguments:
+        _secured = await SecuredBroker.StartAsync(
         [
             string.Create(CultureInfo.InvariantCulture, $"--OrleansLog:Kafka:Listeners=SASL_PLAINTEXT://127.0.0.1:{_saslPort}"),
             "--OrleansLog:Authorization:SuperUsers:0=User:root",
             "--OrleansLog:Authorization:RefreshInterval=00:00:00.100",
         ]);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddOrleansLogClient(options => options.Gateways.Add(_broker.Gateway));
-        _clientHost = builder.Build();
-        await _clientHost.StartAsync();
-        _admin = _clientHost.Services.GetRequiredService<OrleansLogClient>().Admin;
         foreach (var user in new[] { "alice", "bob", "root" })
         {
-            await _admin.SetScramCredentialAsync(user, "SCRAM-SHA-256", user + "-secret");
+            await _secured.Admin.SetScramCredentialAsync(user, "SCRAM-SHA-256", user + "-secret");
         }
 
-        await _admin.CreateTopicAsync("orders", 1);
-        await _admin.CreateTopicAsync("orders-secret", 1);
-        await _admin.CreateTopicAsync("payments", 1);
+        await _secured.Admin.CreateTopicAsync("orders", 1);
+        await _secured.Admin.CreateTopicAsync("orders-secret", 1);
+        await _secured.Admin.CreateTopicAsync("payments", 1);
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_clientHost is not null)
-        {
-            await _clientHost.StopAsync();
-            _clientHost.Dispose();
-        }
-
-        await _broker.DisposeAsync();
-        _data.Dispose();
-    }
+    public async Task DisposeAsync() => await _secured.DisposeAsync();
 
     [Fact]
     public async Task Nothing_is_open_until_an_acl_allows_it_and_then_only_what_it_allows()
@@ -66,7 +43,7 @@ public sealed class AclTests : IAsyncLifetime
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("authorization failed", refused.Stderr, StringComparison.OrdinalIgnoreCase);
 
-        await _admin.CreateAclsAsync([Allow("User:alice", AclOperation.Write, AclResourceType.Topic, "orders")]);
+        await _secured.Admin.CreateAclsAsync([Allow("User:alice", AclOperation.Write, AclResourceType.Topic, "orders")]);
         await Wait.Until(async () => (await Produce("alice", "orders", "after")).ExitCode == 0, "alice may write to orders");
 
         // Writing is all she may do: not to another topic, and not read.
@@ -82,7 +59,7 @@ public sealed class AclTests : IAsyncLifetime
     [Fact]
     public async Task A_deny_wins_over_an_allow_and_metadata_lists_only_what_the_user_may_describe()
     {
-        await _admin.CreateAclsAsync(
+        await _secured.Admin.CreateAclsAsync(
         [
             Allow("User:bob", AclOperation.Read, AclResourceType.Topic, "orders", AclPatternType.Prefixed),
             new AclBinding(AclResourceType.Topic, "orders-secret", AclPatternType.Literal, "User:bob", "*", AclOperation.Read, AclPermissionType.Deny),
@@ -103,23 +80,23 @@ public sealed class AclTests : IAsyncLifetime
         Assert.Contains("topic \"orders-secret\"", listed.Stdout, StringComparison.Ordinal);
 
         // The ACLs can be read back and deleted by filter.
-        var bobs = await _admin.DescribeAclsAsync(new AclFilter(AclResourceType.Any, null, AclPatternType.Any, "User:bob", null, AclOperation.Any, AclPermissionType.Any));
+        var bobs = await _secured.Admin.DescribeAclsAsync(new AclFilter(AclResourceType.Any, null, AclPatternType.Any, "User:bob", null, AclOperation.Any, AclPermissionType.Any));
         Assert.Equal(2, bobs.Count);
-        Assert.Equal(2, (await _admin.DeleteAclsAsync(new AclFilter(AclResourceType.Topic, "orders-secret", AclPatternType.Match, "User:bob", null, AclOperation.Any, AclPermissionType.Any))).Count);
+        Assert.Equal(2, (await _secured.Admin.DeleteAclsAsync(new AclFilter(AclResourceType.Topic, "orders-secret", AclPatternType.Match, "User:bob", null, AclOperation.Any, AclPermissionType.Any))).Count);
     }
 
     [Fact]
     public async Task A_consumer_group_needs_read_on_the_group_as_well_as_the_topic()
     {
-        await _admin.CreateAclsAsync([Allow("User:carol", AclOperation.Read, AclResourceType.Topic, "payments")]);
-        await _admin.SetScramCredentialAsync("carol", "SCRAM-SHA-256", "carol-secret");
+        await _secured.Admin.CreateAclsAsync([Allow("User:carol", AclOperation.Read, AclResourceType.Topic, "payments")]);
+        await _secured.Admin.SetScramCredentialAsync("carol", "SCRAM-SHA-256", "carol-secret");
         Assert.Equal(0, (await Produce("root", "payments", "paid")).ExitCode);
 
         var refused = await Kcat.RunAsync(Bootstrap, null, [.. Sasl("carol"), "-G", "billing", "-o", "beginning", "-e", "-c", "1", "payments"]);
         Assert.DoesNotContain("paid", refused.Stdout, StringComparison.Ordinal);
         Assert.True(refused.Stderr.Contains("not authorized to describe group \"billing\"", StringComparison.Ordinal), refused.Stderr);
 
-        await _admin.CreateAclsAsync([Allow("User:carol", AclOperation.Read, AclResourceType.Group, "billing")]);
+        await _secured.Admin.CreateAclsAsync([Allow("User:carol", AclOperation.Read, AclResourceType.Group, "billing")]);
         await Wait.Until(
             async () => (await Kcat.RunAsync(Bootstrap, null, [.. Sasl("carol"), "-G", "billing", "-o", "beginning", "-e", "-c", "1", "payments"])).Stdout.Contains("paid", StringComparison.Ordinal),
             "carol reads payments in group billing");
@@ -128,11 +105,11 @@ public sealed class AclTests : IAsyncLifetime
     [Fact]
     public async Task An_acl_that_kafka_would_refuse_is_refused()
     {
-        var error = await Assert.ThrowsAsync<OrleansLogException>(() => _admin.CreateAclsAsync([Allow("User:alice", AclOperation.Read, AclResourceType.Cluster, "other")]));
+        var error = await Assert.ThrowsAsync<OrleansLogException>(() => _secured.Admin.CreateAclsAsync([Allow("User:alice", AclOperation.Read, AclResourceType.Cluster, "other")]));
         Assert.Equal(ErrorCode.InvalidRequest, error.Code);
-        await Assert.ThrowsAsync<OrleansLogException>(() => _admin.CreateAclsAsync([Allow("alice", AclOperation.Read, AclResourceType.Topic, "orders")]));
-        await Assert.ThrowsAsync<OrleansLogException>(() => _admin.CreateAclsAsync([Allow("User:alice", AclOperation.Any, AclResourceType.Topic, "orders")]));
-        await Assert.ThrowsAsync<OrleansLogException>(() => _admin.CreateAclsAsync([Allow("User:alice", AclOperation.Read, AclResourceType.Topic, "*", AclPatternType.Prefixed)]));
+        await Assert.ThrowsAsync<OrleansLogException>(() => _secured.Admin.CreateAclsAsync([Allow("alice", AclOperation.Read, AclResourceType.Topic, "orders")]));
+        await Assert.ThrowsAsync<OrleansLogException>(() => _secured.Admin.CreateAclsAsync([Allow("User:alice", AclOperation.Any, AclResourceType.Topic, "orders")]));
+        await Assert.ThrowsAsync<OrleansLogException>(() => _secured.Admin.CreateAclsAsync([Allow("User:alice", AclOperation.Read, AclResourceType.Topic, "*", AclPatternType.Prefixed)]));
     }
 
     private Task<(int ExitCode, string Stdout, string Stderr)> Produce(string user, string topic, string value) =>

@@ -1,9 +1,5 @@
 using System.Globalization;
 using Confluent.Kafka;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using OrleansLog.Client;
-using OrleansLog.Client.Hosting;
 using OrleansLog.Testing;
 
 namespace OrleansLog.Kafka.Tests.Security;
@@ -15,17 +11,15 @@ namespace OrleansLog.Kafka.Tests.Security;
 /// </summary>
 public sealed class SaslListenerTests : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
     private readonly int _saslPort = FreePort.Next();
     private readonly int _plainPort = FreePort.Next();
-    private SiloProcess _broker = null!;
-    private IHost? _clientHost;
+    private SecuredBroker _secured = null!;
 
     private string SaslBootstrap => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{_saslPort}");
 
     public async Task InitializeAsync()
     {
-        _broker = await SiloProcess.StartAsync(_data.Sub("data"), extraArguments:
+        _secured = await SecuredBroker.StartAsync(
         [
             string.Create(CultureInfo.InvariantCulture, $"--OrleansLog:Kafka:Listeners=PLAINTEXT://127.0.0.1:{_plainPort},SASL_PLAINTEXT://127.0.0.1:{_saslPort}"),
             "--OrleansLog:Kafka:Sasl:Mechanisms:0=SCRAM-SHA-256",
@@ -36,27 +30,13 @@ public sealed class SaslListenerTests : IAsyncLifetime
             "--OrleansLog:Authorization:SuperUsers:0=User:alice",
             "--OrleansLog:Authorization:SuperUsers:1=User:bob",
         ]);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddOrleansLogClient(options => options.Gateways.Add(_broker.Gateway));
-        _clientHost = builder.Build();
-        await _clientHost.StartAsync();
-        var admin = _clientHost.Services.GetRequiredService<OrleansLogClient>().Admin;
+        var admin = _secured.Admin;
         await admin.SetScramCredentialAsync("alice", "SCRAM-SHA-256", "alice-secret");
         await admin.SetScramCredentialAsync("bob", "SCRAM-SHA-512", "bob-secret", iterations: 8192);
         await admin.CreateTopicAsync("sasl", 1);
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_clientHost is not null)
-        {
-            await _clientHost.StopAsync();
-            _clientHost.Dispose();
-        }
-
-        await _broker.DisposeAsync();
-        _data.Dispose();
-    }
+    public async Task DisposeAsync() => await _secured.DisposeAsync();
 
     [Theory]
     [InlineData("SCRAM-SHA-256", "alice", "alice-secret")]
@@ -72,7 +52,7 @@ public sealed class SaslListenerTests : IAsyncLifetime
         var consumed = await Kcat.RunAsync(SaslBootstrap, null, [.. sasl, "-C", "-t", "sasl", "-p", "0", "-o", "beginning", "-e", "-q"]);
         Assert.True(consumed.ExitCode == 0, consumed.Stderr);
         Assert.Contains(value, consumed.Stdout, StringComparison.Ordinal);
-        Assert.Contains($"authenticated as User:{user} ({mechanism})", _broker.Output, StringComparison.Ordinal);
+        Assert.Contains($"authenticated as User:{user} ({mechanism})", _secured.Process.Output, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -86,7 +66,7 @@ public sealed class SaslListenerTests : IAsyncLifetime
 
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("Authentication failed", refused.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"failed SASL authentication ({mechanism})", _broker.Output, StringComparison.Ordinal);
+        Assert.Contains($"failed SASL authentication ({mechanism})", _secured.Process.Output, StringComparison.Ordinal);
 
         // The broker goes on serving the users who know their passwords.
         var listed = await Kcat.RunAsync(SaslBootstrap, null, [.. Sasl("SCRAM-SHA-256", "alice", "alice-secret"), "-L", "-t", "sasl"]);
@@ -119,7 +99,7 @@ public sealed class SaslListenerTests : IAsyncLifetime
         // kcat without SASL on the SASL listener: its Metadata request comes first and the broker closes the connection.
         var unauthenticated = await Kcat.RunAsync(SaslBootstrap, null, "-L", "-m", "5");
         Assert.NotEqual(0, unauthenticated.ExitCode);
-        await Wait.Until(() => _broker.Output.Contains("came before SASL authentication on listener SASL_PLAINTEXT", StringComparison.Ordinal), "the refusal is logged");
+        await Wait.Until(() => _secured.Process.Output.Contains("came before SASL authentication on listener SASL_PLAINTEXT", StringComparison.Ordinal), "the refusal is logged");
 
         var plainBootstrap = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{_plainPort}");
         var plaintext = await Kcat.RunAsync(plainBootstrap, null, "-L", "-t", "sasl");
