@@ -135,6 +135,20 @@ public class ConfluentKafkaTests(KafkaBrokerFixture broker) : IClassFixture<Kafk
         Assert.Equal([0, 1], only.Assignment.TopicPartitions.Select(p => p.Partition.Value).Order());
     }
 
+    /// <summary>Without authorization (the embedded default has no SASL listener), ACLs cannot be managed: Kafka's SECURITY_DISABLED.</summary>
+    [Fact]
+    public async Task The_admin_client_is_told_security_is_disabled_when_it_manages_acls_without_authorization()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.Bootstrap }).Build();
+        var binding = new AclBinding
+        {
+            Pattern = new ResourcePattern { Type = ResourceType.Topic, Name = "any", ResourcePatternType = ResourcePatternType.Literal },
+            Entry = new AccessControlEntry { Principal = "User:alice", Host = "*", Operation = AclOperation.Read, PermissionType = AclPermissionType.Allow },
+        };
+        var refused = await Assert.ThrowsAsync<CreateAclsException>(() => admin.CreateAclsAsync([binding]));
+        Assert.Equal(KafkaErrorCode.SecurityDisabled, refused.Results[0].Error.Code);
+    }
+
     private static async Task Produce(IProducer<string, string> producer, string topic, string prefix, int count) =>
         await Task.WhenAll(Enumerable.Range(0, count).Select(i => producer.ProduceAsync(topic, new Message<string, string> { Key = $"k{i}", Value = $"{prefix}-{i}" })));
 }

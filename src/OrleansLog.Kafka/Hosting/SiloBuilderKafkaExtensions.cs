@@ -75,6 +75,9 @@ public static class SiloBuilderKafkaExtensions
         services.AddSingleton<IKafkaHandler, OffsetForLeaderEpochHandler>();
         services.AddSingleton<IKafkaHandler, SaslHandshakeHandler>();
         services.AddSingleton<IKafkaHandler, SaslAuthenticateHandler>();
+        services.AddSingleton<IKafkaHandler, CreateAclsHandler>();
+        services.AddSingleton<IKafkaHandler, DescribeAclsHandler>();
+        services.AddSingleton<IKafkaHandler, DeleteAclsHandler>();
         services.AddSingleton<KafkaRequestDispatcher>();
         services.AddSingleton<KafkaListener>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListener>());
