@@ -15,7 +15,8 @@ public sealed partial class AclCache(IGrainFactory grains, IOptions<Authorizatio
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _refreshing = new(1, 1);
-    private AclAuthorizer? _authorizer;
+    // No ACLs and no allow-if-none until the store is first read: only super users pass (fail closed).
+    private AclAuthorizer _authorizer = new([], options.Value.SuperUsers.ToHashSet(), allowEveryoneIfNoAclFound: false);
     private long _version = -1;
 
     public bool Enabled => options.Value.Enabled == true;
@@ -33,13 +34,12 @@ public sealed partial class AclCache(IGrainFactory grains, IOptions<Authorizatio
             return true;
         }
 
-        var authorizer = Volatile.Read(ref _authorizer) ?? new AclAuthorizer([], SuperUsers, allowEveryoneIfNoAclFound: false);
-        return authorizer.Authorize(principal, host, operation, type, name);
+        return Volatile.Read(ref _authorizer).Authorize(principal, host, operation, type, name);
     }
 
     /// <summary>Whether some resource of <paramref name="type"/> allows <paramref name="operation"/> to the principal (see <see cref="AclAuthorizer.AuthorizeAny"/>).</summary>
     public bool AuthorizeAny(string principal, string host, AclOperation operation, AclResourceType type) =>
-        !Enabled || (Volatile.Read(ref _authorizer) ?? new AclAuthorizer([], SuperUsers, allowEveryoneIfNoAclFound: false)).AuthorizeAny(principal, host, operation, type);
+        !Enabled || Volatile.Read(ref _authorizer).AuthorizeAny(principal, host, operation, type);
 
     /// <summary>Reads the ACLs again if their version moved.</summary>
     public async Task RefreshAsync()
@@ -53,7 +53,7 @@ public sealed partial class AclCache(IGrainFactory grains, IOptions<Authorizatio
             }
 
             var snapshot = await Store.Snapshot();
-            Volatile.Write(ref _authorizer, new AclAuthorizer(snapshot.Acls, SuperUsers, options.Value.AllowEveryoneIfNoAclFound));
+            Volatile.Write(ref _authorizer, new AclAuthorizer(snapshot.Acls, options.Value.SuperUsers.ToHashSet(), options.Value.AllowEveryoneIfNoAclFound));
             _version = snapshot.Version;
         }
         finally
@@ -67,8 +67,6 @@ public sealed partial class AclCache(IGrainFactory grains, IOptions<Authorizatio
         _stopping.Dispose();
         _refreshing.Dispose();
     }
-
-    private HashSet<string> SuperUsers => [.. options.Value.SuperUsers];
 
     private Task Start(CancellationToken cancellationToken)
     {
