@@ -8,6 +8,8 @@ using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
 using OrleansLog.Kafka.Security;
 using OrleansLog.Records.Buffers;
+using OrleansLog.Server.Security.Tls;
+using System.Security.Authentication;
 
 namespace OrleansLog.Kafka.Connections;
 
@@ -24,11 +26,14 @@ namespace OrleansLog.Kafka.Connections;
 /// keeps it until it is answered: while the broker holds that much, connections stop reading (their
 /// clients wait), and nothing is dropped. On a SASL listener nothing but ApiVersions is served before the client
 /// authenticated (<see cref="SaslAuthenticator"/>): SASL requests are answered one at a time, in order, and anything
-/// else closes the connection, as Kafka's brokers do.
+/// else closes the connection, as Kafka's brokers do. On a TLS listener the connection first runs its handshake
+/// (<see cref="TlsSession"/>), and everything after reads and writes the decrypted pipes; a client that does not
+/// speak TLS (or whose certificate is refused) is closed with one logged line and nothing sent.
 /// </summary>
 internal sealed partial class KafkaConnection(
     ConnectionContext connection,
     KafkaListenerEndpoint listener,
+    TlsCertificates? tls,
     SaslAuthenticator? sasl,
     KafkaRequestDispatcher dispatcher,
     KafkaListenerOptions options,
@@ -46,12 +51,35 @@ internal sealed partial class KafkaConnection(
     /// <summary>Bytes reserved for the frame whose size prefix arrived and whose body has not (0 when none).</summary>
     private int _reservedForNextFrame;
 
+    /// <summary>"User:" and the subject of the client's TLS certificate, when it presented one on an SSL listener.</summary>
+    private string? _certificatePrincipal;
+
     public async Task RunAsync()
     {
-        var writing = WriteResponses(connection.Transport.Output);
+        var transport = connection.Transport;
+        TlsSession? session = null;
+        if (tls is not null)
+        {
+            try
+            {
+                session = await TlsSession.AcceptAsync(connection, tls, time);
+                transport = session;
+                _certificatePrincipal = session.CertificatePrincipal;
+            }
+            catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or ConnectionResetException or ConnectionAbortedException)
+            {
+                LogTlsHandshakeFailed(connection.RemoteEndPoint?.ToString(), listener.Name, e.Message.TrimEnd('.'));
+                await connection.Transport.Output.CompleteAsync();
+                await connection.Transport.Input.CompleteAsync();
+                await connection.DisposeAsync();
+                return;
+            }
+        }
+
+        var writing = WriteResponses(transport.Output);
         try
         {
-            await ReadRequests(connection.Transport.Input);
+            await ReadRequests(transport.Input);
         }
         catch (KafkaProtocolException e)
         {
@@ -81,6 +109,11 @@ internal sealed partial class KafkaConnection(
         }
         finally
         {
+            if (session is not null)
+            {
+                await session.DisposeAsync().AsTask().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             await connection.Transport.Output.CompleteAsync();
             await connection.Transport.Input.CompleteAsync();
             await connection.DisposeAsync();
@@ -135,7 +168,7 @@ internal sealed partial class KafkaConnection(
                     var frame = buffer.Slice(4, size);
                     buffer = buffer.Slice(4 + size);
                     _reservedForNextFrame = 0;
-                    var request = KafkaRequest.Read(frame, _clientHost, _produceOrder, queuedRequests, listener.Name, sasl?.Principal ?? KafkaRequest.Anonymous);
+                    var request = KafkaRequest.Read(frame, _clientHost, _produceOrder, queuedRequests, listener.Name, sasl is not null ? sasl.Principal ?? KafkaRequest.Anonymous : _certificatePrincipal ?? KafkaRequest.Anonymous);
                     if (KafkaRequestDispatcher.Refusal(request) is { } refusal)
                     {
                         request.Dispose();
@@ -236,6 +269,9 @@ internal sealed partial class KafkaConnection(
             await output.FlushAsync();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka connection from {Remote} to listener {Listener} closed: the TLS handshake failed: {Reason}.")]
+    private partial void LogTlsHandshakeFailed(string? remote, string listener, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka connection from {Remote} closed: {Reason}")]
     private partial void LogProtocolViolation(string? remote, string reason);

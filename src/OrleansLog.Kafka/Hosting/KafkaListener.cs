@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OrleansLog.Server.Security.Tls;
 using Microsoft.Extensions.Options;
 using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Security;
@@ -13,7 +15,7 @@ namespace OrleansLog.Kafka.Hosting;
 
 /// <summary>
 /// Accepts Kafka clients on each configured listener (<see cref="KafkaListenerOptions.Endpoints"/>) with Kestrel's
-/// socket transport (pooled pipes, no HTTP); a SASL listener's connections authenticate first. The connection limits
+/// socket transport (pooled pipes, no HTTP); a TLS listener's connections run their handshake first, a SASL listener's authenticate first. The connection limits
 /// and the request budget are shared by every listener. It starts once the silo is active, that is once the broker has registered and grains answer, and stops
 /// first on shutdown, closing every connection so clients move to other brokers.
 /// </summary>
@@ -21,6 +23,7 @@ internal sealed partial class KafkaListener(
     IOptions<KafkaListenerOptions> options,
     KafkaRequestDispatcher dispatcher,
     IGrainFactory grains,
+    IServiceProvider services,
     ILoggerFactory loggers,
     TimeProvider time,
     ILogger<KafkaListener> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
@@ -110,7 +113,8 @@ internal sealed partial class KafkaListener(
             var sasl = endpoint.UsesSasl
                 ? new SaslAuthenticator(options.Value.Sasl, grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey), time, connection.RemoteEndPoint?.ToString() ?? "unknown", logger)
                 : null;
-            var handler = new KafkaConnection(connection, endpoint, sasl, dispatcher, options.Value, _queuedRequests, time, logger);
+            var tls = endpoint.UsesTls ? services.GetRequiredService<TlsCertificates>() : null;
+            var handler = new KafkaConnection(connection, endpoint, tls, sasl, dispatcher, options.Value, _queuedRequests, time, logger);
             var running = Task.Run(handler.RunAsync);
             _connections[connection.ConnectionId] = (connection, running);
             _ = running.ContinueWith(

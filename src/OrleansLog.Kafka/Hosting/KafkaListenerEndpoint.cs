@@ -15,23 +15,20 @@ public sealed record KafkaListenerEndpoint(string Name, IPAddress Address, int P
     public const string Ssl = "SSL";
     public const string SaslSsl = "SASL_SSL";
 
-    /// <summary>The protocols a listener may be set to, and whether this broker serves each yet.</summary>
-    public static readonly IReadOnlyDictionary<string, bool> Protocols = new Dictionary<string, bool>(StringComparer.Ordinal)
-    {
-        [Plaintext] = true,
-        [SaslPlaintext] = true,
-        [Ssl] = false,
-        [SaslSsl] = false,
-    };
+    /// <summary>The protocols a listener may be set to.</summary>
+    public static readonly IReadOnlySet<string> Protocols = new HashSet<string>(StringComparer.Ordinal) { Plaintext, SaslPlaintext, Ssl, SaslSsl };
 
     /// <summary>Whether clients must authenticate with SASL before anything but ApiVersions.</summary>
     public bool UsesSasl => Name is SaslPlaintext or SaslSsl;
+
+    /// <summary>Whether connections run TLS (with the broker's <c>OrleansLog:Tls</c> certificate) before the Kafka protocol.</summary>
+    public bool UsesTls => Name is Ssl or SaslSsl;
 
     public IPEndPoint EndPoint => new(Address, Port);
 
     /// <summary>
     /// Parses a comma-separated list ("PLAINTEXT://127.0.0.1:9092,SASL_PLAINTEXT://0.0.0.0:9093"); null and the reason
-    /// when an entry is not "PROTOCOL://ip:port" of a served protocol, or a protocol or port repeats.
+    /// when an entry is not "PROTOCOL://ip:port" of a known protocol, or a protocol or port repeats.
     /// </summary>
     public static IReadOnlyList<KafkaListenerEndpoint>? TryParse(string listeners, out string? error)
     {
@@ -41,15 +38,9 @@ public sealed record KafkaListenerEndpoint(string Name, IPAddress Address, int P
             var scheme = entry.IndexOf("://", StringComparison.Ordinal);
             var colon = entry.LastIndexOf(':');
             var name = scheme > 0 ? entry[..scheme] : "";
-            if (!Protocols.TryGetValue(name, out var served))
+            if (!Protocols.Contains(name))
             {
-                error = $"\"{entry}\" does not start with a security protocol ({string.Join(", ", Protocols.Keys)})";
-                return null;
-            }
-
-            if (!served)
-            {
-                error = $"\"{entry}\": {name} listeners (TLS) are not served by this version; use {Plaintext} or {SaslPlaintext}";
+                error = $"\"{entry}\" does not start with a security protocol ({string.Join(", ", Protocols)})";
                 return null;
             }
 

@@ -9,7 +9,7 @@ public sealed class KafkaListenerOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// Kafka's <c>listeners</c>: a comma-separated list of "PROTOCOL://ip:port" (PLAINTEXT, SASL_PLAINTEXT), each bound and
+    /// Kafka's <c>listeners</c>: a comma-separated list of "PROTOCOL://ip:port" (PLAINTEXT, SASL_PLAINTEXT, SSL, SASL_SSL), each bound and
     /// advertised on its own. When unset, one PLAINTEXT listener on <see cref="ListenAddress"/>:<see cref="Port"/>.
     /// </summary>
     public string? Listeners { get; set; }

@@ -7,6 +7,7 @@ using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Handlers;
 using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Security;
+using OrleansLog.Server.Security.Tls;
 
 namespace OrleansLog.Kafka.Hosting;
 
@@ -35,6 +36,19 @@ public static class SiloBuilderKafkaExtensions
 
         var services = builder.Services;
         services.AddSingleton(Options.Create(settings));
+        if (settings.Endpoints().Any(l => l.UsesTls))
+        {
+            // Checked here too, so a broker with a TLS listener and no usable certificate does not start.
+            var tls = configuration.GetSection(TlsOptions.SectionName).Get<TlsOptions>() ?? new TlsOptions();
+            if (new TlsOptionsValidator().Validate(null, tls) is { Failed: true } invalidTls)
+            {
+                throw new OptionsValidationException(TlsOptions.SectionName, typeof(TlsOptions), invalidTls.Failures);
+            }
+
+            services.AddSingleton(Options.Create(tls));
+            services.AddSingleton<TlsCertificates>();
+        }
+
         services.AddOptions<BrokerOptions>().PostConfigure<ILocalSiloDetails>((broker, silo) =>
             broker.KafkaEndpoint = KafkaEndpoint.Format([.. settings.Endpoints().Select(l => (l.Name, AdvertisedHost(settings, l, silo), l.Port))]));
         services.AddSingleton(sp =>

@@ -58,7 +58,8 @@ public static class SiloBuilderExtensions
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
         builder.Services.AddPlacementDirector<BrokerPlacement, BrokerPlacementDirector>();
         builder.Services.AddSingleton<BrokerSilos>();
-        builder.Services.AddValidatedOptions<Security.AuthorizationOptions, Security.AuthorizationOptionsValidator>(Security.AuthorizationOptions.SectionName);
+        builder.Services.AddValidatedOptions<Security.AuthorizationOptions, Security.AuthorizationOptionsValidator>(Security.AuthorizationOptions.SectionName)
+            .PostConfigure(static authorization => authorization.SplitSuperUsers());
         builder.Services.AddSingleton<Security.AclCache>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Security.AclCache>());
         builder.Services.AddSingleton<ActivePartitions>();

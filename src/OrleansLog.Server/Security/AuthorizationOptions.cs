@@ -11,7 +11,7 @@ public sealed class AuthorizationOptions
     /// </summary>
     public bool? Enabled { get; set; }
 
-    /// <summary>Principals that pass every check (<c>super.users</c>), e.g. "User:admin".</summary>
+    /// <summary>Principals that pass every check (<c>super.users</c>), e.g. "User:admin"; an entry may list several as Kafka writes them, "User:admin;User:ops".</summary>
     public List<string> SuperUsers { get; set; } = [];
 
     /// <summary>Whether a resource no ACL names is open to everyone (<c>allow.everyone.if.no.acl.found</c>; off, as Kafka's).</summary>
@@ -19,4 +19,8 @@ public sealed class AuthorizationOptions
 
     /// <summary>How often each broker checks the ACLs' version (a change made through this broker applies at once).</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Splits entries written in Kafka's form ("User:admin;User:ops", as <c>--super-users</c> takes it) into one principal each.</summary>
+    public void SplitSuperUsers() =>
+        SuperUsers = [.. SuperUsers.SelectMany(entry => entry.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal)];
 }

@@ -26,6 +26,10 @@ public static class BrokerHostExtensions
         ["--connection"] = "OrleansLog:Cluster:ConnectionString",
         ["--advertised-address"] = "OrleansLog:Cluster:AdvertisedAddress",
         ["--kafka-port"] = "OrleansLog:Kafka:Port",
+        ["--listeners"] = "OrleansLog:Kafka:Listeners",
+
+        // Kafka's super.users form, "User:admin;User:ops", split by AuthorizationOptions.
+        ["--super-users"] = "OrleansLog:Authorization:SuperUsers:0",
     };
 
     /// <summary>Membership timing (Orleans' <see cref="ClusterMembershipOptions"/>), bound from here in every mode.</summary>

@@ -19,7 +19,7 @@ public class KafkaListenerOptionsValidatorTests
         { "FrameReadTimeout", o => o.FrameReadTimeout = TimeSpan.Zero },
         { "Listeners", o => o.Listeners = "127.0.0.1:9092" },
         { "Listeners", o => o.Listeners = "FOO://127.0.0.1:9092" },
-        { "Listeners", o => o.Listeners = "SSL://127.0.0.1:9093" },
+        { "Listeners", o => o.Listeners = "SSL://127.0.0.1" },
         { "Listeners", o => o.Listeners = "PLAINTEXT://localhost:9092" },
         { "Listeners", o => o.Listeners = "PLAINTEXT://127.0.0.1:0" },
         { "Listeners", o => o.Listeners = "PLAINTEXT://127.0.0.1:9092,PLAINTEXT://127.0.0.1:9093" },
@@ -33,14 +33,14 @@ public class KafkaListenerOptionsValidatorTests
     [Fact]
     public void Listeners_are_read_as_kafka_writes_them()
     {
-        var options = new KafkaListenerOptions { Listeners = "PLAINTEXT://127.0.0.1:9092, SASL_PLAINTEXT://[::1]:9093" };
+        var options = new KafkaListenerOptions { Listeners = "PLAINTEXT://127.0.0.1:9092, SASL_PLAINTEXT://[::1]:9093,SSL://0.0.0.0:9094,SASL_SSL://0.0.0.0:9095" };
         Assert.True(new KafkaListenerOptionsValidator().Validate(null, options).Succeeded);
 
         var endpoints = options.Endpoints();
-        Assert.Equal(["PLAINTEXT", "SASL_PLAINTEXT"], endpoints.Select(e => e.Name));
+        Assert.Equal(["PLAINTEXT", "SASL_PLAINTEXT", "SSL", "SASL_SSL"], endpoints.Select(e => e.Name));
         Assert.Equal("[::1]:9093", endpoints[1].EndPoint.ToString());
-        Assert.True(endpoints[1].UsesSasl);
-        Assert.False(endpoints[0].UsesSasl);
+        Assert.Equal([false, true, false, true], endpoints.Select(e => e.UsesSasl));
+        Assert.Equal([false, false, true, true], endpoints.Select(e => e.UsesTls));
 
         // Unset, the single PLAINTEXT listener of ListenAddress and Port.
         var single = Assert.Single(new KafkaListenerOptions { ListenAddress = "127.0.0.1", Port = 9100 }.Endpoints());
