@@ -13,6 +13,7 @@ var root = new RootCommand("orleanslog: manage topics and consumer groups, and p
     BrokersCommands.Build(),
     UsersCommands.Build(),
     AclsCommands.Build(),
+    QuotasCommands.Build(),
     DbCommands.Build(),
 };
 

@@ -41,7 +41,7 @@ public class CliTests(BrokerProcessFixture broker) : IClassFixture<BrokerProcess
         using var temp = new TempDirectory();
         var password = temp.Sub("password.txt");
         await File.WriteAllTextAsync(password, "s3cret\n");
-        Ok(await CliRunner.RunAsync(broker.Silo.Gateway, password, "users", "set", "carol", "--mechanism", "SCRAM-SHA-512", "--iterations", "8192"));
+        Ok(await CliRunner.RunAsync(broker.Silo.Gateway, password, "users", "create", "carol", "--mechanism", "SCRAM-SHA-512", "--password-stdin", "--iterations", "8192"));
 
         var listed = Ok(await broker.Cli("users", "list")).Stdout;
         Assert.Matches(@"(?m)^carol\s+SCRAM-SHA-512\s+8192", listed);
@@ -58,7 +58,7 @@ public class CliTests(BrokerProcessFixture broker) : IClassFixture<BrokerProcess
     public async Task Acls_are_added_listed_and_deleted_and_a_bad_one_is_one_line()
     {
         Ok(await broker.Cli("acls", "add", "--principal", "User:erin", "--operation", "Read", "--topic", "audit", "--prefixed"));
-        Ok(await broker.Cli("acls", "add", "--principal", "User:erin", "--operation", "Write", "--topic", "audit-raw", "--deny"));
+        Ok(await broker.Cli("acls", "create", "--principal", "User:erin", "--operation", "Write", "--topic", "audit-raw", "--deny"));
         var listed = Ok(await broker.Cli("acls", "list", "--topic", "audit-raw")).Stdout;
         Assert.Contains("Allow User:erin from * Read on Topic prefixed \"audit\"", listed, StringComparison.Ordinal);
         Assert.Contains("Deny User:erin from * Write on Topic \"audit-raw\"", listed, StringComparison.Ordinal);
@@ -69,6 +69,24 @@ public class CliTests(BrokerProcessFixture broker) : IClassFixture<BrokerProcess
         Error(await broker.Cli("acls", "add", "--principal", "erin", "--operation", "Read", "--topic", "audit"), 1, "principal");
         Error(await broker.Cli("acls", "add", "--principal", "User:erin", "--operation", "Read"), 2, "--topic");
         Error(await broker.Cli("acls", "add", "--principal", "User:erin", "--operation", "Fly", "--topic", "audit"), 2, "operation");
+    }
+
+    [Fact]
+    public async Task Quotas_are_set_listed_and_deleted_and_a_bad_one_is_one_line()
+    {
+        Ok(await broker.Cli("quotas", "set", "--client-id", "cli-quota", "--producer-byte-rate", "1048576", "--request-percentage", "50"));
+        Ok(await broker.Cli("quotas", "set", "--user", "frank", "--default-client-id", "--consumer-byte-rate", "2048"));
+        var listed = Ok(await broker.Cli("quotas", "list")).Stdout;
+        Assert.Contains("client-id=cli-quota: producer_byte_rate=1048576, request_percentage=50", listed, StringComparison.Ordinal);
+        Assert.Contains("user=frank, client-id=<default>: consumer_byte_rate=2048", listed, StringComparison.Ordinal);
+        Assert.DoesNotContain("cli-quota", Ok(await broker.Cli("quotas", "list", "--user", "frank")).Stdout, StringComparison.Ordinal);
+
+        Ok(await broker.Cli("quotas", "delete", "--client-id", "cli-quota"));
+        Assert.DoesNotContain("cli-quota", Ok(await broker.Cli("quotas", "list")).Stdout, StringComparison.Ordinal);
+
+        Error(await broker.Cli("quotas", "set", "--client-id", "cli-quota", "--producer-byte-rate", "-5"), 1, "positive");
+        Error(await broker.Cli("quotas", "set", "--producer-byte-rate", "5"), 2, "--client-id");
+        Error(await broker.Cli("quotas", "set", "--client-id", "cli-quota"), 2, "--producer-byte-rate");
     }
 
     [Fact]

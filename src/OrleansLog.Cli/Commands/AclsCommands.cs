@@ -5,7 +5,7 @@ using OrleansLog.Security;
 
 namespace OrleansLog.Cli.Commands;
 
-/// <summary><c>orleanslog acls add|list|delete</c>: the cluster's ACLs, in Kafka's model (Kafka's <c>kafka-acls</c>).</summary>
+/// <summary><c>orleanslog acls add (or create)|list|delete</c>: the cluster's ACLs, in Kafka's model (Kafka's <c>kafka-acls</c>).</summary>
 internal static class AclsCommands
 {
     private static readonly Option<string?> Principal = new("--principal") { Description = "Who, e.g. User:alice (User:* for everyone)." };
@@ -30,6 +30,7 @@ internal static class AclsCommands
         {
             Principal, Host, Operation, Deny, Topic, Group, Cluster, Prefixed,
         };
+        command.Aliases.Add("create");
         command.SetBrokerAction(async (parse, broker, _) =>
         {
             var (type, name) = Resource(parse) ?? throw new CliException(ExitCodes.Usage, "name a resource: --topic NAME, --group NAME or --cluster");

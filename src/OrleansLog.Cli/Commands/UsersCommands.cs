@@ -5,7 +5,7 @@ using OrleansLog.Security;
 
 namespace OrleansLog.Cli.Commands;
 
-/// <summary><c>orleanslog users set|delete|list</c>: the SCRAM users that SASL listeners check (Kafka's <c>kafka-configs --entity-type users</c>).</summary>
+/// <summary><c>orleanslog users set (or create)|delete|list</c>: the SCRAM users that SASL listeners check (Kafka's <c>kafka-configs --entity-type users</c>).</summary>
 internal static class UsersCommands
 {
     public static Command Build() => new("users", "Manage the users that authenticate on SASL listeners (SCRAM-SHA-256/512, and PLAIN with the same password).")
@@ -21,12 +21,15 @@ internal static class UsersCommands
     {
         var user = new Argument<string>("user") { Description = "The user name." };
         var iterations = new Option<int>("--iterations") { Description = "SCRAM iterations (4096 to 16384).", DefaultValueFactory = _ => ScramMechanism.MinIterations };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input (always so: a password is never taken on the command line)." };
         var command = new Command("set", "Set a user's password for one mechanism; the password is read from the first line of standard input and never sent: only its salted keys are.")
         {
             user,
             Mechanism,
             iterations,
+            passwordStdin,
         };
+        command.Aliases.Add("create");
         command.SetBrokerAction(async (parse, broker, _) =>
         {
             var password = Console.In.ReadLine();

@@ -17,6 +17,8 @@ public sealed class AdminClient(IGrainFactory grains)
 
     private IAclStoreGrain Acls => grains.GetGrain<IAclStoreGrain>(IAclStoreGrain.ClusterKey);
 
+    private IClientQuotaStoreGrain Quotas => grains.GetGrain<IClientQuotaStoreGrain>(IClientQuotaStoreGrain.ClusterKey);
+
     private ICredentialStoreGrain Users => grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey);
 
 
@@ -99,6 +101,27 @@ public sealed class AdminClient(IGrainFactory grains)
 
     /// <summary>Deletes the ACLs <paramref name="filter"/> matches and returns them.</summary>
     public async Task<IReadOnlyList<AclBinding>> DeleteAclsAsync(AclFilter filter) => (await Acls.Delete([filter]))[0];
+
+    /// <summary>
+    /// Sets or removes client quotas (Kafka's AlterClientQuotas: <see cref="ClientQuotaKeys"/> per user and/or client id,
+    /// <see cref="ClientQuotaEntity.Default"/> for the defaults); INVALID_REQUEST names the first alteration refused and why.
+    /// Brokers apply them within their refresh interval.
+    /// </summary>
+    public async Task AlterClientQuotasAsync(IReadOnlyList<ClientQuotaAlteration> alterations)
+    {
+        var refusals = await Quotas.Alter([.. alterations], validateOnly: false);
+        for (var i = 0; i < refusals.Length; i++)
+        {
+            if (refusals[i] is { } refusal)
+            {
+                throw new OrleansLogException(ErrorCode.InvalidRequest, $"The quota change for {alterations[i].Entity} was refused: {refusal}.");
+            }
+        }
+    }
+
+    /// <summary>The quotas of the entities <paramref name="filter"/> matches (every entity by default).</summary>
+    public async Task<IReadOnlyList<ClientQuotaEntry>> DescribeClientQuotasAsync(ClientQuotaFilter? filter = null) =>
+        [.. (await Quotas.Snapshot()).Entries.Where(e => filter is null || filter.Matches(e.Entity))];
 
     public async Task<IReadOnlyList<string>> ListGroupsAsync() => await IConsumerGroupDirectoryGrain.ListAllAsync(grains);
 

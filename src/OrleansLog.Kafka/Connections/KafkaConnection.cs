@@ -28,7 +28,9 @@ namespace OrleansLog.Kafka.Connections;
 /// authenticated (<see cref="SaslAuthenticator"/>): SASL requests are answered one at a time, in order, and anything
 /// else closes the connection, as Kafka's brokers do. On a TLS listener the connection first runs its handshake
 /// (<see cref="TlsSession"/>), and everything after reads and writes the decrypted pipes; a client that does not
-/// speak TLS (or whose certificate is refused) is closed with one logged line and nothing sent.
+/// speak TLS (or whose certificate is refused) is closed with one logged line and nothing sent. A client over one of its
+/// quotas is throttled as Kafka throttles it: its responses carry the throttle time and the connection handles nothing
+/// more until that time has passed (<see cref="ConnectionThrottle"/>).
 /// </summary>
 internal sealed partial class KafkaConnection(
     ConnectionContext connection,
@@ -47,6 +49,9 @@ internal sealed partial class KafkaConnection(
     private readonly ProduceOrder _produceOrder = new();
 
     private readonly string _clientHost = connection.RemoteEndPoint is System.Net.IPEndPoint ip ? $"/{ip.Address}" : "/unknown";
+
+    /// <summary>Set while the client is throttled for going over a quota: no request is handled until it ends.</summary>
+    private readonly ConnectionThrottle _throttle = new(time);
 
     /// <summary>Bytes reserved for the frame whose size prefix arrived and whose body has not (0 when none).</summary>
     private int _reservedForNextFrame;
@@ -195,7 +200,8 @@ internal sealed partial class KafkaConnection(
                         throw new KafkaProtocolException($"{(ApiKey)request.Header.ApiKey} came before SASL authentication on listener {listener.Name}.");
                     }
 
-                    await _responses.Writer.WriteAsync(dispatcher.DispatchAsync(request), connection.ConnectionClosed);
+                    await _throttle.WaitAsync(connection.ConnectionClosed);
+                    await _responses.Writer.WriteAsync(dispatcher.DispatchAsync(request, _throttle), connection.ConnectionClosed);
                 }
             }
             finally

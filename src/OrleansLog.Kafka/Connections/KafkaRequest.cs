@@ -52,6 +52,12 @@ public sealed class KafkaRequest : IDisposable
 
     public bool Flexible => Header.Flexible;
 
+    /// <summary>The frame's size without its prefix: what a produce quota counts.</summary>
+    public int Size => _length;
+
+    /// <summary>Time the handler spent waiting for data to arrive (a fetch's long poll), which request-time quotas do not count.</summary>
+    public TimeSpan Waited { get; set; }
+
     private int BodyStart { get; }
 
     public ReadOnlySpan<byte> Body => BodyMemory.Span;

@@ -2,6 +2,8 @@ using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using OrleansLog.Kafka.Handlers;
 using OrleansLog.Kafka.Protocol;
+using OrleansLog.Security;
+using OrleansLog.Server.Security.Quotas;
 
 namespace OrleansLog.Kafka.Connections;
 
@@ -11,7 +13,7 @@ namespace OrleansLog.Kafka.Connections;
 /// is refused, and the connection closes with the reason logged, as Kafka's brokers do: clients that
 /// asked ApiVersions first never send one.
 /// </summary>
-internal sealed partial class KafkaRequestDispatcher(IEnumerable<IKafkaHandler> handlers, ILogger<KafkaRequestDispatcher> logger)
+internal sealed partial class KafkaRequestDispatcher(IEnumerable<IKafkaHandler> handlers, ClientQuotaManager quotas, TimeProvider time, ILogger<KafkaRequestDispatcher> logger)
 {
     private readonly FrozenDictionary<ApiKey, IKafkaHandler> _handlers = WithEveryAdvertisedApi(handlers.ToFrozenDictionary(h => h.Key));
 
@@ -29,11 +31,32 @@ internal sealed partial class KafkaRequestDispatcher(IEnumerable<IKafkaHandler> 
             : null;
     }
 
-    public async Task<KafkaWriter?> DispatchAsync(KafkaRequest request)
+    /// <summary>
+    /// Handles <paramref name="request"/> and records it against its client's quotas: a produce's bytes before it is
+    /// handled, a fetch's bytes and the request's time after. Going over a quota mutes the connection for the throttle
+    /// time (<paramref name="throttle"/>), and the response carries it in throttle_time_ms.
+    /// </summary>
+    public async Task<KafkaWriter?> DispatchAsync(KafkaRequest request, ConnectionThrottle? throttle = null)
     {
         try
         {
-            return await _handlers[request.Range!.Value.Key].HandleAsync(request);
+            var key = (ApiKey)request.Header.ApiKey;
+            var clientId = request.Header.ClientId ?? "";
+            var throttleMs = key == ApiKey.Produce ? quotas.RecordAndThrottle(ClientQuotaKeys.ProducerByteRate, request.Principal, clientId, request.Size) : 0;
+            throttle?.Extend(throttleMs);
+            var started = time.GetTimestamp();
+            var response = await _handlers[request.Range!.Value.Key].HandleAsync(request);
+            var after = Math.Max(
+                key == ApiKey.Fetch && response is not null ? quotas.RecordAndThrottle(ClientQuotaKeys.ConsumerByteRate, request.Principal, clientId, response.BodyLength) : 0,
+                RecordRequestTime(request, key, clientId, time.GetElapsedTime(started) - request.Waited));
+            throttle?.Extend(after);
+            throttleMs = Math.Max(throttleMs, after);
+            if (throttleMs > 0)
+            {
+                response?.SetThrottleTime((int)Math.Min(throttleMs, int.MaxValue));
+            }
+
+            return response;
         }
         catch (KafkaProtocolException)
         {
@@ -48,6 +71,19 @@ internal sealed partial class KafkaRequestDispatcher(IEnumerable<IKafkaHandler> 
         {
             request.Dispose();
         }
+    }
+
+    /// <summary>Records the request's handling time against its client's request_percentage (Kafka exempts ApiVersions and SASL).</summary>
+    private long RecordRequestTime(KafkaRequest request, ApiKey key, string clientId, TimeSpan handling)
+    {
+        if (key is ApiKey.ApiVersions or ApiKey.SaslHandshake or ApiKey.SaslAuthenticate)
+        {
+            return 0;
+        }
+
+        // request_percentage is a percentage of one handler's time: 100 allows 1,000 ms of handling per second.
+        var used = Math.Max(0, handling.TotalMilliseconds) * 100 / 1000;
+        return quotas.RecordAndThrottle(ClientQuotaKeys.RequestPercentage, request.Principal, clientId, used);
     }
 
     /// <summary>ApiVersions must not advertise an API nobody serves: checked when the listener is built, not when a client first asks.</summary>

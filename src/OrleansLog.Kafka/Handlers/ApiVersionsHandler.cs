@@ -32,7 +32,7 @@ internal sealed class ApiVersionsHandler : IKafkaHandler
 
         if (version >= 1)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         response.WriteEmptyTaggedFields(flexible);

@@ -45,7 +45,7 @@ internal sealed class CreateAclsHandler(KafkaListenerContext context) : IKafkaHa
         }
 
         var response = request.StartResponse();
-        response.WriteInt32(0);
+        response.WriteThrottleTime();
         response.WriteArrayLength(results.Length, flexible: false);
         foreach (var (code, message) in results)
         {

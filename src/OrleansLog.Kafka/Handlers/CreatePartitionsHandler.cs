@@ -48,7 +48,7 @@ internal sealed class CreatePartitionsHandler(KafkaListenerContext context) : IK
         }
 
         var response = request.StartResponse();
-        response.WriteInt32(0);
+        response.WriteThrottleTime();
         response.WriteArrayLength(topics.Count, flexible: false);
         for (var i = 0; i < topics.Count; i++)
         {

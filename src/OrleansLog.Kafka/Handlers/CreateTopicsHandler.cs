@@ -32,7 +32,7 @@ internal sealed class CreateTopicsHandler(KafkaListenerContext context) : IKafka
         var response = request.StartResponse();
         if (version >= 2)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         response.WriteArrayLength(topics.Count, flexible: false);

@@ -42,7 +42,7 @@ internal sealed class DeleteAclsHandler(KafkaListenerContext context) : IKafkaHa
         }
 
         var response = request.StartResponse();
-        response.WriteInt32(0);
+        response.WriteThrottleTime();
         response.WriteArrayLength(filters.Count, flexible: false);
         foreach (var matched in deleted)
         {

@@ -46,7 +46,7 @@ internal sealed class DeleteTopicsHandler(KafkaListenerContext context) : IKafka
         var response = request.StartResponse();
         if (request.Version >= 1)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         response.WriteArrayLength(names.Count, flexible: false);

@@ -35,7 +35,7 @@ internal sealed class DescribeAclsHandler(KafkaListenerContext context) : IKafka
 
         var resources = acls.GroupBy(a => (a.ResourceType, a.ResourceName, a.PatternType)).ToList();
         var response = request.StartResponse();
-        response.WriteInt32(0);
+        response.WriteThrottleTime();
         response.WriteInt16(error.Code);
         response.WriteNullableString(error.Message, flexible: false);
         response.WriteArrayLength(resources.Count, flexible: false);

@@ -34,7 +34,7 @@ internal sealed class DescribeConfigsHandler(KafkaListenerContext context) : IKa
 
         var version = request.Version;
         var response = request.StartResponse(2048);
-        response.WriteInt32(0);
+        response.WriteThrottleTime();
         response.WriteArrayLength(results.Count, flexible: false);
         foreach (var result in results)
         {

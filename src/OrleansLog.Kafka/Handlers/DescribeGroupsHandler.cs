@@ -32,7 +32,7 @@ internal sealed class DescribeGroupsHandler(KafkaListenerContext context) : IKaf
         var response = request.StartResponse();
         if (version >= 1)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         response.WriteArrayLength(described.Length, flexible: false);

@@ -48,7 +48,9 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         // As Kafka's brokers do, an error is answered at once: the client needs it more than a wait.
         if (budget.Used < fetch.MinBytes && remaining > 0 && budget.Remaining > 0 && partitions.TrueForAll(p => p.Result!.Error == ErrorCode.None))
         {
+            var polling = context.Time.GetTimestamp();
             await LongPoll([.. partitions.Where(p => p.Result!.Records.IsEmpty && p.Result.HighWatermark <= p.Offset)], remaining, budget);
+            request.Waited = context.Time.GetElapsedTime(polling);
         }
 
         return Write(request, fetch, budget.Limit);
@@ -217,7 +219,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         var version = request.Version;
         var anyRecords = false;
         var response = request.StartResponse(4096);
-        response.WriteInt32(0);
+        response.WriteThrottleTime();
         if (version >= 7)
         {
             response.WriteInt16(ErrorCode.None);

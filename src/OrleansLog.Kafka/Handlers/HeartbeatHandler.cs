@@ -29,7 +29,7 @@ internal sealed class HeartbeatHandler(KafkaListenerContext context) : IKafkaHan
         var response = request.StartResponse();
         if (request.Version >= 1)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         response.WriteInt16(error);

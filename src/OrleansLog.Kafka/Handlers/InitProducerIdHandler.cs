@@ -39,7 +39,7 @@ internal sealed class InitProducerIdHandler(KafkaListenerContext context) : IKaf
         }
 
         var response = request.StartResponse();
-        response.WriteInt32(0);
+        response.WriteThrottleTime();
         response.WriteInt16(error);
         response.WriteInt64(identity.ProducerId);
         response.WriteInt16(identity.Epoch);

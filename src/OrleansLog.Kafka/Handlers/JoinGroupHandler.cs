@@ -77,7 +77,7 @@ internal sealed class JoinGroupHandler(KafkaListenerContext context) : IKafkaHan
         var response = request.StartResponse();
         if (version >= 2)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         response.WriteInt16(answer.Error);

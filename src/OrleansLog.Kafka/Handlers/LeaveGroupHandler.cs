@@ -31,7 +31,7 @@ internal sealed class LeaveGroupHandler(KafkaListenerContext context) : IKafkaHa
         var response = request.StartResponse();
         if (version >= 1)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         // Before v3 there is one member and its error is the request's; from v3 each member has its own.

@@ -34,7 +34,7 @@ internal sealed class ListGroupsHandler(KafkaListenerContext context) : IKafkaHa
         var response = request.StartResponse();
         if (request.Version >= 1)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         response.WriteInt16(error);

@@ -23,7 +23,7 @@ internal sealed class ListOffsetsHandler(KafkaListenerContext context) : IKafkaH
         var response = request.StartResponse();
         if (version >= 2)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         PartitionFanOut.WriteTopics(response, topics, lookups, (partition, answer) =>

@@ -82,7 +82,7 @@ internal sealed class MetadataHandler(KafkaListenerContext context, TopicAutoCre
         var response = request.StartResponse(1024);
         if (version >= 3)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         response.WriteArrayLength(listed.Count, flexible: false);

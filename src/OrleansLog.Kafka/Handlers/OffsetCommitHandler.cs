@@ -53,7 +53,7 @@ internal sealed class OffsetCommitHandler(KafkaListenerContext context) : IKafka
         var response = request.StartResponse();
         if (request.Version >= 3)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         response.WriteArrayLength(topics.Count, flexible: false);

@@ -42,7 +42,7 @@ internal sealed class OffsetFetchHandler(KafkaListenerContext context) : IKafkaH
         var response = request.StartResponse();
         if (version >= 3)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         response.WriteArrayLength(topics.Count, flexible: false);

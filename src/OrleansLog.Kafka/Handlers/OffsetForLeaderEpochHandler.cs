@@ -23,7 +23,7 @@ internal sealed class OffsetForLeaderEpochHandler(KafkaListenerContext context) 
         var response = request.StartResponse();
         if (version >= 2)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         PartitionFanOut.WriteTopics(response, topics, answers, (partition, answer) =>

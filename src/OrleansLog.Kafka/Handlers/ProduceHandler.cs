@@ -140,7 +140,7 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
 
         if (version >= 1)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         return response;

@@ -26,7 +26,7 @@ internal sealed class SyncGroupHandler(KafkaListenerContext context) : IKafkaHan
         var response = request.StartResponse();
         if (request.Version >= 1)
         {
-            response.WriteInt32(0);
+            response.WriteThrottleTime();
         }
 
         response.WriteInt16(answer.Error);

@@ -92,6 +92,8 @@ public static class SiloBuilderKafkaExtensions
         services.AddSingleton<IKafkaHandler, CreateAclsHandler>();
         services.AddSingleton<IKafkaHandler, DescribeAclsHandler>();
         services.AddSingleton<IKafkaHandler, DeleteAclsHandler>();
+        services.AddSingleton<IKafkaHandler, DescribeClientQuotasHandler>();
+        services.AddSingleton<IKafkaHandler, AlterClientQuotasHandler>();
         services.AddSingleton<KafkaRequestDispatcher>();
         services.AddSingleton<KafkaListener>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListener>());

@@ -28,4 +28,6 @@ public enum ApiKey : short
     DescribeConfigs = 32,
     SaslAuthenticate = 36,
     CreatePartitions = 37,
+    DescribeClientQuotas = 48,
+    AlterClientQuotas = 49,
 }

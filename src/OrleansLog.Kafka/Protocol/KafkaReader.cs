@@ -29,6 +29,8 @@ public ref struct KafkaReader(ReadOnlySpan<byte> buffer)
 
     public long ReadInt64() => BinaryPrimitives.ReadInt64BigEndian(Take(8));
 
+    public double ReadFloat64() => BinaryPrimitives.ReadDoubleBigEndian(Take(8));
+
     public Guid ReadUuid() => new(Take(16), bigEndian: true);
 
     public uint ReadUnsignedVarInt()

@@ -20,6 +20,7 @@ public sealed class KafkaWriter : IDisposable
     private int _length;
     private List<(int Position, ReadOnlyMemory<byte> Bytes)>? _references;
     private int _referencedLength;
+    private int _throttlePosition = -1;
 
     public KafkaWriter(int initialCapacity = 512)
     {
@@ -41,6 +42,28 @@ public sealed class KafkaWriter : IDisposable
     public void WriteInt32(int value) => BinaryPrimitives.WriteInt32BigEndian(Span(4), value);
 
     public void WriteInt64(long value) => BinaryPrimitives.WriteInt64BigEndian(Span(8), value);
+
+    public void WriteFloat64(double value) => BinaryPrimitives.WriteDoubleBigEndian(Span(8), value);
+
+    /// <summary>The response's throttle_time_ms, 0 until <see cref="SetThrottleTime"/> fills it in once the request's quotas are recorded.</summary>
+    public void WriteThrottleTime()
+    {
+        _throttlePosition = _length;
+        WriteInt32(0);
+    }
+
+    /// <summary>The throttle time set on this response (0 when none).</summary>
+    public int ThrottleTimeMs { get; private set; }
+
+    /// <summary>Sets the throttle time, in the response's throttle_time_ms when it has one.</summary>
+    public void SetThrottleTime(int milliseconds)
+    {
+        ThrottleTimeMs = milliseconds;
+        if (_throttlePosition >= 0)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_throttlePosition, 4), milliseconds);
+        }
+    }
 
     public void WriteUuid(Guid value) => value.TryWriteBytes(Span(16), bigEndian: true, out _);
 

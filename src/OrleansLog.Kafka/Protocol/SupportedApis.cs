@@ -40,6 +40,8 @@ public static class SupportedApis
         new(ApiKey.DescribeAcls, 0, 1),
         new(ApiKey.CreateAcls, 0, 1),
         new(ApiKey.DeleteAcls, 0, 1),
+        new(ApiKey.DescribeClientQuotas, 0, 1, FlexibleFrom: 1),
+        new(ApiKey.AlterClientQuotas, 0, 1, FlexibleFrom: 1),
     ];
 
     private static readonly FrozenDictionary<short, ApiVersionRange> ByKey = All.ToFrozenDictionary(r => (short)r.Key);

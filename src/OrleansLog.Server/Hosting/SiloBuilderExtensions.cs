@@ -62,6 +62,9 @@ public static class SiloBuilderExtensions
             .PostConfigure(static authorization => authorization.SplitSuperUsers());
         builder.Services.AddSingleton<Security.AclCache>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Security.AclCache>());
+        builder.Services.AddValidatedOptions<Security.Quotas.QuotaOptions, Security.Quotas.QuotaOptionsValidator>(Security.Quotas.QuotaOptions.SectionName);
+        builder.Services.AddSingleton<Security.Quotas.ClientQuotaManager>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Security.Quotas.ClientQuotaManager>());
         builder.Services.AddSingleton<ActivePartitions>();
         builder.Services.AddSingleton<Replication.ReconcileGate>();
         builder.Services.AddSingleton<Replication.LeaderWaker>();

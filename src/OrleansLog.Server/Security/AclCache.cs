@@ -73,7 +73,8 @@ public sealed partial class AclCache(IGrainFactory grains, IOptions<Authorizatio
         if (Enabled)
         {
             LogEnabled(options.Value.SuperUsers.Count, options.Value.AllowEveryoneIfNoAclFound);
-            _ = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+            // The last ACLs read stay in force (or none, which denies all but super users) until the store answers.
+            _ = Task.Run(() => PeriodicRefresh.RunAsync(RefreshAsync, options.Value.RefreshInterval, time, e => LogRefreshFailed(e.Message), _stopping.Token), CancellationToken.None);
         }
 
         return Task.CompletedTask;
@@ -83,31 +84,6 @@ public sealed partial class AclCache(IGrainFactory grains, IOptions<Authorizatio
     {
         _stopping.Cancel();
         return Task.CompletedTask;
-    }
-
-    private async Task RunAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await RefreshAsync();
-            }
-            catch (Exception e) when (!stopping.IsCancellationRequested)
-            {
-                // The last ACLs read stay in force (or none, which denies all but super users) until the store answers.
-                LogRefreshFailed(e.Message);
-            }
-
-            try
-            {
-                await Task.Delay(options.Value.RefreshInterval, time, stopping);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Authorization is on: requests are checked against the cluster's ACLs ({SuperUsers} super user(s); allow.everyone.if.no.acl.found {AllowIfNoAcl}).")]
