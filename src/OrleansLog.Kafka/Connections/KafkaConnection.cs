@@ -8,6 +8,7 @@ using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
 using OrleansLog.Kafka.Security;
 using OrleansLog.Records.Buffers;
+using OrleansLog.Server.Security.Audit;
 using OrleansLog.Server.Security.Tls;
 using System.Security.Authentication;
 
@@ -37,6 +38,7 @@ internal sealed partial class KafkaConnection(
     KafkaListenerEndpoint listener,
     TlsCertificates? tls,
     SaslAuthenticator? sasl,
+    AuditLog audit,
     KafkaRequestDispatcher dispatcher,
     KafkaListenerOptions options,
     ByteBudget queuedRequests,
@@ -74,6 +76,7 @@ internal sealed partial class KafkaConnection(
             catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or ConnectionResetException or ConnectionAbortedException)
             {
                 LogTlsHandshakeFailed(connection.RemoteEndPoint?.ToString(), listener.Name, e.Message.TrimEnd('.'));
+                audit.AuthenticationFailed(connection.RemoteEndPoint?.ToString() ?? "unknown", listener.Name, "unknown", $"TLS handshake: {e.Message.TrimEnd('.')}");
                 await connection.Transport.Output.CompleteAsync();
                 await connection.Transport.Input.CompleteAsync();
                 await connection.DisposeAsync();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using OrleansLog.Kafka.Handlers;
 using OrleansLog.Kafka.Protocol;
 using OrleansLog.Security;
+using OrleansLog.Server.Security.Audit;
 using OrleansLog.Server.Security.Quotas;
 
 namespace OrleansLog.Kafka.Connections;
@@ -44,6 +45,12 @@ internal sealed partial class KafkaRequestDispatcher(IEnumerable<IKafkaHandler> 
             var clientId = request.Header.ClientId ?? "";
             var throttleMs = key == ApiKey.Produce ? quotas.RecordAndThrottle(ClientQuotaKeys.ProducerByteRate, request.Principal, clientId, request.Size) : 0;
             throttle?.Extend(throttleMs);
+            if (key is ApiKey.CreateTopics or ApiKey.DeleteTopics or ApiKey.CreatePartitions or ApiKey.CreateAcls or ApiKey.DeleteAcls or ApiKey.AlterClientQuotas or ApiKey.Metadata)
+            {
+                // Changes these make (Metadata's: topics created automatically) are audited by the grains that make them, naming this caller.
+                AuditCaller.Set(request.Principal, request.ClientHost.TrimStart('/'));
+            }
+
             var started = time.GetTimestamp();
             var response = await _handlers[request.Range!.Value.Key].HandleAsync(request);
             var after = Math.Max(

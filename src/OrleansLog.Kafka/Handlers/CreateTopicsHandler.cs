@@ -23,7 +23,7 @@ internal sealed class CreateTopicsHandler(KafkaListenerContext context) : IKafka
         var results = new List<(ErrorCode, string?)>(topics.Count);
         foreach (var topic in topics)
         {
-            results.Add(context.AllowsCluster(request, AclOperation.Create) || context.AllowsTopic(request, AclOperation.Create, topic.Name)
+            results.Add(context.AllowsCluster(request, AclOperation.Create, audit: false) || context.AllowsTopic(request, AclOperation.Create, topic.Name)
                 ? await Create(topic, validateOnly)
                 : (ErrorCode.TopicAuthorizationFailed, KafkaAccess.TopicRefusal(request, AclOperation.Create, topic.Name)));
         }

@@ -21,10 +21,11 @@ internal sealed class InitProducerIdHandler(KafkaListenerContext context) : IKaf
         {
             error = ErrorCode.InvalidRequest;
         }
-        else if (!context.AllowsCluster(request, AclOperation.IdempotentWrite) && !context.AllowsAny(request, AclOperation.Write, AclResourceType.Topic))
+        else if (!context.AllowsCluster(request, AclOperation.IdempotentWrite, audit: false) && !context.AllowsAny(request, AclOperation.Write, AclResourceType.Topic))
         {
             // Kafka's rule since KIP-679: an idempotent producer needs IDEMPOTENT_WRITE on the cluster, or WRITE on some topic.
             error = ErrorCode.ClusterAuthorizationFailed;
+            context.RecordDenial(request, AclOperation.IdempotentWrite, AclResourceType.Cluster, AclBinding.ClusterName);
         }
         else
         {

@@ -21,9 +21,9 @@ internal sealed class ListGroupsHandler(KafkaListenerContext context) : IKafkaHa
             groups = await IConsumerGroupDirectoryGrain.ListAllAsync(context.Grains);
 
             // DESCRIBE on the cluster shows every group; otherwise only those the principal may describe.
-            if (!context.AllowsCluster(request, AclOperation.Describe))
+            if (!context.AllowsCluster(request, AclOperation.Describe, audit: false))
             {
-                groups = [.. groups.Where(g => context.AllowsGroup(request, AclOperation.Describe, g))];
+                groups = [.. groups.Where(g => context.AllowsGroup(request, AclOperation.Describe, g, audit: false))];
             }
         }
         catch (Exception e)

@@ -29,7 +29,7 @@ internal sealed class MetadataHandler(KafkaListenerContext context, TopicAutoCre
         {
             // Only the topics the principal may describe are listed.
             topics.AddRange((await coordinator.ListTopics())
-                .Where(t => context.AllowsTopic(request, AclOperation.Describe, t.Name))
+                .Where(t => context.AllowsTopic(request, AclOperation.Describe, t.Name, audit: false))
                 .Select(t => (t.Name, ErrorCode.None, (TopicDescription?)t)));
         }
         else
@@ -38,7 +38,7 @@ internal sealed class MetadataHandler(KafkaListenerContext context, TopicAutoCre
             {
                 // A topic the principal may not describe is refused as such, and never created.
                 topics.Add(context.AllowsTopic(request, AclOperation.Describe, name)
-                    ? await autoCreation.Find(name, allowAutoCreate && (context.AllowsCluster(request, AclOperation.Create) || context.AllowsTopic(request, AclOperation.Create, name)))
+                    ? await autoCreation.Find(name, allowAutoCreate && (context.AllowsCluster(request, AclOperation.Create, audit: false) || context.AllowsTopic(request, AclOperation.Create, name)))
                     : (name, ErrorCode.TopicAuthorizationFailed, null));
             }
         }

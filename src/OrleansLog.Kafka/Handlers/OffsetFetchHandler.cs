@@ -36,7 +36,7 @@ internal sealed class OffsetFetchHandler(KafkaListenerContext context) : IKafkaH
         }
 
         // Offsets of topics the principal may not describe are not shown: refused by name, left out of "all".
-        var byPartition = committed.Where(c => context.AllowsTopic(request, AclOperation.Describe, c.Partition.Topic)).ToDictionary(c => c.Partition);
+        var byPartition = committed.Where(c => context.AllowsTopic(request, AclOperation.Describe, c.Partition.Topic, audit: false)).ToDictionary(c => c.Partition);
         var topics = wanted ?? [.. byPartition.Values.GroupBy(c => c.Partition.Topic).Select(g => (g.Key, g.Select(c => c.Partition.Partition).ToList()))];
         var version = request.Version;
         var response = request.StartResponse();

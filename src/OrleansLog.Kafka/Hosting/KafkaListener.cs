@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OrleansLog.Server.Security.Audit;
 using OrleansLog.Server.Security.Tls;
 using Microsoft.Extensions.Options;
 using OrleansLog.Kafka.Connections;
@@ -24,6 +25,7 @@ internal sealed partial class KafkaListener(
     KafkaRequestDispatcher dispatcher,
     IGrainFactory grains,
     IServiceProvider services,
+    AuditLog audit,
     ILoggerFactory loggers,
     TimeProvider time,
     ILogger<KafkaListener> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
@@ -111,10 +113,10 @@ internal sealed partial class KafkaListener(
             }
 
             var sasl = endpoint.UsesSasl
-                ? new SaslAuthenticator(options.Value.Sasl, grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey), time, connection.RemoteEndPoint?.ToString() ?? "unknown", logger)
+                ? new SaslAuthenticator(options.Value.Sasl, grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey), time, connection.RemoteEndPoint?.ToString() ?? "unknown", endpoint.Name, audit, logger)
                 : null;
             var tls = endpoint.UsesTls ? services.GetRequiredService<TlsCertificates>() : null;
-            var handler = new KafkaConnection(connection, endpoint, tls, sasl, dispatcher, options.Value, _queuedRequests, time, logger);
+            var handler = new KafkaConnection(connection, endpoint, tls, sasl, audit, dispatcher, options.Value, _queuedRequests, time, logger);
             var running = Task.Run(handler.RunAsync);
             _connections[connection.ConnectionId] = (connection, running);
             _ = running.ContinueWith(

@@ -61,7 +61,8 @@ public static class SiloBuilderKafkaExtensions
                 settings.Endpoints().ToDictionary(l => l.Name, l => (AdvertisedHost(settings, l, silo), l.Port)),
                 settings,
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<AclCache>());
+                sp.GetRequiredService<AclCache>(),
+                sp.GetRequiredService<Server.Security.Audit.AuditLog>());
         });
 
         // Once clients have names, nothing is open by default: authorization is on unless set otherwise.

@@ -4,6 +4,7 @@ using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
 using OrleansLog.Security;
+using OrleansLog.Server.Security.Audit;
 
 namespace OrleansLog.Kafka.Security;
 
@@ -16,7 +17,7 @@ namespace OrleansLog.Kafka.Security;
 /// same mechanism as the same user.
 /// <para>Concurrency: one per connection; the connection's read loop awaits each SASL request before it reads the next.</para>
 /// </summary>
-internal sealed partial class SaslAuthenticator(SaslOptions options, ICredentialStoreGrain users, TimeProvider time, string remote, ILogger logger)
+internal sealed partial class SaslAuthenticator(SaslOptions options, ICredentialStoreGrain users, TimeProvider time, string remote, string listener, AuditLog audit, ILogger logger)
 {
     private const string Plain = "PLAIN";
 
@@ -52,7 +53,7 @@ internal sealed partial class SaslAuthenticator(SaslOptions options, ICredential
         {
             error = ErrorCode.UnsupportedSaslMechanism;
             Failed = true;
-            LogFailed(remote, mechanism, $"mechanism \"{mechanism}\" is not enabled");
+            Fail(mechanism, $"mechanism \"{mechanism}\" is not enabled");
         }
         else if (_mechanism is not null && (Principal is null || _mechanism != mechanism))
         {
@@ -109,7 +110,7 @@ internal sealed partial class SaslAuthenticator(SaslOptions options, ICredential
         {
             // Whatever failed (a wrong proof, a malformed message, a user store that did not answer), the client only
             // hears that it did not authenticate.
-            LogFailed(remote, mechanism, e.Message);
+            Fail(mechanism, e.Message);
             Failed = true;
             await Task.Delay(options.FailedAuthenticationDelay, time);
             return Answer(request, ErrorCode.SaslAuthenticationFailed, $"Authentication failed during authentication due to invalid credentials with SASL mechanism {mechanism}", []);
@@ -162,6 +163,13 @@ internal sealed partial class SaslAuthenticator(SaslOptions options, ICredential
 
         response.WriteEmptyTaggedFields(request.Flexible);
         return response;
+    }
+
+    /// <summary>Logs a failed authentication and records it in the audit trail, naming the user it claimed when known.</summary>
+    private void Fail(string mechanism, string reason)
+    {
+        LogFailed(remote, mechanism, reason);
+        audit.AuthenticationFailed(remote, listener, _pendingUser is null ? "unknown" : "User:" + _pendingUser, $"SASL {mechanism}: {reason}");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka connection from {Remote} authenticated as {Principal} ({Mechanism}).")]

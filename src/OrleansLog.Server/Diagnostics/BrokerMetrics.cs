@@ -8,7 +8,8 @@ namespace OrleansLog.Server.Diagnostics;
 /// <summary>
 /// The broker's metrics, on the meter <see cref="MeterName"/> (exported by OpenTelemetry wherever the
 /// host adds it): produce and fetch requests, bytes and durations per topic, ISR shrinks and expands, the
-/// partitions this broker leads that are under-replicated, and the size of its logs. Thread-safe.
+/// partitions this broker leads that are under-replicated, the size of its logs, and security: failed authentications,
+/// authorization denials, quota throttle times and dropped audit events. Thread-safe.
 /// </summary>
 public sealed class BrokerMetrics : IDisposable
 {
@@ -26,6 +27,10 @@ public sealed class BrokerMetrics : IDisposable
     private readonly Counter<long> _isrShrinks;
     private readonly Counter<long> _isrExpands;
     private readonly Counter<long> _leaderTerms;
+    private readonly Counter<long> _authenticationFailures;
+    private readonly Counter<long> _authorizationDenials;
+    private readonly Histogram<double> _throttleTime;
+    private readonly Counter<long> _auditDropped;
     private readonly ConcurrentDictionary<TopicPartition, bool> _ledUnderReplicated = new();
 
     public BrokerMetrics(IMeterFactory meters, LogManager logs)
@@ -40,6 +45,10 @@ public sealed class BrokerMetrics : IDisposable
         _isrShrinks = _meter.CreateCounter<long>("orleanslog.isr.shrinks", description: "ISR shrinks this broker's leaders asked for.");
         _isrExpands = _meter.CreateCounter<long>("orleanslog.isr.expands", description: "ISR expands this broker's leaders asked for.");
         _leaderTerms = _meter.CreateCounter<long>(LeaderTermsName, description: "Leadership terms started by partition leaders on this broker: elections won here, or a leader's reactivation.");
+        _authenticationFailures = _meter.CreateCounter<long>("orleanslog.security.authentication_failures", description: "Failed authentications (SASL and TLS handshakes), by listener.");
+        _authorizationDenials = _meter.CreateCounter<long>("orleanslog.security.authorization_denials", description: "Requests or parts of requests the ACLs refused, by resource type.");
+        _throttleTime = _meter.CreateHistogram<double>("orleanslog.quota.throttle_time", "ms", "Throttle times given to clients over a quota, by quota key.");
+        _auditDropped = _meter.CreateCounter<long>("orleanslog.audit.dropped", description: "Audit events not appended to the audit topic because its queue was full (they were still logged).");
         _meter.CreateObservableGauge("orleanslog.partitions.under_replicated", () => _ledUnderReplicated.Count(p => p.Value), description: "Partitions led here whose ISR is smaller than their replica set.");
         _meter.CreateObservableGauge("orleanslog.partitions.led", () => _ledUnderReplicated.Count, description: "Partitions led by this broker with an active leader (an idle partition's leader deactivates and is not counted).");
 
@@ -80,6 +89,14 @@ public sealed class BrokerMetrics : IDisposable
 
     /// <summary>This broker no longer leads <paramref name="partition"/>.</summary>
     public void StoppedLeading(TopicPartition partition) => _ledUnderReplicated.TryRemove(partition, out _);
+
+    public void AuthenticationFailed(string listener) => _authenticationFailures.Add(1, new KeyValuePair<string, object?>("listener", listener));
+
+    public void AuthorizationDenied(OrleansLog.Security.AclResourceType type) => _authorizationDenials.Add(1, new KeyValuePair<string, object?>("resource_type", type.ToString()));
+
+    public void Throttled(string quotaKey, long milliseconds) => _throttleTime.Record(milliseconds, new KeyValuePair<string, object?>("quota", quotaKey));
+
+    public void AuditEventDropped() => _auditDropped.Add(1);
 
     public void Dispose() => _meter.Dispose();
 

@@ -7,6 +7,7 @@ using OrleansLog.Metadata;
 using OrleansLog.Partitions;
 using OrleansLog.Server.Groups.Classic;
 using OrleansLog.Server.Persistence;
+using OrleansLog.Server.Security.Audit;
 
 namespace OrleansLog.Server.Groups;
 
@@ -27,6 +28,7 @@ public sealed partial class ConsumerGroupGrain(
     IOptions<GroupCoordinatorOptions> options,
     DeepCopier copier,
     TimeProvider time,
+    AuditLog audit,
     ILogger<ConsumerGroupGrain> logger) : Grain, IConsumerGroupGrain
 {
     /// <summary>Kafka's <c>offset.metadata.max.bytes</c> default.</summary>
@@ -225,7 +227,10 @@ public sealed partial class ConsumerGroupGrain(
         return new GroupDescription(Id, state, _classic.Generation, _classic.Protocol, members, AllOffsets(), _classic.ProtocolType);
     }
 
-    public async Task ResetOffsets(ImmutableArray<CommittedOffset> offsets)
+    public Task ResetOffsets(ImmutableArray<CommittedOffset> offsets) =>
+        audit.Change("ResetOffsets", $"Group:{Id}", () => ResetOffsetsCore(offsets));
+
+    private async Task ResetOffsetsCore(ImmutableArray<CommittedOffset> offsets)
     {
         RequireEmpty("reset its offsets");
         await RefreshTopics(offsets.Select(o => o.Partition.Topic).Distinct(StringComparer.Ordinal));
@@ -240,7 +245,10 @@ public sealed partial class ConsumerGroupGrain(
         await EnsureRegistered();
     }
 
-    public async Task Delete()
+    public Task Delete() =>
+        audit.Change("DeleteGroup", $"Group:{Id}", DeleteCore);
+
+    private async Task DeleteCore()
     {
         RequireEmpty("delete it");
         if (!state.RecordExists)

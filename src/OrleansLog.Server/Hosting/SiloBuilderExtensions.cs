@@ -64,6 +64,9 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Security.AclCache>());
         builder.Services.AddValidatedOptions<Security.Quotas.QuotaOptions, Security.Quotas.QuotaOptionsValidator>(Security.Quotas.QuotaOptions.SectionName);
         builder.Services.AddSingleton<Security.Quotas.ClientQuotaManager>();
+        builder.Services.AddValidatedOptions<Security.Audit.AuditOptions, Security.Audit.AuditOptionsValidator>(Security.Audit.AuditOptions.SectionName);
+        builder.Services.AddSingleton<Security.Audit.AuditLog>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Security.Audit.AuditLog>());
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Security.Quotas.ClientQuotaManager>());
         builder.Services.AddSingleton<ActivePartitions>();
         builder.Services.AddSingleton<Replication.ReconcileGate>();

@@ -13,6 +13,7 @@ using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Persistence;
 using OrleansLog.Server.Replication;
 using OrleansLog.Topics;
+using OrleansLog.Server.Security.Audit;
 
 namespace OrleansLog.Server.Metadata;
 
@@ -44,6 +45,7 @@ public sealed partial class MetadataGrain(
     SiloGoneProbe probe,
     DeepCopier copier,
     TimeProvider time,
+    AuditLog audit,
     ILogger<MetadataGrain> logger) : Grain, IMetadataGrain
 {
     private static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(5);
@@ -121,7 +123,10 @@ public sealed partial class MetadataGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<TopicDescription> CreateTopic(string name, int partitions, short replicationFactor, ImmutableDictionary<string, string> configs)
+    public Task<TopicDescription> CreateTopic(string name, int partitions, short replicationFactor, ImmutableDictionary<string, string> configs) =>
+        audit.Change("CreateTopic", $"Topic:{name}", () => CreateTopicCore(name, partitions, replicationFactor, configs));
+
+    private async Task<TopicDescription> CreateTopicCore(string name, int partitions, short replicationFactor, ImmutableDictionary<string, string> configs)
     {
         TopicName.Validate(name);
         if (_topics.TryGet(name) is not null)
@@ -147,7 +152,10 @@ public sealed partial class MetadataGrain(
         return topic;
     }
 
-    public async Task DeleteTopic(string name)
+    public Task DeleteTopic(string name) =>
+        audit.Change("DeleteTopic", $"Topic:{name}", () => DeleteTopicCore(name));
+
+    private async Task DeleteTopicCore(string name)
     {
         var topic = Require(name);
         await _topics.RemoveAsync(name, $"the deletion of topic \"{name}\"");
@@ -167,7 +175,10 @@ public sealed partial class MetadataGrain(
 
     public Task<TopicDescription?> TryGetTopic(string name) => Task.FromResult(_topics.TryGet(name));
 
-    public async Task<TopicDescription> CreatePartitions(string name, int totalCount)
+    public Task<TopicDescription> CreatePartitions(string name, int totalCount) =>
+        audit.Change("CreatePartitions", $"Topic:{name}", () => CreatePartitionsCore(name, totalCount));
+
+    private async Task<TopicDescription> CreatePartitionsCore(string name, int totalCount)
     {
         var topic = Require(name);
         if (totalCount <= topic.PartitionCount)
@@ -183,7 +194,10 @@ public sealed partial class MetadataGrain(
         return grown;
     }
 
-    public async Task<TopicDescription> AlterConfigs(string name, ImmutableDictionary<string, string?> changes)
+    public Task<TopicDescription> AlterConfigs(string name, ImmutableDictionary<string, string?> changes) =>
+        audit.Change("AlterConfigs", $"Topic:{name}", () => AlterConfigsCore(name, changes));
+
+    private async Task<TopicDescription> AlterConfigsCore(string name, ImmutableDictionary<string, string?> changes)
     {
         var topic = Require(name);
         var overrides = topic.ConfigOverrides.ToBuilder();

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Orleans.Serialization;
 using OrleansLog.Security;
 using OrleansLog.Server.Persistence;
+using OrleansLog.Server.Security.Audit;
 
 namespace OrleansLog.Server.Security;
 
@@ -13,7 +14,8 @@ namespace OrleansLog.Server.Security;
 /// </summary>
 public sealed class AclStoreGrain(
     [PersistentState("acls", OrleansLogStorage.Name)] IPersistentState<AclStoreState> state,
-    DeepCopier copier) : Grain, IAclStoreGrain
+    DeepCopier copier,
+    AuditLog audit) : Grain, IAclStoreGrain
 {
     /// <summary>The most ACLs the cluster keeps: each broker holds them all in memory.</summary>
     public const int MaxAcls = 100_000;
@@ -22,7 +24,10 @@ public sealed class AclStoreGrain(
 
     public Task<AclSnapshot> Snapshot() => Task.FromResult(new AclSnapshot(state.State.Version, [.. state.State.Acls]));
 
-    public async Task<ImmutableArray<string?>> Create(ImmutableArray<AclBinding> acls)
+    public Task<ImmutableArray<string?>> Create(ImmutableArray<AclBinding> acls) =>
+        audit.Change("CreateAcls", Resources(acls), () => CreateCore(acls));
+
+    private async Task<ImmutableArray<string?>> CreateCore(ImmutableArray<AclBinding> acls)
     {
         var before = copier.Copy(state.State);
         var results = new string?[acls.Length];
@@ -46,7 +51,10 @@ public sealed class AclStoreGrain(
         return [.. results];
     }
 
-    public async Task<ImmutableArray<ImmutableArray<AclBinding>>> Delete(ImmutableArray<AclFilter> filters)
+    public Task<ImmutableArray<ImmutableArray<AclBinding>>> Delete(ImmutableArray<AclFilter> filters) =>
+        audit.Change("DeleteAcls", string.Join(", ", filters.Select(f => $"{f.ResourceType}:{f.ResourceName ?? "*"}").Distinct()), () => DeleteCore(filters));
+
+    private async Task<ImmutableArray<ImmutableArray<AclBinding>>> DeleteCore(ImmutableArray<AclFilter> filters)
     {
         var before = copier.Copy(state.State);
         var deleted = filters.Select(f => state.State.Acls.Where(f.Matches).ToImmutableArray()).ToImmutableArray();
@@ -100,4 +108,8 @@ public sealed class AclStoreGrain(
 
         return string.IsNullOrEmpty(acl.Host) ? "the host must be an address or \"*\"" : null;
     }
+
+    /// <summary>The resources ACLs are about, as the audit trail names them.</summary>
+    private static string Resources(ImmutableArray<AclBinding> acls) =>
+        string.Join(", ", acls.Select(a => $"{a.ResourceType}:{a.ResourceName}").Distinct());
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Orleans.Serialization;
 using OrleansLog.Security;
 using OrleansLog.Server.Persistence;
+using OrleansLog.Server.Security.Audit;
 
 namespace OrleansLog.Server.Security;
 
@@ -12,7 +13,8 @@ namespace OrleansLog.Server.Security;
 /// </summary>
 public sealed class CredentialStoreGrain(
     [PersistentState("credentials", OrleansLogStorage.Name)] IPersistentState<CredentialStoreState> state,
-    DeepCopier copier) : Grain, ICredentialStoreGrain
+    DeepCopier copier,
+    AuditLog audit) : Grain, ICredentialStoreGrain
 {
     public const int MaxUserLength = 256;
 
@@ -22,7 +24,10 @@ public sealed class CredentialStoreGrain(
     public Task<ImmutableArray<StoredScramCredential>> FindAll(string user) =>
         Task.FromResult(state.State.Users.GetValueOrDefault(user)?.Values.OrderBy(c => c.Mechanism, StringComparer.Ordinal).ToImmutableArray() ?? []);
 
-    public async Task Upsert(string user, StoredScramCredential credential)
+    public Task Upsert(string user, StoredScramCredential credential) =>
+        audit.Change("SetUserCredential", $"User:{user}", () => UpsertCore(user, credential));
+
+    private async Task UpsertCore(string user, StoredScramCredential credential)
     {
         Check(user, credential);
         var before = copier.Copy(state.State);
@@ -35,7 +40,10 @@ public sealed class CredentialStoreGrain(
         await state.WriteOrRestoreAsync(before, $"the credential of user \"{user}\"");
     }
 
-    public async Task<bool> Delete(string user, string mechanism)
+    public Task<bool> Delete(string user, string mechanism) =>
+        audit.Change("DeleteUserCredential", $"User:{user}", () => DeleteCore(user, mechanism));
+
+    private async Task<bool> DeleteCore(string user, string mechanism)
     {
         if (!state.State.Users.TryGetValue(user, out var credentials) || !credentials.ContainsKey(mechanism))
         {

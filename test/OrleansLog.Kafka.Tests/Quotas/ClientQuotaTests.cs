@@ -47,6 +47,9 @@ public sealed class ClientQuotaTests(ITestOutputHelper output) : IAsyncLifetime
     {
         await _broker.Admin.AlterClientQuotasAsync([new ClientQuotaAlteration(new ClientQuotaEntity(null, "slow"), [new ClientQuotaOperation(ClientQuotaKeys.ProducerByteRate, QuotaBytesPerSecond, false)])]);
 
+        // Set through the gateway, the quota applies at the broker's next refresh.
+        await Wait.Until(() => _broker.Process.Output.Contains("Client quotas read: 1 entities", StringComparison.Ordinal), "the broker reads the quota");
+
         // A client id without a quota first, as the baseline of the same run; then the throttled one.
         var (freeRate, _) = await ProduceAll("free");
         var (slowRate, throttleMax) = await ProduceAll("slow");

@@ -59,6 +59,11 @@ public sealed class TlsListenerTests : IAsyncLifetime
             Allow("User:bob", AclOperation.Read, AclResourceType.Topic, "secure"),
             Allow("User:carol", AclOperation.Write, AclResourceType.Topic, "secure"),
         ]);
+
+        // The broker reads ACLs changed through the gateway at its next refresh: wait until it has them (WRITE implies DESCRIBE).
+        await Wait.Until(
+            async () => (await Kcat.RunAsync(SaslSslBootstrap, null, [.. SaslSsl("alice", "alice-secret"), "-L", "-t", "secure"])).Stdout.Contains("topic \"secure\" with 1 partitions", StringComparison.Ordinal),
+            "the broker applies the ACLs");
     }
 
     public async Task DisposeAsync()

@@ -12,7 +12,7 @@ namespace OrleansLog.Server.Security.Quotas;
 /// Quotas are per broker, as Kafka's are. With no quota set nothing is metered or held.
 /// <para>Concurrency: thread-safe; records take the sensor's lock only; the refresh loop swaps the quotas whole.</para>
 /// </summary>
-public sealed partial class ClientQuotaManager(IGrainFactory grains, IOptions<QuotaOptions> options, TimeProvider time, ILogger<ClientQuotaManager> logger)
+public sealed partial class ClientQuotaManager(IGrainFactory grains, IOptions<QuotaOptions> options, TimeProvider time, Diagnostics.BrokerMetrics metrics, ILogger<ClientQuotaManager> logger)
     : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private const string Overflow = "<overflow>";
@@ -61,7 +61,13 @@ public sealed partial class ClientQuotaManager(IGrainFactory grains, IOptions<Qu
             sensor = _sensors.GetOrAdd(sensorKey, static (_, o) => new RateSensor(o.WindowCount, (long)o.WindowSize.TotalMilliseconds), options.Value);
         }
 
-        return sensor.RecordAndThrottle(value, NowMs(), found.Quota);
+        var throttle = sensor.RecordAndThrottle(value, NowMs(), found.Quota);
+        if (throttle > 0)
+        {
+            metrics.Throttled(key, throttle);
+        }
+
+        return throttle;
     }
 
     /// <summary>Reads the quotas again if their version moved, and drops rates idle for <see cref="QuotaOptions.IdleExpiry"/>.</summary>

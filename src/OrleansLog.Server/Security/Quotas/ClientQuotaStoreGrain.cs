@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Orleans.Serialization;
 using OrleansLog.Security;
 using OrleansLog.Server.Persistence;
+using OrleansLog.Server.Security.Audit;
 
 namespace OrleansLog.Server.Security.Quotas;
 
@@ -13,7 +14,8 @@ namespace OrleansLog.Server.Security.Quotas;
 /// </summary>
 public sealed class ClientQuotaStoreGrain(
     [PersistentState("client-quotas", OrleansLogStorage.Name)] IPersistentState<ClientQuotaStoreState> state,
-    DeepCopier copier) : Grain, IClientQuotaStoreGrain
+    DeepCopier copier,
+    AuditLog audit) : Grain, IClientQuotaStoreGrain
 {
     /// <summary>The most entities with quotas the cluster keeps: each broker holds them all in memory.</summary>
     public const int MaxEntities = 100_000;
@@ -27,7 +29,10 @@ public sealed class ClientQuotaStoreGrain(
         state.State.Version,
         [.. state.State.Quotas.Select(q => new ClientQuotaEntry(q.Key, q.Value.ToImmutableDictionary(StringComparer.Ordinal)))]));
 
-    public async Task<ImmutableArray<string?>> Alter(ImmutableArray<ClientQuotaAlteration> alterations, bool validateOnly)
+    public Task<ImmutableArray<string?>> Alter(ImmutableArray<ClientQuotaAlteration> alterations, bool validateOnly) =>
+        audit.Change("AlterClientQuotas", string.Join("; ", alterations.Select(a => a.Entity)), () => AlterCore(alterations, validateOnly));
+
+    private async Task<ImmutableArray<string?>> AlterCore(ImmutableArray<ClientQuotaAlteration> alterations, bool validateOnly)
     {
         var before = copier.Copy(state.State);
         var results = new string?[alterations.Length];
