@@ -197,6 +197,12 @@ internal sealed partial class KafkaConnection(
                         continue;
                     }
 
+                    if (sasl is { SessionExpired: true } && request.Header.ApiKey != (short)ApiKey.ApiVersions)
+                    {
+                        request.Dispose();
+                        throw new KafkaProtocolException($"the SASL session of {sasl.Principal} on listener {listener.Name} expired (connections.max.reauth.ms) and the client did not authenticate again.");
+                    }
+
                     if (sasl is { Principal: null } && request.Header.ApiKey != (short)ApiKey.ApiVersions)
                     {
                         request.Dispose();

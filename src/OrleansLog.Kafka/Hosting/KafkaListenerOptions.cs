@@ -76,4 +76,12 @@ public sealed class SaslOptions
 
     /// <summary>How long a failed authentication waits before its answer (<c>connection.failed.authentication.delay.ms</c>), so that guessing is slow.</summary>
     public TimeSpan FailedAuthenticationDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How long an authenticated session lasts (<c>connections.max.reauth.ms</c>, KIP-368); 0, as Kafka's default, for ever.
+    /// Clients that know SaslAuthenticate v1 authenticate again on the same connection before it ends; a client that
+    /// sends a request after it ends without doing so is disconnected, so a deleted user or a changed password is not
+    /// served past this.
+    /// </summary>
+    public TimeSpan MaxReauth { get; set; } = TimeSpan.Zero;
 }

@@ -25,6 +25,7 @@ public sealed class KafkaListenerOptionsValidator : IValidateOptions<KafkaListen
             .That(options.Listeners is not { Length: > 0 } listeners || KafkaListenerEndpoint.TryParse(listeners, out _) is not null, nameof(options.Listeners), ListenersError(options.Listeners), options.Listeners)
             .That(options.Sasl.Mechanisms.Count > 0 && options.Sasl.Mechanisms.All(m => SaslMechanisms.Contains(m)), "Sasl:Mechanisms", $"must name one or more of {string.Join(", ", SaslMechanisms)}", string.Join(",", options.Sasl.Mechanisms))
             .NotNegative("Sasl:FailedAuthenticationDelay", options.Sasl.FailedAuthenticationDelay)
+            .NotNegative("Sasl:MaxReauth", options.Sasl.MaxReauth)
             .Result();
 
     /// <summary>The SASL mechanisms the listener can serve.</summary>

@@ -95,6 +95,8 @@ public static class SiloBuilderKafkaExtensions
         services.AddSingleton<IKafkaHandler, DeleteAclsHandler>();
         services.AddSingleton<IKafkaHandler, DescribeClientQuotasHandler>();
         services.AddSingleton<IKafkaHandler, AlterClientQuotasHandler>();
+        services.AddSingleton<IKafkaHandler, DescribeUserScramCredentialsHandler>();
+        services.AddSingleton<IKafkaHandler, AlterUserScramCredentialsHandler>();
         services.AddSingleton<KafkaRequestDispatcher>();
         services.AddSingleton<KafkaListener>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListener>());

@@ -30,4 +30,6 @@ public enum ApiKey : short
     CreatePartitions = 37,
     DescribeClientQuotas = 48,
     AlterClientQuotas = 49,
+    DescribeUserScramCredentials = 50,
+    AlterUserScramCredentials = 51,
 }

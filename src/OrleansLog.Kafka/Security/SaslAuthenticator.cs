@@ -24,9 +24,13 @@ internal sealed partial class SaslAuthenticator(SaslOptions options, ICredential
     private string? _mechanism;
     private ScramServerExchange? _scram;
     private string? _pendingUser;
+    private long _sessionEnds = long.MaxValue;
 
     /// <summary>"User:name" once authenticated, else null.</summary>
     public string? Principal { get; private set; }
+
+    /// <summary>Whether the session's lifetime (<see cref="SaslOptions.MaxReauth"/>) is over and the client did not authenticate again.</summary>
+    public bool SessionExpired => time.GetTimestamp() > _sessionEnds;
 
     /// <summary>Set when an authentication failed: the connection closes once the answer is sent.</summary>
     public bool Failed { get; private set; }
@@ -102,9 +106,15 @@ internal sealed partial class SaslAuthenticator(SaslOptions options, ICredential
                 throw new ScramException($"re-authentication as {principal} on a connection of {Principal}");
             }
 
+            var again = Principal is not null;
             Principal = principal;
-            LogAuthenticated(remote, principal, mechanism);
-            return Answer(request, ErrorCode.None, null, reply);
+            LogAuthenticated(remote, again ? "re-authenticated" : "authenticated", principal, mechanism);
+
+            // KIP-368: with connections.max.reauth.ms the session ends then; a client that did not authenticate again by
+            // its next request after that is disconnected (clients that know SaslAuthenticate v1 re-authenticate in time).
+            var lifetime = options.MaxReauth > TimeSpan.Zero ? (long)options.MaxReauth.TotalMilliseconds : 0;
+            _sessionEnds = lifetime > 0 ? time.GetTimestamp() + (long)(lifetime * (time.TimestampFrequency / 1000.0)) : long.MaxValue;
+            return Answer(request, ErrorCode.None, null, reply, lifetime);
         }
         catch (Exception e)
         {
@@ -149,7 +159,7 @@ internal sealed partial class SaslAuthenticator(SaslOptions options, ICredential
         return (final, _pendingUser);
     }
 
-    private static KafkaWriter Answer(KafkaRequest request, ErrorCode error, string? message, byte[] reply)
+    private static KafkaWriter Answer(KafkaRequest request, ErrorCode error, string? message, byte[] reply, long sessionLifetimeMs = 0)
     {
         var response = request.StartResponse();
         response.WriteInt16(error);
@@ -157,8 +167,8 @@ internal sealed partial class SaslAuthenticator(SaslOptions options, ICredential
         response.WriteBytes(reply, request.Flexible);
         if (request.Version >= 1)
         {
-            // No session lifetime: the broker does not require re-authentication.
-            response.WriteInt64(0);
+            // 0: the session does not expire.
+            response.WriteInt64(sessionLifetimeMs);
         }
 
         response.WriteEmptyTaggedFields(request.Flexible);
@@ -172,8 +182,8 @@ internal sealed partial class SaslAuthenticator(SaslOptions options, ICredential
         audit.AuthenticationFailed(remote, listener, _pendingUser is null ? "unknown" : "User:" + _pendingUser, $"SASL {mechanism}: {reason}");
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka connection from {Remote} authenticated as {Principal} ({Mechanism}).")]
-    private partial void LogAuthenticated(string remote, string principal, string mechanism);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka connection from {Remote} {How} as {Principal} ({Mechanism}).")]
+    private partial void LogAuthenticated(string remote, string how, string principal, string mechanism);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka connection from {Remote} failed SASL authentication ({Mechanism}): {Reason}.")]
     private partial void LogFailed(string remote, string mechanism, string reason);

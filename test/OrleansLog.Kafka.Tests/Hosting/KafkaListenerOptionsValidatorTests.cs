@@ -28,6 +28,7 @@ public class KafkaListenerOptionsValidatorTests
         { "Sasl:Mechanisms", o => o.Sasl.Mechanisms = [] },
         { "Sasl:Mechanisms", o => o.Sasl.Mechanisms = ["GSSAPI"] },
         { "Sasl:FailedAuthenticationDelay", o => o.Sasl.FailedAuthenticationDelay = TimeSpan.FromSeconds(-1) },
+        { "Sasl:MaxReauth", o => o.Sasl.MaxReauth = TimeSpan.FromSeconds(-1) },
     };
 
     [Fact]

@@ -8,7 +8,8 @@ namespace OrleansLog.Kafka.Tests.Security;
 
 /// <summary>
 /// Confluent.Kafka's admin client manages ACLs through CreateAcls, DescribeAcls and DeleteAcls: a super user creates,
-/// lists and deletes them (the broker applies them at once), and a user without ALTER on the cluster is refused.
+/// lists and deletes them (the broker applies them at once), and a user without ALTER on the cluster is refused. It
+/// manages SCRAM users through AlterUserScramCredentials and DescribeUserScramCredentials the same way.
 /// </summary>
 public sealed class KafkaAclAdminTests : IAsyncLifetime
 {
@@ -63,6 +64,35 @@ public sealed class KafkaAclAdminTests : IAsyncLifetime
         var deleted = await root.DeleteAclsAsync([every]);
         Assert.Single(Assert.Single(deleted).AclBindings);
         Assert.Empty((await root.DescribeAclsAsync(every)).AclBindings);
+    }
+
+    [Fact]
+    public async Task A_super_user_sets_describes_and_deletes_scram_users_and_others_may_not()
+    {
+        using var root = new AdminClientBuilder(Config("root")).Build();
+        await root.AlterUserScramCredentialsAsync(
+        [
+            new UserScramCredentialUpsertion { User = "dave", ScramCredentialInfo = new ScramCredentialInfo { Mechanism = ScramMechanism.ScramSha512, Iterations = 8192 }, Password = "dave-secret"u8.ToArray() },
+        ]);
+
+        var described = Assert.Single((await root.DescribeUserScramCredentialsAsync(["dave"])).UserScramCredentialsDescriptions);
+        var info = Assert.Single(described.ScramCredentialInfos);
+        Assert.Equal((ScramMechanism.ScramSha512, 8192), (info.Mechanism, info.Iterations));
+
+        // dave logs in with the password the admin client salted.
+        var listed = await Kcat.RunAsync(string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{_saslPort}"), null, "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=SCRAM-SHA-512", "-X", "sasl.username=dave", "-X", "sasl.password=dave-secret", "-L");
+        Assert.True(listed.ExitCode == 0, listed.Stderr);
+
+        using var alice = new AdminClientBuilder(Config("alice")).Build();
+        var refused = await Assert.ThrowsAsync<AlterUserScramCredentialsException>(() => alice.AlterUserScramCredentialsAsync([new UserScramCredentialDeletion { User = "dave", Mechanism = ScramMechanism.ScramSha512 }]));
+        Assert.Equal(KafkaErrorCode.ClusterAuthorizationFailed, Assert.Single(refused.Results).Error.Code);
+
+        await root.AlterUserScramCredentialsAsync([new UserScramCredentialDeletion { User = "dave", Mechanism = ScramMechanism.ScramSha512 }]);
+        var gone = await Assert.ThrowsAsync<DescribeUserScramCredentialsException>(() => root.DescribeUserScramCredentialsAsync(["dave"]));
+        Assert.Equal(KafkaErrorCode.ResourceNotFound, Assert.Single(gone.Results.UserScramCredentialsDescriptions).Error.Code);
+
+        var again = await Assert.ThrowsAsync<AlterUserScramCredentialsException>(() => root.AlterUserScramCredentialsAsync([new UserScramCredentialDeletion { User = "dave", Mechanism = ScramMechanism.ScramSha512 }]));
+        Assert.Equal(KafkaErrorCode.ResourceNotFound, Assert.Single(again.Results).Error.Code);
     }
 
     private AdminClientConfig Config(string user) => new()
