@@ -36,11 +36,12 @@ var replicated = new Command("replicated", "Three brokers in one process: RF=3 w
 };
 replicated.SetAction(async (parse, _) => await Run(parse, folder => new ReplicatedBenchmark(folder, parse.GetValue(quick)).RunAsync()));
 
+var tls = new Option<bool>("--tls") { Description = "Also run Confluent.Kafka over a SASL_SSL listener (SCRAM-SHA-512, ACLs on), as ratios to PLAINTEXT in the same run." };
 var kafka = new Command("kafka", "Confluent.Kafka through the Kafka listener against the native client, same broker, same run: 1 KiB records, 8 partitions, produce then consume.")
 {
-    json, quick, directory,
+    json, quick, directory, tls,
 };
-kafka.SetAction(async (parse, _) => await Run(parse, folder => new KafkaBenchmark(folder, parse.GetValue(quick)).RunAsync()));
+kafka.SetAction(async (parse, _) => await Run(parse, folder => new KafkaBenchmark(folder, parse.GetValue(quick), parse.GetValue(tls)).RunAsync()));
 
 var counts = new Option<int[]>("--counts") { Description = "Partition counts to grow to, in order (default 10000 50000 100000; --quick: 2000 5000).", AllowMultipleArgumentsPerToken = true };
 var idleSeconds = new Option<int>("--idle") { Description = "Seconds the broker sits idle before its resources are read again (default 60).", DefaultValueFactory = _ => 60 };

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using ClientConfig = Confluent.Kafka.ClientConfig;
 using OrleansLog.Benchmarks.Produce;
 using OrleansLog.Client;
 using NativeConsumerConfig = OrleansLog.Client.Consuming.ConsumerConfig;
@@ -16,11 +18,19 @@ namespace OrleansLog.Benchmarks.Kafka;
 /// produces the same number of records as fast as it can (acks=all, idempotent, 5 ms linger, each client's
 /// default batch size: 128 KiB native, librdkafka's 1,000,000 bytes), then reads them all back from the beginning. The native client is the baseline: the ratios say what the Kafka
 /// protocol's path (frames, codecs, the listener's grain calls) costs or gains.
+/// <para>
+/// With <c>--tls</c>, the broker also has a SASL_SSL listener (a test CA's ECDSA P-256 certificate, SCRAM-SHA-512) and
+/// authorization on, with ACLs allowing both clients: Confluent.Kafka then runs over PLAINTEXT and over SASL_SSL in the
+/// same run, and the SASL_SSL figures are ratios to the PLAINTEXT ones (what TLS and SASL cost).
+/// </para>
 /// </summary>
-internal sealed class KafkaBenchmark(string directory, bool quick)
+internal sealed class KafkaBenchmark(string directory, bool quick, bool tls = false)
 {
     private const int RecordSize = 1024;
     private const int Partitions = 8;
+
+    /// <summary>The SASL_SSL client's principal and the PLAINTEXT client's.</summary>
+    private static readonly string[] BenchPrincipals = ["User:bench", "User:ANONYMOUS"];
 
     private int Records => quick ? 20_000 : 300_000;
 
@@ -29,11 +39,30 @@ internal sealed class KafkaBenchmark(string directory, bool quick)
         Directory.CreateDirectory(directory);
         Console.WriteLine($"kafka benchmark in {directory} ({(quick ? "quick" : "full")}): {Records:N0} records of {RecordSize} B, {Partitions} partitions, acks=all, idempotent");
         var kafkaPort = Benchmarks.FreePort();
-        await using var broker = await LocalBroker.StartAsync(Path.Combine(directory, "broker"), Benchmarks.FreePort(), Benchmarks.FreePort(), kafkaPort);
+        var tlsPort = Benchmarks.FreePort();
+        using var certificates = tls ? new Testing.TestCertificates(Path.Combine(directory, "pki")) : null;
+        await using var broker = await LocalBroker.StartAsync(Path.Combine(directory, "broker"), Benchmarks.FreePort(), Benchmarks.FreePort(), kafkaPort, certificates is null ? null : TlsSettings(certificates, kafkaPort, tlsPort));
         var client = new OrleansLogClient(broker.Grains);
         var bootstrap = $"127.0.0.1:{kafkaPort}";
         await client.Admin.CreateTopicAsync("bench-native", Partitions);
         await client.Admin.CreateTopicAsync("bench-kafka", Partitions);
+        if (certificates is not null)
+        {
+            await client.Admin.CreateTopicAsync("bench-kafka-tls", Partitions);
+            await client.Admin.SetScramCredentialAsync("bench", "SCRAM-SHA-512", "bench-secret");
+            await client.Admin.CreateAclsAsync(
+            [
+                .. BenchPrincipals.SelectMany(principal => new[]
+                {
+                    new Security.AclBinding(Security.AclResourceType.Topic, "bench-", Security.AclPatternType.Prefixed, principal, "*", Security.AclOperation.All, Security.AclPermissionType.Allow),
+                    new Security.AclBinding(Security.AclResourceType.Group, "bench", Security.AclPatternType.Literal, principal, "*", Security.AclOperation.All, Security.AclPermissionType.Allow),
+                    new Security.AclBinding(Security.AclResourceType.Cluster, Security.AclBinding.ClusterName, Security.AclPatternType.Literal, principal, "*", Security.AclOperation.IdempotentWrite, Security.AclPermissionType.Allow),
+                }),
+            ]);
+
+            // Read at once, not at the next refresh.
+            await broker.SiloServices.GetRequiredService<Server.Security.AclCache>().RefreshAsync();
+        }
 
         var results = new List<BenchmarkResult>();
         var nativeProduce = await ProduceNative(client, "bench-native");
@@ -46,9 +75,41 @@ internal sealed class KafkaBenchmark(string directory, bool quick)
         var nativeRead = Report(new BenchmarkResult("kafka", "native client: consume from the beginning (baseline)", Records, (long)Records * RecordSize, nativeConsume, "-", 0));
         results.Add(nativeRead);
         var kafkaConsume = ConsumeKafka(bootstrap, "bench-kafka");
-        results.Add(Report(new BenchmarkResult("kafka", "Confluent.Kafka via the listener: consume from the beginning", Records, (long)Records * RecordSize, kafkaConsume, "native consume", nativeRead.MegabytesPerSecond)));
+        var kafkaRead = Report(new BenchmarkResult("kafka", "Confluent.Kafka via the listener: consume from the beginning", Records, (long)Records * RecordSize, kafkaConsume, "native consume", nativeRead.MegabytesPerSecond));
+        results.Add(kafkaRead);
+        if (certificates is not null)
+        {
+            var plaintextProduce = results[1];
+            var secure = Secure(certificates, $"127.0.0.1:{tlsPort}");
+            results.Add(Report(new BenchmarkResult("kafka", "Confluent.Kafka over SASL_SSL (SCRAM-SHA-512): produce", Records, (long)Records * RecordSize, ProduceKafka(secure, "bench-kafka-tls"), "PLAINTEXT produce", plaintextProduce.MegabytesPerSecond)));
+            results.Add(Report(new BenchmarkResult("kafka", "Confluent.Kafka over SASL_SSL (SCRAM-SHA-512): consume from the beginning", Records, (long)Records * RecordSize, ConsumeKafka(secure, "bench-kafka-tls"), "PLAINTEXT consume", kafkaRead.MegabytesPerSecond)));
+        }
+
         return results;
     }
+
+    /// <summary>A PLAINTEXT and a SASL_SSL listener with the test CA's certificate; authorization is on, as with any SASL listener.</summary>
+    private static Dictionary<string, string?> TlsSettings(Testing.TestCertificates certificates, int plainPort, int tlsPort)
+    {
+        var (certificate, key) = certificates.IssueServer();
+        return new()
+        {
+            ["OrleansLog:Kafka:Listeners"] = $"PLAINTEXT://127.0.0.1:{plainPort},SASL_SSL://127.0.0.1:{tlsPort}",
+            ["OrleansLog:Tls:CertificatePath"] = certificate,
+            ["OrleansLog:Tls:KeyPath"] = key,
+        };
+    }
+
+    /// <summary>The client settings for the SASL_SSL listener.</summary>
+    private static ClientConfig Secure(Testing.TestCertificates certificates, string bootstrap) => new()
+    {
+        BootstrapServers = bootstrap,
+        SecurityProtocol = SecurityProtocol.SaslSsl,
+        SaslMechanism = SaslMechanism.ScramSha512,
+        SaslUsername = "bench",
+        SaslPassword = "bench-secret",
+        SslCaLocation = certificates.CaPath,
+    };
 
     private async Task<double> ProduceNative(OrleansLogClient client, string topic)
     {
@@ -70,13 +131,14 @@ internal sealed class KafkaBenchmark(string directory, bool quick)
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    private double ProduceKafka(string bootstrap, string topic)
+    private double ProduceKafka(string bootstrap, string topic) => ProduceKafka(new ClientConfig { BootstrapServers = bootstrap }, topic);
+
+    private double ProduceKafka(ClientConfig connection, string topic)
     {
         var value = new byte[RecordSize];
         long failed = 0;
-        using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
+        using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig(connection)
         {
-            BootstrapServers = bootstrap,
             ClientId = "bench",
             Acks = Acks.All,
             EnableIdempotence = true,
@@ -134,9 +196,11 @@ internal sealed class KafkaBenchmark(string directory, bool quick)
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    private double ConsumeKafka(string bootstrap, string topic)
+    private double ConsumeKafka(string bootstrap, string topic) => ConsumeKafka(new ClientConfig { BootstrapServers = bootstrap }, topic);
+
+    private double ConsumeKafka(ClientConfig connection, string topic)
     {
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench", ClientId = "bench", EnableAutoCommit = false }).Build();
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig(connection) { GroupId = "bench", ClientId = "bench", EnableAutoCommit = false }).Build();
         consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new Confluent.Kafka.TopicPartitionOffset(topic, p, Offset.Beginning)));
         var started = Stopwatch.GetTimestamp();
 

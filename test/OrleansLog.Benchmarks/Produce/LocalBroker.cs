@@ -27,12 +27,16 @@ internal sealed class LocalBroker : IAsyncDisposable
 
     public IGrainFactory Grains { get; }
 
-    /// <summary>Starts the broker; with <paramref name="kafkaPort"/> it also serves the Kafka protocol there, on loopback.</summary>
-    public static async Task<LocalBroker> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int? kafkaPort = null)
+    /// <summary>The silo's services.</summary>
+    public IServiceProvider SiloServices => _silo.Services;
+
+    /// <summary>Starts the broker; with <paramref name="kafkaPort"/> it also serves the Kafka protocol there, on loopback (or on the listeners <paramref name="settings"/> name).</summary>
+    public static async Task<LocalBroker> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int? kafkaPort = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var siloBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         siloBuilder.Logging.ClearProviders();
         siloBuilder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["OrleansLog:DataDirectory"] = dataDirectory });
+        siloBuilder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         siloBuilder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "bench", clusterId: "bench")
