@@ -104,10 +104,13 @@ public class KafkaCodecTests
         Assert.Throws<KafkaProtocolException>(() => new KafkaReader(new byte[] { 0xff, 0xff }).ReadString(flexible: false));
 
     [Fact]
-    public void Only_ApiVersions_is_advertised_with_a_flexible_version()
+    public void Flexible_versions_are_advertised_only_for_the_apis_whose_handlers_read_them()
     {
-        Assert.All(SupportedApis.All.Where(a => a.Key != ApiKey.ApiVersions), api => Assert.False(api.IsFlexible(api.Max)));
+        ApiKey[] flexible = [ApiKey.ApiVersions, ApiKey.DescribeClientQuotas, ApiKey.AlterClientQuotas, ApiKey.DescribeUserScramCredentials, ApiKey.AlterUserScramCredentials];
+        Assert.All(SupportedApis.All.Where(a => !flexible.Contains(a.Key)), api => Assert.False(api.IsFlexible(api.Max)));
         Assert.True(SupportedApis.Find((short)ApiKey.ApiVersions)!.Value.IsFlexible(3));
+        Assert.Equal((short)1, SupportedApis.Find((short)ApiKey.AlterClientQuotas)!.Value.FlexibleFrom);
+        Assert.True(SupportedApis.Find((short)ApiKey.AlterUserScramCredentials)!.Value.IsFlexible(0));
         Assert.Null(SupportedApis.Find(71));
     }
 }
