@@ -5,11 +5,16 @@ namespace OrleansLog.Kafka.Connections;
 
 /// <summary>
 /// A socket connection's pipes seen as a <see cref="Stream"/>, for <see cref="System.Net.Security.SslStream"/> to run over:
-/// reads take what the input pipe holds (up to the caller's buffer), writes go to the output pipe and are flushed.
+/// reads take what the input pipe holds (up to the caller's buffer); writes go to the output pipe, flushed at once
+/// while <see cref="FlushEachWrite"/> (the handshake), and after that only on <see cref="FlushAsync"/>, so the TLS
+/// records of one response leave in one send.
 /// <para>Concurrency: one reader and one writer at a time, as SslStream uses it.</para>
 /// </summary>
 internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
 {
+    /// <summary>Whether each write is flushed to the socket (true until the handshake is done: SslStream's handshake does not flush).</summary>
+    public bool FlushEachWrite { get; set; } = true;
+
     public override bool CanRead => true;
 
     public override bool CanWrite => true;
@@ -45,8 +50,17 @@ internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        await transport.Output.WriteAsync(buffer, cancellationToken);
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (FlushEachWrite)
+        {
+            await transport.Output.WriteAsync(buffer, cancellationToken);
+        }
+        else
+        {
+            transport.Output.Write(buffer.Span);
+        }
+    }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

@@ -21,6 +21,9 @@ internal sealed class TlsSession : IDuplexPipe, IAsyncDisposable
     /// <summary>Decrypted reads of up to one TLS record (16 KiB) at a time.</summary>
     private const int ReadBufferSize = 16 * 1024;
 
+    /// <summary>Responses are encrypted in pieces of at least a TLS record's size.</summary>
+    private const int WriteBufferSize = 16 * 1024;
+
     private readonly SslStream _stream;
 
     private TlsSession(SslStream stream, string? principal)
@@ -28,7 +31,7 @@ internal sealed class TlsSession : IDuplexPipe, IAsyncDisposable
         _stream = stream;
         CertificatePrincipal = principal;
         Input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, leaveOpen: true));
-        Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: WriteBufferSize, leaveOpen: true));
     }
 
     public PipeReader Input { get; }
@@ -43,7 +46,8 @@ internal sealed class TlsSession : IDuplexPipe, IAsyncDisposable
     {
         var material = certificates.Current;
         var clientAuth = certificates.Options.ClientAuth;
-        var stream = new SslStream(new DuplexPipeStream(connection.Transport), leaveInnerStreamOpen: false);
+        var socket = new DuplexPipeStream(connection.Transport);
+        var stream = new SslStream(socket, leaveInnerStreamOpen: false);
         try
         {
             using var timeout = new CancellationTokenSource(certificates.Options.HandshakeTimeout, time);
@@ -67,6 +71,8 @@ internal sealed class TlsSession : IDuplexPipe, IAsyncDisposable
                 throw new AuthenticationException($"the TLS handshake did not finish within {certificates.Options.HandshakeTimeout.TotalMilliseconds} ms");
             }
 
+            // From here the protocol's writes are flushed by the connection's write loop, a response's records together.
+            socket.FlushEachWrite = false;
             var principal = stream.RemoteCertificate is { } presented
                 ? certificates.Mapper.PrincipalFor(presented as X509Certificate2 ?? new X509Certificate2(presented))
                 : null;
