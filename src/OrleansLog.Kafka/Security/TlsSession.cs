@@ -18,8 +18,8 @@ namespace OrleansLog.Kafka.Security;
 /// </summary>
 internal sealed class TlsSession : IDuplexPipe, IAsyncDisposable
 {
-    /// <summary>Decrypted reads of up to one TLS record (16 KiB) at a time.</summary>
-    private const int ReadBufferSize = 16 * 1024;
+    /// <summary>Decrypted reads of up to this much at a time (SslStream gives what it has decrypted, several records when it can).</summary>
+    private const int ReadBufferSize = 64 * 1024;
 
     /// <summary>Responses are encrypted in pieces of at least a TLS record's size.</summary>
     private const int WriteBufferSize = 16 * 1024;
