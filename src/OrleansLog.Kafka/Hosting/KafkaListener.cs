@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansLog.Server.Security.Audit;
+using OrleansLog.Server.Security.OAuth;
 using OrleansLog.Server.Security.Tls;
 using Microsoft.Extensions.Options;
 using OrleansLog.Kafka.Connections;
@@ -113,7 +114,7 @@ internal sealed partial class KafkaListener(
             }
 
             var sasl = endpoint.UsesSasl
-                ? new SaslAuthenticator(options.Value.Sasl, grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey), time, connection.RemoteEndPoint?.ToString() ?? "unknown", endpoint.Name, audit, logger)
+                ? new SaslAuthenticator(options.Value.Sasl, grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey), services.GetService<JwtValidator>(), time, connection.RemoteEndPoint?.ToString() ?? "unknown", endpoint.Name, audit, logger)
                 : null;
             var tls = endpoint.UsesTls ? services.GetRequiredService<TlsCertificates>() : null;
             var handler = new KafkaConnection(connection, endpoint, tls, sasl, audit, dispatcher, options.Value, _queuedRequests, time, logger);

@@ -71,7 +71,7 @@ public sealed class KafkaListenerOptions
 /// <summary>SASL on the Kafka listener (Kafka's names in comments).</summary>
 public sealed class SaslOptions
 {
-    /// <summary>Mechanisms offered on SASL listeners (<c>sasl.enabled.mechanisms</c>): SCRAM-SHA-256, SCRAM-SHA-512, PLAIN.</summary>
+    /// <summary>Mechanisms offered on SASL listeners (<c>sasl.enabled.mechanisms</c>): SCRAM-SHA-256, SCRAM-SHA-512, PLAIN, and OAUTHBEARER (with <c>OrleansLog:OAuth</c> set).</summary>
     public List<string> Mechanisms { get; set; } = ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"];
 
     /// <summary>How long a failed authentication waits before its answer (<c>connection.failed.authentication.delay.ms</c>), so that guessing is slow.</summary>

@@ -29,7 +29,7 @@ public sealed class KafkaListenerOptionsValidator : IValidateOptions<KafkaListen
             .Result();
 
     /// <summary>The SASL mechanisms the listener can serve.</summary>
-    public static readonly IReadOnlySet<string> SaslMechanisms = new HashSet<string>(StringComparer.Ordinal) { "SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN" };
+    public static readonly IReadOnlySet<string> SaslMechanisms = new HashSet<string>(StringComparer.Ordinal) { "SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN", "OAUTHBEARER" };
 
     private static string ListenersError(string? listeners)
     {

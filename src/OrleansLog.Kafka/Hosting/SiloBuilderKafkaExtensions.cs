@@ -7,6 +7,7 @@ using OrleansLog.Kafka.Connections;
 using OrleansLog.Kafka.Handlers;
 using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Security;
+using OrleansLog.Server.Security.OAuth;
 using OrleansLog.Server.Security.Tls;
 
 namespace OrleansLog.Kafka.Hosting;
@@ -47,6 +48,19 @@ public static class SiloBuilderKafkaExtensions
 
             services.AddSingleton(Options.Create(tls));
             services.AddSingleton<TlsCertificates>();
+        }
+
+        if (settings.Endpoints().Any(l => l.UsesSasl) && settings.Sasl.Mechanisms.Contains("OAUTHBEARER"))
+        {
+            // Checked here too, so a broker that offers OAUTHBEARER without an issuer to check tokens against does not start.
+            var oauth = configuration.GetSection(OAuthOptions.SectionName).Get<OAuthOptions>() ?? new OAuthOptions();
+            if (new OAuthOptionsValidator().Validate(null, oauth) is { Failed: true } invalidOAuth)
+            {
+                throw new OptionsValidationException(OAuthOptions.SectionName, typeof(OAuthOptions), invalidOAuth.Failures);
+            }
+
+            services.AddSingleton(Options.Create(oauth));
+            services.AddSingleton<JwtValidator>();
         }
 
         services.AddOptions<BrokerOptions>().PostConfigure<ILocalSiloDetails>((broker, silo) =>

@@ -5,6 +5,7 @@ using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
 using OrleansLog.Security;
 using OrleansLog.Server.Security.Audit;
+using OrleansLog.Server.Security.OAuth;
 
 namespace OrleansLog.Kafka.Security;
 
@@ -17,9 +18,10 @@ namespace OrleansLog.Kafka.Security;
 /// same mechanism as the same user.
 /// <para>Concurrency: one per connection; the connection's read loop awaits each SASL request before it reads the next.</para>
 /// </summary>
-internal sealed partial class SaslAuthenticator(SaslOptions options, ICredentialStoreGrain users, TimeProvider time, string remote, string listener, AuditLog audit, ILogger logger)
+internal sealed partial class SaslAuthenticator(SaslOptions options, ICredentialStoreGrain users, JwtValidator? tokens, TimeProvider time, string remote, string listener, AuditLog audit, ILogger logger)
 {
     private const string Plain = "PLAIN";
+    private const string OAuthBearer = "OAUTHBEARER";
 
     private string? _mechanism;
     private ScramServerExchange? _scram;
@@ -94,13 +96,19 @@ internal sealed partial class SaslAuthenticator(SaslOptions options, ICredential
 
         try
         {
-            var (reply, user) = mechanism == Plain ? (Array.Empty<byte>(), await CheckPlain(message)) : await StepScram(ScramMechanism.Find(mechanism)!, message);
+            DateTimeOffset? credentialExpires = null;
+            var (reply, user) = mechanism switch
+            {
+                Plain => (Array.Empty<byte>(), await CheckPlain(message)),
+                OAuthBearer => (Array.Empty<byte>(), await CheckBearer(message, e => credentialExpires = e)),
+                _ => await StepScram(ScramMechanism.Find(mechanism)!, message),
+            };
             if (user is null)
             {
                 return Answer(request, ErrorCode.None, null, reply);
             }
 
-            var principal = "User:" + user;
+            var principal = mechanism == OAuthBearer ? user : "User:" + user;
             if (Principal is not null && Principal != principal)
             {
                 throw new ScramException($"re-authentication as {principal} on a connection of {Principal}");
@@ -112,7 +120,13 @@ internal sealed partial class SaslAuthenticator(SaslOptions options, ICredential
 
             // KIP-368: with connections.max.reauth.ms the session ends then; a client that did not authenticate again by
             // its next request after that is disconnected (clients that know SaslAuthenticate v1 re-authenticate in time).
+            // As Kafka's, a token's session also ends when the token expires.
             var lifetime = options.MaxReauth > TimeSpan.Zero ? (long)options.MaxReauth.TotalMilliseconds : 0;
+            if (lifetime > 0 && credentialExpires is { } expires)
+            {
+                lifetime = Math.Max(1, Math.Min(lifetime, (long)(expires - time.GetUtcNow()).TotalMilliseconds));
+            }
+
             _sessionEnds = lifetime > 0 ? time.GetTimestamp() + (long)(lifetime * (time.TimestampFrequency / 1000.0)) : long.MaxValue;
             return Answer(request, ErrorCode.None, null, reply, lifetime);
         }
@@ -140,6 +154,26 @@ internal sealed partial class SaslAuthenticator(SaslOptions options, ICredential
         return credentials.Select(ScramCredential.FromStored).Any(c => c is not null && c.Matches(password))
             ? user
             : throw new ScramException(credentials.IsEmpty ? $"there is no user \"{user}\"" : $"the password of user \"{user}\" is wrong");
+    }
+
+    /// <summary>
+    /// RFC 7628's client response, "n,[a=authzid],^Aauth=Bearer TOKEN^A^A" (^A is 0x01), with a JWT the
+    /// <see cref="JwtValidator"/> accepts; the principal it names.
+    /// </summary>
+    private async Task<string> CheckBearer(byte[] message, Action<DateTimeOffset> expires)
+    {
+        var text = Encoding.UTF8.GetString(message);
+        var fields = text.Split('\u0001');
+        var token = fields.FirstOrDefault(f => f.StartsWith("auth=Bearer ", StringComparison.OrdinalIgnoreCase))?["auth=Bearer ".Length..].Trim();
+        if (tokens is null || !text.StartsWith("n,", StringComparison.Ordinal) || fields.Length < 3 || string.IsNullOrEmpty(token))
+        {
+            throw new ScramException("the OAUTHBEARER message is not \"n,,^Aauth=Bearer <token>^A^A\"");
+        }
+
+        var (principal, expiry) = await tokens.ValidateAsync(token);
+        expires(expiry);
+        _pendingUser = principal["User:".Length..];
+        return principal;
     }
 
     /// <summary>One SCRAM step: the server's first message (no user yet), or its final one with the user.</summary>
