@@ -25,7 +25,7 @@ public class IsrTests(ReplicatedClusterFixture fixture)
         Assert.Equal(ErrorCode.InvalidUpdateVersion, stale.Code);
 
         // Told the current state (as the coordinator tells leaders of its own changes), the leader takes the caught-up replica back.
-        await fixture.Grains.GetPartitionGrain("isr-cas", 0).Refresh(await fixture.Coordinator.DescribeTopic("isr-cas"));
+        await fixture.Inside.GetPartitionGrain("isr-cas", 0).Refresh(await fixture.Coordinator.DescribeTopic("isr-cas"));
         await fixture.WaitInSync("isr-cas", 0);
         Assert.True((await fixture.Leadership("isr-cas", 0)).PartitionEpoch > shrunk.PartitionEpoch);
     }
@@ -66,7 +66,7 @@ public class IsrTests(ReplicatedClusterFixture fixture)
         // Told the current state, the leaders take their caught-up replicas back.
         for (var partition = 0; partition < 3; partition++)
         {
-            await fixture.Grains.GetPartitionGrain("isr-batch", partition).Refresh(described);
+            await fixture.Inside.GetPartitionGrain("isr-batch", partition).Refresh(described);
             await fixture.WaitInSync("isr-batch", partition);
         }
     }

@@ -28,7 +28,7 @@ public class ReplicaManagerTests(ReplicatedClusterFixture fixture)
 
         for (var broker = 0; broker < 3; broker++)
         {
-            await fixture.Grains.GetGrain<IReplicaManagerGrain>(broker).Apply([new LeadershipNotice(topic, [0, 1], [0])]);
+            await fixture.Inside.GetGrain<IReplicaManagerGrain>(broker).Apply([new LeadershipNotice(topic, [0, 1], [0])]);
         }
 
         var leader = topic.Partitions[0].Leader;

@@ -18,7 +18,8 @@ namespace OrleansLog.Replication.Tests;
 public sealed class ReplicatedClusterFixture : BrokerClusterFixture
 {
 
-    public IMetadataGrain Coordinator => Grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
+    /// <summary>The coordinator, called from inside the cluster (its internal methods are driven by these tests).</summary>
+    public IMetadataGrain Coordinator => Inside.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
 
     protected override short SiloCount => 3;
 
@@ -49,7 +50,7 @@ public sealed class ReplicatedClusterFixture : BrokerClusterFixture
     public void MissDeletes(int broker, bool miss) => BrokerService<ReplicaStall>(broker).MissesDeletes = miss;
 
     public IFollowerGrain Follower(string topic, int partition, int broker) =>
-        Grains.GetGrain<IFollowerGrain>(IFollowerGrain.Key(new TopicPartition(topic, partition), broker));
+        Inside.GetGrain<IFollowerGrain>(IFollowerGrain.Key(new TopicPartition(topic, partition), broker));
 
     /// <summary>Waits until every replica of the partition is in the ISR and holds the leader's whole log.</summary>
     public async Task WaitInSync(string topic, int partition, TimeSpan? timeout = null)

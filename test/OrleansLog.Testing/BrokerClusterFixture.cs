@@ -69,6 +69,12 @@ public class BrokerClusterFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>
+    /// The grain factory of a live silo: calls through it come from inside the cluster, as the brokers' own services make
+    /// them; grain methods internal to the cluster refuse the test cluster's client (see ClusterInternalAttribute).
+    /// </summary>
+    public IGrainFactory Inside => ((InProcessSiloHandle)Cluster.Silos.First(s => s.IsActive)).SiloHost!.Services.GetRequiredService<IGrainFactory>();
+
     /// <summary>A service of the (first) silo, for tests that drive broker internals such as the retention pass.</summary>
     public T SiloService<T>()
         where T : notnull =>

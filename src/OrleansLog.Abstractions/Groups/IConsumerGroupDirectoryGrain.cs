@@ -16,7 +16,10 @@ public interface IConsumerGroupDirectoryGrain : IGrainWithStringKey
     const int ShardCount = 64;
 
     /// <summary>Adds <paramref name="groupId"/> (no-op when present), to be checked for expiry from <paramref name="checkAtMs"/> on.</summary>
+    [Security.ClusterInternal]
     Task Register(string groupId, long checkAtMs);
+
+    [Security.ClusterInternal]
 
     Task Unregister(string groupId);
 
@@ -27,6 +30,7 @@ public interface IConsumerGroupDirectoryGrain : IGrainWithStringKey
     /// <c>offsets.retention.minutes</c>); drops the expired ones and reschedules the rest. Returns the
     /// number of groups dropped.
     /// </summary>
+    [Security.ClusterInternal]
     Task<int> ExpireIdleGroups();
 
     /// <summary>The shard that holds <paramref name="groupId"/>: a stable hash of its UTF-8 bytes (the same in every process).</summary>

@@ -51,5 +51,6 @@ public interface IConsumerGroupGrain : IGrainWithStringKey
     /// its offsets are deleted and null is returned. Otherwise returns when (Unix ms) to ask again.
     /// Called by the group directory's expiry pass.
     /// </summary>
+    [Security.ClusterInternal]
     Task<long?> ExpireIfIdle();
 }

@@ -46,6 +46,7 @@ public interface IMetadataGrain : IGrainWithStringKey
     /// INVALID_REQUEST when another live silo already is that broker. Offline partitions it can lead get a leader.
     /// <paramref name="kafkaEndpoint"/> ("host:port") is where Kafka clients reach it, when it runs the Kafka listener.
     /// </summary>
+    [Security.ClusterInternal]
     Task RegisterBroker(int brokerId, SiloAddress silo, string? kafkaEndpoint = null);
 
     /// <summary>
@@ -53,6 +54,7 @@ public interface IMetadataGrain : IGrainWithStringKey
     /// from their ISR and it leaves every ISR, so clients move before it exits; it counts as not alive until
     /// it registers again. Returns how many partitions it still leads (no other in-sync replica is alive).
     /// </summary>
+    [Security.ClusterInternal]
     Task<int> ShutdownBroker(int brokerId);
 
     /// <summary>
@@ -62,9 +64,11 @@ public interface IMetadataGrain : IGrainWithStringKey
     /// everything, so a slow change never makes a live broker look dead.
     /// </summary>
     [AlwaysInterleave]
+    [Security.ClusterInternal]
     Task<BrokerHeartbeatResponse> Heartbeat(int brokerId, SiloAddress silo);
 
     /// <summary>A silo saw cluster membership change: re-check which brokers live and elect leaders where needed.</summary>
+    [Security.ClusterInternal]
     Task MembershipChanged();
 
     [AlwaysInterleave]
@@ -84,6 +88,7 @@ public interface IMetadataGrain : IGrainWithStringKey
     /// INVALID_UPDATE_VERSION when <paramref name="partitionEpoch"/> is not (the leader computed the change
     /// from a state the coordinator has since changed: it must refresh and decide again). Returns the new state.
     /// </summary>
+    [Security.ClusterInternal]
     Task<PartitionLeadership> AlterIsr(string topic, int partition, int leaderEpoch, int partitionEpoch, ImmutableArray<int> isr);
 
     /// <summary>
@@ -92,6 +97,7 @@ public interface IMetadataGrain : IGrainWithStringKey
     /// its ISR at once, and one change per coordinator turn and write fell so far behind that the queue grew
     /// without bound (as Kafka's AlterPartition carries many partitions, KIP-497).
     /// </summary>
+    [Security.ClusterInternal]
     Task<ImmutableArray<IsrChangeResult>> AlterIsrs(ImmutableArray<IsrChange> changes);
 
     /// <summary>

@@ -24,11 +24,14 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task<LeaderEpochEndOffset> OffsetForLeaderEpoch(int currentLeaderEpoch, int leaderEpoch);
 
     /// <summary>Deletes whole segments past the topic's retention; run by the broker's retention service.</summary>
+    [Security.ClusterInternal]
     Task RunRetention();
 
     /// <summary>Picks up a changed topic description (from the coordinator, which passes it so nothing calls back); false when this activation does not lead (it steps down).</summary>
+    [Security.ClusterInternal]
     Task<bool> Refresh(Metadata.TopicDescription topic);
 
     /// <summary>Deletes the partition's data (the topic is being deleted) and deactivates.</summary>
+    [Security.ClusterInternal]
     Task Delete();
 }

@@ -14,5 +14,6 @@ public interface IProducerIdGrain : IGrainWithStringKey
 
     /// <summary>Every id below this may have been handed out (the end of the reserved blocks); none at or above it has.</summary>
     [AlwaysInterleave]
+    [Security.ClusterInternal]
     Task<long> AllocatedUpTo();
 }

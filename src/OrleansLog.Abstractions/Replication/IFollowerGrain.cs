@@ -9,6 +9,7 @@ namespace OrleansLog.Replication;
 /// leader pushes its log here; the follower keeps the same offsets and refuses any epoch older than the
 /// newest it has seen, which is what fences a deposed leader.
 /// </summary>
+[Security.ClusterInternal]
 public interface IFollowerGrain : IGrainWithStringKey
 {
     Task<ReplicaResponse> Reconcile(ReconcileRequest request);

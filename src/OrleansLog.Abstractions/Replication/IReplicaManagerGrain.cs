@@ -8,6 +8,7 @@ namespace OrleansLog.Replication;
 /// replica manager. One call per broker per batch, where one call per replica activated every partition and follower
 /// grain of a 30,000-partition cluster each time a broker stopped or came back.
 /// </summary>
+[Security.ClusterInternal]
 public interface IReplicaManagerGrain : IGrainWithIntegerKey
 {
     /// <summary>

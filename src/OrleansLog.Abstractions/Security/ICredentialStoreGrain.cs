@@ -13,10 +13,12 @@ public interface ICredentialStoreGrain : IGrainWithStringKey
 
     /// <summary>The credential of <paramref name="user"/> for <paramref name="mechanism"/>, or null.</summary>
     [AlwaysInterleave]
+    [ClusterInternal]
     Task<StoredScramCredential?> Find(string user, string mechanism);
 
     /// <summary>The credentials of <paramref name="user"/> for every mechanism it has (SASL/PLAIN may check any).</summary>
     [AlwaysInterleave]
+    [ClusterInternal]
     Task<ImmutableArray<StoredScramCredential>> FindAll(string user);
 
     /// <summary>Sets (adds or replaces) a credential of <paramref name="user"/>.</summary>

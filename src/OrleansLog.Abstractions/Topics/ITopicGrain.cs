@@ -19,5 +19,6 @@ public interface ITopicGrain : IGrainWithStringKey
     Task<TopicDetails> Describe();
 
     /// <summary>Called by the coordinator after a change; null when the topic was deleted.</summary>
+    [Security.ClusterInternal]
     Task Update(TopicDescription? description);
 }

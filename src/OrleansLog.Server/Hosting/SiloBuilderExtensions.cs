@@ -60,6 +60,7 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<BrokerSilos>();
         builder.Services.AddValidatedOptions<Security.AuthorizationOptions, Security.AuthorizationOptionsValidator>(Security.AuthorizationOptions.SectionName)
             .PostConfigure(static authorization => authorization.SplitSuperUsers());
+        builder.AddIncomingGrainCallFilter<Security.ClusterInternalCallFilter>();
         builder.Services.AddSingleton<Security.AclCache>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Security.AclCache>());
         builder.Services.AddValidatedOptions<Security.Quotas.QuotaOptions, Security.Quotas.QuotaOptionsValidator>(Security.Quotas.QuotaOptions.SectionName);

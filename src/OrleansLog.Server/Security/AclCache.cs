@@ -11,20 +11,13 @@ namespace OrleansLog.Server.Security;
 /// passes. Thread-safe: checks read one reference; only the refresh loop replaces it.
 /// </summary>
 public sealed partial class AclCache(IGrainFactory grains, IOptions<AuthorizationOptions> options, TimeProvider time, ILogger<AclCache> logger)
-    : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    : ClusterStateCache(time)
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _refreshing = new(1, 1);
     // No ACLs and no allow-if-none until the store is first read: only super users pass (fail closed).
     private AclAuthorizer _authorizer = new([], options.Value.SuperUsers.ToHashSet(), allowEveryoneIfNoAclFound: false);
-    private long _version = -1;
-
     public bool Enabled => options.Value.Enabled == true;
 
     private IAclStoreGrain Store => grains.GetGrain<IAclStoreGrain>(IAclStoreGrain.ClusterKey);
-
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(AclCache), ServiceLifecycleStage.Active, Start, Stop);
 
     /// <summary>Whether <paramref name="principal"/> from <paramref name="host"/> may do <paramref name="operation"/> on the resource.</summary>
     public bool Authorize(string principal, string host, AclOperation operation, AclResourceType type, string name)
@@ -41,50 +34,23 @@ public sealed partial class AclCache(IGrainFactory grains, IOptions<Authorizatio
     public bool AuthorizeAny(string principal, string host, AclOperation operation, AclResourceType type) =>
         !Enabled || Volatile.Read(ref _authorizer).AuthorizeAny(principal, host, operation, type);
 
-    /// <summary>Reads the ACLs again if their version moved.</summary>
-    public async Task RefreshAsync()
-    {
-        await _refreshing.WaitAsync();
-        try
-        {
-            if (await Store.Version() == _version)
-            {
-                return;
-            }
+    protected override TimeSpan Interval => options.Value.RefreshInterval;
 
-            var snapshot = await Store.Snapshot();
-            Volatile.Write(ref _authorizer, new AclAuthorizer(snapshot.Acls, options.Value.SuperUsers.ToHashSet(), options.Value.AllowEveryoneIfNoAclFound));
-            _version = snapshot.Version;
-        }
-        finally
-        {
-            _refreshing.Release();
-        }
+    protected override bool Runs => Enabled;
+
+    protected override Task<long> StoreVersion() => Store.Version();
+
+    protected override async Task<long> Load()
+    {
+        var snapshot = await Store.Snapshot();
+        Volatile.Write(ref _authorizer, new AclAuthorizer(snapshot.Acls, options.Value.SuperUsers.ToHashSet(), options.Value.AllowEveryoneIfNoAclFound));
+        return snapshot.Version;
     }
 
-    public void Dispose()
-    {
-        _stopping.Dispose();
-        _refreshing.Dispose();
-    }
+    protected override void Starting() => LogEnabled(options.Value.SuperUsers.Count, options.Value.AllowEveryoneIfNoAclFound);
 
-    private Task Start(CancellationToken cancellationToken)
-    {
-        if (Enabled)
-        {
-            LogEnabled(options.Value.SuperUsers.Count, options.Value.AllowEveryoneIfNoAclFound);
-            // The last ACLs read stay in force (or none, which denies all but super users) until the store answers.
-            _ = Task.Run(() => PeriodicRefresh.RunAsync(RefreshAsync, options.Value.RefreshInterval, time, e => LogRefreshFailed(e.Message), _stopping.Token), CancellationToken.None);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    private Task Stop(CancellationToken cancellationToken)
-    {
-        _stopping.Cancel();
-        return Task.CompletedTask;
-    }
+    // The last ACLs read stay in force (or none, which denies all but super users) until the store answers.
+    protected override void RefreshFailed(Exception exception) => LogRefreshFailed(exception.Message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Authorization is on: requests are checked against the cluster's ACLs ({SuperUsers} super user(s); allow.everyone.if.no.acl.found {AllowIfNoAcl}).")]
     private partial void LogEnabled(int superUsers, bool allowIfNoAcl);

@@ -6,7 +6,8 @@ namespace OrleansLog.Server.Tests.Security;
 /// <summary>The cluster's users: what is stored (never a password), what is refused, and that a refusal changes nothing.</summary>
 public class CredentialStoreGrainTests(BrokerClusterFixture fixture) : IClassFixture<BrokerClusterFixture>
 {
-    private ICredentialStoreGrain Store => fixture.Grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey);
+    // From inside the cluster: the lookups the listeners make are internal to it.
+    private ICredentialStoreGrain Store => fixture.Inside.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey);
 
     [Fact]
     public async Task A_credential_is_stored_found_by_mechanism_described_without_keys_and_deleted()

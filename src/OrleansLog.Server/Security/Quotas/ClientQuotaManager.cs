@@ -13,24 +13,18 @@ namespace OrleansLog.Server.Security.Quotas;
 /// <para>Concurrency: thread-safe; records take the sensor's lock only; the refresh loop swaps the quotas whole.</para>
 /// </summary>
 public sealed partial class ClientQuotaManager(IGrainFactory grains, IOptions<QuotaOptions> options, TimeProvider time, Diagnostics.BrokerMetrics metrics, ILogger<ClientQuotaManager> logger)
-    : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    : ClusterStateCache(time)
 {
     private const string Overflow = "<overflow>";
 
     private readonly ConcurrentDictionary<(string Key, ClientQuotaEntity Metered), RateSensor> _sensors = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _refreshing = new(1, 1);
     private ClientQuotas _quotas = ClientQuotas.None;
-    private long _version = -1;
     private long _lastSweep;
 
     /// <summary>Rates currently kept.</summary>
     public int MeteredClients => _sensors.Count;
 
     private IClientQuotaStoreGrain Store => grains.GetGrain<IClientQuotaStoreGrain>(IClientQuotaStoreGrain.ClusterKey);
-
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(ClientQuotaManager), ServiceLifecycleStage.Active, Start, Stop);
 
     /// <summary>
     /// Records <paramref name="value"/> (bytes, or milliseconds of request time) against the <paramref name="key"/> quota
@@ -70,34 +64,23 @@ public sealed partial class ClientQuotaManager(IGrainFactory grains, IOptions<Qu
         return throttle;
     }
 
-    /// <summary>Reads the quotas again if their version moved, and drops rates idle for <see cref="QuotaOptions.IdleExpiry"/>.</summary>
-    public async Task RefreshAsync()
-    {
-        await _refreshing.WaitAsync();
-        try
-        {
-            SweepIdle();
-            if (await Store.Version() == _version)
-            {
-                return;
-            }
+    protected override TimeSpan Interval => options.Value.RefreshInterval;
 
-            var snapshot = await Store.Snapshot();
-            Volatile.Write(ref _quotas, new ClientQuotas(snapshot.Entries));
-            _version = snapshot.Version;
-            LogQuotasRead(snapshot.Entries.Length, snapshot.Version);
-        }
-        finally
-        {
-            _refreshing.Release();
-        }
+    protected override Task<long> StoreVersion() => Store.Version();
+
+    protected override async Task<long> Load()
+    {
+        var snapshot = await Store.Snapshot();
+        Volatile.Write(ref _quotas, new ClientQuotas(snapshot.Entries));
+        LogQuotasRead(snapshot.Entries.Length, snapshot.Version);
+        return snapshot.Version;
     }
 
-    public void Dispose()
-    {
-        _stopping.Dispose();
-        _refreshing.Dispose();
-    }
+    /// <summary>Rates idle for <see cref="QuotaOptions.IdleExpiry"/> are dropped with each refresh.</summary>
+    protected override void BeforeRefresh() => SweepIdle();
+
+    // With no quotas read yet nothing is throttled: quotas protect the broker from heavy clients, they do not deny.
+    protected override void RefreshFailed(Exception exception) => LogRefreshFailed(exception.Message);
 
     private void SweepIdle()
     {
@@ -118,20 +101,7 @@ public sealed partial class ClientQuotaManager(IGrainFactory grains, IOptions<Qu
         }
     }
 
-    private long NowMs() => (long)(time.GetTimestamp() * 1000.0 / time.TimestampFrequency);
-
-    private Task Start(CancellationToken cancellationToken)
-    {
-        // With no quotas read yet nothing is throttled: quotas protect the broker from heavy clients, they do not deny.
-        _ = Task.Run(() => PeriodicRefresh.RunAsync(RefreshAsync, options.Value.RefreshInterval, time, e => LogRefreshFailed(e.Message), _stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    private Task Stop(CancellationToken cancellationToken)
-    {
-        _stopping.Cancel();
-        return Task.CompletedTask;
-    }
+    private long NowMs() => (long)(Time.GetTimestamp() * 1000.0 / Time.TimestampFrequency);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client quotas read: {Entities} entities with quotas (version {Version}).")]
     private partial void LogQuotasRead(int entities, long version);
