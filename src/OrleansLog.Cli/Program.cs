@@ -6,6 +6,9 @@ var root = new RootCommand("orleanslog: manage topics and consumer groups, and p
 {
     GlobalOptions.Gateway,
     GlobalOptions.ClusterId,
+    GlobalOptions.TlsCertificate,
+    GlobalOptions.TlsKey,
+    GlobalOptions.TlsCa,
     TopicsCommands.Build(),
     ProduceCommand.Build(),
     ConsumeCommand.Build(),

@@ -16,7 +16,7 @@ namespace OrleansLog.Testing;
 /// gateways. Failure detection runs on the shipped defaults (broker sessions, Orleans membership): nothing
 /// is tuned for tests. Tests that kill or stop a broker start it again before they end.
 /// </summary>
-public sealed class PostgresClusterFixture : IAsyncLifetime
+public class PostgresClusterFixture : IAsyncLifetime
 {
     public const int BrokerCount = 3;
 
@@ -50,13 +50,28 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
         "--Logging:LogLevel:OrleansLog.Server.Brokers=Debug",
     ];
 
+    /// <summary>Where a subclass keeps files of its own (certificates).</summary>
+    protected TempDirectory Root => _root;
+
+    /// <summary>Switches a subclass adds to every broker (after <see cref="ClusterArguments"/>).</summary>
+    protected virtual IReadOnlyList<string> ExtraArguments(int brokerId) => [];
+
+    /// <summary>How a subclass changes the test's client.</summary>
+    protected virtual void ConfigureClient(OrleansLogClientOptions options)
+    {
+    }
+
+    /// <summary>Prepares what the brokers need before they start (files a subclass writes).</summary>
+    protected virtual Task PrepareAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
+        await PrepareAsync();
         Postgres = await PostgresServer.StartNewAsync();
         ConnectionString = await Postgres.CreateDatabaseAsync("orleanslog");
         await PostgresSchema.MigrateAsync(ConnectionString);
         var started = await Task.WhenAll(Enumerable.Range(0, BrokerCount).Select(id =>
-            SiloProcess.StartAsync(_root.Sub($"broker-{id}"), TimeSpan.FromSeconds(120), ClusterArguments(ConnectionString, id))));
+            SiloProcess.StartAsync(_root.Sub($"broker-{id}"), TimeSpan.FromSeconds(120), [.. ClusterArguments(ConnectionString, id), .. ExtraArguments(id)])));
         started.CopyTo(Brokers, 0);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -66,6 +81,8 @@ public sealed class PostgresClusterFixture : IAsyncLifetime
             {
                 options.Gateways.Add(broker.Gateway);
             }
+
+            ConfigureClient(options);
         });
         _clientHost = builder.Build();
         await _clientHost.StartAsync();

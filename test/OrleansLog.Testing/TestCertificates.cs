@@ -32,7 +32,7 @@ public sealed class TestCertificates : IDisposable
     /// <summary>The authority's certificate, PEM.</summary>
     public string CaPath { get; }
 
-    /// <summary>Writes a server certificate for 127.0.0.1 and localhost as "{name}.crt" and "{name}.key"; returns both paths.</summary>
+    /// <summary>Writes a server certificate (for server and client authentication) for 127.0.0.1 and localhost as "{name}.crt" and "{name}.key"; returns both paths.</summary>
     public (string CertificatePath, string KeyPath) IssueServer(string name = "broker", string subject = "CN=broker") =>
         Issue(name, subject, server: true);
 
@@ -55,7 +55,8 @@ public sealed class TestCertificates : IDisposable
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyAgreement, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(server ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));
+        // A server certificate is also a client's: silos connect to each other with it.
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(server ? [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")] : [new Oid("1.3.6.1.5.5.7.3.2")], false));
         if (server)
         {
             var names = new SubjectAlternativeNameBuilder();

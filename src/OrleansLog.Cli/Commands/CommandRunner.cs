@@ -12,7 +12,7 @@ internal static class CommandRunner
             try
             {
                 var gateways = GatewayAddress.ParseList(parse.GetValue(GlobalOptions.Gateway)!);
-                await using var connection = await BrokerConnection.ConnectAsync(gateways, parse.GetValue(GlobalOptions.ClusterId)!, cancellationToken);
+                await using var connection = await BrokerConnection.ConnectAsync(gateways, parse.GetValue(GlobalOptions.ClusterId)!, Tls(parse), cancellationToken);
                 return await action(parse, connection, cancellationToken);
             }
             catch (CliException e)
@@ -44,4 +44,20 @@ internal static class CommandRunner
         });
 
     private static string FirstLine(string message) => message.IndexOfAny(['\r', '\n']) is var end and >= 0 ? message[..end] : message;
+
+    /// <summary>The client certificate to present, when one is given; a key or authority without a certificate is a usage error.</summary>
+    private static (string Certificate, string? Key, string? Ca)? Tls(ParseResult parse)
+    {
+        var certificate = parse.GetValue(GlobalOptions.TlsCertificate);
+        if (certificate is null)
+        {
+            return parse.GetValue(GlobalOptions.TlsKey) is null && parse.GetValue(GlobalOptions.TlsCa) is null
+                ? null
+                : throw new CliException(ExitCodes.Usage, "--tls-key and --tls-ca go with --tls-cert (the client certificate)");
+        }
+
+        return File.Exists(certificate)
+            ? (certificate, parse.GetValue(GlobalOptions.TlsKey), parse.GetValue(GlobalOptions.TlsCa))
+            : throw new CliException(ExitCodes.Usage, $"--tls-cert {certificate}: no such file");
+    }
 }

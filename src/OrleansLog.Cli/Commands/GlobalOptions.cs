@@ -3,7 +3,7 @@ using OrleansLog.Cli.Connection;
 
 namespace OrleansLog.Cli.Commands;
 
-/// <summary>Options every command takes: where the broker is.</summary>
+/// <summary>Options every command takes: where the broker is, and the client certificate its gateways may require.</summary>
 internal static class GlobalOptions
 {
     public static readonly Option<string> Gateway = new("--gateway")
@@ -11,6 +11,27 @@ internal static class GlobalOptions
         Description = $"The brokers' Orleans gateways as host:port, comma-separated (default: ORLEANSLOG_GATEWAY or {GatewayAddress.Default}).",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORLEANSLOG_GATEWAY") is { Length: > 0 } env ? env : GatewayAddress.Default,
+    };
+
+    public static readonly Option<string?> TlsCertificate = new("--tls-cert")
+    {
+        Description = "A client certificate (PEM) for brokers whose gateways require mutual TLS (default: ORLEANSLOG_TLS_CERT).",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORLEANSLOG_TLS_CERT") is { Length: > 0 } env ? env : null,
+    };
+
+    public static readonly Option<string?> TlsKey = new("--tls-key")
+    {
+        Description = "The key of --tls-cert (PEM; default: ORLEANSLOG_TLS_KEY).",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORLEANSLOG_TLS_KEY") is { Length: > 0 } env ? env : null,
+    };
+
+    public static readonly Option<string?> TlsCa = new("--tls-ca")
+    {
+        Description = "The authority the gateways' certificates chain to (PEM; default: ORLEANSLOG_TLS_CA, else the system's).",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORLEANSLOG_TLS_CA") is { Length: > 0 } env ? env : null,
     };
 
     public static readonly Option<string> ClusterId = new("--cluster-id")

@@ -28,7 +28,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
     public AdminClient Admin => Client.Admin;
 
     /// <summary>Connects, or throws <see cref="CliException"/> naming the address when no broker answers there.</summary>
-    public static async Task<BrokerConnection> ConnectAsync(IReadOnlyList<GatewayAddress> gateways, string clusterId, CancellationToken cancellationToken)
+    public static async Task<BrokerConnection> ConnectAsync(IReadOnlyList<GatewayAddress> gateways, string clusterId, (string Certificate, string? Key, string? Ca)? tls, CancellationToken cancellationToken)
     {
         var endpoints = new IPEndPoint[gateways.Count];
         for (var i = 0; i < gateways.Count; i++)
@@ -50,6 +50,10 @@ internal sealed class BrokerConnection : IAsyncDisposable
                 options.ClusterId = clusterId;
                 options.ServiceId = clusterId;
             });
+            if (tls is var (certificate, key, ca))
+            {
+                client.UseOrleansLogTls(certificate, key, ca);
+            }
         });
         var host = builder.Build();
         using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -11,4 +11,16 @@ public sealed class OrleansLogClientOptions
 
     /// <summary>The cluster's Orleans cluster id and service id (the broker's <c>OrleansLog:Cluster:ClusterId</c>).</summary>
     public string ClusterId { get; set; } = "orleanslog";
+
+    /// <summary>
+    /// The client's certificate (PEM), for a cluster whose gateways require mutual TLS (the brokers'
+    /// <c>OrleansLog:Cluster:Tls</c>); with <see cref="TlsKeyPath"/> and <see cref="TlsCaPath"/>. Unset, no TLS.
+    /// </summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>The key of <see cref="TlsCertificatePath"/> (PEM, unencrypted).</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>The authority the gateways' certificates must chain to (PEM); unset, the system's.</summary>
+    public string? TlsCaPath { get; set; }
 }

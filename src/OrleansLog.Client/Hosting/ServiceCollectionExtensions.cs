@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using Orleans.Messaging;
 using OrleansLog.Client.Internal;
 
@@ -33,11 +35,37 @@ public static class ServiceCollectionExtensions
                     cluster.ClusterId = options.ClusterId;
                     cluster.ServiceId = options.ClusterId;
                 });
+                if (options.TlsCertificatePath is { Length: > 0 } certificate)
+                {
+                    client.UseOrleansLogTls(certificate, options.TlsKeyPath, options.TlsCaPath);
+                }
             });
         }
 
         services.AddSingleton(sp => new OrleansLogClient(sp.GetRequiredService<IGrainFactory>(), sp.GetService<GatewayLossWatch>()));
         return services;
+    }
+
+    /// <summary>
+    /// Mutual TLS to the gateways: the client presents <paramref name="certificatePath"/> (with its key) and accepts
+    /// gateways whose certificates chain to <paramref name="caPath"/> (the system's authorities when null).
+    /// </summary>
+    public static IClientBuilder UseOrleansLogTls(this IClientBuilder client, string certificatePath, string? keyPath, string? caPath)
+    {
+        var certificate = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        X509Certificate2Collection? authorities = null;
+        if (caPath is { Length: > 0 })
+        {
+            authorities = [];
+            authorities.ImportFromPemFile(caPath);
+        }
+
+        return client.UseTls(tls =>
+        {
+            tls.LocalCertificate = certificate;
+            tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+            tls.RemoteCertificateValidation = (presented, chain, _) => OrleansLog.Security.CertificateTrust.ChainsTo(presented, chain, authorities);
+        });
     }
 
     /// <summary>

@@ -8,6 +8,7 @@ using OrleansLog.Kafka.Hosting;
 using OrleansLog.Postgres;
 using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Persistence;
+using OrleansLog.Server.Security.Tls;
 using OrleansLog.Silo.Health;
 
 namespace OrleansLog.Silo.Hosting;
@@ -27,6 +28,8 @@ public static class BrokerHostExtensions
         ["--advertised-address"] = "OrleansLog:Cluster:AdvertisedAddress",
         ["--kafka-port"] = "OrleansLog:Kafka:Port",
         ["--listeners"] = "OrleansLog:Kafka:Listeners",
+
+        ["--cluster-tls"] = "OrleansLog:Cluster:Tls",
 
         // Kafka's super.users form, "User:admin;User:ops", split by AuthorizationOptions.
         ["--super-users"] = "OrleansLog:Authorization:SuperUsers:0",
@@ -55,7 +58,7 @@ public static class BrokerHostExtensions
                 case ClusterMode.Embedded:
                     silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
                     silo.Configure<EndpointOptions>(endpoints => endpoints.AdvertisedIPAddress = cluster.AdvertisedAddress);
-                    silo.AddOrleansLog().AddOrleansLogFileStorage().AddOrleansLogKafka(builder.Configuration);
+                    silo.AddOrleansLog().AddOrleansLogFileStorage().AddOrleansLogKafka(builder.Configuration).UseOrleansLogClusterTls(builder.Configuration);
                     break;
 
                 case ClusterMode.AdoNet:
@@ -95,7 +98,7 @@ public static class BrokerHostExtensions
                     }));
                     silo.Services.AddGrainStorage(OrleansLogStorage.Name, static (sp, _) =>
                         new RetryingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName), sp.GetRequiredService<TimeProvider>()));
-                    silo.AddOrleansLog().AddOrleansLogKafka(builder.Configuration);
+                    silo.AddOrleansLog().AddOrleansLogKafka(builder.Configuration).UseOrleansLogClusterTls(builder.Configuration);
                     break;
             }
         });

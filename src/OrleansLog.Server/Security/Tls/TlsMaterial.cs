@@ -74,28 +74,6 @@ public sealed class TlsMaterial
         }
     }
 
-    /// <summary>
-    /// Whether a client's certificate chains to <see cref="Authorities"/> (or the system's roots when there are none).
-    /// Revocation is not checked, as Kafka does not by default; the client's name is not checked, as for any server.
-    /// </summary>
-    public bool Trusts(X509Certificate2 client, X509Chain? presented)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        if (Authorities is not null)
-        {
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.AddRange(Authorities);
-        }
-
-        return chain.Build(client);
-    }
+    /// <summary>Whether a peer's certificate chains to <see cref="Authorities"/> (or the system's roots when there are none).</summary>
+    public bool Trusts(X509Certificate2 client, X509Chain? presented) => OrleansLog.Security.CertificateTrust.ChainsTo(client, presented, Authorities);
 }
