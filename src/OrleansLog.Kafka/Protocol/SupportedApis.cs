@@ -36,7 +36,7 @@ public static class SupportedApis
 
         // Handshake v0 must stay listed: librdkafka turns SASL handshakes on only when the range holds version 0.
         new(ApiKey.SaslHandshake, 0, 1),
-        new(ApiKey.SaslAuthenticate, 0, 1),
+        new(ApiKey.SaslAuthenticate, 0, 2, FlexibleFrom: 2),
         new(ApiKey.DescribeAcls, 0, 1),
         new(ApiKey.CreateAcls, 0, 1),
         new(ApiKey.DeleteAcls, 0, 1),

@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using Confluent.Kafka;
+using OrleansLog.Kafka.Protocol;
 using OrleansLog.Testing;
 
 namespace OrleansLog.Kafka.Tests.Security;
@@ -105,6 +107,33 @@ public sealed class SaslListenerTests : IAsyncLifetime
         var plaintext = await Kcat.RunAsync(plainBootstrap, null, "-L", "-t", "sasl");
         Assert.True(plaintext.ExitCode == 0, plaintext.Stderr);
         Assert.Contains(plainBootstrap, plaintext.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SaslAuthenticate_v2_the_flexible_version_logs_in_and_the_connection_is_then_served()
+    {
+        using var connection = await RawKafkaConnection.OpenAsync(_saslPort);
+        await connection.SendAsync(RawKafkaConnection.Frame(ApiKey.SaslHandshake, 1, 1, w => w.WriteString("PLAIN", flexible: false)));
+        var handshake = await connection.ReceiveAsync(TimeSpan.FromSeconds(10)) ?? throw new InvalidOperationException("no SaslHandshake response");
+        Assert.Equal(0, BinaryPrimitives.ReadInt16BigEndian(handshake.AsSpan(4)));
+
+        await connection.SendAsync(RawKafkaConnection.Frame(ApiKey.SaslAuthenticate, 2, 2, w =>
+        {
+            w.WriteBytes("\0alice\0alice-secret"u8, flexible: true);
+            w.WriteEmptyTaggedFields(true);
+        }, flexible: true));
+        var answer = await connection.ReceiveAsync(TimeSpan.FromSeconds(10)) ?? throw new InvalidOperationException("no SaslAuthenticate response");
+        var reader = new KafkaReader(answer.AsSpan(4));
+        reader.SkipTaggedFields(true);
+        Assert.Equal((short)ErrorCode.None, reader.ReadInt16());
+        Assert.Null(reader.ReadNullableString(flexible: true));
+        Assert.Equal(0, reader.ReadBytes(flexible: true).Length);
+        Assert.Equal(0, reader.ReadInt64());
+
+        // Authenticated: a Metadata request is answered, not refused.
+        await connection.SendAsync(RawKafkaConnection.Frame(ApiKey.Metadata, 1, 3, w => w.WriteInt32(0)));
+        var metadata = await connection.ReceiveAsync(TimeSpan.FromSeconds(10)) ?? throw new InvalidOperationException("no Metadata response");
+        Assert.Equal(3, BinaryPrimitives.ReadInt32BigEndian(metadata));
     }
 
     private static string[] Sasl(string mechanism, string user, string password) =>
