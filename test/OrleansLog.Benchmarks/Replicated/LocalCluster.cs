@@ -27,6 +27,9 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public IGrainFactory Grains { get; }
 
+    /// <summary>The first silo's own grain factory: calls through it come from inside the cluster (internal grain methods, such as a follower's state, refuse clients).</summary>
+    public IGrainFactory Inside => _silos[0].Services.GetRequiredService<IGrainFactory>();
+
     public static async Task<LocalCluster> StartAsync(string dataDirectory, int brokers)
     {
         var ports = Enumerable.Range(0, brokers).Select(_ => (Silo: Benchmarks.FreePort(), Gateway: Benchmarks.FreePort())).ToList();

@@ -28,6 +28,9 @@ internal sealed class ReplicatedBenchmark(string directory, bool quick)
 
     private int Rounds => quick ? 1 : 2;
 
+    /// <summary>A silo's grain factory, for the followers' state (internal to the cluster).</summary>
+    private IGrainFactory? _inside;
+
     private TimeSpan Duration => quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10);
 
     private TimeSpan WarmUp => quick ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(3);
@@ -38,6 +41,7 @@ internal sealed class ReplicatedBenchmark(string directory, bool quick)
         Console.WriteLine($"replicated benchmark in {directory} ({(quick ? "quick" : "full")}): 3 brokers in one process, {RecordSize} B records, {Partitions} partitions, 1 producer at max rate");
         await using var cluster = await LocalCluster.StartAsync(directory, brokers: 3);
         var client = new OrleansLogClient(cluster.Grains);
+        _inside = cluster.Inside;
         var results = new List<BenchmarkResult>();
 
         // Maximum rate in rounds (RF=1, RF=3 acks=all, RF=3 acks=1, and again), so a noisy spell on this
@@ -131,7 +135,7 @@ internal sealed class ReplicatedBenchmark(string directory, bool quick)
         var seconds = Stopwatch.GetElapsedTime(measuredFrom).TotalSeconds;
 
         // acks=1 lets followers fall behind: let them catch up, so the next case does not pay for this one's backlog.
-        await WaitForFollowers(client, topic);
+        await WaitForFollowers(client, _inside!, topic);
         GC.Collect();
         return new BenchmarkResult("replicated", Label(replicationFactor, acks), delivered, delivered * RecordSize, seconds, "-", 0)
         {
@@ -144,7 +148,7 @@ internal sealed class ReplicatedBenchmark(string directory, bool quick)
     private static string Label(short replicationFactor, short acks) =>
         $"RF={replicationFactor} acks={(acks == Acks.All ? "all" : acks.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
 
-    private static async Task WaitForFollowers(OrleansLogClient client, string topic)
+    private static async Task WaitForFollowers(OrleansLogClient client, IGrainFactory inside, string topic)
     {
         var description = await client.Admin.DescribeTopicAsync(topic);
         var deadline = Stopwatch.StartNew();
@@ -153,7 +157,7 @@ internal sealed class ReplicatedBenchmark(string directory, bool quick)
             var end = (await client.Grains.GetPartitionGrain(topic, partition.Partition).GetState()).LogEndOffset;
             foreach (var follower in partition.Followers)
             {
-                var replica = client.Grains.GetGrain<IFollowerGrain>(IFollowerGrain.Key(new TopicPartition(topic, partition.Partition), follower));
+                var replica = inside.GetGrain<IFollowerGrain>(IFollowerGrain.Key(new TopicPartition(topic, partition.Partition), follower));
                 while ((await replica.GetState()).LogEndOffset < end && deadline.Elapsed < TimeSpan.FromSeconds(60))
                 {
                     await Task.Delay(50);
