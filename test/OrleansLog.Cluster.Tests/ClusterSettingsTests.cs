@@ -45,6 +45,20 @@ public class ClusterSettingsTests
     }
 
     [Fact]
+    public void The_settings_never_show_the_connection_string_with_its_password()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OrleansLog:Cluster:Mode"] = "adonet",
+            ["OrleansLog:Cluster:ConnectionString"] = "Host=db;Database=orleanslog;Username=u;Password=hunter2;SSL Mode=VerifyFull",
+            ["OrleansLog:Cluster:AdvertisedAddress"] = "10.0.0.7",
+        }).Build();
+        var shown = ClusterSettings.Read(configuration).ToString();
+        Assert.DoesNotContain("hunter2", shown, StringComparison.Ordinal);
+        Assert.Contains("(set, not shown)", shown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Kubernetes_mode_without_a_connection_string_is_refused_naming_both_settings()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["OrleansLog:Cluster:Mode"] = "Kubernetes" }).Build();

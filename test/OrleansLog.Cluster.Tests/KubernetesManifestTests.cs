@@ -20,6 +20,14 @@ public class KubernetesManifestTests
         ["StatefulSet"] = "apps/v1", ["Deployment"] = "apps/v1", ["Job"] = "batch/v1",
         ["PodDisruptionBudget"] = "policy/v1",
         ["Role"] = "rbac.authorization.k8s.io/v1", ["RoleBinding"] = "rbac.authorization.k8s.io/v1",
+        ["NetworkPolicy"] = "networking.k8s.io/v1",
+    };
+
+    /// <summary>The secrets the user creates (none is in the repository), and their keys: cert-manager's names for TLS.</summary>
+    private static readonly Dictionary<string, HashSet<string>> UserSecrets = new()
+    {
+        ["orleanslog-postgres"] = ["connection-string"],
+        ["orleanslog-tls"] = ["tls.crt", "tls.key", "ca.crt"],
     };
 
     private static readonly List<(string File, YamlMappingNode Node)> Documents = Load();
@@ -45,7 +53,7 @@ public class KubernetesManifestTests
     [Fact]
     public void Every_referenced_config_map_secret_key_and_service_account_exists()
     {
-        var secrets = Of("Secret").ToDictionary(s => Text(s, "metadata", "name"), s => ((YamlMappingNode)s["stringData"]).Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToHashSet());
+        var secrets = UserSecrets;
         var configMaps = Of("ConfigMap").Select(c => Text(c, "metadata", "name")).ToHashSet();
         var accounts = Of("ServiceAccount").Select(a => Text(a, "metadata", "name")).ToHashSet();
         foreach (var pod in PodSpecs())
@@ -76,6 +84,72 @@ public class KubernetesManifestTests
         var binding = Of("RoleBinding").Single();
         Assert.Contains(Text(binding, "roleRef", "name"), Of("Role").Select(r => Text(r, "metadata", "name")));
         Assert.All(Sequence(binding, "subjects").Cast<YamlMappingNode>(), s => Assert.Contains(Text(s, "name"), accounts));
+    }
+
+    [Fact]
+    public void The_manifests_are_hardened()
+    {
+        // No secret (and so no default password) is in the repository: the user creates them.
+        Assert.Empty(Of("Secret"));
+
+        foreach (var pod in PodSpecs())
+        {
+            Assert.Equal("true", Text(pod, "securityContext", "runAsNonRoot"));
+            Assert.Equal("RuntimeDefault", Text(pod, "securityContext", "seccompProfile", "type"));
+            foreach (var container in Sequence(pod, "containers").Cast<YamlMappingNode>())
+            {
+                Assert.Equal("false", Text(container, "securityContext", "allowPrivilegeEscalation"));
+                Assert.Equal("true", Text(container, "securityContext", "readOnlyRootFilesystem"));
+                Assert.Contains("ALL", Sequence(container, "securityContext", "capabilities", "drop").Select(n => ((YamlScalarNode)n).Value));
+
+                // A read-only root needs a writable /tmp for .NET.
+                Assert.Contains(Sequence(container, "volumeMounts").Cast<YamlMappingNode>(), m => Text(m, "mountPath") == "/tmp");
+            }
+        }
+
+        // A pinned image tag.
+        var image = Sequence(Root(Path.Combine(Folder, "kustomization.yaml")), "images").Cast<YamlMappingNode>().Single();
+        Assert.Matches(@"^\d+\.\d+\.\d+$", Text(image, "newTag"));
+
+        // RBAC: pods only, with the verbs Orleans' Kubernetes hosting uses.
+        var rules = Sequence(Of("Role").Single(), "rules").Cast<YamlMappingNode>().ToList();
+        Assert.All(rules, r => Assert.Equal(["pods"], Sequence(r, "resources").Select(n => ((YamlScalarNode)n).Value!)));
+        Assert.All(rules, r => Assert.Subset(new HashSet<string> { "get", "watch", "list", "delete", "patch" }, Sequence(r, "verbs").Select(n => ((YamlScalarNode)n).Value!).ToHashSet()));
+
+        // The TLS secret is mounted read-only where the configuration looks for the files, and cluster TLS is on.
+        var statefulSet = Of("StatefulSet").Single();
+        var broker = Sequence(Map(statefulSet, "spec", "template", "spec"), "containers").Cast<YamlMappingNode>().Single();
+        var volume = Sequence(Map(statefulSet, "spec", "template", "spec"), "volumes").Cast<YamlMappingNode>().Single(v => Find(v, "secret") is not null);
+        Assert.Equal("orleanslog-tls", Text(volume, "secret", "secretName"));
+        var mount = Sequence(broker, "volumeMounts").Cast<YamlMappingNode>().Single(m => Text(m, "name") == Text(volume, "name"));
+        Assert.Equal("true", Text(mount, "readOnly"));
+        var config = Map(Of("ConfigMap").Single(), "data");
+        Assert.Equal("true", Text(config, "OrleansLog__Cluster__Tls"));
+        foreach (var (setting, file) in new[] { ("OrleansLog__Tls__CertificatePath", "tls.crt"), ("OrleansLog__Tls__KeyPath", "tls.key"), ("OrleansLog__Tls__CaPath", "ca.crt") })
+        {
+            Assert.Equal($"{Text(mount, "mountPath")}/{file}", Text(config, setting));
+        }
+    }
+
+    [Fact]
+    public void The_network_policy_admits_only_the_ports_each_peer_needs()
+    {
+        var statefulSet = Of("StatefulSet").Single();
+        var podLabels = Labels(Map(statefulSet, "spec", "template", "metadata", "labels")).ToHashSet();
+        var policy = Of("NetworkPolicy").Single();
+        Assert.Subset(podLabels, Labels(Map(policy, "spec", "podSelector", "matchLabels")).ToHashSet());
+        var containerPorts = Sequence(Map(statefulSet, "spec", "template", "spec"), "containers").Cast<YamlMappingNode>()
+            .SelectMany(c => Sequence(c, "ports").Cast<YamlMappingNode>()).Select(p => Text(p, "name")).ToHashSet();
+        var rules = Sequence(policy, "spec", "ingress").Cast<YamlMappingNode>().ToList();
+        var admitted = rules.SelectMany(r => Sequence(r, "ports").Cast<YamlMappingNode>().Select(p => Text(p, "port"))).ToList();
+        Assert.Equal(containerPorts.Order(), admitted.Order());
+
+        // Silo-to-silo traffic comes from brokers only.
+        var silo = rules.Single(r => Sequence(r, "ports").Cast<YamlMappingNode>().Any(p => Text(p, "port") == "silo"));
+        var sources = Sequence(silo, "from").Cast<YamlMappingNode>().ToList();
+        Assert.All(sources, f => Assert.Equal(podLabels.Where(l => l.Key.StartsWith("app.kubernetes.io/", StringComparison.Ordinal)).ToHashSet(), Labels(Map(f, "podSelector", "matchLabels")).ToHashSet()));
+        var gateway = rules.Single(r => Sequence(r, "ports").Cast<YamlMappingNode>().Any(p => Text(p, "port") == "gateway"));
+        Assert.NotEmpty(Sequence(gateway, "from"));
     }
 
     [Fact]

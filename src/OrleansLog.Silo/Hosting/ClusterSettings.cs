@@ -12,6 +12,10 @@ namespace OrleansLog.Silo.Hosting;
 /// </summary>
 public sealed partial record ClusterSettings(BrokerClusterOptions Options, ClusterMode Mode, string? ConnectionString, IPAddress AdvertisedAddress)
 {
+    /// <summary>Never the connection string: it holds the database password, and settings end up in logs.</summary>
+    public override string ToString() =>
+        $"ClusterSettings {{ Mode = {Mode}, AdvertisedAddress = {AdvertisedAddress}, SiloPort = {Options.SiloPort}, GatewayPort = {Options.GatewayPort}, ConnectionString = {(ConnectionString is null ? "unset" : "(set, not shown)")} }}";
+
     public static ClusterSettings Read(IConfiguration configuration)
     {
         var options = configuration.GetSection(BrokerClusterOptions.SectionName).Get<BrokerClusterOptions>() ?? new BrokerClusterOptions();
