@@ -7,6 +7,7 @@ var root = new RootCommand("orleanslog: manage topics and consumer groups, and p
     GlobalOptions.Gateway,
     GlobalOptions.ClusterId,
     GlobalOptions.TlsCertificate,
+    GlobalOptions.User,
     GlobalOptions.TlsKey,
     GlobalOptions.TlsCa,
     TopicsCommands.Build(),

@@ -4,6 +4,8 @@ using OrleansLog.Server.Hosting;
 using OrleansLog.Silo.Hosting;
 using OrleansLog.Storage.IO;
 using OrleansLog.Web.Hosting;
+using OrleansLog.Web.Security;
+using OrleansLog.Server.Security;
 
 // Configuration files come from the application's folder, so the broker behaves the same whatever the
 // working directory; relative paths in settings (the data directory) stay relative to the working directory.
@@ -26,7 +28,11 @@ try
 {
     builder.AddOrleansLogBroker(cluster);
     builder.Services.AddOrleansLogWeb().AddOrleansLogMetrics();
+
+    // HTTP asks for credentials exactly when the broker checks ACLs (off in the embedded loopback default).
+    builder.Services.AddOptions<WebSecurityOptions>().PostConfigure<AclCache>((web, acls) => web.RequireAuthentication ??= acls.Enabled);
     var app = builder.Build();
+    app.UseOrleansLogWebSecurity();
     app.MapOrleansLogHealth();
     app.MapOrleansLogApi();
     app.MapOrleansLogMetrics();

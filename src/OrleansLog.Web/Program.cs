@@ -1,6 +1,7 @@
 using OrleansLog.Client.Hosting;
 using OrleansLog.Web.Health;
 using OrleansLog.Web.Hosting;
+using OrleansLog.Web.Security;
 
 // The front end on its own: an Orleans client of the cluster whose gateways OrleansLog:Web:Gateways lists
 // (default the embedded broker's 127.0.0.1:30000). Co-hosted in the broker, the silo maps the same API itself.
@@ -14,6 +15,7 @@ builder.Services.AddOrleansLogClient(options =>
 builder.Services.AddOrleansLogWeb().AddOrleansLogMetrics();
 builder.Services.AddHealthChecks().AddCheck<ClusterReadinessCheck>("cluster", tags: ["ready"]);
 var app = builder.Build();
+app.UseOrleansLogWebSecurity();
 app.MapOrleansLogApi();
 app.MapOrleansLogMetrics();
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false });

@@ -31,20 +31,33 @@ public class WebBrokerFixture : IAsyncLifetime
     /// </summary>
     protected virtual IReadOnlyList<string> BrokerArguments => ["--OrleansLog:Web:SampleInterval", "00:00:00.300"];
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Silo = await SiloProcess.StartAsync(_data.Sub("data"), extraArguments: BrokerArguments);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Silo.HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddOrleansLogClient(options => options.Gateways.Add(Silo.Gateway));
+        builder.Services.AddOrleansLogClient(options =>
+        {
+            options.Gateways.Add(Silo.Gateway);
+            ConfigureNative(options);
+        });
         _clientHost = builder.Build();
         await _clientHost.StartAsync();
         Native = _clientHost.Services.GetRequiredService<OrleansLogClient>();
     }
 
-    public async Task<(HttpResponseMessage Response, JsonElement Body)> Send(HttpMethod method, string path, object? body = null, string? rawBody = null)
+    /// <summary>Settings of the native client (credentials, where the broker checks ACLs).</summary>
+    protected virtual void ConfigureNative(OrleansLogClientOptions options)
+    {
+    }
+
+    public Task<(HttpResponseMessage Response, JsonElement Body)> Send(HttpMethod method, string path, object? body = null, string? rawBody = null) =>
+        Send(method, path, authorization: null, body, rawBody);
+
+    public async Task<(HttpResponseMessage Response, JsonElement Body)> Send(HttpMethod method, string path, System.Net.Http.Headers.AuthenticationHeaderValue? authorization, object? body = null, string? rawBody = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = authorization;
         if (rawBody is not null)
         {
             request.Content = new StringContent(rawBody, System.Text.Encoding.UTF8, "application/json");
@@ -56,7 +69,8 @@ public class WebBrokerFixture : IAsyncLifetime
 
         var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return (response, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+        var json = response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) == true;
+        return (response, text.Length == 0 || !json ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
     public async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using OrleansLog.Security;
 using System.Collections.Immutable;
 using System.IO.Hashing;
 using System.Text;
@@ -23,6 +24,7 @@ public interface IConsumerGroupDirectoryGrain : IGrainWithStringKey
 
     Task Unregister(string groupId);
 
+    [FiltersByAcl(AclResourceType.Group)]
     Task<ImmutableArray<string>> List();
 
     /// <summary>

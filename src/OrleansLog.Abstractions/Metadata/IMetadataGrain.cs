@@ -1,3 +1,4 @@
+using OrleansLog.Security;
 using System.Collections.Immutable;
 using Orleans.Concurrency;
 using OrleansLog.Brokers;
@@ -19,26 +20,33 @@ public interface IMetadataGrain : IGrainWithStringKey
     /// (-1: the broker default); TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS,
     /// INVALID_REPLICATION_FACTOR (more than the live brokers) or INVALID_CONFIG otherwise.
     /// </summary>
+    [RequiresAcl(AclOperation.Create, AclResourceType.Topic, AclResourceSource.FirstArgument, OrOnCluster = AclOperation.Create)]
     Task<TopicDescription> CreateTopic(string name, int partitions, short replicationFactor, ImmutableDictionary<string, string> configs);
 
     /// <summary>Deletes a topic and its data; UNKNOWN_TOPIC_OR_PARTITION when there is none.</summary>
+    [RequiresAcl(AclOperation.Delete, AclResourceType.Topic, AclResourceSource.FirstArgument)]
     Task DeleteTopic(string name);
 
     [AlwaysInterleave]
+    [FiltersByAcl(AclResourceType.Topic)]
     Task<ImmutableArray<TopicDescription>> ListTopics();
 
     /// <summary>The topic, or UNKNOWN_TOPIC_OR_PARTITION.</summary>
     [AlwaysInterleave]
+    [RequiresAcl(AclOperation.Describe, AclResourceType.Topic, AclResourceSource.FirstArgument)]
     Task<TopicDescription> DescribeTopic(string name);
 
     /// <summary>The topic, or null when there is none (no exception: routing asks this often).</summary>
     [AlwaysInterleave]
+    [RequiresAcl(AclOperation.Describe, AclResourceType.Topic, AclResourceSource.FirstArgument)]
     Task<TopicDescription?> TryGetTopic(string name);
 
     /// <summary>Grows the topic to <paramref name="totalCount"/> partitions; a count that is not larger is INVALID_PARTITIONS.</summary>
+    [RequiresAcl(AclOperation.Alter, AclResourceType.Topic, AclResourceSource.FirstArgument)]
     Task<TopicDescription> CreatePartitions(string name, int totalCount);
 
     /// <summary>Sets (or, with a null value, removes) config overrides; validated as on create.</summary>
+    [RequiresAcl(AclOperation.AlterConfigs, AclResourceType.Topic, AclResourceSource.FirstArgument)]
     Task<TopicDescription> AlterConfigs(string name, ImmutableDictionary<string, string?> changes);
 
     /// <summary>
@@ -72,6 +80,7 @@ public interface IMetadataGrain : IGrainWithStringKey
     Task MembershipChanged();
 
     [AlwaysInterleave]
+    [RequiresAcl(AclOperation.Describe, AclResourceType.Cluster, AclResourceSource.Cluster)]
     Task<ImmutableArray<BrokerDescription>> ListBrokers();
 
     /// <summary>The silo of a live broker, or null.</summary>
@@ -104,5 +113,6 @@ public interface IMetadataGrain : IGrainWithStringKey
     /// Moves leadership back to each partition's preferred (first) replica where it is alive and in the ISR
     /// (all topics when <paramref name="topic"/> is null). Returns the partitions that changed leader.
     /// </summary>
+    [RequiresAcl(AclOperation.Alter, AclResourceType.Cluster, AclResourceSource.Cluster)]
     Task<int> ElectPreferredLeaders(string? topic);
 }

@@ -1,3 +1,4 @@
+using OrleansLog.Security;
 namespace OrleansLog.Partitions;
 
 /// <summary>
@@ -7,13 +8,17 @@ namespace OrleansLog.Partitions;
 /// </summary>
 public interface IPartitionGrain : IGrainWithStringKey
 {
+    [RequiresAcl(AclOperation.Write, AclResourceType.Topic, AclResourceSource.PartitionKeyTopic)]
     Task<ProduceResponse> Produce(ProduceRequest request);
 
+    [RequiresAcl(AclOperation.Read, AclResourceType.Topic, AclResourceSource.PartitionKeyTopic)]
     Task<FetchResponse> Fetch(FetchRequest request);
 
     /// <summary>The earliest offset with a timestamp at least <paramref name="timestamp"/> (-1 when none), or a <see cref="ListOffsetsSpec"/> position.</summary>
+    [RequiresAcl(AclOperation.Describe, AclResourceType.Topic, AclResourceSource.PartitionKeyTopic)]
     Task<long> ListOffset(long timestamp);
 
+    [RequiresAcl(AclOperation.Describe, AclResourceType.Topic, AclResourceSource.PartitionKeyTopic)]
     Task<PartitionState> GetState();
 
     /// <summary>
@@ -21,6 +26,7 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// <paramref name="currentLeaderEpoch"/> (-1: not checked) is the asker's view of the current epoch:
     /// older is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH.
     /// </summary>
+    [RequiresAcl(AclOperation.Describe, AclResourceType.Topic, AclResourceSource.PartitionKeyTopic)]
     Task<LeaderEpochEndOffset> OffsetForLeaderEpoch(int currentLeaderEpoch, int leaderEpoch);
 
     /// <summary>Deletes whole segments past the topic's retention; run by the broker's retention service.</summary>

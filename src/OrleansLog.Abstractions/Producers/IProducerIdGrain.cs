@@ -1,3 +1,4 @@
+using OrleansLog.Security;
 using Orleans.Concurrency;
 
 namespace OrleansLog.Producers;
@@ -10,6 +11,7 @@ public interface IProducerIdGrain : IGrainWithStringKey
 {
     const string ClusterKey = "cluster";
 
+    [RequiresAcl(AclOperation.IdempotentWrite, AclResourceType.Cluster, AclResourceSource.Cluster, OrWriteOnAnyTopic = true)]
     Task<ProducerIdentity> InitProducerId();
 
     /// <summary>Every id below this may have been handed out (the end of the reserved blocks); none at or above it has.</summary>

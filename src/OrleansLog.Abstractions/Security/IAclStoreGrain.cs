@@ -13,16 +13,20 @@ public interface IAclStoreGrain : IGrainWithStringKey
 
     /// <summary>The version of the ACLs (0 before any change).</summary>
     [AlwaysInterleave]
+    [RequiresAcl(AclOperation.Describe, AclResourceType.Cluster, AclResourceSource.Cluster)]
     Task<long> Version();
 
     /// <summary>Every ACL, with its version.</summary>
     [AlwaysInterleave]
+    [RequiresAcl(AclOperation.Describe, AclResourceType.Cluster, AclResourceSource.Cluster)]
     Task<AclSnapshot> Snapshot();
 
     /// <summary>Adds ACLs (one already present is not added twice); the answer holds each one's refusal, or null.</summary>
+    [RequiresAcl(AclOperation.Alter, AclResourceType.Cluster, AclResourceSource.Cluster)]
     Task<ImmutableArray<string?>> Create(ImmutableArray<AclBinding> acls);
 
     /// <summary>Deletes the ACLs each filter matches; the answer holds, per filter, the ACLs it deleted.</summary>
+    [RequiresAcl(AclOperation.Alter, AclResourceType.Cluster, AclResourceSource.Cluster)]
     Task<ImmutableArray<ImmutableArray<AclBinding>>> Delete(ImmutableArray<AclFilter> filters);
 }
 

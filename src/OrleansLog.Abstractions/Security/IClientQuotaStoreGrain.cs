@@ -13,16 +13,19 @@ public interface IClientQuotaStoreGrain : IGrainWithStringKey
 
     /// <summary>The version of the quotas (0 before any change).</summary>
     [AlwaysInterleave]
+    [RequiresAcl(AclOperation.DescribeConfigs, AclResourceType.Cluster, AclResourceSource.Cluster)]
     Task<long> Version();
 
     /// <summary>Every entity's quotas, with their version.</summary>
     [AlwaysInterleave]
+    [RequiresAcl(AclOperation.DescribeConfigs, AclResourceType.Cluster, AclResourceSource.Cluster)]
     Task<ClientQuotaSnapshot> Snapshot();
 
     /// <summary>
     /// Applies the alterations (all that are valid, when not <paramref name="validateOnly"/>); the answer holds each
     /// one's refusal, or null.
     /// </summary>
+    [RequiresAcl(AclOperation.AlterConfigs, AclResourceType.Cluster, AclResourceSource.Cluster)]
     Task<ImmutableArray<string?>> Alter(ImmutableArray<ClientQuotaAlteration> alterations, bool validateOnly);
 }
 

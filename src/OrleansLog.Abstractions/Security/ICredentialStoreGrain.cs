@@ -22,12 +22,15 @@ public interface ICredentialStoreGrain : IGrainWithStringKey
     Task<ImmutableArray<StoredScramCredential>> FindAll(string user);
 
     /// <summary>Sets (adds or replaces) a credential of <paramref name="user"/>.</summary>
+    [RequiresAcl(AclOperation.Alter, AclResourceType.Cluster, AclResourceSource.Cluster)]
     Task Upsert(string user, StoredScramCredential credential);
 
     /// <summary>Deletes the credential of <paramref name="user"/> for <paramref name="mechanism"/>; false when there was none.</summary>
+    [RequiresAcl(AclOperation.Alter, AclResourceType.Cluster, AclResourceSource.Cluster)]
     Task<bool> Delete(string user, string mechanism);
 
     /// <summary>Every user's credentials (mechanism and iterations), or those of <paramref name="users"/> when given.</summary>
     [AlwaysInterleave]
+    [RequiresAcl(AclOperation.Describe, AclResourceType.Cluster, AclResourceSource.Cluster)]
     Task<ImmutableArray<ScramCredentialInfo>> Describe(ImmutableArray<string> users);
 }

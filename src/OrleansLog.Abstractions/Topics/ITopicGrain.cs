@@ -1,3 +1,4 @@
+using OrleansLog.Security;
 using OrleansLog.Metadata;
 
 namespace OrleansLog.Topics;
@@ -10,12 +11,15 @@ namespace OrleansLog.Topics;
 public interface ITopicGrain : IGrainWithStringKey
 {
     /// <summary>The topic, or UNKNOWN_TOPIC_OR_PARTITION.</summary>
+    [RequiresAcl(AclOperation.Describe, AclResourceType.Topic, AclResourceSource.GrainKey)]
     Task<TopicDescription> GetMetadata();
 
     /// <summary>The topic, or null.</summary>
+    [RequiresAcl(AclOperation.Describe, AclResourceType.Topic, AclResourceSource.GrainKey)]
     Task<TopicDescription?> TryGetMetadata();
 
     /// <summary>The topic with every partition's offsets and size.</summary>
+    [RequiresAcl(AclOperation.Describe, AclResourceType.Topic, AclResourceSource.GrainKey)]
     Task<TopicDetails> Describe();
 
     /// <summary>Called by the coordinator after a change; null when the topic was deleted.</summary>

@@ -12,7 +12,7 @@ internal static class CommandRunner
             try
             {
                 var gateways = GatewayAddress.ParseList(parse.GetValue(GlobalOptions.Gateway)!);
-                await using var connection = await BrokerConnection.ConnectAsync(gateways, parse.GetValue(GlobalOptions.ClusterId)!, Tls(parse), cancellationToken);
+                await using var connection = await BrokerConnection.ConnectAsync(gateways, parse.GetValue(GlobalOptions.ClusterId)!, Tls(parse), Credentials(parse), cancellationToken);
                 return await action(parse, connection, cancellationToken);
             }
             catch (CliException e)
@@ -44,6 +44,12 @@ internal static class CommandRunner
         });
 
     private static string FirstLine(string message) => message.IndexOfAny(['\r', '\n']) is var end and >= 0 ? message[..end] : message;
+
+    /// <summary>The user to sign in as and its password (only from ORLEANSLOG_PASSWORD: a password on the command line is seen by every process listing).</summary>
+    private static (string User, string Password)? Credentials(ParseResult parse) =>
+        parse.GetValue(GlobalOptions.User) is not { } user ? null
+        : Environment.GetEnvironmentVariable("ORLEANSLOG_PASSWORD") is { Length: > 0 } password ? (user, password)
+        : throw new CliException(ExitCodes.Usage, "--user needs its password in ORLEANSLOG_PASSWORD");
 
     /// <summary>The client certificate to present, when one is given; a key or authority without a certificate is a usage error.</summary>
     private static (string Certificate, string? Key, string? Ca)? Tls(ParseResult parse)

@@ -3,7 +3,7 @@ using OrleansLog.Cli.Connection;
 
 namespace OrleansLog.Cli.Commands;
 
-/// <summary>Options every command takes: where the broker is, and the client certificate its gateways may require.</summary>
+/// <summary>Options every command takes: where the broker is, the client certificate its gateways may require, and the user to sign in as.</summary>
 internal static class GlobalOptions
 {
     public static readonly Option<string> Gateway = new("--gateway")
@@ -32,6 +32,13 @@ internal static class GlobalOptions
         Description = "The authority the gateways' certificates chain to (PEM; default: ORLEANSLOG_TLS_CA, else the system's).",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORLEANSLOG_TLS_CA") is { Length: > 0 } env ? env : null,
+    };
+
+    public static readonly Option<string?> User = new("--user")
+    {
+        Description = "Sign in to the cluster as this user, with the password in ORLEANSLOG_PASSWORD (default: ORLEANSLOG_USER); needed once the brokers check ACLs.",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORLEANSLOG_USER") is { Length: > 0 } env ? env : null,
     };
 
     public static readonly Option<string> ClusterId = new("--cluster-id")

@@ -28,7 +28,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
     public AdminClient Admin => Client.Admin;
 
     /// <summary>Connects, or throws <see cref="CliException"/> naming the address when no broker answers there.</summary>
-    public static async Task<BrokerConnection> ConnectAsync(IReadOnlyList<GatewayAddress> gateways, string clusterId, (string Certificate, string? Key, string? Ca)? tls, CancellationToken cancellationToken)
+    public static async Task<BrokerConnection> ConnectAsync(IReadOnlyList<GatewayAddress> gateways, string clusterId, (string Certificate, string? Key, string? Ca)? tls, (string User, string Password)? credentials, CancellationToken cancellationToken)
     {
         var endpoints = new IPEndPoint[gateways.Count];
         for (var i = 0; i < gateways.Count; i++)
@@ -53,6 +53,11 @@ internal sealed class BrokerConnection : IAsyncDisposable
             if (tls is var (certificate, key, ca))
             {
                 client.UseOrleansLogTls(certificate, key, ca);
+            }
+
+            if (credentials is var (user, password))
+            {
+                client.UseOrleansLogSignIn(signIn => signIn.SignIn(user, password));
             }
         });
         var host = builder.Build();

@@ -23,4 +23,20 @@ public sealed class OrleansLogClientOptions
 
     /// <summary>The authority the gateways' certificates must chain to (PEM); unset, the system's.</summary>
     public string? TlsCaPath { get; set; }
+
+    /// <summary>
+    /// A user of the cluster (its SCRAM store, as <c>orleanslog users set</c> makes them); the client signs in with it
+    /// and <see cref="Password"/> and its calls run as User:name under the cluster's ACLs. Unset, the calls are
+    /// User:ANONYMOUS when the brokers check ACLs.
+    /// </summary>
+    public string? UserName { get; set; }
+
+    /// <summary>The password of <see cref="UserName"/>.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>
+    /// Gives a bearer JWT of the issuer the brokers trust (<c>OrleansLog:OAuth</c>), asked for at each sign-in, instead
+    /// of a user and password; the principal is the token's subject.
+    /// </summary>
+    public Func<Task<string>>? BearerToken { get; set; }
 }

@@ -39,6 +39,16 @@ public static class ServiceCollectionExtensions
                 {
                     client.UseOrleansLogTls(certificate, options.TlsKeyPath, options.TlsCaPath);
                 }
+
+                if (options.BearerToken is { } bearer)
+                {
+                    client.UseOrleansLogSignIn(async signIn => await signIn.SignInWithBearer(await bearer()));
+                }
+                else if (options.UserName is { Length: > 0 } user)
+                {
+                    var password = options.Password ?? throw new ArgumentException("A UserName needs a Password.", nameof(configure));
+                    client.UseOrleansLogSignIn(signIn => signIn.SignIn(user, password));
+                }
             });
         }
 
@@ -66,6 +76,17 @@ public static class ServiceCollectionExtensions
             tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
             tls.RemoteCertificateValidation = (presented, chain, _) => OrleansLog.Security.CertificateTrust.ChainsTo(presented, chain, authorities);
         });
+    }
+
+    /// <summary>
+    /// Signs the client in to the cluster with <paramref name="signIn"/> (a user and password, or a bearer JWT) and
+    /// carries the session on its calls, so they run as that principal under the cluster's ACLs.
+    /// </summary>
+    public static IClientBuilder UseOrleansLogSignIn(this IClientBuilder client, Func<OrleansLog.Security.ISignInGrain, Task<OrleansLog.Security.SessionGrant>> signIn)
+    {
+        client.Services.TryAddSingleton(TimeProvider.System);
+        client.Services.AddSingleton<IOutgoingGrainCallFilter>(sp => new SessionCredentials(sp, signIn, sp.GetRequiredService<TimeProvider>()));
+        return client;
     }
 
     /// <summary>

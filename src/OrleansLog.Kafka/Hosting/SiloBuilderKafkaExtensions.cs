@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -60,7 +61,7 @@ public static class SiloBuilderKafkaExtensions
             }
 
             services.AddSingleton(Options.Create(oauth));
-            services.AddSingleton<JwtValidator>();
+            services.TryAddSingleton<JwtValidator>();
         }
 
         services.AddOptions<BrokerOptions>().PostConfigure<ILocalSiloDetails>((broker, silo) =>

@@ -58,9 +58,26 @@ public static class SiloBuilderExtensions
         builder.Services.AddPlacementDirector<ReplicaPlacement, ReplicaPlacementDirector>();
         builder.Services.AddPlacementDirector<BrokerPlacement, BrokerPlacementDirector>();
         builder.Services.AddSingleton<BrokerSilos>();
+        builder.Services.AddValidatedOptions<Security.BootstrapUserOptions, Security.BootstrapUserOptionsValidator>(Security.BootstrapUserOptions.SectionName);
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Security.BootstrapUser>();
         builder.Services.AddValidatedOptions<Security.AuthorizationOptions, Security.AuthorizationOptionsValidator>(Security.AuthorizationOptions.SectionName)
-            .PostConfigure(static authorization => authorization.SplitSuperUsers());
+            .PostConfigure<IOptions<Security.BootstrapUserOptions>>(static (authorization, bootstrap) =>
+            {
+                authorization.SplitSuperUsers();
+                if (bootstrap.Value.User is { Length: > 0 } admin && !authorization.SuperUsers.Contains($"User:{admin}"))
+                {
+                    authorization.SuperUsers.Add($"User:{admin}");
+                }
+            });
+        builder.Services.AddSingleton<Security.ClusterCallers>();
         builder.AddIncomingGrainCallFilter<Security.ClusterInternalCallFilter>();
+        builder.Services.AddValidatedOptions<Security.Sessions.SessionOptions, Security.Sessions.SessionOptionsValidator>(Security.Sessions.SessionOptions.SectionName);
+        builder.Services.AddSingleton<Security.Sessions.SessionKeys>();
+        builder.AddIncomingGrainCallFilter<Security.ClientAccessFilter>();
+
+        // Bearer sign-ins on the gateway and HTTP check JWTs as SASL/OAUTHBEARER does, when an issuer is configured.
+        builder.Services.AddOptions<Security.OAuth.OAuthOptions>().BindConfiguration(Security.OAuth.OAuthOptions.SectionName);
+        builder.Services.TryAddSingleton<Security.OAuth.JwtValidator>();
         builder.Services.AddSingleton<Security.AclCache>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Security.AclCache>());
         builder.Services.AddValidatedOptions<Security.Quotas.QuotaOptions, Security.Quotas.QuotaOptionsValidator>(Security.Quotas.QuotaOptions.SectionName);

@@ -7,24 +7,22 @@ namespace OrleansLog.Server.Security;
 
 /// <summary>
 /// Refuses calls from Orleans clients to grain methods marked <see cref="ClusterInternalAttribute"/> (or on interfaces so
-/// marked), with CLUSTER_AUTHORIZATION_FAILED, before the grain runs them. A call is the cluster's own when it comes from
+/// marked), and to the methods of Orleans' <see cref="IManagementGrain"/> that change the runtime, with CLUSTER_AUTHORIZATION_FAILED, before the grain runs them. A call is the cluster's own when it comes from
 /// a grain, from the runtime, or from the client hosted in a silo of this cluster (the Kafka listener, the web front end
 /// and the silo's services call through it); a client on a gateway is not. The caller's id is what its connection
 /// claims, so this keeps well-behaved clients away from the internals; a client that forges its id is kept out by
 /// mutual TLS on the gateway.
 /// <para>Concurrency: thread-safe; which methods are internal is cached per method.</para>
 /// </summary>
-public sealed partial class ClusterInternalCallFilter(IClusterMembershipService membership, ILogger<ClusterInternalCallFilter> logger) : IIncomingGrainCallFilter
+public sealed partial class ClusterInternalCallFilter(ClusterCallers callers, ILogger<ClusterInternalCallFilter> logger) : IIncomingGrainCallFilter
 {
-    private const string HostedClientPrefix = "hosted-";
-
     private static readonly ConcurrentDictionary<MethodInfo, bool> Internal = new();
 
     public Task Invoke(IIncomingGrainCallContext context)
     {
-        if (context.InterfaceMethod is { } method && IsInternal(method) && context.SourceId is { } source && IsOutsideClient(source))
+        if (context.InterfaceMethod is { } method && IsInternal(method) && callers.Classify(context.SourceId) == CallerKind.OutsideClient)
         {
-            LogRefused(source.ToString(), $"{method.DeclaringType?.Name}.{method.Name}", context.TargetId.ToString());
+            LogRefused(context.SourceId.ToString()!, $"{method.DeclaringType?.Name}.{method.Name}", context.TargetId.ToString());
             throw new OrleansLogException(ErrorCode.ClusterAuthorizationFailed, $"{method.DeclaringType?.Name}.{method.Name} is internal to the cluster: only its silos may call it.");
         }
 
@@ -33,32 +31,15 @@ public sealed partial class ClusterInternalCallFilter(IClusterMembershipService 
 
     /// <summary>Whether <paramref name="method"/>, or the interface declaring it, is marked internal.</summary>
     public static bool IsInternal(MethodInfo method) =>
-        Internal.GetOrAdd(method, static m => m.IsDefined(typeof(ClusterInternalAttribute), inherit: false) || m.DeclaringType?.IsDefined(typeof(ClusterInternalAttribute), inherit: false) == true);
+        Internal.GetOrAdd(method, static m => m.IsDefined(typeof(ClusterInternalAttribute), inherit: false) || m.DeclaringType?.IsDefined(typeof(ClusterInternalAttribute), inherit: false) == true
+            || IsManagementChange(m));
 
-    /// <summary>A client that is not the hosted client of a silo this cluster knows.</summary>
-    private bool IsOutsideClient(GrainId source)
-    {
-        if (!source.IsClient())
-        {
-            return false;
-        }
-
-        var key = source.Key.ToString();
-        if (!key.StartsWith(HostedClientPrefix, StringComparison.Ordinal))
-        {
-            return true;
-        }
-
-        try
-        {
-            var silo = SiloAddress.FromParsableString(key[HostedClientPrefix.Length..]);
-            return !membership.CurrentSnapshot.Members.ContainsKey(silo);
-        }
-        catch (FormatException)
-        {
-            return true;
-        }
-    }
+    /// <summary>
+    /// Orleans' management grain: clients read hosts and statistics through it (the client's gateway list does), but what
+    /// changes the runtime (forced collections, control commands, version strategies) is the cluster's own.
+    /// </summary>
+    private static bool IsManagementChange(MethodInfo method) =>
+        method.DeclaringType == typeof(IManagementGrain) && !method.Name.StartsWith("Get", StringComparison.Ordinal);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Caller}'s call to {Method} on {Target}: only silos may call it.")]
     private partial void LogRefused(string caller, string method, string target);

@@ -5,7 +5,7 @@ namespace OrleansLog.Web.Api;
 /// <summary>
 /// Every refusal as <c>application/problem+json</c>: the title is the Kafka error name
 /// (UNKNOWN_TOPIC_OR_PARTITION), <c>error_code</c> its number, the detail says what was wrong, and the
-/// HTTP status follows the kind of error (404 unknown, 409 conflict, 400 invalid, 429 throttled, 503 retriable).
+/// HTTP status follows the kind of error (401 not signed in, 403 not allowed by the ACLs, 404 unknown, 409 conflict, 400 invalid, 429 throttled, 503 retriable).
 /// </summary>
 public static class KafkaProblems
 {
@@ -13,10 +13,10 @@ public static class KafkaProblems
 
     public static IResult From(OrleansLogException error) => Problem(error.Code, error.Message);
 
-    public static IResult Problem(ErrorCode code, string detail) =>
+    public static IResult Problem(ErrorCode code, string detail, int? status = null) =>
         TypedResults.Problem(
             detail: detail,
-            statusCode: StatusFor(code),
+            statusCode: status ?? StatusFor(code),
             title: code.KafkaName(),
             type: ErrorCodesPage,
             extensions: new Dictionary<string, object?> { ["error_code"] = (int)code });
@@ -27,6 +27,9 @@ public static class KafkaProblems
         ErrorCode.TopicAlreadyExists or ErrorCode.NonEmptyGroup or ErrorCode.RebalanceInProgress or ErrorCode.DuplicateResource => StatusCodes.Status409Conflict,
         ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorCode.ThrottlingQuotaExceeded => StatusCodes.Status429TooManyRequests,
+        ErrorCode.SaslAuthenticationFailed => StatusCodes.Status401Unauthorized,
+        ErrorCode.TopicAuthorizationFailed or ErrorCode.GroupAuthorizationFailed or ErrorCode.ClusterAuthorizationFailed
+            or ErrorCode.TransactionalIdAuthorizationFailed => StatusCodes.Status403Forbidden,
         _ when code.IsRetriable() => StatusCodes.Status503ServiceUnavailable,
         ErrorCode.UnknownServerError or ErrorCode.KafkaStorageError => StatusCodes.Status500InternalServerError,
         _ => StatusCodes.Status400BadRequest,

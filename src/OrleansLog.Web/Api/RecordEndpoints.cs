@@ -72,8 +72,10 @@ internal static class RecordEndpoints
             .SetValueDeserializer(Deserializers.ByteArray)
             .Build();
 
-    private static async Task<IResult> Produce(string topic_name, HttpRequest request, RecordProducer producer, ValueSchemaValidator schemas)
+    private static async Task<IResult> Produce(string topic_name, HttpRequest request, RecordProducer producer, ValueSchemaValidator schemas, OrleansLogClient client)
     {
+        // The shared producer sends for every caller: the caller's own right to write is checked here, in its session.
+        await client.Grains.GetGrain<OrleansLog.Security.IAccessCheckGrain>(0).MayWrite(topic_name);
         var (body, problem) = await JsonBody.ReadElementAsync(request);
         if (problem is not null)
         {

@@ -11,6 +11,7 @@ using OrleansLog.Client;
 using OrleansLog.Web.Api;
 using OrleansLog.Web.Sampling;
 using OrleansLog.Web.SchemaRegistry;
+using OrleansLog.Web.Security;
 
 namespace OrleansLog.Web.Hosting;
 
@@ -43,7 +44,9 @@ public static class OrleansLogWebExtensions
         services.AddSingleton<RecordReadLimiter>();
 
         // The console: Razor pages from this assembly (also when the broker hosts it), and its sampler.
-        services.AddRazorPages().AddApplicationPart(typeof(OrleansLogWebExtensions).Assembly);
+        services.AddRazorPages().AddApplicationPart(typeof(OrleansLogWebExtensions).Assembly)
+            .AddMvcOptions(mvc => mvc.Filters.Add<Security.ConsoleAccessFilter>());
+        services.AddOrleansLogWebSecurity();
         services.AddSingleton<IValidateOptions<ConsoleOptions>, ConsoleOptionsValidator>();
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName).ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
@@ -91,7 +94,7 @@ public static class OrleansLogWebExtensions
         TopicEndpoints.Map(cluster);
         RecordEndpoints.Map(cluster);
         ConsumerGroupEndpoints.Map(cluster);
-        SchemaRegistryEndpoints.Map(app);
+        SchemaRegistryEndpoints.Map(app.MapGroup("").AddEndpointFilter<OrleansLogProblemFilter>());
         return app;
     }
 }

@@ -10,6 +10,8 @@ public sealed class IndexModel(OrleansLogClient client) : PageModel
 {
     public IReadOnlyList<BrokerDescription> Brokers { get; private set; } = [];
 
+    public bool BrokersHidden { get; private set; }
+
     public IReadOnlyList<TopicDetails> Topics { get; private set; } = [];
 
     public int PartitionCount => Topics.Sum(t => t.Topic.PartitionCount);
@@ -20,7 +22,16 @@ public sealed class IndexModel(OrleansLogClient client) : PageModel
 
     public async Task OnGetAsync()
     {
-        Brokers = await client.Admin.ListBrokersAsync();
+        try
+        {
+            Brokers = await client.Admin.ListBrokersAsync();
+        }
+        catch (OrleansLogException e) when (e.Code == ErrorCode.ClusterAuthorizationFailed)
+        {
+            // The brokers are for users who may DESCRIBE the cluster; the topics below are filtered to those the user may see.
+            BrokersHidden = true;
+        }
+
         var topics = new List<TopicDetails>();
         foreach (var topic in (await client.Admin.ListTopicsAsync()).OrderBy(t => t.Name, StringComparer.Ordinal))
         {

@@ -7,7 +7,10 @@ using OrleansLog.Testing;
 
 namespace OrleansLog.Kafka.Tests.Security;
 
-/// <summary>A broker process started with security settings, and the native admin client on its gateway that sets up its users and ACLs.</summary>
+/// <summary>
+/// A broker process started with security settings, and the native admin client on its gateway that sets up its users
+/// and ACLs: it signs in as the broker's bootstrap user (<see cref="AdminUser"/>, a super user), as an operator would.
+/// </summary>
 internal sealed class SecuredBroker : IAsyncDisposable
 {
     private readonly TempDirectory _data;
@@ -22,14 +25,23 @@ internal sealed class SecuredBroker : IAsyncDisposable
 
     public SiloProcess Process { get; }
 
+    public const string AdminUser = "test-admin";
+
+    public const string AdminPassword = "test-admin-secret";
+
     public AdminClient Admin => _clientHost.Services.GetRequiredService<OrleansLogClient>().Admin;
 
     public static async Task<SecuredBroker> StartAsync(IReadOnlyList<string> arguments)
     {
         var data = new TempDirectory();
-        var process = await SiloProcess.StartAsync(data.Sub("data"), extraArguments: arguments);
+        var process = await SiloProcess.StartAsync(data.Sub("data"), extraArguments: [.. arguments, "--OrleansLog:Bootstrap:User", AdminUser, "--OrleansLog:Bootstrap:Password", AdminPassword]);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddOrleansLogClient(options => options.Gateways.Add(process.Gateway));
+        builder.Services.AddOrleansLogClient(options =>
+        {
+            options.Gateways.Add(process.Gateway);
+            options.UserName = AdminUser;
+            options.Password = AdminPassword;
+        });
         var clientHost = builder.Build();
         await clientHost.StartAsync();
         return new SecuredBroker(data, process, clientHost);

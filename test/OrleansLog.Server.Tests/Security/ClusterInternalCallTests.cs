@@ -21,6 +21,7 @@ public sealed class ClusterInternalCallTests(BrokerClusterFixture broker) : ICla
 
     public static TheoryData<string> InternalMethods() => [.. InternalMethodNames()];
 
+    // The cluster's own interfaces; Orleans' management grain has its own test below.
     private static IEnumerable<string> InternalMethodNames() =>
         typeof(IPartitionGrain).Assembly.GetTypes()
             .Where(t => t.IsInterface && typeof(IGrain).IsAssignableFrom(t))
@@ -48,6 +49,16 @@ public sealed class ClusterInternalCallTests(BrokerClusterFixture broker) : ICla
         var refused = await Assert.ThrowsAsync<OrleansLogException>(() => Call(broker.Grains, method));
         Assert.Equal(ErrorCode.ClusterAuthorizationFailed, refused.Code);
         Assert.Contains("only its silos may call it", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Orleans_management_changes_are_refused_to_a_gateway_client_and_its_reads_are_served()
+    {
+        var management = broker.Grains.GetGrain<IManagementGrain>(0);
+        Assert.NotEmpty(await management.GetHosts(onlyActive: true));
+        var refused = await Assert.ThrowsAsync<OrleansLogException>(() => management.ForceActivationCollection(TimeSpan.FromHours(1)));
+        Assert.Equal(ErrorCode.ClusterAuthorizationFailed, refused.Code);
+        await broker.Inside.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.FromHours(1));
     }
 
     [Fact]

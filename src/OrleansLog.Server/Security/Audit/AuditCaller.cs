@@ -20,6 +20,16 @@ public static class AuditCaller
         RequestContext.Set(AddressKey, address);
     }
 
+    /// <summary>Forgets a caller named in this flow (a client must not name itself; see <see cref="ClientAccessFilter"/>).</summary>
+    public static void Clear()
+    {
+        if (RequestContext.Get(PrincipalKey) is not null)
+        {
+            RequestContext.Remove(PrincipalKey);
+            RequestContext.Remove(AddressKey);
+        }
+    }
+
     public static (string Principal, string Address) Current =>
         (RequestContext.Get(PrincipalKey) as string ?? GatewayClient, RequestContext.Get(AddressKey) as string ?? "unknown");
 }
