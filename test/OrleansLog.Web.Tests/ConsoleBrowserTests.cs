@@ -21,12 +21,7 @@ public class ConsoleBrowserTests(WebBrokerFixture broker) : IClassFixture<WebBro
     public async Task InitializeAsync()
     {
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("ORLEANSLOG_CHROMIUM") ?? "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu"],
-        });
+        _browser = await HeadlessChromium.LaunchAsync(_playwright);
         _page = await _browser.NewPageAsync();
     }
 

@@ -46,7 +46,7 @@ public sealed class NewModel(OrleansLogClient client) : PageModel
                 ErrorCode.InvalidPartitions => nameof(Partitions),
                 ErrorCode.InvalidReplicationFactor => nameof(ReplicationFactor),
                 ErrorCode.InvalidConfig => nameof(RetentionMs),
-                ErrorCode.InvalidTopicException or ErrorCode.TopicAlreadyExists => nameof(Name),
+                ErrorCode.InvalidTopicException or ErrorCode.TopicAlreadyExists or ErrorCode.TopicAuthorizationFailed => nameof(Name),
                 _ => string.Empty,
             };
             ModelState.AddModelError(field, $"{e.Code.KafkaName()}: {e.Message}");
