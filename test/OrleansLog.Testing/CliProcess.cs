@@ -32,7 +32,11 @@ public sealed class CliProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static CliProcess Start(string gateway, string? stdinFile, params string[] arguments)
+    public static CliProcess Start(string gateway, string? stdinFile, params string[] arguments) =>
+        Start(gateway, stdinFile, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Starts the CLI with <paramref name="environment"/> set (ORLEANSLOG_USER and ORLEANSLOG_PASSWORD, for one).</summary>
+    public static CliProcess Start(string gateway, string? stdinFile, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -40,6 +44,11 @@ public sealed class CliProcess : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(RepoPaths.CliDll);
         start.ArgumentList.Add("--gateway");
         start.ArgumentList.Add(gateway);

@@ -8,6 +8,13 @@ public static class CliRunner
         await using var process = CliProcess.Start(gateway, stdinFile, arguments);
         return await process.WaitForExitAsync(TimeSpan.FromMinutes(2));
     }
+
+    /// <summary>Runs the CLI signed in as <paramref name="user"/> (the password goes through ORLEANSLOG_PASSWORD, as users give it).</summary>
+    public static async Task<CliResult> RunAsAsync(string gateway, string user, string password, string? stdinFile, params string[] arguments)
+    {
+        await using var process = CliProcess.Start(gateway, stdinFile, new Dictionary<string, string> { ["ORLEANSLOG_USER"] = user, ["ORLEANSLOG_PASSWORD"] = password }, arguments);
+        return await process.WaitForExitAsync(TimeSpan.FromMinutes(2));
+    }
 }
 
 /// <summary>What a CLI run printed and how it exited.</summary>
