@@ -26,7 +26,7 @@ catch (ClusterConfigurationException e)
 
 try
 {
-    builder.AddOrleansLogBroker(cluster);
+    builder.AddOrleansLogBroker(cluster).UseOrleansLogHttps();
     builder.Services.AddOrleansLogWeb().AddOrleansLogMetrics();
 
     // HTTP asks for credentials exactly when the broker checks ACLs (off in the embedded loopback default).

@@ -14,6 +14,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     private readonly IReadOnlyList<string> _extraArguments;
     private int? _fileLimit;
+    private int? _httpsPort;
 
     private SiloProcess(Process process, string dataDirectory, int siloPort, int gatewayPort, int httpPort, int kafkaPort, IReadOnlyList<string> extraArguments)
     {
@@ -69,11 +70,15 @@ public sealed class SiloProcess : IAsyncDisposable
     public static Task<SiloProcess> StartWithFileLimitAsync(string dataDirectory, int fileLimit, IReadOnlyList<string>? extraArguments = null) =>
         StartAsync(dataDirectory, FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next(), extraArguments ?? [], timeout: null, fileLimit);
 
+    /// <summary>As <see cref="StartAsync(string, TimeSpan?, IReadOnlyList{string}?)"/>, serving HTTPS on <paramref name="httpsPort"/> as well as HTTP (the broker needs a certificate in <c>OrleansLog:Tls</c>).</summary>
+    public static Task<SiloProcess> StartWithHttpsAsync(string dataDirectory, int httpsPort, IReadOnlyList<string> extraArguments) =>
+        StartAsync(dataDirectory, FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next(), extraArguments, timeout: null, fileLimit: null, httpsPort);
+
     /// <summary>Starts the same broker again (same ports, data directory and settings) after it was killed.</summary>
     public Task<SiloProcess> RestartAsync(TimeSpan? timeout = null) =>
-        StartAsync(DataDirectory, SiloPort, GatewayPort, HttpPort, KafkaPort, _extraArguments, timeout, _fileLimit);
+        StartAsync(DataDirectory, SiloPort, GatewayPort, HttpPort, KafkaPort, _extraArguments, timeout, _fileLimit, _httpsPort);
 
-    private static async Task<SiloProcess> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int httpPort, int kafkaPort, IReadOnlyList<string> extraArguments, TimeSpan? timeout, int? fileLimit)
+    private static async Task<SiloProcess> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int httpPort, int kafkaPort, IReadOnlyList<string> extraArguments, TimeSpan? timeout, int? fileLimit, int? httpsPort = null)
     {
         // prlimit sets the limit and then becomes the broker (exec): the process id stays the broker's.
         var start = new ProcessStartInfo(fileLimit is null ? "dotnet" : "prlimit")
@@ -84,7 +89,7 @@ public sealed class SiloProcess : IAsyncDisposable
         List<string> arguments =
         [
             .. fileLimit is { } limit ? [$"--nofile={limit}:{limit}", "dotnet"] : Array.Empty<string>(),
-            RepoPaths.SiloDll, "--data-dir", dataDirectory, "--urls", $"http://127.0.0.1:{httpPort}",
+            RepoPaths.SiloDll, "--data-dir", dataDirectory, "--urls", httpsPort is { } secure ? $"http://127.0.0.1:{httpPort};https://127.0.0.1:{secure}" : $"http://127.0.0.1:{httpPort}",
             "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--gateway-port", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--kafka-port", kafkaPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -96,7 +101,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start)!;
-        var silo = new SiloProcess(process, dataDirectory, siloPort, gatewayPort, httpPort, kafkaPort, extraArguments) { _fileLimit = fileLimit };
+        var silo = new SiloProcess(process, dataDirectory, siloPort, gatewayPort, httpPort, kafkaPort, extraArguments) { _fileLimit = fileLimit, _httpsPort = httpsPort };
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();

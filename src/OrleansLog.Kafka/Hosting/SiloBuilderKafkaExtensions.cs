@@ -47,8 +47,8 @@ public static class SiloBuilderKafkaExtensions
                 throw new OptionsValidationException(TlsOptions.SectionName, typeof(TlsOptions), invalidTls.Failures);
             }
 
-            services.AddSingleton(Options.Create(tls));
-            services.AddSingleton<TlsCertificates>();
+            services.TryAddSingleton(Options.Create(tls));
+            services.TryAddSingleton<TlsCertificates>();
         }
 
         if (settings.Endpoints().Any(l => l.UsesSasl) && settings.Sasl.Mechanisms.Contains("OAUTHBEARER"))
