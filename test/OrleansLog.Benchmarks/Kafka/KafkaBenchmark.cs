@@ -41,7 +41,7 @@ internal sealed class KafkaBenchmark(string directory, bool quick, bool tls = fa
         var kafkaPort = Benchmarks.FreePort();
         var tlsPort = Benchmarks.FreePort();
         using var certificates = tls ? new Testing.TestCertificates(Path.Combine(directory, "pki")) : null;
-        await using var broker = await LocalBroker.StartAsync(Path.Combine(directory, "broker"), Benchmarks.FreePort(), Benchmarks.FreePort(), kafkaPort, certificates is null ? null : TlsSettings(certificates, kafkaPort, tlsPort));
+        await using var broker = await LocalBroker.StartAsync(Path.Combine(directory, "broker"), Benchmarks.FreePort(), Benchmarks.FreePort(), kafkaPort, certificates is null ? null : TlsSettings(certificates, kafkaPort, tlsPort), certificates is null ? null : (AdminUser, AdminPassword));
         var client = new OrleansLogClient(broker.Grains);
         var bootstrap = $"127.0.0.1:{kafkaPort}";
         await client.Admin.CreateTopicAsync("bench-native", Partitions);
@@ -88,6 +88,9 @@ internal sealed class KafkaBenchmark(string directory, bool quick, bool tls = fa
         return results;
     }
 
+    private const string AdminUser = "bench-admin";
+    private const string AdminPassword = "bench-admin-secret";
+
     /// <summary>A PLAINTEXT and a SASL_SSL listener with the test CA's certificate; authorization is on, as with any SASL listener.</summary>
     private static Dictionary<string, string?> TlsSettings(Testing.TestCertificates certificates, int plainPort, int tlsPort)
     {
@@ -97,6 +100,10 @@ internal sealed class KafkaBenchmark(string directory, bool quick, bool tls = fa
             ["OrleansLog:Kafka:Listeners"] = $"PLAINTEXT://127.0.0.1:{plainPort},SASL_SSL://127.0.0.1:{tlsPort}",
             ["OrleansLog:Tls:CertificatePath"] = certificate,
             ["OrleansLog:Tls:KeyPath"] = key,
+
+            // Authorization is on: the native client signs in as the bootstrap super user to set up topics, users and ACLs.
+            ["OrleansLog:Bootstrap:User"] = AdminUser,
+            ["OrleansLog:Bootstrap:Password"] = AdminPassword,
         };
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using OrleansLog.Client.Hosting;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Server.Hosting;
 
@@ -31,7 +32,8 @@ internal sealed class LocalBroker : IAsyncDisposable
     public IServiceProvider SiloServices => _silo.Services;
 
     /// <summary>Starts the broker; with <paramref name="kafkaPort"/> it also serves the Kafka protocol there, on loopback (or on the listeners <paramref name="settings"/> name).</summary>
-    public static async Task<LocalBroker> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int? kafkaPort = null, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <remarks>Where the broker checks ACLs, the client signs in with <paramref name="credentials"/>.</remarks>
+    public static async Task<LocalBroker> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int? kafkaPort = null, IReadOnlyDictionary<string, string?>? settings = null, (string User, string Password)? credentials = null)
     {
         var siloBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         siloBuilder.Logging.ClearProviders();
@@ -52,9 +54,15 @@ internal sealed class LocalBroker : IAsyncDisposable
 
         var clientBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         clientBuilder.Logging.ClearProviders();
-        clientBuilder.UseOrleansClient(client => client
-            .UseStaticClustering(new IPEndPoint(IPAddress.Loopback, gatewayPort))
-            .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("bench", "bench")));
+        clientBuilder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(new IPEndPoint(IPAddress.Loopback, gatewayPort))
+                .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("bench", "bench"));
+            if (credentials is var (user, password))
+            {
+                client.UseOrleansLogSignIn(signIn => signIn.SignIn(user, password));
+            }
+        });
         var client = clientBuilder.Build();
         await client.StartAsync();
         return new LocalBroker(silo, client);
