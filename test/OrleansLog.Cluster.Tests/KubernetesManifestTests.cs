@@ -28,6 +28,7 @@ public class KubernetesManifestTests
     {
         ["orleanslog-postgres"] = ["connection-string"],
         ["orleanslog-tls"] = ["tls.crt", "tls.key", "ca.crt"],
+        ["orleanslog-admin"] = ["password"],
     };
 
     private static readonly List<(string File, YamlMappingNode Node)> Documents = Load();
@@ -129,6 +130,15 @@ public class KubernetesManifestTests
         {
             Assert.Equal($"{Text(mount, "mountPath")}/{file}", Text(config, setting));
         }
+
+        // Clients authenticate: the Kafka listener is SASL over TLS only (which turns ACLs and HTTP authentication on), and
+        // the first administrator's password comes from a secret the user creates, never from the repository.
+        Assert.Matches(@"^SASL_SSL://[^,]+$", Text(config, "OrleansLog__Kafka__Listeners"));
+        Assert.Null(Find(config, "OrleansLog__Kafka__Port"));
+        Assert.Equal("admin", Text(config, "OrleansLog__Bootstrap__User"));
+        Assert.Null(Find(config, "OrleansLog__Bootstrap__Password"));
+        var password = Sequence(broker, "env").Cast<YamlMappingNode>().Single(e => Text(e, "name") == "OrleansLog__Bootstrap__Password");
+        Assert.Equal("orleanslog-admin", Text(password, "valueFrom", "secretKeyRef", "name"));
     }
 
     [Fact]
@@ -176,8 +186,7 @@ public class KubernetesManifestTests
         var config = Map(Of("ConfigMap").Single(), "data");
         Assert.Equal(containerPorts["silo"], Text(config, "OrleansLog__Cluster__SiloPort"));
         Assert.Equal(containerPorts["gateway"], Text(config, "OrleansLog__Cluster__GatewayPort"));
-        Assert.Equal(containerPorts["kafka"], Text(config, "OrleansLog__Kafka__Port"));
-        Assert.Equal("0.0.0.0", Text(config, "OrleansLog__Kafka__ListenAddress"));
+        Assert.Equal($"SASL_SSL://0.0.0.0:{containerPorts["kafka"]}", Text(config, "OrleansLog__Kafka__Listeners"));
         Assert.Equal("Kubernetes", Text(config, "OrleansLog__Cluster__Mode"));
         Assert.EndsWith(":" + containerPorts["http"], Text(config, "ASPNETCORE_URLS"), StringComparison.Ordinal);
     }

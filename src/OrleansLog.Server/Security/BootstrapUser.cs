@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansLog.Security;
+using OrleansLog.Server.Security.Audit;
 
 namespace OrleansLog.Server.Security;
 
@@ -22,6 +23,7 @@ public sealed partial class BootstrapUser(IGrainFactory grains, IOptions<Bootstr
     private async Task Create(CancellationToken cancellationToken)
     {
         var (user, password) = (options.Value.User!, options.Value.Password!);
+        AuditCaller.Set("Broker:bootstrap", "local");
         var store = grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey);
         if (!(await store.FindAll(user)).IsEmpty)
         {
