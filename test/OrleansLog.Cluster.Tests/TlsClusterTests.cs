@@ -40,12 +40,27 @@ public sealed class TlsClusterFixture : PostgresClusterFixture
     }
 }
 
+/// <summary>One TLS cluster for the classes that test over it.</summary>
+[CollectionDefinition(Name)]
+public sealed class TlsCluster : ICollectionFixture<TlsClusterFixture>
+{
+    public const string Name = "tls cluster";
+}
+
+/// <summary>
+/// The failover suite of <see cref="ClusterFailoverTests"/> (a leader's and the coordinator's SIGKILL, a controlled
+/// shutdown, PostgreSQL stopped) run again over a cluster whose Orleans connections all run mutual TLS.
+/// </summary>
+[Collection(TlsCluster.Name)]
+public sealed class TlsClusterFailoverTests(TlsClusterFixture cluster, Xunit.Abstractions.ITestOutputHelper output) : ClusterFailoverTests(cluster, output);
+
 /// <summary>
 /// A cluster whose Orleans connections all run mutual TLS: replication and a leader's SIGKILL work over it with nothing
 /// acknowledged lost; the CLI with a client certificate works, and without one, or with one from another authority,
 /// it cannot reach a gateway.
 /// </summary>
-public sealed class TlsClusterTests(TlsClusterFixture cluster) : IClassFixture<TlsClusterFixture>
+[Collection(TlsCluster.Name)]
+public sealed class TlsClusterTests(TlsClusterFixture cluster)
 {
     [Fact]
     public async Task Replication_and_a_leaders_sigkill_work_over_mutual_tls_with_nothing_acknowledged_lost()

@@ -39,6 +39,10 @@ public sealed record ScramCredential(ScramMechanism Mechanism, byte[] Salt, int 
         return CryptographicOperations.FixedTimeEquals(candidate.StoredKey, StoredKey);
     }
 
+    /// <summary>Whether <paramref name="password"/> is that of one of a user's stored credentials (any mechanism); how SASL/PLAIN and the cluster's sign-in check a password.</summary>
+    public static bool MatchesAny(IEnumerable<StoredScramCredential> credentials, string password) =>
+        credentials.Select(FromStored).Any(c => c is not null && c.Matches(password));
+
     /// <summary>The stored form (see <see cref="StoredScramCredential"/>).</summary>
     public StoredScramCredential ToStored() => new(Mechanism.Name, Salt, Iterations, StoredKey, ServerKey);
 

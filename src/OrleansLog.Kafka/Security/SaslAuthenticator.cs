@@ -151,7 +151,7 @@ internal sealed partial class SaslAuthenticator(SaslOptions options, ICredential
         }
 
         var credentials = await users.FindAll(user).WaitAsync(TimeSpan.FromSeconds(10), time);
-        return credentials.Select(ScramCredential.FromStored).Any(c => c is not null && c.Matches(password))
+        return ScramCredential.MatchesAny(credentials, password)
             ? user
             : throw new ScramException(credentials.IsEmpty ? $"there is no user \"{user}\"" : $"the password of user \"{user}\" is wrong");
     }

@@ -82,7 +82,10 @@ public sealed class AuditTests : IAsyncLifetime
             },
             "the audit topic holds the events");
 
+        // With ACLs on, /metrics asks for credentials too (OrleansLog:Web:Security:OpenMetrics is off).
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_secured.Process.HttpPort}") };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{SecuredBroker.AdminUser}:{SecuredBroker.AdminPassword}")));
         await Wait.Until(
             async () =>
             {

@@ -87,6 +87,7 @@ public sealed class GrainAccessRuleTests
     {
         Assert.True(new SessionOptionsValidator().Validate(null, new SessionOptions { Lifetime = TimeSpan.FromSeconds(5) }).Failed);
         Assert.True(new SessionOptionsValidator().Validate(null, new SessionOptions { Lifetime = TimeSpan.FromDays(30) }).Failed);
+        Assert.True(new SessionOptionsValidator().Validate(null, new SessionOptions { FailedSignInDelay = TimeSpan.FromMinutes(1) }).Failed);
         Assert.True(new SessionOptionsValidator().Validate(null, new SessionOptions()).Succeeded);
         Assert.True(new BootstrapUserOptionsValidator().Validate(null, new BootstrapUserOptions { User = "admin", Password = "short" }).Failed);
         Assert.True(new BootstrapUserOptionsValidator().Validate(null, new BootstrapUserOptions { User = "admin" }).Failed);

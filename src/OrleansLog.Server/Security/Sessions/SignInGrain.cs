@@ -33,13 +33,13 @@ public sealed partial class SignInGrain(
     {
         if (user.Length is 0 or > MaxCredentialLength || password.Length > MaxCredentialLength)
         {
-            throw Refuse($"User:{(user.Length > 64 ? user[..64] : user)}", "the user or password is empty or too long");
+            throw await Refuse($"User:{(user.Length > 64 ? user[..64] : user)}", "the user or password is empty or too long");
         }
 
         var credentials = await grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey).FindAll(user);
-        if (!credentials.Select(ScramCredential.FromStored).Any(c => c is not null && c.Matches(password)))
+        if (!ScramCredential.MatchesAny(credentials, password))
         {
-            throw Refuse($"User:{user}", credentials.IsEmpty ? "no such user" : "wrong password");
+            throw await Refuse($"User:{user}", credentials.IsEmpty ? "no such user" : "wrong password");
         }
 
         return await Grant($"User:{user}", time.GetUtcNow() + options.Value.Lifetime);
@@ -50,7 +50,7 @@ public sealed partial class SignInGrain(
         var validator = services.GetService<JwtValidator>();
         if (validator is null || services.GetRequiredService<IOptions<OAuthOptions>>().Value.JwksUrl is not { Length: > 0 })
         {
-            throw Refuse("User:ANONYMOUS", "bearer tokens are not accepted (OrleansLog:OAuth is not configured)");
+            throw await Refuse("User:ANONYMOUS", "bearer tokens are not accepted (OrleansLog:OAuth is not configured)");
         }
 
         try
@@ -61,18 +61,20 @@ public sealed partial class SignInGrain(
         }
         catch (Exception e) when (e is SecurityTokenException or ArgumentException)
         {
-            throw Refuse("User:ANONYMOUS", e.Message);
+            throw await Refuse("User:ANONYMOUS", e.Message);
         }
     }
 
     private async Task<SessionGrant> Grant(string principal, DateTimeOffset expiresAt) =>
         new(SessionToken.Issue(principal, expiresAt, await keys.Key()), principal, expiresAt);
 
-    private OrleansLogException Refuse(string principal, string reason)
+    /// <summary>Audits and logs a refusal, and answers it only after <see cref="SessionOptions.FailedSignInDelay"/>.</summary>
+    private async Task<OrleansLogException> Refuse(string principal, string reason)
     {
         var (_, address) = AuditCaller.Current;
         audit.AuthenticationFailed(address, "gateway", principal, reason);
         LogRefused(principal, reason);
+        await Task.Delay(options.Value.FailedSignInDelay, time);
         return new OrleansLogException(ErrorCode.SaslAuthenticationFailed, Refusal);
     }
 
