@@ -35,16 +35,18 @@ public sealed partial class ClientAccessFilter(
 
     private readonly ConcurrentDictionary<string, (string Principal, DateTimeOffset ExpiresAt)> _verified = new(StringComparer.Ordinal);
 
-    public async Task Invoke(IIncomingGrainCallContext context)
+    public Task Invoke(IIncomingGrainCallContext context)
     {
+        // Calls between grains (replication, the coordinator) and the listener's take no state machine here.
         var kind = callers.Classify(context.SourceId);
         var token = kind == CallerKind.Cluster ? null : SessionContext.Token;
-        if (kind == CallerKind.Cluster || (kind == CallerKind.HostedClient && token is null))
-        {
-            await context.Invoke();
-            return;
-        }
+        return kind == CallerKind.Cluster || (kind == CallerKind.HostedClient && token is null)
+            ? context.Invoke()
+            : InvokeAsClient(context, kind, token);
+    }
 
+    private async Task InvokeAsClient(IIncomingGrainCallContext context, CallerKind kind, string? token)
+    {
         string principal;
         if (token is null)
         {
