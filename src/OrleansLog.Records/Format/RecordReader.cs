@@ -14,6 +14,7 @@ public ref struct RecordReader
     private readonly RecordBatchHeader _header;
     private readonly PooledBufferWriter? _decompressed;
     private ReadOnlySpan<byte> _remaining;
+    private ReadOnlySpan<byte> _encoded;
     private int _read;
 
     public RecordReader(ReadOnlySpan<byte> batch)
@@ -44,6 +45,13 @@ public ref struct RecordReader
 
     public readonly RecordBatchHeader Header => _header;
 
+    /// <summary>
+    /// The last record read as it is encoded in the (decompressed) batch, length prefix included: the cleaner copies a
+    /// record it keeps as these bytes, whose timestamp and offset deltas hold as long as the batch keeps its base offset
+    /// and base timestamp.
+    /// </summary>
+    public readonly ReadOnlySpan<byte> CurrentEncoded => _encoded;
+
     /// <summary>Decodes the next record; false once all <see cref="RecordBatchHeader.RecordCount"/> records were read.</summary>
     public bool TryReadNext(out Record record)
     {
@@ -59,6 +67,7 @@ public ref struct RecordReader
         }
 
         var body = _remaining.Slice(read, length);
+        _encoded = _remaining[..(read + length)];
         _remaining = _remaining[(read + length)..];
         _read++;
 
