@@ -41,11 +41,7 @@ public static class SiloBuilderKafkaExtensions
         if (settings.Endpoints().Any(l => l.UsesTls))
         {
             // Checked here too, so a broker with a TLS listener and no usable certificate does not start.
-            var tls = configuration.GetSection(TlsOptions.SectionName).Get<TlsOptions>() ?? new TlsOptions();
-            if (new TlsOptionsValidator().Validate(null, tls) is { Failed: true } invalidTls)
-            {
-                throw new OptionsValidationException(TlsOptions.SectionName, typeof(TlsOptions), invalidTls.Failures);
-            }
+            var tls = TlsOptionsValidator.ReadChecked(configuration);
 
             services.TryAddSingleton(Options.Create(tls));
             services.TryAddSingleton<TlsCertificates>();

@@ -14,16 +14,12 @@ public static class WebTransportSecurity
 {
     public static WebApplicationBuilder UseOrleansLogHttps(this WebApplicationBuilder builder)
     {
-        var settings = builder.Configuration.GetSection(TlsOptions.SectionName).Get<TlsOptions>();
-        if (settings?.CertificatePath is not { Length: > 0 })
+        if (builder.Configuration[$"{TlsOptions.SectionName}:{nameof(TlsOptions.CertificatePath)}"] is not { Length: > 0 })
         {
             return builder;
         }
 
-        if (new TlsOptionsValidator().Validate(null, settings) is { Failed: true } invalid)
-        {
-            throw new OptionsValidationException(TlsOptions.SectionName, typeof(TlsOptions), invalid.Failures);
-        }
+        var settings = TlsOptionsValidator.ReadChecked(builder.Configuration);
 
         builder.Services.TryAddSingleton(Options.Create(settings));
         builder.Services.TryAddSingleton<TlsCertificates>();

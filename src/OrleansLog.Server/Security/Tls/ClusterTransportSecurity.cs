@@ -25,11 +25,7 @@ public static class ClusterTransportSecurity
             return silo;
         }
 
-        var settings = configuration.GetSection(TlsOptions.SectionName).Get<TlsOptions>() ?? new TlsOptions();
-        if (new TlsOptionsValidator().Validate(null, settings) is { Failed: true } invalid)
-        {
-            throw new OptionsValidationException(TlsOptions.SectionName, typeof(TlsOptions), invalid.Failures);
-        }
+        var settings = TlsOptionsValidator.ReadChecked(configuration);
 
         // Its own watcher of the files: Orleans' connection options are built before the silo's services exist.
         var certificates = new TlsCertificates(Options.Create(settings), TimeProvider.System, NullLogger<TlsCertificates>.Instance);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using OrleansLog.Hosting;
 
@@ -9,6 +10,18 @@ namespace OrleansLog.Server.Security.Tls;
 /// </summary>
 public sealed class TlsOptionsValidator : IValidateOptions<TlsOptions>
 {
+    /// <summary>
+    /// The <c>OrleansLog:Tls</c> settings, checked at once (for the Kafka listener, the cluster's connections and HTTPS,
+    /// which need them while the host is being built); <see cref="OptionsValidationException"/> when they do not hold.
+    /// </summary>
+    public static TlsOptions ReadChecked(IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(TlsOptions.SectionName).Get<TlsOptions>() ?? new TlsOptions();
+        return new TlsOptionsValidator().Validate(null, settings) is { Failed: true } invalid
+            ? throw new OptionsValidationException(TlsOptions.SectionName, typeof(TlsOptions), invalid.Failures)
+            : settings;
+    }
+
     public ValidateOptionsResult Validate(string? name, TlsOptions options)
     {
         var checks = new OptionsChecks(TlsOptions.SectionName)
