@@ -47,6 +47,25 @@ public sealed record LogConfig
     /// <summary><c>message.timestamp.type</c>: with <see cref="TimestampType.LogAppendTime"/> a leader stamps each produced batch with its clock and ignores the producer's times.</summary>
     public TimestampType TimestampType { get; init; } = TimestampType.CreateTime;
 
+    /// <summary>
+    /// <c>cleanup.policy</c> has <c>compact</c>: the cleaner keeps the latest record of each key, and produced records
+    /// must have a key. Time and size retention apply only when the policy also has <c>delete</c> (the broker then passes
+    /// <see cref="RetentionMs"/> and <see cref="RetentionBytes"/>; with <c>compact</c> alone it passes -1 for both).
+    /// </summary>
+    public bool Compact { get; init; }
+
+    /// <summary><c>delete.retention.ms</c>: how long a tombstone (a record with a key and no value) is kept after the cleaner first cleaned it.</summary>
+    public long DeleteRetentionMs { get; init; } = 24L * 60 * 60 * 1000;
+
+    /// <summary><c>min.compaction.lag.ms</c>: a record stays uncompacted at least this long after it was written.</summary>
+    public long MinCompactionLagMs { get; init; }
+
+    /// <summary><c>max.compaction.lag.ms</c>: a record is compacted at most about this long after it was written, however clean the log is.</summary>
+    public long MaxCompactionLagMs { get; init; } = long.MaxValue;
+
+    /// <summary><c>min.cleanable.dirty.ratio</c>: the cleaner takes a log once this share of its cleanable bytes is dirty.</summary>
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+
     /// <summary>Whether an append waits for a flush before it is acknowledged.</summary>
     public bool FlushesEveryAppend => FlushMessages <= 1;
 
@@ -64,6 +83,14 @@ public sealed record LogConfig
         Require(MessageTimestampBeforeMaxMs >= 0, "message.timestamp.before.max.ms", MessageTimestampBeforeMaxMs, "at least 0");
         Require(MessageTimestampAfterMaxMs >= 0, "message.timestamp.after.max.ms", MessageTimestampAfterMaxMs, "at least 0");
         Require(Compression is null || Enum.IsDefined(Compression.Value), "compression.type", (long?)Compression ?? 0, "a codec of none, gzip, snappy, lz4 or zstd");
+        Require(DeleteRetentionMs >= 0, "delete.retention.ms", DeleteRetentionMs, "at least 0");
+        Require(MinCompactionLagMs >= 0, "min.compaction.lag.ms", MinCompactionLagMs, "at least 0");
+        Require(MaxCompactionLagMs >= 1, "max.compaction.lag.ms", MaxCompactionLagMs, "at least 1");
+        if (MinCleanableDirtyRatio is < 0 or > 1 || double.IsNaN(MinCleanableDirtyRatio))
+        {
+            throw new OrleansLogException(ErrorCode.InvalidConfig, $"min.cleanable.dirty.ratio={MinCleanableDirtyRatio} is invalid: it must be between 0 and 1.");
+        }
+
         Require(Enum.IsDefined(TimestampType), "message.timestamp.type", (long)TimestampType, "CreateTime (0) or LogAppendTime (1)");
         return this;
     }

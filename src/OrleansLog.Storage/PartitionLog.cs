@@ -28,7 +28,7 @@ namespace OrleansLog.Storage;
 /// a second process.
 /// </para>
 /// </summary>
-public sealed class PartitionLog : IDisposable
+public sealed partial class PartitionLog : IDisposable
 {
     private readonly LogFence _fence;
     private readonly LogLocks _locks;
@@ -95,19 +95,7 @@ public sealed class PartitionLog : IDisposable
     /// <summary>The newest leader epoch that wrote to this log, or -1.</summary>
     public int LatestEpoch => _epochs.LatestEpoch;
 
-    public long SizeInBytes
-    {
-        get
-        {
-            long size = 0;
-            foreach (var segment in _segments)
-            {
-                size += segment.Size;
-            }
-
-            return size;
-        }
-    }
+    public long SizeInBytes => SizeOf(_segments.AsSpan());
 
     /// <summary>
     /// Opens (or creates) the log in <paramref name="directory"/> and recovers it (see <see cref="PartitionLogLoader"/>).
@@ -297,6 +285,7 @@ public sealed class PartitionLog : IDisposable
             _logEndOffset = _segments[^1].TruncateTo(offset);
             _fileSystem.FlushDirectory(Directory);
             _epochs.TruncateFromEnd(_logEndOffset);
+            SegmentsCutBack(_logEndOffset);
         });
         if (_logEndOffset < _logStartOffset)
         {
@@ -433,9 +422,9 @@ public sealed class PartitionLog : IDisposable
         // the producer's times are replaced, so they are not checked against the window (Kafka's rule).
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var logAppendTime = config.TimestampType == TimestampType.LogAppendTime;
-        var limits = logAppendTime
+        var limits = (logAppendTime
             ? new RecordLimits(RecordLimits.DefaultMaxUncompressedBytes, now, long.MaxValue, long.MaxValue)
-            : new RecordLimits(RecordLimits.DefaultMaxUncompressedBytes, now, config.MessageTimestampBeforeMaxMs, config.MessageTimestampAfterMaxMs);
+            : new RecordLimits(RecordLimits.DefaultMaxUncompressedBytes, now, config.MessageTimestampBeforeMaxMs, config.MessageTimestampAfterMaxMs)) with { RequireKeys = config.Compact };
         RecordBatchValidator.ValidateRecordsOfEach(batches.Span, limits);
         var stored = StoredCodec.Apply(batches, config, out var rewritten);
         using (rewritten)
@@ -571,6 +560,7 @@ public sealed class PartitionLog : IDisposable
 
             _segments = [LogSegment.Create(_fileSystem, Directory, offset, Config.IndexIntervalBytes)];
             _fileSystem.FlushDirectory(Directory);
+            SegmentsCutBack(offset);
         });
         _logStartOffset = offset;
         _logEndOffset = offset;
@@ -591,6 +581,7 @@ public sealed class PartitionLog : IDisposable
 
             _segments = _segments.RemoveRange(0, count);
             _fileSystem.FlushDirectory(Directory);
+            _segmentsReplaced++;
         });
         Volatile.Write(ref _logStartOffset, newLogStartOffset);
         return count;

@@ -20,6 +20,18 @@ public static class Batches
         return builder.Build().ToArray();
     }
 
+    /// <summary>A batch of keyed records (a null value is a tombstone), each at <paramref name="timestamp"/>; with a producer id, from that idempotent producer.</summary>
+    public static byte[] Keyed(CompressionType compression, long timestamp, IEnumerable<(string Key, string? Value)> records, long producerId = -1, int baseSequence = -1)
+    {
+        using var builder = new RecordBatchBuilder(compression) { ProducerId = producerId, ProducerEpoch = (short)(producerId >= 0 ? 0 : -1), BaseSequence = baseSequence };
+        foreach (var (key, value) in records)
+        {
+            builder.Add(timestamp, Encoding.UTF8.GetBytes(key), value is null ? null : Encoding.UTF8.GetBytes(value));
+        }
+
+        return builder.Build().ToArray();
+    }
+
     /// <summary>A batch from an idempotent producer: id, epoch and the first record's sequence number.</summary>
     public static byte[] Idempotent(long producerId, short epoch, int baseSequence, params string[] values)
     {

@@ -54,6 +54,13 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _written += data.Length;
     }
 
+    /// <summary>Forgets what was written after the first <paramref name="count"/> bytes (a write the caller takes back).</summary>
+    public void Rewind(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)count, (uint)_written, nameof(count));
+        _written = count;
+    }
+
     /// <summary>Forgets the written bytes and keeps the array.</summary>
     public void Clear() => _written = 0;
 

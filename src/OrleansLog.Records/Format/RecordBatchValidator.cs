@@ -166,7 +166,11 @@ public static class RecordBatchValidator
                 throw OutsideWindow(header.BaseTimestamp + timestampDelta, limits);
             }
 
-            SkipBytes(body, ref position, nullable: true, "key");
+            if (SkipBytes(body, ref position, nullable: true, "key") < 0 && limits.RequireKeys)
+            {
+                throw new OrleansLogException(ErrorCode.InvalidRecord, $"Record {index} of the batch has no key: a compacted topic cannot accept a record without a key.");
+            }
+
             SkipBytes(body, ref position, nullable: true, "value");
             if (!Varint.TryReadVarInt(body[position..], out var headerCount, out read) || headerCount < 0)
             {
@@ -192,7 +196,8 @@ public static class RecordBatchValidator
         }
     }
 
-    private static void SkipBytes(ReadOnlySpan<byte> body, ref int position, bool nullable, string what)
+    /// <summary>Skips a length-prefixed field and returns its length (-1 for null).</summary>
+    private static int SkipBytes(ReadOnlySpan<byte> body, ref int position, bool nullable, string what)
     {
         if (!Varint.TryReadVarInt(body[position..], out var length, out var read) || length < (nullable ? -1 : 0) || length > body.Length - position - read)
         {
@@ -200,6 +205,7 @@ public static class RecordBatchValidator
         }
 
         position += read + Math.Max(length, 0);
+        return length;
     }
 
     private static OrleansLogException OutsideWindow(long timestamp, in RecordLimits limits) =>

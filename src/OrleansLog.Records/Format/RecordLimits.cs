@@ -10,6 +10,9 @@ public readonly record struct RecordLimits(int MaxUncompressedBytes, long NowMs,
     /// <summary>Far above what any producer's <c>batch.size</c> makes, and low enough that a compression bomb costs little.</summary>
     public const int DefaultMaxUncompressedBytes = 64 * 1024 * 1024;
 
+    /// <summary>Every record must have a key (a compacted topic: the cleaner keeps the latest record per key, and a record without one has none).</summary>
+    public bool RequireKeys { get; init; }
+
     public bool Allows(long timestamp) =>
         (TimestampBeforeMaxMs == long.MaxValue || timestamp >= NowMs - TimestampBeforeMaxMs)
         && (TimestampAfterMaxMs == long.MaxValue || timestamp <= NowMs + TimestampAfterMaxMs);

@@ -22,6 +22,8 @@ internal static class PartitionLogLoader
     /// <summary>Loads <paramref name="directory"/>; when it was <paramref name="created"/> just now, its entry in its parent is made durable too.</summary>
     public static Loaded Load(IFileSystem fileSystem, string directory, LogConfig config, TimeProvider time, bool created)
     {
+        // A cleaner pass cut short by a crash is finished or forgotten before the segments are listed.
+        Compaction.CleanerSwap.RecoverInterrupted(fileSystem, directory);
         var files = fileSystem.ListFiles(directory);
         var cleanShutdown = false;
         var bases = new List<long>();

@@ -65,6 +65,42 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>
+    /// A segment the cleaner writes under another name (<paramref name="logPath"/>, a <c>.log.cleaned</c> file) while
+    /// the segments it replaces are still live: indexed in memory as it is appended, and made live by
+    /// <see cref="ReopenAsLive"/> once the file has its segment's name.
+    /// </summary>
+    public static LogSegment CreateAt(IFileSystem fileSystem, string directory, long baseOffset, int indexIntervalBytes, string logPath)
+    {
+        var log = fileSystem.Open(logPath, create: true);
+        log.SetLength(0);
+        return new LogSegment(fileSystem, directory, baseOffset, indexIntervalBytes, log);
+    }
+
+    /// <summary>The path of the segment's log file.</summary>
+    public string LogPath => _log.Path;
+
+    /// <summary>
+    /// The same segment read from its live name, after <see cref="CreateAt"/>'s file was flushed, closed (see
+    /// <see cref="Dispose"/>) and renamed there: its indexes are the ones built while it was written, now written out.
+    /// </summary>
+    public LogSegment ReopenAsLive()
+    {
+        var log = _fileSystem.Open(SegmentFileNames.LogFile(_directory, BaseOffset), create: false);
+        var live = new LogSegment(_fileSystem, _directory, BaseOffset, _indexIntervalBytes, log)
+        {
+            Size = Size,
+            NextOffset = NextOffset,
+            MaxTimestamp = MaxTimestamp,
+            _offsetIndex = _offsetIndex,
+            _timeIndex = _timeIndex,
+            _offsetOfMaxTimestamp = _offsetOfMaxTimestamp,
+            _bytesSinceLastIndexEntry = _bytesSinceLastIndexEntry,
+        };
+        live.Seal();
+        return live;
+    }
+
+    /// <summary>
     /// Opens an existing segment. With <paramref name="verify"/> every batch is checked (length, magic,
     /// CRC, increasing offsets), a bad tail is cut off and the indexes are rebuilt; without it saved
     /// indexes are trusted when intact, and a missing or damaged index still triggers the full check.
@@ -325,15 +361,27 @@ internal sealed class LogSegment : IDisposable
     public List<(long BaseOffset, int LeaderEpoch)> BatchEpochs()
     {
         var epochs = new List<(long, int)>();
+        ForEachHeader(batch => epochs.Add((batch.BaseOffset, batch.PartitionLeaderEpoch)));
+        return epochs;
+    }
+
+    /// <summary>Calls <paramref name="visit"/> with the header of every batch, in order (61 bytes read per batch).</summary>
+    public void ForEachHeader(Action<RecordBatchHeader> visit)
+    {
         var header = new byte[HeaderReadSize];
         for (long position = 0; position < Size;)
         {
             var batch = ReadHeader(position, header);
-            epochs.Add((batch.BaseOffset, batch.PartitionLeaderEpoch));
+            visit(batch);
             position += batch.SizeInBytes;
         }
+    }
 
-        return epochs;
+    /// <summary>The base timestamp of the segment's first batch, or -1 when it is empty: how old its oldest record is, about.</summary>
+    public long FirstBatchTimestamp()
+    {
+        Span<byte> header = stackalloc byte[HeaderReadSize];
+        return IsEmpty ? NoTimestamp : ReadHeader(0, header).BaseTimestamp;
     }
 
     private RecordBatchHeader ReadHeader(long position, Span<byte> header)

@@ -10,6 +10,15 @@ internal static class SegmentFileNames
     public const string TimeIndexSuffix = ".timeindex";
     public const string TempSuffix = ".tmp";
 
+    /// <summary>A segment the cleaner is still writing (<c>.log.cleaned</c>, and its indexes): garbage after a crash.</summary>
+    public const string CleanedSuffix = ".cleaned";
+
+    /// <summary>A cleaned segment that replaces the segments its offsets cover: a crash after it exists completes the swap.</summary>
+    public const string SwapSuffix = ".log.swap";
+
+    /// <summary>Where the cleaner stopped in a compacted log and when it cleaned what (see <c>CleanerCheckpoint</c>).</summary>
+    public const string CleanerCheckpoint = "cleaner-checkpoint";
+
     /// <summary>Present only between a clean close and the next open: the active segment's indexes can then be trusted.</summary>
     public const string CleanShutdownMarker = ".clean-shutdown";
 
@@ -23,6 +32,10 @@ internal static class SegmentFileNames
     public static string OffsetIndexFile(string directory, long baseOffset) => Path.Combine(directory, Name(baseOffset) + OffsetIndexSuffix);
 
     public static string TimeIndexFile(string directory, long baseOffset) => Path.Combine(directory, Name(baseOffset) + TimeIndexSuffix);
+
+    public static string CleanedLogFile(string directory, long baseOffset) => LogFile(directory, baseOffset) + CleanedSuffix;
+
+    public static string SwapFile(string directory, long baseOffset) => Path.Combine(directory, Name(baseOffset) + SwapSuffix);
 
     public static bool TryParseBaseOffset(string path, string suffix, out long baseOffset)
     {
