@@ -178,7 +178,12 @@ public sealed partial class PartitionLog
         }
     }
 
-    private void RollIfPastMaxCompactionLag()
+    /// <summary>
+    /// Rolls the active segment of a compacted log once it is older than <c>max.compaction.lag.ms</c>, so its records
+    /// become cleanable in time (the active segment never is). <see cref="CleanAsync"/> does it too; the cleaner calls it
+    /// before it looks, since an active segment past its lag may be all that is dirty.
+    /// </summary>
+    public void RollIfPastMaxCompactionLag()
     {
         var config = Config;
         if (!config.Compact || config.MaxCompactionLagMs == long.MaxValue)
@@ -188,7 +193,17 @@ public sealed partial class PartitionLog
 
         using var scope = _locks.Write();
         var active = _segments[^1];
-        if (!active.IsEmpty && active.RollClockStartMs >= 0 && _time.GetUtcNow().ToUnixTimeMilliseconds() - active.RollClockStartMs > config.MaxCompactionLagMs)
+        if (active.IsEmpty)
+        {
+            return;
+        }
+
+        // The roll clock restarts when a log is opened; the first batch's time does not, so a log the cleaner opens now
+        // and then still rolls in time (a producer's clock in the future only falls back on the roll clock).
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var first = active.FirstBatchTimestamp();
+        var since = first >= 0 && first <= now && (active.RollClockStartMs < 0 || first < active.RollClockStartMs) ? first : active.RollClockStartMs;
+        if (since >= 0 && now - since > config.MaxCompactionLagMs)
         {
             _fence.Guard(RollLocked);
         }

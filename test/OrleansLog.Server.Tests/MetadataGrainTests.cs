@@ -79,7 +79,12 @@ public class MetadataGrainTests(BrokerClusterFixture fixture) : IClassFixture<Br
     [InlineData("segment.bytes", "3000000000")]
     [InlineData("segment.ms", "0")]
     [InlineData("cleanup.policy", "shred")]
-    [InlineData("cleanup.policy", "compact")]
+    [InlineData("cleanup.policy", "compact,shred")]
+    [InlineData("delete.retention.ms", "-1")]
+    [InlineData("min.cleanable.dirty.ratio", "1.5")]
+    [InlineData("min.cleanable.dirty.ratio", "half")]
+    [InlineData("min.compaction.lag.ms", "-1")]
+    [InlineData("max.compaction.lag.ms", "0")]
     [InlineData("max.message.bytes", "-1")]
     [InlineData("min.insync.replicas", "0")]
     [InlineData("compression.type", "brotli")]
@@ -101,9 +106,21 @@ public class MetadataGrainTests(BrokerClusterFixture fixture) : IClassFixture<Br
             ["retention.ms"] = "-1", ["retention.bytes"] = "1048576", ["segment.bytes"] = "1048576", ["segment.ms"] = "60000",
             ["cleanup.policy"] = "delete", ["max.message.bytes"] = "2000000", ["min.insync.replicas"] = "1",
             ["compression.type"] = "lz4", ["flush.messages"] = "100", ["flush.ms"] = "1000", ["index.interval.bytes"] = "8192",
+            ["delete.retention.ms"] = "1000", ["min.cleanable.dirty.ratio"] = "0.25", ["min.compaction.lag.ms"] = "10", ["max.compaction.lag.ms"] = "60000",
         }.ToImmutableDictionary();
         var topic = await Metadata.CreateTopic("all-configs", 1, 1, configs);
         Assert.Equal(configs.OrderBy(c => c.Key), topic.Config.ToDictionary().Where(c => configs.ContainsKey(c.Key)).OrderBy(c => c.Key));
+    }
+
+    [Theory]
+    [InlineData("compact", "compact")]
+    [InlineData("delete, compact", "compact,delete")]
+    [InlineData("compact,delete", "compact,delete")]
+    public async Task A_cleanup_policy_with_compact_is_accepted_in_one_spelling(string policy, string stored)
+    {
+        var topic = await Metadata.CreateTopic($"policy-{Guid.NewGuid():N}", 1, 1, NoConfigs.Add("cleanup.policy", policy));
+        Assert.Equal(stored, topic.Config.CleanupPolicy);
+        Assert.True(topic.Config.Compacts);
     }
 
     [Fact]

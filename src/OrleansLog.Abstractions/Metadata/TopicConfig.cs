@@ -28,6 +28,10 @@ public sealed record TopicConfig
     public const string MessageTimestampTypeKey = "message.timestamp.type";
     public const string MessageTimestampBeforeMaxMsKey = "message.timestamp.before.max.ms";
     public const string MessageTimestampAfterMaxMsKey = "message.timestamp.after.max.ms";
+    public const string DeleteRetentionMsKey = "delete.retention.ms";
+    public const string MinCleanableDirtyRatioKey = "min.cleanable.dirty.ratio";
+    public const string MinCompactionLagMsKey = "min.compaction.lag.ms";
+    public const string MaxCompactionLagMsKey = "max.compaction.lag.ms";
 
     private static readonly string[] CompressionTypes = ["producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"];
     private static readonly string[] TimestampTypes = ["CreateTime", "LogAppendTime"];
@@ -35,9 +39,10 @@ public sealed record TopicConfig
     /// <summary>Every config a topic accepts.</summary>
     public static ImmutableArray<string> Names { get; } =
     [
-        CleanupPolicyKey, CompressionTypeKey, KeySchemaValidationKey, FlushMessagesKey, FlushMsKey, IndexIntervalBytesKey, MaxMessageBytesKey,
-        MessageTimestampAfterMaxMsKey, MessageTimestampBeforeMaxMsKey, MessageTimestampTypeKey, MinInsyncReplicasKey, RetentionBytesKey, RetentionMsKey,
-        SegmentBytesKey, SegmentMsKey, UncleanLeaderElectionEnableKey, ValueSchemaValidationKey,
+        CleanupPolicyKey, CompressionTypeKey, KeySchemaValidationKey, DeleteRetentionMsKey, FlushMessagesKey, FlushMsKey, IndexIntervalBytesKey,
+        MaxCompactionLagMsKey, MaxMessageBytesKey, MessageTimestampAfterMaxMsKey, MessageTimestampBeforeMaxMsKey, MessageTimestampTypeKey,
+        MinCleanableDirtyRatioKey, MinCompactionLagMsKey, MinInsyncReplicasKey, RetentionBytesKey, RetentionMsKey, SegmentBytesKey, SegmentMsKey,
+        UncleanLeaderElectionEnableKey, ValueSchemaValidationKey,
     ];
 
     [Id(0)]
@@ -52,6 +57,7 @@ public sealed record TopicConfig
     [Id(3)]
     public long SegmentMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
 
+    /// <summary><c>cleanup.policy</c>: <c>delete</c>, <c>compact</c>, or both as <c>compact,delete</c> (normalised to that order).</summary>
     [Id(4)]
     public string CleanupPolicy { get; init; } = "delete";
 
@@ -101,6 +107,28 @@ public sealed record TopicConfig
     [Id(16)]
     public string MessageTimestampType { get; init; } = "CreateTime";
 
+    /// <summary><c>delete.retention.ms</c>: how long a tombstone stays after the cleaner first cleaned it (one day).</summary>
+    [Id(17)]
+    public long DeleteRetentionMs { get; init; } = 24L * 60 * 60 * 1000;
+
+    /// <summary><c>min.cleanable.dirty.ratio</c>: the share of a compacted log's cleanable bytes that must be dirty before the cleaner takes it.</summary>
+    [Id(18)]
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+
+    /// <summary><c>min.compaction.lag.ms</c>: a record stays uncompacted at least this long.</summary>
+    [Id(19)]
+    public long MinCompactionLagMs { get; init; }
+
+    /// <summary><c>max.compaction.lag.ms</c>: a record is compacted at most about this long after it was written, whatever the dirty ratio.</summary>
+    [Id(20)]
+    public long MaxCompactionLagMs { get; init; } = long.MaxValue;
+
+    /// <summary>Whether the policy has <c>compact</c>: the cleaner keeps each key's newest record.</summary>
+    public bool Compacts => CleanupPolicy.Contains("compact", StringComparison.Ordinal);
+
+    /// <summary>Whether the policy has <c>delete</c>: <c>retention.ms</c> and <c>retention.bytes</c> delete old segments.</summary>
+    public bool DeletesByRetention => CleanupPolicy.Contains("delete", StringComparison.Ordinal);
+
     /// <summary>Applies <paramref name="overrides"/> to the defaults; an unknown name or a bad value is INVALID_CONFIG naming it.</summary>
     public static TopicConfig Parse(IReadOnlyDictionary<string, string>? overrides)
     {
@@ -138,6 +166,10 @@ public sealed record TopicConfig
         [MessageTimestampTypeKey] = MessageTimestampType,
         [MessageTimestampBeforeMaxMsKey] = Format(MessageTimestampBeforeMaxMs),
         [MessageTimestampAfterMaxMsKey] = Format(MessageTimestampAfterMaxMs),
+        [DeleteRetentionMsKey] = Format(DeleteRetentionMs),
+        [MinCleanableDirtyRatioKey] = MinCleanableDirtyRatio.ToString(CultureInfo.InvariantCulture),
+        [MinCompactionLagMsKey] = Format(MinCompactionLagMs),
+        [MaxCompactionLagMsKey] = Format(MaxCompactionLagMs),
     }.ToImmutableSortedDictionary(StringComparer.Ordinal);
 
     private TopicConfig With(string name, string value) => name switch
@@ -159,6 +191,10 @@ public sealed record TopicConfig
         MessageTimestampTypeKey => this with { MessageTimestampType = ParseExact(name, value, TimestampTypes) },
         MessageTimestampBeforeMaxMsKey => this with { MessageTimestampBeforeMaxMs = ParseLong(name, value, min: 0) },
         MessageTimestampAfterMaxMsKey => this with { MessageTimestampAfterMaxMs = ParseLong(name, value, min: 0) },
+        DeleteRetentionMsKey => this with { DeleteRetentionMs = ParseLong(name, value, min: 0) },
+        MinCleanableDirtyRatioKey => this with { MinCleanableDirtyRatio = ParseRatio(name, value) },
+        MinCompactionLagMsKey => this with { MinCompactionLagMs = ParseLong(name, value, min: 0) },
+        MaxCompactionLagMsKey => this with { MaxCompactionLagMs = ParseLong(name, value, min: 1) },
         _ => throw new OrleansLogException(ErrorCode.InvalidConfig, $"Unknown topic config \"{name}\"; known configs: {string.Join(", ", Names)}."),
     };
 
@@ -207,13 +243,15 @@ public sealed record TopicConfig
             throw new OrleansLogException(ErrorCode.InvalidConfig, $"cleanup.policy=\"{value}\" is not a list of delete and compact.");
         }
 
-        if (policies.Contains("compact"))
-        {
-            throw new OrleansLogException(ErrorCode.InvalidConfig, "cleanup.policy=compact is not supported yet: OrleansLog has no log compaction. Use delete.");
-        }
-
-        return "delete";
+        var compact = policies.Contains("compact");
+        var delete = policies.Contains("delete");
+        return compact && delete ? "compact,delete" : compact ? "compact" : "delete";
     }
+
+    private static double ParseRatio(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1
+            ? ratio
+            : throw new OrleansLogException(ErrorCode.InvalidConfig, $"{name}=\"{value}\" is not a number between 0 and 1.");
 
     private static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

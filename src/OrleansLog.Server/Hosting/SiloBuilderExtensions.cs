@@ -7,6 +7,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansLog.Partitions;
 using OrleansLog.Server.Brokers;
+using OrleansLog.Server.Compaction;
 using OrleansLog.Server.Diagnostics;
 using OrleansLog.Server.Groups;
 using OrleansLog.Server.Metadata;
@@ -96,6 +97,10 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<SiloGoneProbe>();
         builder.Services.AddSingleton<BrokerRegistrar>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BrokerRegistrar>());
+        builder.Services.AddValidatedOptions<CleanerOptions, CleanerOptionsValidator>(CleanerOptions.SectionName);
+        builder.Services.AddSingleton<CleanerMetrics>();
+        builder.Services.AddSingleton<LogCleanerService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LogCleanerService>());
         builder.Services.AddSingleton<RetentionService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         builder.Services.AddSingleton<HighWatermarkCheckpointer>();

@@ -248,6 +248,10 @@ public sealed partial class LogManager : IDisposable
     public Storage.Retention.RetentionResult? ApplyRetentionIfOpen(TopicPartition partition, Guid topicId) =>
         _logs.TryGetValue(partition.DirectoryName, out var open) && open.TopicId == topicId ? open.Log.ApplyRetention() : null;
 
+    /// <summary>The log of <paramref name="partition"/> when it is open for topic <paramref name="topicId"/>, without taking it (no <see cref="Release"/> follows).</summary>
+    public PartitionLog? TryGetOpen(TopicPartition partition, Guid topicId) =>
+        _logs.TryGetValue(partition.DirectoryName, out var open) && open.TopicId == topicId ? open.Log : null;
+
     /// <summary>Whether the log of <paramref name="partition"/> is open for topic <paramref name="topicId"/>.</summary>
     public bool IsOpen(TopicPartition partition, Guid topicId) => _logs.TryGetValue(partition.DirectoryName, out var open) && open.TopicId == topicId;
 

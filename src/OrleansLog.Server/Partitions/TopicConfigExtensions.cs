@@ -14,8 +14,14 @@ public static class TopicConfigExtensions
     /// <summary>The storage engine's view of these settings.</summary>
     public static LogConfig ToLogConfig(this TopicConfig config) => new()
     {
-        RetentionMs = config.RetentionMs,
-        RetentionBytes = config.RetentionBytes,
+        // Time and size retention belong to the delete policy: a compact-only topic keeps every key's newest record forever.
+        RetentionMs = config.DeletesByRetention ? config.RetentionMs : LogConfig.Unlimited,
+        RetentionBytes = config.DeletesByRetention ? config.RetentionBytes : LogConfig.Unlimited,
+        Compact = config.Compacts,
+        DeleteRetentionMs = config.DeleteRetentionMs,
+        MinCleanableDirtyRatio = config.MinCleanableDirtyRatio,
+        MinCompactionLagMs = config.MinCompactionLagMs,
+        MaxCompactionLagMs = config.MaxCompactionLagMs,
         SegmentBytes = config.SegmentBytes,
         SegmentMs = config.SegmentMs,
         MaxMessageBytes = config.MaxMessageBytes,
