@@ -21,6 +21,27 @@ public class CliTests(BrokerProcessFixture broker) : IClassFixture<BrokerProcess
     }
 
     [Fact]
+    public async Task A_compacted_topic_shows_its_policy_and_dirty_ratio_and_refuses_records_without_a_key()
+    {
+        Ok(await broker.Cli("topics", "create", "cli-compacted", "--config", "cleanup.policy=compact", "--config", "segment.bytes=1024"));
+        using var temp = new TempDirectory();
+        var keyed = temp.Sub("keyed.txt");
+        await File.WriteAllLinesAsync(keyed, Enumerable.Range(0, 40).Select(i => $"k{i % 2}={i}"));
+        Ok(await CliRunner.RunAsync(broker.Silo.Gateway, keyed, "produce", "cli-compacted", "--key-separator", "="));
+
+        var described = Ok(await broker.Cli("topics", "describe", "cli-compacted")).Stdout;
+        Assert.Contains("CleanupPolicy: compact", described, StringComparison.Ordinal);
+        var header = described.Split('\n').Single(l => l.StartsWith("Partition", StringComparison.Ordinal));
+        Assert.EndsWith("DirtyRatio", header.TrimEnd(), StringComparison.Ordinal);
+        var row = described.Split('\n').SkipWhile(l => l != header).Skip(1).First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.InRange(double.Parse(row[^1], System.Globalization.CultureInfo.InvariantCulture), 0, 1);
+
+        var unkeyed = temp.Sub("unkeyed.txt");
+        await File.WriteAllLinesAsync(unkeyed, ["no key here"]);
+        Error(await CliRunner.RunAsync(broker.Silo.Gateway, unkeyed, "produce", "cli-compacted"), 1, "INVALID_RECORD");
+    }
+
+    [Fact]
     public async Task Describe_shows_leader_epoch_replicas_and_isr_and_brokers_list_shows_this_broker()
     {
         Ok(await broker.Cli("topics", "create", "led", "--partitions", "2"));

@@ -36,6 +36,39 @@ public class MetricsTests(WebBrokerFixture broker) : IClassFixture<WebBrokerFixt
     }
 
     [Fact]
+    public async Task The_cleaner_exports_its_runs_bytes_and_dirty_ratio_and_the_topic_page_shows_policy_and_ratio()
+    {
+        var configs = new[]
+        {
+            new { Name = "cleanup.policy", Value = "compact" }, new { Name = "segment.bytes", Value = "1024" },
+            new { Name = "min.cleanable.dirty.ratio", Value = "0.01" }, new { Name = "max.compaction.lag.ms", Value = "500" },
+        };
+        await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/topics", new { TopicName = "api-compacted", Configs = configs });
+        for (var i = 0; i < 40; i++)
+        {
+            await broker.Send(HttpMethod.Post, $"{WebBrokerFixture.Cluster}/topics/api-compacted/records", new { Key = new { Data = $"k{i % 3}" }, Value = new { Data = $"value {i}" } });
+        }
+
+        var text = "";
+        await Wait.Until(
+            async () =>
+            {
+                text = await broker.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+                return text.Contains("orleanslog_cleaner_runs_total{otel_scope_name=\"OrleansLog\",outcome=\"cleaned\"}", StringComparison.Ordinal);
+            },
+            "a cleaner run is exported",
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(300));
+        Assert.Matches("orleanslog_cleaner_bytes_read_bytes_total\\{[^}]*\\} [1-9]", text);
+        Assert.Matches("orleanslog_cleaner_dirty_ratio\\{[^}]*partition=\"0\"[^}]*topic=\"api-compacted\"[^}]*\\} [0-9.]+", text);
+        Assert.Matches("orleanslog_cleaner_time_since_last_clean_seconds\\{[^}]*topic=\"api-compacted\"[^}]*\\} [0-9.]+", text);
+
+        var page = await broker.Http.GetStringAsync(new Uri("/topics/api-compacted", UriKind.Relative));
+        Assert.Contains("<span id=\"cleanup-policy\">compact</span>", page, StringComparison.Ordinal);
+        Assert.Matches("<td class=\"num dirty-ratio\">[01]\\.[0-9]{2}</td>", page);
+    }
+
+    [Fact]
     public async Task The_health_endpoints_answer()
     {
         Assert.Equal(HttpStatusCode.OK, (await broker.Http.GetAsync(new Uri("/health/live", UriKind.Relative))).StatusCode);

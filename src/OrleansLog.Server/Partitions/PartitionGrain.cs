@@ -211,7 +211,8 @@ public sealed partial class PartitionGrain(
         }
 
         var log = _log!;
-        return new PartitionState(_id.Partition, log.LogStartOffset, log.LogEndOffset, Term.HighWatermark.Value, log.SizeInBytes, log.SegmentCount);
+        var dirtyRatio = log.Config.Compact ? log.InspectCleanable(Term.HighWatermark.Value).DirtyRatio : -1;
+        return new PartitionState(_id.Partition, log.LogStartOffset, log.LogEndOffset, Term.HighWatermark.Value, log.SizeInBytes, log.SegmentCount, dirtyRatio);
     }
 
     public Task RunRetention()
