@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OrleansLog.Benchmarks;
+using OrleansLog.Benchmarks.Compaction;
 using OrleansLog.Benchmarks.Compare;
 using OrleansLog.Benchmarks.Density;
 using OrleansLog.Benchmarks.EndToEnd;
@@ -52,6 +53,12 @@ var partitions = new Command("partitions", "One embedded broker (or a cluster on
 };
 partitions.SetAction(async (parse, _) => await Run(parse, folder => new PartitionsBenchmark(folder, parse.GetValue(quick), parse.GetValue(counts), TimeSpan.FromSeconds(parse.GetValue(idleSeconds)), parse.GetValue(brokers)).RunAsync()));
 
+var compaction = new Command("compaction", "The cleaner's throughput on a log of keyed updates against a raw disk copy, and another topic's produce latency while the broker's cleaner runs against it idle.")
+{
+    json, quick, directory,
+};
+compaction.SetAction(async (parse, _) => await Run(parse, folder => new CompactionBenchmark(folder, parse.GetValue(quick)).RunAsync()));
+
 var output = new Option<DirectoryInfo?>("--out") { Description = "Where compare writes results.json, results.md and the charts (default: benchmark-results in the current folder)." };
 var seconds = new Option<int?>("--duration") { Description = "Measured seconds per workload, instead of each workload file's testDurationMinutes." };
 var systems = new Option<string[]>("--systems") { Description = $"Only these systems: {string.Join(", ", CompareBenchmark.Systems.Select(s => s.Name))}.", AllowMultipleArgumentsPerToken = true };
@@ -96,7 +103,7 @@ compare.SetAction(async (parse, _) =>
     }
 });
 
-var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e, replicated, kafka, partitions, compare };
+var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e, replicated, kafka, partitions, compaction, compare };
 return await root.Parse(args).InvokeAsync();
 
 async Task<int> Run(ParseResult parse, Func<string, Task<List<BenchmarkResult>>> benchmark)

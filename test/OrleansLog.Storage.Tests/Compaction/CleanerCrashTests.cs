@@ -46,7 +46,7 @@ public sealed class CleanerCrashTests(ITestOutputHelper output)
 
             log.Roll();
             var before = CompactedLog.ReadAll(log).Records;
-            var newest = NewestByKey(before);
+            var newest = CompactedLog.NewestByKey(before);
 
             files.CutPowerAt(crashAt);
             try
@@ -70,13 +70,13 @@ public sealed class CleanerCrashTests(ITestOutputHelper output)
             {
                 Assert.DoesNotContain(disk.ListFiles(directory), f => f.EndsWith(".cleaned", StringComparison.Ordinal) || f.EndsWith(".swap", StringComparison.Ordinal));
                 var after = CompactedLog.ReadAll(reopened).Records;
-                Assert.Equal(newest, NewestByKey(after));
+                Assert.Equal(newest, CompactedLog.NewestByKey(after));
                 var appended = before.ToDictionary(r => r.Offset);
                 Assert.All(after, r => Assert.Equal(appended[r.Offset], r));
 
                 Assert.Null((await reopened.CleanAsync(new OffsetMap(1 << 16), reopened.LogEndOffset)).Abandoned);
                 var cleaned = CompactedLog.ReadAll(reopened).Records;
-                Assert.Equal(newest, NewestByKey(cleaned));
+                Assert.Equal(newest, CompactedLog.NewestByKey(cleaned));
                 Assert.Equal(newest.Count, cleaned.Count);
             }
             finally
@@ -85,9 +85,6 @@ public sealed class CleanerCrashTests(ITestOutputHelper output)
             }
         }
     }
-
-    private static Dictionary<string, KeyedRecord> NewestByKey(List<KeyedRecord> records) =>
-        records.GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.Last());
 
     /// <summary>
     /// Counts the durable steps (writes, fsyncs, renames, deletions, directory flushes) and, once armed, fails the chosen

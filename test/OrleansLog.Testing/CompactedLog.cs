@@ -1,12 +1,14 @@
 using System.Text;
 using OrleansLog.Records;
+using OrleansLog.Storage;
 
-namespace OrleansLog.Storage.Tests.Compaction;
+namespace OrleansLog.Testing;
+
+/// <summary>One record of a compacted log as plain values (a null value is a tombstone).</summary>
+public sealed record KeyedRecord(long Offset, string Key, string? Value, long Timestamp);
 
 /// <summary>A compacted log's records read back as plain values, for the compaction tests.</summary>
-internal sealed record KeyedRecord(long Offset, string Key, string? Value, long Timestamp);
-
-internal static class CompactedLog
+public static class CompactedLog
 {
     /// <summary>Every record from the log start to the end, in order, and the number of batches holding no record.</summary>
     public static (List<KeyedRecord> Records, int EmptyBatches) ReadAll(PartitionLog log)
@@ -51,4 +53,8 @@ internal static class CompactedLog
 
         return (records, empty);
     }
+
+    /// <summary>The newest record of each key in <paramref name="records"/> (in offset order).</summary>
+    public static Dictionary<string, KeyedRecord> NewestByKey(IEnumerable<KeyedRecord> records) =>
+        records.GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.Last());
 }
