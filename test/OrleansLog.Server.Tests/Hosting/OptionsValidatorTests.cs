@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OrleansLog.Server.Brokers;
+using OrleansLog.Server.Compaction;
 using OrleansLog.Server.Groups;
 using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Partitions;
@@ -44,6 +45,24 @@ public class OptionsValidatorTests
         { "PartitionIdleTimeout", o => o.PartitionIdleTimeout = TimeSpan.FromSeconds(1) },
         { "MaxOpenSegmentFiles", o => o.MaxOpenSegmentFiles = 15 },
     };
+
+    public static TheoryData<string, Action<CleanerOptions>> BadCleaner => new()
+    {
+        { "Threads", o => o.Threads = 0 },
+        { "DedupeBufferSize", o => o.DedupeBufferSize = 512 * 1024 },
+        { "DedupeBufferLoadFactor", o => o.DedupeBufferLoadFactor = 1 },
+        { "IoMaxBytesPerSecond", o => o.IoMaxBytesPerSecond = 0 },
+        { "Backoff", o => o.Backoff = TimeSpan.Zero },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadCleaner))]
+    public void Cleaner_settings_are_refused_by_name(string setting, Action<CleanerOptions> spoil) =>
+        AssertRefused(new CleanerOptionsValidator(), new CleanerOptions(), spoil, $"{CleanerOptions.SectionName}:{setting} ");
+
+    [Fact]
+    public void A_key_map_too_small_for_each_thread_is_refused() =>
+        AssertRefused(new CleanerOptionsValidator(), new CleanerOptions(), o => o.Threads = 32, "OrleansLog:Cleaner:DedupeBufferSize must be at least 33554432 (was 16777216).");
 
     [Theory]
     [MemberData(nameof(BadReplication))]
