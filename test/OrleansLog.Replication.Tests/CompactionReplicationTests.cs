@@ -12,8 +12,9 @@ namespace OrleansLog.Replication.Tests;
 /// <summary>
 /// Compaction on three replicas: each broker cleans its own copy (as Kafka's followers do), and every copy ends with the
 /// same newest record of each key, at the same offset; a leader killed while its cleaner is rewriting segments loses
-/// no acknowledged record, and when it returns it throws away the half-written copy and catches up from a leader that
-/// has compacted meanwhile (over the gaps in its offsets).
+/// no acknowledged record, and when it returns no half-written copy is left (the storage tests cut the power at each
+/// step of a pass; here the TestCluster's silo dies in-process) and it catches up from a leader that has compacted
+/// meanwhile, over the gaps in its offsets.
 /// </summary>
 [Collection(ReplicatedCluster.Name)]
 public class CompactionReplicationTests(ReplicatedClusterFixture fixture, ITestOutputHelper output)
@@ -62,9 +63,19 @@ public class CompactionReplicationTests(ReplicatedClusterFixture fixture, ITestO
         await Wait.Until(() => Directory.EnumerateFiles(log.Directory, "*.cleaned").Any() || cleaning.IsCompleted, "the leader's cleaner to start writing a cleaned segment");
         Assert.False(cleaning.IsCompleted, "the pass ended before the kill");
         await fixture.KillBroker(victim.Leader);
+
+        // The killed silo's objects live on in this process: the pass is stopped (or, rarely, finished) before the
+        // broker's directory is opened again, as a dead process's would be.
         await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<Exception>(() => cleaning);
-        output.WriteLine($"killed broker {victim.Leader} with a cleaned segment half written");
+        try
+        {
+            await cleaning;
+            output.WriteLine($"killed broker {victim.Leader} while it cleaned; the pass finished before it was stopped");
+        }
+        catch (Exception e) when (e is OperationCanceledException or OrleansLogException)
+        {
+            output.WriteLine($"killed broker {victim.Leader} with a cleaned segment half written ({e.GetType().Name})");
+        }
 
         // The new leader takes more writes, and compacts.
         model = await Produce("compacted-failover", victim.Partition, 500, seed: 10, model);
@@ -75,7 +86,7 @@ public class CompactionReplicationTests(ReplicatedClusterFixture fixture, ITestO
         AssertNewest(model, CompactedLog.NewestByKey(leaderRecords));
         Assert.True(leaderRecords.Count < 3_500 / 2, $"the new leader kept {leaderRecords.Count} records");
 
-        // The old leader returns: its half-written copy is discarded at open, and it catches up over the gaps.
+        // The old leader returns with no half-written copy left, and catches up over the gaps.
         await fixture.RestartBroker(victim.Leader);
         await fixture.WaitInSync("compacted-failover", victim.Partition, TimeSpan.FromSeconds(60));
         var returned = await fixture.LogOn(victim.Leader, "compacted-failover", victim.Partition);

@@ -14,9 +14,13 @@ namespace OrleansLog.Replication.Tests;
 
 /// <summary>
 /// Producers (acks=all, idempotent) and a consumer group run while brokers 1 and 2 are killed, restarted
-/// and stalled at random (at most one down at a time, so min.insync.replicas=2 stays reachable). Afterwards
-/// every acknowledged record is in the log exactly once, at its acknowledged offset, in each producer's
-/// order, and nothing a consumer saw has vanished. Seeded: set ORLEANSLOG_FAULT_SEED to replay a failure.
+/// and stalled at random (at most one down at a time). Afterwards every acknowledged record is in the log
+/// exactly once, at its acknowledged offset, in each producer's order, and nothing a consumer saw has vanished.
+/// Failover is measured on each partition the killed broker led: under 10 s where the ISR at the kill keeps
+/// min.insync.replicas=2 without it; where it does not (the other follower was restarted or stalled and has not
+/// caught up), acks=all must wait for a replica to rejoin, as in Kafka, and the time is only reported.
+/// Each producer writes to each partition in its own loop, so a partition that cannot acknowledge holds back
+/// no other. Seeded: set ORLEANSLOG_FAULT_SEED to replay a failure.
 /// </summary>
 [Collection(ReplicatedCluster.Name)]
 public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputHelper output)
@@ -49,10 +53,11 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
         using var stop = new CancellationTokenSource();
 
         var producers = Enumerable.Range(0, 2).Select(id => Task.Run(() => Produce(client, id, acknowledged, stop.Token))).ToList();
+        const int MinInsync = 2;
         var consumers = Enumerable.Range(0, 2).Select(_ => Task.Run(() => Consume(client, consumed, stop.Token))).ToList();
 
         var actions = new List<string>();
-        var failovers = new List<Task<TimeSpan?>>();
+        var failovers = new List<Task<(int Partition, TimeSpan Took, bool ExpectFast)>>();
         int? down = null;
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < FaultPeriod)
@@ -62,13 +67,18 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
             switch (random.Next(3))
             {
                 case 0 when down is null:
-                    var led = (await fixture.Coordinator.DescribeTopic(Topic)).Partitions.Where(p => p.Leader == broker).Select(p => p.Partition).ToList();
-                    var before = led.ToDictionary(p => p, p => acknowledged.Values.Where(a => a.Partition == p).Select(a => a.Offset).DefaultIfEmpty(-1).Max());
+                    var led = (await fixture.Coordinator.DescribeTopic(Topic)).Partitions.Where(p => p.Leader == broker).ToList();
                     var killedAt = Stopwatch.StartNew();
                     await fixture.KillBroker(broker);
                     down = broker;
-                    actions.Add($"{clock.Elapsed.TotalSeconds:0.0}s kill {broker}");
-                    failovers.Add(MeasureFailover(acknowledged, before, killedAt));
+                    actions.Add($"{clock.Elapsed.TotalSeconds:0.0}s kill {broker} (it led {string.Join(", ", led.Select(p => $"{p.Partition} with ISR [{string.Join(",", p.Isr)}]"))})");
+                    foreach (var partition in led)
+                    {
+                        var before = acknowledged.Values.Where(a => a.Partition == partition.Partition).Select(a => a.Offset).DefaultIfEmpty(-1).Max();
+                        var expectFast = partition.Isr.Count(b => b != broker) >= MinInsync;
+                        failovers.Add(MeasureFailover(acknowledged, partition.Partition, before, killedAt, expectFast));
+                    }
+
                     break;
                 case 1 when down is { } dead:
                     await fixture.RestartBroker(dead);
@@ -91,13 +101,13 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
         }
 
         output.WriteLine(string.Join("; ", actions));
-        foreach (var failover in await Task.WhenAll(failovers))
+        foreach (var (partition, took, expectFast) in await Task.WhenAll(failovers))
         {
             // Time from the kill to the first acks=all produce acknowledged on a partition the killed broker led.
-            var line = failover is { } took ? $"failover {took.TotalMilliseconds:0} ms" : "failover: the killed broker led no partition";
+            var line = $"partition {partition}: failover {took.TotalMilliseconds:0} ms" + (expectFast ? "" : " (its ISR without the killed broker was below min.insync.replicas: it waited for a replica to rejoin)");
             output.WriteLine(line);
             Console.WriteLine($"[replication] {line}");
-            Assert.True(failover is null || failover < TimeSpan.FromSeconds(10), line);
+            Assert.True(!expectFast || took < TimeSpan.FromSeconds(10), line);
         }
         await stop.CancelAsync();
         await Task.WhenAll(producers);
@@ -138,27 +148,23 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
         Assert.True(acknowledged.Count > 100, $"only {acknowledged.Count} records were acknowledged");
     }
 
-    /// <summary>Null when the killed broker led nothing; otherwise the time until a partition it led acknowledged a new record (at most 15 s, which fails the check).</summary>
-    private static async Task<TimeSpan?> MeasureFailover(ConcurrentDictionary<string, (int Partition, long Offset)> acknowledged, Dictionary<int, long> offsetsBefore, Stopwatch sinceKill)
+    /// <summary>The time until <paramref name="partition"/>, led by the killed broker, acknowledged a record above <paramref name="before"/> (at most 30 s).</summary>
+    private static async Task<(int Partition, TimeSpan Took, bool ExpectFast)> MeasureFailover(ConcurrentDictionary<string, (int Partition, long Offset)> acknowledged, int partition, long before, Stopwatch sinceKill, bool expectFast)
     {
-        if (offsetsBefore.Count == 0)
+        while (sinceKill.Elapsed < TimeSpan.FromSeconds(30))
         {
-            return null;
-        }
-
-        while (sinceKill.Elapsed < TimeSpan.FromSeconds(15))
-        {
-            if (acknowledged.Values.Any(a => offsetsBefore.TryGetValue(a.Partition, out var before) && a.Offset > before))
+            if (acknowledged.Values.Any(a => a.Partition == partition && a.Offset > before))
             {
-                return sinceKill.Elapsed;
+                break;
             }
 
             await Task.Delay(5);
         }
 
-        return sinceKill.Elapsed;
+        return (partition, sinceKill.Elapsed, expectFast);
     }
 
+    /// <summary>One producer writing to every partition, each from its own loop of five records at a time ("p{id}.{partition}-{n}").</summary>
     private static async Task Produce(OrleansLogClient client, int id, ConcurrentDictionary<string, (int, long)> acknowledged, CancellationToken stop)
     {
         await using var producer = client.CreateProducer<string, string>(new ProducerConfig
@@ -167,22 +173,25 @@ public class RandomizedFaultTests(ReplicatedClusterFixture fixture, ITestOutputH
             DeliveryTimeout = TimeSpan.FromSeconds(60),
             Linger = TimeSpan.FromMilliseconds(2),
         });
-        for (var i = 0; !stop.IsCancellationRequested; i += 20)
+        await Task.WhenAll(Enumerable.Range(0, Partitions).Select(async partition =>
         {
-            var sends = Enumerable.Range(i, 20).Select(n => $"p{id}-{n}").Select(async value =>
+            for (var i = 0; !stop.IsCancellationRequested; i += 5)
             {
-                try
+                var sends = Enumerable.Range(i, 5).Select(n => $"p{id}.{partition}-{n}").Select(async value =>
                 {
-                    var result = await producer.ProduceAsync(Topic, new Message<string, string> { Key = value, Value = value });
-                    Assert.True(acknowledged.TryAdd(value, (result.Partition, result.Offset)), $"{value} acknowledged twice");
-                }
-                catch (ProduceException<string, string>)
-                {
-                    // Not acknowledged: it may or may not be in the log, but never twice.
-                }
-            });
-            await Task.WhenAll(sends);
-        }
+                    try
+                    {
+                        var result = await producer.ProduceAsync(new TopicPartition(Topic, partition), new Message<string, string> { Key = value, Value = value });
+                        Assert.True(acknowledged.TryAdd(value, (result.Partition, result.Offset)), $"{value} acknowledged twice");
+                    }
+                    catch (ProduceException<string, string>)
+                    {
+                        // Not acknowledged: it may or may not be in the log, but never twice.
+                    }
+                });
+                await Task.WhenAll(sends);
+            }
+        }));
     }
 
     private static async Task Consume(OrleansLogClient client, ConcurrentDictionary<string, (int, long)> consumed, CancellationToken stop)
