@@ -21,7 +21,8 @@ namespace OrleansLog.Benchmarks.Compaction;
 /// a file and write another, then fdatasync) in the same folder just before.</item>
 /// <item>What cleaning costs others: the produce latency of another topic on the same broker (16 KiB requests of 1 KiB
 /// records at a fixed 200 per second, fsync before the answer) while the broker's cleaner cleans a compacted topic,
-/// against the same measurement with the cleaner idle just before.</item>
+/// against the same measurement with the cleaner idle just before; then again with the cleaner's I/O limited to
+/// <see cref="IoLimit"/> (<c>OrleansLog:Cleaner:IoMaxBytesPerSecond</c>).</item>
 /// </list>
 /// </summary>
 internal sealed class CompactionBenchmark(string directory, bool quick)
@@ -30,6 +31,7 @@ internal sealed class CompactionBenchmark(string directory, bool quick)
     private const int BatchBytes = 16 * 1024;
     private const int RequestsPerSecond = 200;
     private const int MapBytes = 16 * 1024 * 1024;
+    private const long IoLimit = 64_000_000;
 
     private int Rounds => quick ? 1 : 3;
 
@@ -45,7 +47,8 @@ internal sealed class CompactionBenchmark(string directory, bool quick)
             results.AddRange(await CleanerThroughput(round));
         }
 
-        results.AddRange(await LatencyWhileCleaning());
+        results.AddRange(await LatencyWhileCleaning(ioLimit: null));
+        results.AddRange(await LatencyWhileCleaning(IoLimit));
         return results;
     }
 
@@ -92,11 +95,24 @@ internal sealed class CompactionBenchmark(string directory, bool quick)
         }
     }
 
-    private async Task<List<BenchmarkResult>> LatencyWhileCleaning()
+    private async Task<List<BenchmarkResult>> LatencyWhileCleaning(long? ioLimit)
     {
         var results = new List<BenchmarkResult>();
         var settings = new Dictionary<string, string?> { ["OrleansLog:Cleaner:Backoff"] = "01:00:00" };
-        await using var broker = await LocalBroker.StartAsync(Path.Combine(directory, "broker"), Benchmarks.FreePort(), Benchmarks.FreePort(), settings: settings);
+        var limited = "";
+        if (ioLimit is { } limit)
+        {
+            settings["OrleansLog:Cleaner:IoMaxBytesPerSecond"] = limit.ToString(CultureInfo.InvariantCulture);
+            limited = $", cleaner I/O limited to {limit / 1_000_000} MB/s";
+        }
+
+        var brokerDirectory = Path.Combine(directory, "broker");
+        if (Directory.Exists(brokerDirectory))
+        {
+            Directory.Delete(brokerDirectory, recursive: true);
+        }
+
+        await using var broker = await LocalBroker.StartAsync(brokerDirectory, Benchmarks.FreePort(), Benchmarks.FreePort(), settings: settings);
         var metadata = broker.Grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey);
         var compactedConfig = ImmutableDictionary<string, string>.Empty
             .Add(TopicConfig.CleanupPolicyKey, "compact").Add(TopicConfig.SegmentBytesKey, (8 << 20).ToString(CultureInfo.InvariantCulture)).Add(TopicConfig.MinCleanableDirtyRatioKey, "0.01");
@@ -125,7 +141,7 @@ internal sealed class CompactionBenchmark(string directory, bool quick)
             var window = TimeSpan.FromSeconds(quick ? 3 : 10);
             var idle = new LatencyRecorder(RequestsPerSecond * 60);
             var idleRun = await Paced(other, batch, window, null, idle);
-            var baselineName = $"round {round}: produce to another topic, cleaner idle";
+            var baselineName = $"round {round}{limited}: produce to another topic, cleaner idle";
             results.Add(Report(new BenchmarkResult("compaction", baselineName + " (baseline for the next line)", idleRun.Requests * recordsPerRequest, idleRun.Bytes, idleRun.Seconds, "-", 0) { P50Ms = idle.PercentileMs(50), P99Ms = idle.PercentileMs(99) }));
 
             var busy = new LatencyRecorder(RequestsPerSecond * 600);
@@ -134,7 +150,7 @@ internal sealed class CompactionBenchmark(string directory, bool quick)
             var busyRun = await Paced(other, batch, TimeSpan.FromSeconds(1), cleaning, busy);
             var cleaned = (await cleaning).Single(c => c.Partition.Topic == "compacted").Result;
             var cleaningSeconds = started.Elapsed.TotalSeconds;
-            results.Add(Report(new BenchmarkResult("compaction", $"round {round}: produce to another topic while the cleaner cleans {loaded >> 20} MiB", busyRun.Requests * recordsPerRequest, busyRun.Bytes, busyRun.Seconds, baselineName, idleRun.Bytes / idleRun.Seconds / 1_000_000)
+            results.Add(Report(new BenchmarkResult("compaction", $"round {round}{limited}: produce to another topic while the cleaner cleans {loaded >> 20} MiB", busyRun.Requests * recordsPerRequest, busyRun.Bytes, busyRun.Seconds, baselineName, idleRun.Bytes / idleRun.Seconds / 1_000_000)
             {
                 P50Ms = busy.PercentileMs(50),
                 P99Ms = busy.PercentileMs(99),
