@@ -33,6 +33,25 @@ public class RecordValidationTests
         Assert.Equal(ForgedBatches.Cases.Single(c => c.Name == name).Error, error.Code);
     }
 
+    [Theory]
+    [InlineData(RecordBatchLayout.ControlMask | RecordBatchLayout.TransactionalMask, ErrorCode.InvalidRecord)]
+    [InlineData(RecordBatchLayout.TransactionalMask, ErrorCode.InvalidTxnState)]
+    public void A_producer_may_send_neither_a_transaction_marker_nor_a_transactional_batch(int flags, ErrorCode expected)
+    {
+        using var builder = new RecordBatchBuilder { ProducerId = 7, ProducerEpoch = 0, BaseSequence = 0 };
+        builder.Add(Now, "k"u8.ToArray(), "v"u8.ToArray());
+        var batch = builder.Build().ToArray();
+        var attributes = System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(batch.AsSpan(RecordBatchLayout.AttributesOffset));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16BigEndian(batch.AsSpan(RecordBatchLayout.AttributesOffset), (short)((ushort)attributes | flags));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(batch.AsSpan(RecordBatchLayout.CrcOffset), Crc32C.Compute(batch.AsSpan(RecordBatchLayout.AttributesOffset)));
+
+        var error = Assert.Throws<OrleansLogException>(() => RecordBatchValidator.ValidateOne(batch, int.MaxValue, producerBatch: true));
+        Assert.Equal(expected, error.Code);
+
+        // A follower copies what its leader stored (markers included, once the broker writes them).
+        Assert.Equal(batch.Length, RecordBatchValidator.ValidateOne(batch, int.MaxValue, producerBatch: false));
+    }
+
     [Fact]
     public void A_batch_that_decompresses_past_the_bound_is_refused_before_it_is_held()
     {

@@ -84,6 +84,20 @@ public static class RecordBatchValidator
             throw new OrleansLogException(ErrorCode.InvalidRecord, $"A produced batch must hold offset deltas 0..{header.RecordCount - 1}; its last offset delta is {header.LastOffsetDelta}.");
         }
 
+        // Transaction markers are written by the broker (the transaction coordinator's WriteTxnMarkers), never produced:
+        // a client's marker could commit or abort another producer's transaction for every read_committed reader.
+        if (producerBatch && header.IsControl)
+        {
+            throw new OrleansLogException(ErrorCode.InvalidRecord, "A produced batch may not be a control batch: transaction markers are written by the broker.");
+        }
+
+        // Until the broker has transactions, no transaction can be ongoing for a producer: Kafka refuses the same batch
+        // when its producer has not begun a transaction with the coordinator.
+        if (producerBatch && header.IsTransactional)
+        {
+            throw new OrleansLogException(ErrorCode.InvalidTxnState, $"Producer {header.ProducerId} sent a transactional batch, but it has no ongoing transaction: this broker does not support transactions yet.");
+        }
+
         return size;
     }
 

@@ -22,11 +22,7 @@ public static class CleanableOnDisk
             return false;
         }
 
-        var segments = fileSystem.ListFiles(directory)
-            .Select(path => SegmentFileNames.TryParseBaseOffset(path, SegmentFileNames.LogSuffix, out var offset) ? offset : -1)
-            .Where(offset => offset >= 0)
-            .Order()
-            .ToList();
+        var segments = SegmentFileNames.ListBaseOffsets(fileSystem, directory);
         var checkpoint = CleanerCheckpoint.Read(fileSystem, directory);
         long clean = 0, dirty = 0;
         for (var i = 0; i < segments.Count - 1; i++)

@@ -22,11 +22,7 @@ public static class RetentionOnDisk
             return false;
         }
 
-        var segments = fileSystem.ListFiles(directory)
-            .Select(path => SegmentFileNames.TryParseBaseOffset(path, SegmentFileNames.LogSuffix, out var offset) ? offset : -1)
-            .Where(offset => offset >= 0)
-            .Order()
-            .ToList();
+        var segments = SegmentFileNames.ListBaseOffsets(fileSystem, directory);
         if (segments.Count == 0)
         {
             return false;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OrleansLog.Storage.IO;
 
 namespace OrleansLog.Storage.Segments;
 
@@ -36,6 +37,14 @@ internal static class SegmentFileNames
     public static string CleanedLogFile(string directory, long baseOffset) => LogFile(directory, baseOffset) + CleanedSuffix;
 
     public static string SwapFile(string directory, long baseOffset) => Path.Combine(directory, Name(baseOffset) + SwapSuffix);
+
+    /// <summary>The base offsets of the segments in <paramref name="directory"/> (its <c>.log</c> files), in order.</summary>
+    public static List<long> ListBaseOffsets(IFileSystem fileSystem, string directory) =>
+        fileSystem.ListFiles(directory)
+            .Select(path => TryParseBaseOffset(path, LogSuffix, out var offset) ? offset : -1)
+            .Where(offset => offset >= 0)
+            .Order()
+            .ToList();
 
     public static bool TryParseBaseOffset(string path, string suffix, out long baseOffset)
     {
