@@ -37,6 +37,9 @@ public sealed class RecordBatchBuilder : IDisposable
 
     public bool IsTransactional { get; set; }
 
+    /// <summary>A control batch (a transaction marker, see <see cref="TransactionMarker"/>): written by the broker only.</summary>
+    public bool IsControl { get; set; }
+
     public int RecordCount => _count;
 
     /// <summary>The size the batch has before compression: a bound on what <see cref="Build"/> returns for codecs that help.</summary>
@@ -54,6 +57,7 @@ public sealed class RecordBatchBuilder : IDisposable
         ProducerEpoch = NoProducerEpoch;
         BaseSequence = NoSequence;
         IsTransactional = false;
+        IsControl = false;
     }
 
     /// <summary>Adds a record; a null key or value is written as Kafka's null (length -1).</summary>
@@ -121,7 +125,7 @@ public sealed class RecordBatchBuilder : IDisposable
         BinaryPrimitives.WriteInt32BigEndian(batch[LengthOffset..], batch.Length - LogOverhead);
         BinaryPrimitives.WriteInt32BigEndian(batch[PartitionLeaderEpochOffset..], NoPartitionLeaderEpoch);
         batch[MagicOffset] = CurrentMagic;
-        var attributes = (short)((int)Compression | (IsTransactional ? TransactionalMask : 0));
+        var attributes = (short)((int)Compression | (IsTransactional ? TransactionalMask : 0) | (IsControl ? ControlMask : 0));
         BinaryPrimitives.WriteInt16BigEndian(batch[AttributesOffset..], attributes);
         BinaryPrimitives.WriteInt32BigEndian(batch[LastOffsetDeltaOffset..], _count - 1);
         BinaryPrimitives.WriteInt64BigEndian(batch[BaseTimestampOffset..], _baseTimestamp);
