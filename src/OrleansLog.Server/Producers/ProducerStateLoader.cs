@@ -95,7 +95,12 @@ public static class ProducerStateLoader
     public static long? NewestSnapshotOffset(PartitionLog log) =>
         Snapshots(log.Directory).Select(s => (long?)s.Offset).Max();
 
-    /// <summary>The leader epoch of the batch just below <paramref name="offset"/> (-1 at the log start): what ties a snapshot to the batches it covered.</summary>
+    /// <summary>
+    /// The leader epoch that wrote the offset just below <paramref name="offset"/> (-1 at the log start, or when no epoch
+    /// is known): what ties a snapshot to the history it covered, since a log cut back and written again by another
+    /// leader has another epoch there. Read from the leader epoch cache, not from the batch itself: the log cleaner may
+    /// have removed that batch, and the next one kept may be of a later epoch.
+    /// </summary>
     private static int EpochBefore(PartitionLog log, long offset)
     {
         if (offset <= log.LogStartOffset)
@@ -103,8 +108,18 @@ public static class ProducerStateLoader
             return -1;
         }
 
-        using var read = log.Read(offset - 1, RecordBatchLayout.HeaderSize);
-        return read.Length >= RecordBatchLayout.HeaderSize ? RecordBatchHeader.Read(read.Records.Span).PartitionLeaderEpoch : -1;
+        var epoch = -1;
+        foreach (var entry in log.LeaderEpochs)
+        {
+            if (entry.StartOffset > offset - 1)
+            {
+                break;
+            }
+
+            epoch = entry.Epoch;
+        }
+
+        return epoch;
     }
 
     private static IEnumerable<(long Offset, string Path)> Snapshots(string directory)

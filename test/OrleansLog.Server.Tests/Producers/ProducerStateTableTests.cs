@@ -106,6 +106,26 @@ public class ProducerStateTableTests
         Assert.Equal(ProducerBatchVerdict.Append, _table.Check(RecordBatchHeader.Read(Batches.Idempotent(3, 0, 3, "d"))).Verdict);
     }
 
+    [Fact]
+    public async Task A_snapshot_still_describes_a_log_whose_batch_below_it_was_cleaned_away()
+    {
+        using var directory = new TempDirectory();
+        using var log = Storage.PartitionLog.Open(directory.Path, new Storage.LogConfig { Compact = true });
+        log.Append(Batches.Keyed(CompressionType.None, 1_000, [("p", "1")], producerId: 3, baseSequence: 0), leaderEpoch: 1);
+        log.Append(Batches.Keyed(CompressionType.None, 1_000, [("a", "1")]), leaderEpoch: 1);
+        _table.Record(RecordBatchHeader.Read(Batches.Idempotent(3, 0, 0, "p")) with { BaseOffset = 0 }, timeMs: 0);
+        ProducerStateLoader.Snapshot(log, _table, log.LogEndOffset);
+
+        // A new leader overwrites "a": the batch just below the snapshot goes with the next cleaning.
+        log.Append(Batches.Keyed(CompressionType.None, 1_000, [("a", "2")]), leaderEpoch: 2);
+        log.Roll();
+        Assert.True((await log.CleanAsync(new Storage.Compaction.OffsetMap(1 << 16), log.LogEndOffset)).Cleaned);
+
+        var table = new ProducerStateTable();
+        Assert.Equal(2, ProducerStateLoader.Load(log, table));
+        Assert.True(table.Knows(3));
+    }
+
     private void Record(long producerId, short epoch, int baseSequence, int count, long baseOffset) =>
         _table.Record(Header(producerId, epoch, baseSequence, count) with { BaseOffset = baseOffset }, timeMs: 0);
 
