@@ -20,7 +20,7 @@ namespace OrleansLog.Storage;
 /// Concurrency: the reading, mapping and writing run without the log's exclusive lock (each chunk is read under the
 /// shared read lock), so appends, flushes and reads go on; each swap takes the exclusive file lock for a few renames.
 /// Anything that removes or cuts segments meanwhile (retention, DeleteRecords, truncation) bumps a counter and the pass
-/// abandons what it had written. One pass at a time per log (the broker's cleaner runs one pass per log at a time).
+/// abandons what it had written. One pass at a time per log: a second concurrent call returns at once, abandoned.
 /// </para>
 /// <para>
 /// Kept as they are: control batches (transaction markers; issue 24 will remove aborted data and old markers here), a
@@ -35,6 +35,7 @@ public sealed partial class PartitionLog
 
     private long _segmentsReplaced;
     private CleanerCheckpoint? _cleanerCheckpoint;
+    private int _cleaning;
 
     /// <summary>What the cleaner could clean now, with <paramref name="maxOffset"/> (the high watermark) as the bound.</summary>
     public CleanableSection InspectCleanable(long maxOffset)
@@ -50,7 +51,25 @@ public sealed partial class PartitionLog
     /// </summary>
     public async Task<CleanResult> CleanAsync(OffsetMap map, long maxOffset, CleanerThrottle? throttle = null, CancellationToken cancellationToken = default)
     {
-        throttle ??= CleanerThrottle.Unlimited;
+        // One pass at a time: two would write the same .cleaned files.
+        if (Interlocked.Exchange(ref _cleaning, 1) == 1)
+        {
+            var busy = InspectCleanable(maxOffset);
+            return new CleanResult(busy, busy.FirstDirtyOffset, 0, 0, 0, 0, "another pass is cleaning this log");
+        }
+
+        try
+        {
+            return await CleanExclusiveAsync(map, maxOffset, throttle ?? CleanerThrottle.Unlimited, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _cleaning, 0);
+        }
+    }
+
+    private async Task<CleanResult> CleanExclusiveAsync(OffsetMap map, long maxOffset, CleanerThrottle throttle, CancellationToken cancellationToken)
+    {
         RollIfPastMaxCompactionLag();
         Plan plan;
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -122,6 +122,9 @@ public sealed class ReplicatedClusterFixture : BrokerClusterFixture
         {
             siloBuilder.Services.AddSingleton<ReplicaStall>();
             siloBuilder.AddIncomingGrainCallFilter<StallFilter>();
+
+            // The cleaner runs only when a test calls it (LogCleanerService.RunOnce), so no pass of its own races a test's.
+            siloBuilder.Services.Configure<Server.Compaction.CleanerOptions>(options => options.Backoff = TimeSpan.FromHours(1));
         }
     }
 }

@@ -211,8 +211,20 @@ public sealed partial class PartitionGrain(
         }
 
         var log = _log!;
-        var dirtyRatio = log.Config.Compact ? log.InspectCleanable(Term.HighWatermark.Value).DirtyRatio : -1;
-        return new PartitionState(_id.Partition, log.LogStartOffset, log.LogEndOffset, Term.HighWatermark.Value, log.SizeInBytes, log.SegmentCount, dirtyRatio);
+        return new PartitionState(_id.Partition, log.LogStartOffset, log.LogEndOffset, Term.HighWatermark.Value, log.SizeInBytes, log.SegmentCount, DirtyRatio(log));
+    }
+
+    /// <summary>A compacted log's dirty ratio for describe; -1 when the topic is not compacted or the log is offline (its positions are still shown).</summary>
+    private double DirtyRatio(PartitionLog log)
+    {
+        try
+        {
+            return log.Config.Compact ? log.InspectCleanable(Term.HighWatermark.Value).DirtyRatio : -1;
+        }
+        catch (OrleansLogException)
+        {
+            return -1;
+        }
     }
 
     public Task RunRetention()

@@ -94,6 +94,30 @@ public sealed class LogCompactionTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_second_pass_while_one_runs_returns_at_once_without_touching_the_log()
+    {
+        using var log = PartitionLog.Open(Path.Combine(_root, "concurrent-0"), new LogConfig { Compact = true, SegmentBytes = 2_000 });
+        for (var i = 0; i < 300; i++)
+        {
+            log.Append(Batches.Keyed(CompressionType.None, 1_000, [($"k{i % 7}", $"v{i}")]));
+        }
+
+        log.Roll();
+        using var stop = new CancellationTokenSource();
+        var slow = log.CleanAsync(new OffsetMap(1 << 16), log.LogEndOffset, new CleanerThrottle(2_000, TimeProvider.System), stop.Token);
+        var second = await log.CleanAsync(new OffsetMap(1 << 16), log.LogEndOffset);
+        Assert.Equal("another pass is cleaning this log", second.Abandoned);
+        Assert.False(second.Cleaned);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow);
+
+        // The stopped pass left nothing behind, and the next one cleans.
+        Assert.Empty(Directory.EnumerateFiles(log.Directory, "*.cleaned"));
+        Assert.True((await log.CleanAsync(new OffsetMap(1 << 16), log.LogEndOffset)).Cleaned);
+        Assert.Equal(7, CompactedLog.ReadAll(log).Records.Count);
+    }
+
+    [Fact]
     public void A_record_without_a_key_is_refused_by_a_compacted_log()
     {
         using var log = PartitionLog.Open(Path.Combine(_root, "keys-0"), new LogConfig { Compact = true });
