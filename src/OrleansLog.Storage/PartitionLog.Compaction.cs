@@ -188,6 +188,7 @@ public sealed partial class PartitionLog
     private void SegmentsCutBack(long offset)
     {
         _segmentsReplaced++;
+        TransactionsCutBack(offset);
         var checkpoint = _cleanerCheckpoint ??= CleanerCheckpoint.Read(_fileSystem, Directory);
         var lowered = checkpoint.LoweredTo(offset);
         if (!ReferenceEquals(lowered, checkpoint))

@@ -60,6 +60,7 @@ public sealed partial class PartitionLog : IDisposable
         _epochs = loaded.Epochs;
         _checkpointedHighWatermark = HighWatermarkCheckpoint.Read(fileSystem, directory);
         Recovery = loaded.Recovery;
+        _aborted = Transactions.AbortedTransactionIndex.Open(fileSystem, directory, loaded.LogEndOffset);
         _commit = new GroupCommit(_fence, FlushActiveSegment, () => LogEndOffset, time, flushedOffset: loaded.LogEndOffset);
         _commit.ScheduleTimer(config.FlushMs);
     }
@@ -399,6 +400,8 @@ public sealed partial class PartitionLog : IDisposable
                 segment.Dispose();
             }
 
+            _aborted.Dispose();
+
             _directoryLock.Dispose();
             _fence.Close();
         }
@@ -581,6 +584,7 @@ public sealed partial class PartitionLog : IDisposable
 
             _segments = _segments.RemoveRange(0, count);
             _fileSystem.FlushDirectory(Directory);
+            _aborted.TrimBefore(newLogStartOffset);
             _segmentsReplaced++;
         });
         Volatile.Write(ref _logStartOffset, newLogStartOffset);
