@@ -44,6 +44,18 @@ public static class Batches
         return builder.Build().ToArray();
     }
 
+    /// <summary>A batch of a transactional producer (the transactional attribute set), as Idempotent otherwise.</summary>
+    public static byte[] Transactional(long producerId, short epoch, int baseSequence, params string[] values)
+    {
+        using var builder = new RecordBatchBuilder { ProducerId = producerId, ProducerEpoch = epoch, BaseSequence = baseSequence, IsTransactional = true };
+        foreach (var value in values)
+        {
+            builder.Add(1_000, null, Encoding.UTF8.GetBytes(value));
+        }
+
+        return builder.Build().ToArray();
+    }
+
     public static byte[] WithTimestamps(params long[] timestamps)
     {
         using var builder = new RecordBatchBuilder();

@@ -13,7 +13,8 @@ namespace OrleansLog.Server.Producers;
 /// starts from the newest snapshot that still describes the log (at or below its end, and written over the
 /// same batch: the leader epoch of the batch before it matches) and replays batch headers from there. So a
 /// producer's retry is recognised however long ago its batch was written. Without a snapshot it replays the
-/// last <see cref="WindowOffsets"/> offsets. Stateless and thread-safe per log (the partition grain calls it).
+/// last <see cref="WindowOffsets"/> offsets. Replaying a transaction's abort marker also appends its entry to the log's
+/// aborted-transaction index if a crash took it. Stateless and thread-safe per log (the partition grain calls it).
 /// </summary>
 public static class ProducerStateLoader
 {
@@ -37,9 +38,17 @@ public static class ProducerStateLoader
                 continue;
             }
 
-            if (ChecksummedFile.TryRead(DiskFileSystem.Instance, path, Magic, 1) is { Length: >= 4 } payload
+            var version = ProducerStateTable.SnapshotVersion;
+            var payload = ChecksummedFile.TryRead(DiskFileSystem.Instance, path, Magic, version);
+            if (payload is null)
+            {
+                version = 1;
+                payload = ChecksummedFile.TryRead(DiskFileSystem.Instance, path, Magic, version);
+            }
+
+            if (payload is { Length: >= 4 }
                 && BinaryPrimitives.ReadInt32BigEndian(payload) == EpochBefore(log, offset)
-                && table.LoadSnapshot(payload.AsSpan(4)))
+                && table.LoadSnapshot(payload.AsSpan(4), version))
             {
                 from = offset;
                 break;
@@ -53,11 +62,13 @@ public static class ProducerStateLoader
     /// <summary>Writes <paramref name="table"/> as of <paramref name="offset"/> (it holds every batch below it) and keeps the two newest snapshots.</summary>
     public static void Snapshot(PartitionLog log, ProducerStateTable table, long offset)
     {
+        // The snapshot stands for the aborted transactions below it: their index entries must be durable first.
+        log.FlushTransactionIndex();
         var state = table.ToSnapshot();
         var payload = new byte[4 + state.Length];
         BinaryPrimitives.WriteInt32BigEndian(payload, EpochBefore(log, offset));
         state.CopyTo(payload, 4);
-        ChecksummedFile.WriteAtomic(DiskFileSystem.Instance, Path.Combine(log.Directory, $"{Prefix}{offset.ToString("D20", CultureInfo.InvariantCulture)}{Suffix}"), Magic, 1, payload);
+        ChecksummedFile.WriteAtomic(DiskFileSystem.Instance, Path.Combine(log.Directory, $"{Prefix}{offset.ToString("D20", CultureInfo.InvariantCulture)}{Suffix}"), Magic, ProducerStateTable.SnapshotVersion, payload);
         foreach (var (_, path) in Snapshots(log.Directory).OrderByDescending(s => s.Offset).Skip(2))
         {
             File.Delete(path);
@@ -81,7 +92,16 @@ public static class ProducerStateLoader
                 var header = RecordBatchHeader.Read(remaining);
                 if (header.HasProducerId && header.LastOffset >= offset)
                 {
-                    table.Record(header, header.MaxTimestamp);
+                    if (!header.IsControl)
+                    {
+                        table.Record(header, header.MaxTimestamp);
+                    }
+                    else if (TransactionMarker.TryRead(remaining[..header.SizeInBytes], out var marker)
+                        && table.RecordMarker(header.ProducerId, header.ProducerEpoch, marker.CoordinatorEpoch, marker.Type == ControlRecordType.Commit, header.BaseOffset, header.MaxTimestamp) is { Committed: false } aborted)
+                    {
+                        // Rebuilds an index entry a crash took after its marker was written (a no-op when it is there).
+                        log.AppendAbortedTransaction(aborted.ToIndexEntry());
+                    }
                 }
 
                 remaining = remaining[header.SizeInBytes..];
