@@ -1,4 +1,6 @@
+using OrleansLog.Records;
 using OrleansLog.Storage.Transactions;
+using static OrleansLog.Records.RecordBatchLayout;
 
 namespace OrleansLog.Storage;
 
@@ -6,6 +8,22 @@ namespace OrleansLog.Storage;
 public sealed partial class PartitionLog
 {
     private readonly AbortedTransactionIndex _aborted;
+
+    /// <summary>
+    /// Appends a transaction marker (one control batch, built by the broker for its transaction coordinator) as leader:
+    /// it gets the next offset and <paramref name="leaderEpoch"/>, and is stored as built (never recompressed).
+    /// </summary>
+    public LogAppendInfo AppendMarker(ReadOnlyMemory<byte> marker, int leaderEpoch)
+    {
+        var count = RecordBatchValidator.Validate(marker.Span, int.MaxValue, producerBatch: false);
+        if (count != 1 || !RecordBatchHeader.Read(marker.Span).IsControl)
+        {
+            throw new ArgumentException("A marker is exactly one control batch.", nameof(marker));
+        }
+
+        using var scope = _locks.Write();
+        return AppendLocked(marker, count, leaderEpoch, assignOffsets: true, Config, NoTimestamp);
+    }
 
     /// <summary>How many aborted transactions the index holds (for tests and diagnostics).</summary>
     public long AbortedTransactionCount => _aborted.Count;

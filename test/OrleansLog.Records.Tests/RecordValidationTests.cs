@@ -34,11 +34,11 @@ public class RecordValidationTests
     }
 
     [Theory]
-    [InlineData(RecordBatchLayout.ControlMask | RecordBatchLayout.TransactionalMask, ErrorCode.InvalidRecord)]
-    [InlineData(RecordBatchLayout.TransactionalMask, ErrorCode.InvalidTxnState)]
-    public void A_producer_may_send_neither_a_transaction_marker_nor_a_transactional_batch(int flags, ErrorCode expected)
+    [InlineData(RecordBatchLayout.ControlMask | RecordBatchLayout.TransactionalMask, 7, ErrorCode.InvalidRecord)]
+    [InlineData(RecordBatchLayout.TransactionalMask, -1, ErrorCode.InvalidRecord)]
+    public void A_producer_may_send_neither_a_transaction_marker_nor_a_transactional_batch_without_a_producer_id(int flags, long producerId, ErrorCode expected)
     {
-        using var builder = new RecordBatchBuilder { ProducerId = 7, ProducerEpoch = 0, BaseSequence = 0 };
+        using var builder = new RecordBatchBuilder { ProducerId = producerId, ProducerEpoch = (short)(producerId >= 0 ? 0 : -1), BaseSequence = producerId >= 0 ? 0 : -1 };
         builder.Add(Now, "k"u8.ToArray(), "v"u8.ToArray());
         var batch = builder.Build().ToArray();
         var attributes = System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(batch.AsSpan(RecordBatchLayout.AttributesOffset));
@@ -48,8 +48,18 @@ public class RecordValidationTests
         var error = Assert.Throws<OrleansLogException>(() => RecordBatchValidator.ValidateOne(batch, int.MaxValue, producerBatch: true));
         Assert.Equal(expected, error.Code);
 
-        // A follower copies what its leader stored (markers included, once the broker writes them).
-        Assert.Equal(batch.Length, RecordBatchValidator.ValidateOne(batch, int.MaxValue, producerBatch: false));
+        // A follower copies what its leader stored, markers included.
+        if (producerId >= 0)
+        {
+            Assert.Equal(batch.Length, RecordBatchValidator.ValidateOne(batch, int.MaxValue, producerBatch: false));
+        }
+    }
+
+    [Fact]
+    public void A_transactional_batch_with_a_producer_id_passes_for_its_leader_to_check_with_the_coordinator()
+    {
+        var batch = Batches.Transactional(7, 0, 0, "v");
+        Assert.Equal(batch.Length, RecordBatchValidator.ValidateOne(batch, int.MaxValue, producerBatch: true));
     }
 
     [Fact]

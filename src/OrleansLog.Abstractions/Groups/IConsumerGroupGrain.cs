@@ -45,6 +45,17 @@ public interface IConsumerGroupGrain : IGrainWithStringKey
     Task<CommitOffsetsResponse> CommitOffsets(CommitOffsetsRequest request);
 
     /// <summary>The committed offsets of the given partitions (all when empty); partitions without one are left out.</summary>
+    /// <summary>
+    /// Commits offsets inside the transaction of <paramref name="transactionalId"/> (Kafka's TxnOffsetCommit): they stay
+    /// pending, invisible to fetches, until the transaction commits; an abort drops them.
+    /// </summary>
+    [RequiresAcl(AclOperation.Read, AclResourceType.Group, AclResourceSource.GrainKey)]
+    Task<CommitOffsetsResponse> CommitTransactionalOffsets(string transactionalId, Producers.ProducerIdentity producer, CommitOffsetsRequest request);
+
+    /// <summary>The transaction coordinator ends a producer's transaction here: its pending offsets are committed or dropped.</summary>
+    [Security.ClusterInternal]
+    Task CompleteTransaction(Producers.ProducerIdentity producer, bool commit);
+
     [RequiresAcl(AclOperation.Describe, AclResourceType.Group, AclResourceSource.GrainKey)]
     Task<ImmutableArray<CommittedOffset>> FetchOffsets(ImmutableArray<TopicPartition> partitions);
 

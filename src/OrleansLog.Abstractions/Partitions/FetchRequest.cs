@@ -4,7 +4,7 @@ namespace OrleansLog.Partitions;
 /// Read batches from <see cref="Offset"/>: up to <see cref="MaxBytes"/> (but at least one batch, unless
 /// <see cref="MinOneBatch"/> is false), waiting up to <see cref="MaxWaitMs"/> until at least
 /// <see cref="MinBytes"/> are available. The broker caps <see cref="MaxBytes"/> at its own
-/// <c>fetch.max.bytes</c>.
+/// <c>fetch.max.bytes</c>. With <see cref="IsolationLevel.ReadCommitted"/> it reads below the last stable offset only.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record FetchRequest(
@@ -12,4 +12,5 @@ public sealed record FetchRequest(
     [property: Id(1)] int MaxBytes = 1024 * 1024,
     [property: Id(2)] int MinBytes = 1,
     [property: Id(3)] int MaxWaitMs = 500,
-    [property: Id(4)] bool MinOneBatch = true);
+    [property: Id(4)] bool MinOneBatch = true,
+    [property: Id(5)] IsolationLevel Isolation = IsolationLevel.ReadUncommitted);

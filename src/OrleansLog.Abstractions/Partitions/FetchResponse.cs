@@ -1,8 +1,11 @@
+using System.Collections.Immutable;
+
 namespace OrleansLog.Partitions;
 
 /// <summary>
 /// Whole record batches as stored, from the one holding the requested offset (it may start earlier),
-/// all below <see cref="HighWatermark"/>; or an error such as OFFSET_OUT_OF_RANGE with the valid range.
+/// all below <see cref="HighWatermark"/>; or an error such as OFFSET_OUT_OF_RANGE with the valid range. A read_committed
+/// fetch stops at <see cref="LastStableOffset"/> and names the <see cref="AbortedTransactions"/> whose batches it must skip.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record FetchResponse(
@@ -11,4 +14,6 @@ public sealed record FetchResponse(
     [property: Id(2)] long HighWatermark,
     [property: Id(3)] long LogStartOffset,
     [property: Id(4)] long NextOffset,
-    [property: Id(5)] string? ErrorMessage = null);
+    [property: Id(5)] string? ErrorMessage = null,
+    [property: Id(6)] long LastStableOffset = -1,
+    [property: Id(7)] ImmutableArray<AbortedTransaction> AbortedTransactions = default);

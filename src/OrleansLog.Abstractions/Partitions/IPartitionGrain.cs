@@ -16,7 +16,7 @@ public interface IPartitionGrain : IGrainWithStringKey
 
     /// <summary>The earliest offset with a timestamp at least <paramref name="timestamp"/> (-1 when none), or a <see cref="ListOffsetsSpec"/> position.</summary>
     [RequiresAcl(AclOperation.Describe, AclResourceType.Topic, AclResourceSource.PartitionKeyTopic)]
-    Task<long> ListOffset(long timestamp);
+    Task<long> ListOffset(long timestamp, IsolationLevel isolation = IsolationLevel.ReadUncommitted);
 
     [RequiresAcl(AclOperation.Describe, AclResourceType.Topic, AclResourceSource.PartitionKeyTopic)]
     Task<PartitionState> GetState();
@@ -32,6 +32,13 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// <summary>Deletes whole segments past the topic's retention; run by the broker's retention service.</summary>
     [Security.ClusterInternal]
     Task RunRetention();
+
+    /// <summary>
+    /// Writes a transaction's commit or abort marker (from its coordinator), replicated as an acks=all produce: the
+    /// producer's open transaction here ends. INVALID_PRODUCER_EPOCH or TRANSACTION_COORDINATOR_FENCED for a stale one.
+    /// </summary>
+    [Security.ClusterInternal]
+    Task<ErrorCode> WriteTxnMarker(TransactionMarkerRequest request);
 
     /// <summary>Picks up a changed topic description (from the coordinator, which passes it so nothing calls back); false when this activation does not lead (it steps down).</summary>
     [Security.ClusterInternal]

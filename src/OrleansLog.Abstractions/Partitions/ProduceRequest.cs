@@ -5,4 +5,5 @@ namespace OrleansLog.Partitions;
 public sealed record ProduceRequest(
     [property: Id(0)] ReadOnlyMemory<byte> Records,
     [property: Id(1)] short Acks = Partitions.Acks.All,
-    [property: Id(2)] int TimeoutMs = 30_000);
+    [property: Id(2)] int TimeoutMs = 30_000,
+    [property: Id(3)] string? TransactionalId = null);

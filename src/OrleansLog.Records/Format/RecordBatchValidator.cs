@@ -91,11 +91,11 @@ public static class RecordBatchValidator
             throw new OrleansLogException(ErrorCode.InvalidRecord, "A produced batch may not be a control batch: transaction markers are written by the broker.");
         }
 
-        // Until the broker has transactions, no transaction can be ongoing for a producer: Kafka refuses the same batch
-        // when its producer has not begun a transaction with the coordinator.
-        if (producerBatch && header.IsTransactional)
+        // A transactional batch is checked by the partition leader against its transaction coordinator; without a producer
+        // id it cannot belong to any transaction.
+        if (header.IsTransactional && !header.HasProducerId)
         {
-            throw new OrleansLogException(ErrorCode.InvalidTxnState, $"Producer {header.ProducerId} sent a transactional batch, but it has no ongoing transaction: this broker does not support transactions yet.");
+            throw new OrleansLogException(ErrorCode.InvalidRecord, "A transactional batch must carry a producer id.");
         }
 
         return size;

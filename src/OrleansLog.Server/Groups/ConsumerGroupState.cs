@@ -1,3 +1,5 @@
+using OrleansLog.Groups;
+
 namespace OrleansLog.Server.Groups;
 
 /// <summary>
@@ -14,4 +16,8 @@ public sealed class ConsumerGroupState
     /// <summary>Unix ms of the last commit or of the last member leaving; 0 when unknown (state written before it was kept).</summary>
     [Id(1)]
     public long LastActiveMs { get; set; }
+
+    /// <summary>Offsets committed inside open transactions, by producer id: applied when the transaction commits, dropped when it aborts.</summary>
+    [Id(2)]
+    public Dictionary<long, List<CommittedOffset>> Pending { get; set; } = [];
 }

@@ -18,6 +18,7 @@ using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
 using OrleansLog.Server.Retention;
 using OrleansLog.Server.Schemas;
+using OrleansLog.Server.Transactions;
 
 namespace OrleansLog.Server.Hosting;
 
@@ -107,6 +108,10 @@ public static class SiloBuilderExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HighWatermarkCheckpointer>());
         builder.Services.AddSingleton<GroupExpiryService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupExpiryService>());
+        builder.Services.AddValidatedOptions<TransactionOptions, TransactionOptionsValidator>(TransactionOptions.SectionName);
+        builder.Services.AddSingleton<ITransactionVerifier, CoordinatorTransactionVerifier>();
+        builder.Services.AddSingleton<TransactionSweepService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TransactionSweepService>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }

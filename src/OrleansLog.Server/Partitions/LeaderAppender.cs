@@ -3,7 +3,9 @@ using OrleansLog.Metadata;
 using OrleansLog.Partitions;
 using OrleansLog.Records;
 using OrleansLog.Server.Brokers;
+using OrleansLog.Producers;
 using OrleansLog.Server.Producers;
+using OrleansLog.Server.Transactions;
 using OrleansLog.Server.Replication;
 using OrleansLog.Storage;
 
@@ -19,6 +21,13 @@ namespace OrleansLog.Server.Partitions;
 /// coordinator (a broker paused past its session may already have been replaced). An append refused for an older epoch ends the term. A producer id the
 /// partition does not know must have been handed out by the cluster (UNKNOWN_PRODUCER_ID otherwise), and
 /// producers silent past <see cref="ProducerStateOptions.IdExpiration"/> are forgotten.
+/// <para>
+/// Transactions: a transaction's first batch here is appended only if its coordinator has the partition in the
+/// producer's open transaction (KIP-890's verification, so a late batch of an ended transaction cannot open one that
+/// nobody will end); the coordinator's markers are appended as acks=all writes, an abort is recorded in the log's
+/// aborted-transaction index, and the last stable offset (<see cref="LastStableOffset"/>) stays below every
+/// transaction still open or whose marker is not yet below the high watermark.
+/// </para>
 /// <para>Concurrency: not thread-safe. Called only in the partition grain's turns; produces interleave at
 /// their awaits (flush, replication), and every state change happens between awaits.</para>
 /// </summary>
@@ -33,12 +42,17 @@ public sealed partial class LeaderAppender
     private readonly ProducerStateOptions _producerOptions;
     private readonly BrokerLease _lease;
     private readonly TimeProvider _time;
+    private readonly ITransactionVerifier _transactions;
     private readonly ProducerStateTable _producers = new();
+
+    /// <summary>Transactions whose markers are written here but not yet below the high watermark, in marker order.</summary>
+    private readonly Queue<(long FirstOffset, long MarkerOffset)> _unreplicated = new();
     private long _nextExpiryCheck;
     private long _snapshotOffset;
 
-    public LeaderAppender(TopicPartition id, PartitionLog log, LeaderReplication term, ILeaderReplicationHost host, BrokerLease lease, IProducerIdAuthority producerIds, ProducerStateOptions producerOptions, TimeProvider time, ILogger logger)
+    public LeaderAppender(TopicPartition id, PartitionLog log, LeaderReplication term, ILeaderReplicationHost host, BrokerLease lease, IProducerIdAuthority producerIds, ITransactionVerifier transactions, ProducerStateOptions producerOptions, TimeProvider time, ILogger logger)
     {
+        _transactions = transactions;
         _id = id;
         _log = log;
         _term = term;
@@ -54,6 +68,25 @@ public sealed partial class LeaderAppender
 
     /// <summary>Producers this leader remembers (for tests and metrics).</summary>
     public int ProducerCount => _producers.ProducerCount;
+
+    /// <summary>
+    /// Where read_committed readers stop: the high watermark, or the first offset of the oldest transaction still open,
+    /// or of one whose marker the in-sync replicas do not all hold yet (a new leader without it would still have it open).
+    /// </summary>
+    public long LastStableOffset
+    {
+        get
+        {
+            var highWatermark = _term.HighWatermark.Value;
+            while (_unreplicated.TryPeek(out var ended) && ended.MarkerOffset < highWatermark)
+            {
+                _unreplicated.Dequeue();
+            }
+
+            var stable = Math.Min(highWatermark, _producers.FirstUnstableOffset ?? long.MaxValue);
+            return _unreplicated.TryPeek(out var pending) ? Math.Min(stable, pending.FirstOffset) : stable;
+        }
+    }
 
     public async Task<ProduceResponse> AppendAsync(ProduceRequest request, TopicConfig config)
     {
@@ -105,6 +138,20 @@ public sealed partial class LeaderAppender
             return ProduceResponse.Failed(new OrleansLogException(ErrorCode.UnknownProducerId, $"Producer id {batch.ProducerId} was not handed out by this cluster: get one with InitProducerId."), _log.LogStartOffset);
         }
 
+        // A transaction's first batch here must belong to an open transaction at its coordinator.
+        if (batch.IsTransactional && _producers.OpenTransactionOf(batch.ProducerId) is null)
+        {
+            if (request.TransactionalId is not { Length: > 0 } transactionalId)
+            {
+                return ProduceResponse.Failed(new OrleansLogException(ErrorCode.InvalidTxnState, "A transactional batch must come with its transactional id."), _log.LogStartOffset);
+            }
+
+            if (!await _transactions.IsInTransaction(transactionalId, new ProducerIdentity(batch.ProducerId, batch.ProducerEpoch), _id))
+            {
+                return ProduceResponse.Failed(new OrleansLogException(ErrorCode.InvalidTxnState, $"{_id} is not in an open transaction of \"{transactionalId}\" (producer {batch.ProducerId}, epoch {batch.ProducerEpoch}): add it with AddPartitionsToTxn first."), _log.LogStartOffset);
+            }
+        }
+
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         ExpireProducersIfDue(now);
         var check = _producers.Check(batch);
@@ -123,6 +170,59 @@ public sealed partial class LeaderAppender
         _term.Appended();
         SnapshotIfDue(info.NextOffset);
         return await AcknowledgeAsync(info.FirstOffset, info.NextOffset, info.LogAppendTime, request, config);
+    }
+
+    /// <summary>
+    /// Writes a transaction coordinator's commit or abort marker for one producer, acknowledged as acks=all: the producer's
+    /// open transaction ends here (an abort is indexed for read_committed readers). Stale markers are refused.
+    /// </summary>
+    public async Task<ErrorCode> WriteMarkerAsync(TransactionMarkerRequest request, TopicConfig config)
+    {
+        if (_term.Leadership.Isr.Length < config.MinInsyncReplicas)
+        {
+            return ErrorCode.NotEnoughReplicas;
+        }
+
+        if (_producers.CheckMarker(request.ProducerId, request.ProducerEpoch, request.CoordinatorEpoch) is { } refused)
+        {
+            return refused.Error;
+        }
+
+        try
+        {
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var marker = new TransactionMarker(request.Commit ? ControlRecordType.Commit : ControlRecordType.Abort, request.CoordinatorEpoch).ToBatch(request.ProducerId, request.ProducerEpoch, now);
+            var info = _log.AppendMarker(marker, _term.Epoch);
+            if (_producers.RecordMarker(request.ProducerId, request.ProducerEpoch, request.CoordinatorEpoch, request.Commit, info.FirstOffset, now) is { } ended)
+            {
+                if (!ended.Committed)
+                {
+                    _log.AppendAbortedTransaction(ended.ToIndexEntry());
+                }
+
+                _unreplicated.Enqueue((ended.FirstOffset, ended.MarkerOffset));
+            }
+
+            _term.Appended();
+            SnapshotIfDue(info.NextOffset);
+            var acknowledged = await AcknowledgeAsync(info.FirstOffset, info.NextOffset, -1, new ProduceRequest(marker, Acks.All, request.TimeoutMs), config);
+            return acknowledged.Error;
+        }
+        catch (OrleansLogException e)
+        {
+            if (e.Code == ErrorCode.FencedLeaderEpoch)
+            {
+                _host.StepDown(e.Message);
+                return ErrorCode.NotLeaderOrFollower;
+            }
+
+            if (e.Code == ErrorCode.KafkaStorageError)
+            {
+                LogStorageFailed(e, _id.DirectoryName);
+            }
+
+            return e.Code;
+        }
     }
 
     private async Task<ProduceResponse> AcknowledgeAsync(long firstOffset, long nextOffset, long logAppendTime, ProduceRequest request, TopicConfig config)

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using OrleansLog.Partitions;
 using OrleansLog.Server.Replication;
 using OrleansLog.Storage;
@@ -9,14 +10,16 @@ namespace OrleansLog.Server.Partitions;
 /// <c>maxBytes</c> and never more than the broker's <c>fetch.max.bytes</c> (but one whole batch unless the
 /// fetch says otherwise), waiting up to <c>maxWait</c> for <c>minBytes</c> to gather (Kafka's long poll).
 /// Each advance of the high watermark wakes the wait; one timer bounds all of it. When the leadership term
-/// ends while it waits, the caller's <c>ended</c> error is the answer.
+/// ends while it waits, the caller's <c>ended</c> error is the answer. A read_committed fetch reads below the last stable
+/// offset only (it moves when the high watermark does, which wakes the wait) and gets the aborted transactions of its range.
 /// <para>Concurrency: stateless; it reads the log (thread-safe) and the high watermark, which it must only
 /// touch in the owning grain's turns, so it is awaited from one.</para>
 /// </summary>
 public static class LongPollFetch
 {
-    public static async Task<FetchResponse> ServeAsync(PartitionLog log, HighWatermark highWatermarkOf, FetchRequest request, int fetchMaxBytes, TimeProvider time, Func<OrleansLogException> ended)
+    public static async Task<FetchResponse> ServeAsync(PartitionLog log, HighWatermark highWatermarkOf, Func<long> lastStableOffsetOf, FetchRequest request, int fetchMaxBytes, TimeProvider time, Func<OrleansLogException> ended)
     {
+        var committed = request.Isolation == IsolationLevel.ReadCommitted;
         if (request.MaxBytes <= 0)
         {
             return Failed(new OrleansLogException(ErrorCode.InvalidFetchSize, $"maxBytes={request.MaxBytes} must be positive."), highWatermarkOf.Value, log.LogStartOffset);
@@ -29,6 +32,8 @@ public static class LongPollFetch
         while (true)
         {
             var highWatermark = highWatermarkOf.Value;
+            var lastStable = lastStableOffsetOf();
+            var bound = committed ? lastStable : highWatermark;
             var changed = highWatermarkOf.NextChange;
             if (request.Offset < log.LogStartOffset || request.Offset > log.LogEndOffset)
             {
@@ -38,19 +43,20 @@ public static class LongPollFetch
                     log.LogStartOffset);
             }
 
-            if (request.Offset < highWatermark)
+            if (request.Offset < bound)
             {
                 // Read into a buffer of the answer's own (the response outlives this call), so no batch is copied twice.
-                using var read = log.Read(request.Offset, maxBytes, maxOffset: highWatermark, request.MinOneBatch, owned: true);
+                using var read = log.Read(request.Offset, maxBytes, maxOffset: bound, request.MinOneBatch, owned: true);
                 if (read.Length >= request.MinBytes || timeout.IsCompleted)
                 {
-                    return new FetchResponse(ErrorCode.None, read.Records, highWatermark, read.LogStartOffset, read.Length > 0 ? read.NextOffset : request.Offset);
+                    var aborted = committed && read.Length > 0 ? AbortedIn(log, request.Offset, read.NextOffset) : default;
+                    return new FetchResponse(ErrorCode.None, read.Records, highWatermark, read.LogStartOffset, read.Length > 0 ? read.NextOffset : request.Offset, null, lastStable, aborted);
                 }
             }
 
             if (timeout.IsCompleted)
             {
-                return new FetchResponse(ErrorCode.None, ReadOnlyMemory<byte>.Empty, highWatermark, log.LogStartOffset, request.Offset);
+                return new FetchResponse(ErrorCode.None, ReadOnlyMemory<byte>.Empty, highWatermark, log.LogStartOffset, request.Offset, null, lastStable);
             }
 
             await Task.WhenAny(changed, timeout);
@@ -59,6 +65,13 @@ public static class LongPollFetch
                 return Failed(ended(), -1, -1);
             }
         }
+    }
+
+    /// <summary>The aborted transactions a read of <c>[from, to)</c> overlaps (Kafka's aborted_transactions of a fetch).</summary>
+    private static ImmutableArray<AbortedTransaction> AbortedIn(PartitionLog log, long from, long to)
+    {
+        var entries = log.CollectAbortedTransactions(from, to);
+        return entries.Count == 0 ? [] : [.. entries.Select(e => new AbortedTransaction(e.ProducerId, e.FirstOffset))];
     }
 
     public static FetchResponse Failed(OrleansLogException error, long highWatermark, long logStartOffset) =>

@@ -12,6 +12,7 @@ using OrleansLog.Server.Placement;
 using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
 using OrleansLog.Server.Schemas;
+using OrleansLog.Server.Transactions;
 using OrleansLog.Storage;
 using OrleansLog.Storage.Epochs;
 
@@ -42,6 +43,7 @@ public sealed partial class PartitionGrain(
     IOptions<FetchOptions> fetch,
     SchemaIdGate schemas,
     IProducerIdAuthority producerIds,
+    ITransactionVerifier transactions,
     BrokerLease lease,
     IOptions<ProducerStateOptions> producerOptions,
     TimeProvider time,
@@ -156,18 +158,20 @@ public sealed partial class PartitionGrain(
         }
 
         // A term that ends while the fetch waits: deposed or deactivating (ask the leader again), or deleted.
-        return await LongPollFetch.ServeAsync(_log!, Term.HighWatermark, request, fetch.Value.FetchMaxBytes, time, () => _log is null ? UnknownPartition() : NotLeader());
+        var appender = _appender!;
+        return await LongPollFetch.ServeAsync(_log!, Term.HighWatermark, () => appender.LastStableOffset, request, fetch.Value.FetchMaxBytes, time, () => _log is null ? UnknownPartition() : NotLeader());
     }
 
-    public async Task<long> ListOffset(long timestamp)
+    public async Task<long> ListOffset(long timestamp, IsolationLevel isolation = IsolationLevel.ReadUncommitted)
     {
         if (await RequireLeader() is { } refusal)
         {
             throw refusal;
         }
 
+        // read_committed readers see the log up to the last stable offset, as their fetches do.
         var log = _log!;
-        var highWatermark = Term.HighWatermark.Value;
+        var highWatermark = isolation == IsolationLevel.ReadCommitted ? _appender!.LastStableOffset : Term.HighWatermark.Value;
         return timestamp switch
         {
             ListOffsetsSpec.Earliest => log.LogStartOffset,
@@ -225,6 +229,16 @@ public sealed partial class PartitionGrain(
         {
             return -1;
         }
+    }
+
+    public async Task<ErrorCode> WriteTxnMarker(TransactionMarkerRequest request)
+    {
+        if (await RequireLeader() is { } refusal)
+        {
+            return refusal.Code;
+        }
+
+        return await _appender!.WriteMarkerAsync(request, _topic!.Config);
     }
 
     public Task RunRetention()
@@ -382,7 +396,7 @@ public sealed partial class PartitionGrain(
         var log = logs.Acquire(_id, topic);
         HoldLog(log);
         _term = new LeaderReplication(_id, LocalBroker, leadership, log, _replica, this, replication.Value, time, metrics, logger);
-        _appender = new LeaderAppender(_id, log, _term, this, lease, producerIds, producerOptions.Value, time, logger);
+        _appender = new LeaderAppender(_id, log, _term, this, lease, producerIds, transactions, producerOptions.Value, time, logger);
         LogLeading(_id.DirectoryName, LocalBroker, _term.Epoch, log.LogEndOffset, _term.HighWatermark.Value, leadership.Isr);
         metrics.StartedTerm(_id.Topic);
         _term.Start();

@@ -17,7 +17,7 @@ using OrleansLog.Testing;
 namespace OrleansLog.Server.Tests.Partitions;
 
 /// <summary>The leader's produce path without a silo: a real log, a leader alone in its ISR (so acks=all holds at the flush).</summary>
-public sealed class LeaderAppenderTests : IDisposable
+public sealed partial class LeaderAppenderTests : IDisposable
 {
     private static readonly TopicPartition Id = new("orders", 0);
 
@@ -29,6 +29,7 @@ public sealed class LeaderAppenderTests : IDisposable
     private readonly LeaderReplication _term;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
     private readonly FakeProducerIds _producerIds = new(allocatedBelow: 100);
+    private readonly FakeTransactionVerifier _transactions = new();
     private readonly BrokerLease _lease;
 
     public LeaderAppenderTests()
@@ -210,7 +211,7 @@ public sealed class LeaderAppenderTests : IDisposable
         Assert.Equal(end, _log.LogEndOffset);
     }
 
-    private LeaderAppender NewAppender() => new(Id, _log, _term, _host, _lease, _producerIds, new ProducerStateOptions(), _time, NullLogger.Instance);
+    private LeaderAppender NewAppender() => new(Id, _log, _term, _host, _lease, _producerIds, _transactions, new ProducerStateOptions(), _time, NullLogger.Instance);
 
     public void Dispose()
     {

@@ -114,5 +114,5 @@ public sealed class LongPollFetchTests : IDisposable
     }
 
     private Task<FetchResponse> Fetch(FetchRequest request) =>
-        LongPollFetch.ServeAsync(_log, _highWatermark, request, FetchMaxBytes, _time, () => new OrleansLogException(ErrorCode.NotLeaderOrFollower, "the term ended"));
+        LongPollFetch.ServeAsync(_log, _highWatermark, () => _highWatermark.Value, request, FetchMaxBytes, _time, () => new OrleansLogException(ErrorCode.NotLeaderOrFollower, "the term ended"));
 }
