@@ -23,7 +23,7 @@ public sealed class KafkaBrokerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Silo = await SiloProcess.StartAsync(_data.Sub("data"), extraArguments: ["--OrleansLog:Groups:InitialRebalanceDelay", "00:00:00.300"]);
+        Silo = await SiloProcess.StartAsync(_data.Sub("data"), extraArguments: ["--OrleansLog:Groups:InitialRebalanceDelay", "00:00:00.300", "--OrleansLog:Transactions:TimeoutCheckInterval", "00:00:00.500"]);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddOrleansLogClient(options => options.Gateways.Add(Silo.Gateway));
         _clientHost = builder.Build();

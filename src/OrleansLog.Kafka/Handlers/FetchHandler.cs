@@ -23,8 +23,9 @@ namespace OrleansLog.Kafka.Handlers;
 /// <para>
 /// If the first reading yields fewer than <c>min_bytes</c>, the partitions that had nothing long-poll
 /// their leaders for what is left of <c>max_wait_ms</c> (each within what is left of the budget), and the
-/// response goes as soon as one of them has data. Batches are returned as stored. read_committed is served
-/// like read_uncommitted (there are no transactions): the last stable offset is the high watermark.
+/// response goes as soon as one of them has data. Batches are returned as stored. A read_committed fetch reads below
+/// each partition's last stable offset and gets the aborted transactions of what it read (the client skips those
+/// producers' batches until their abort markers, and every control batch).
 /// </para>
 /// </summary>
 internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchOptions> options) : IKafkaHandler
@@ -49,7 +50,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         if (budget.Used < fetch.MinBytes && remaining > 0 && budget.Remaining > 0 && partitions.TrueForAll(p => p.Result!.Error == ErrorCode.None))
         {
             var polling = context.Time.GetTimestamp();
-            await LongPoll([.. partitions.Where(p => p.Result!.Records.IsEmpty && p.Result.HighWatermark <= p.Offset)], remaining, budget);
+            await LongPoll([.. partitions.Where(p => p.Result!.Records.IsEmpty && ReadableEnd(p.Result, fetch.Isolation) <= p.Offset)], remaining, budget);
             request.Waited = context.Time.GetElapsedTime(polling);
         }
 
@@ -143,7 +144,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         try
         {
             return await context.Grains.GetPartitionGrain(partition.Topic, partition.Partition)
-                .Fetch(new FetchRequest(partition.Offset, maxBytes, MinBytes: 1, maxWaitMs, wholeBatch));
+                .Fetch(new FetchRequest(partition.Offset, maxBytes, MinBytes: 1, maxWaitMs, wholeBatch, partition.Isolation));
         }
         catch (Exception e)
         {
@@ -160,7 +161,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         var maxWaitMs = reader.ReadInt32();
         var minBytes = reader.ReadInt32();
         var maxBytes = reader.ReadInt32();
-        reader.ReadInt8();
+        var isolation = reader.ReadInt8() == (sbyte)IsolationLevel.ReadCommitted ? IsolationLevel.ReadCommitted : IsolationLevel.ReadUncommitted;
         if (version >= 7)
         {
             reader.ReadInt32();
@@ -205,13 +206,13 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
                     continue;
                 }
 
-                var partition = new FetchPartition(name, index) { Offset = offset, MaxBytes = partitionMaxBytes };
+                var partition = new FetchPartition(name, index) { Offset = offset, MaxBytes = partitionMaxBytes, Isolation = isolation };
                 named.Add((name, index), partition);
                 topic.Partitions.Add(partition);
             }
         }
 
-        return new FetchRequestData(maxWaitMs, minBytes, maxBytes, topics);
+        return new FetchRequestData(maxWaitMs, minBytes, maxBytes, isolation, topics);
     }
 
     private static KafkaWriter Write(KafkaRequest request, FetchRequestData fetch, long budget)
@@ -237,13 +238,25 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
                 response.WriteInt32(partition.Partition);
                 response.WriteInt16(result.Error);
                 response.WriteInt64(result.HighWatermark);
-                response.WriteInt64(result.HighWatermark);
+                response.WriteInt64(result.LastStableOffset >= 0 ? result.LastStableOffset : result.HighWatermark);
                 if (version >= 5)
                 {
                     response.WriteInt64(result.LogStartOffset);
                 }
 
-                response.WriteArrayLength(-1, flexible: false);
+                if (fetch.Isolation == IsolationLevel.ReadCommitted && !result.AbortedTransactions.IsDefault)
+                {
+                    response.WriteArrayLength(result.AbortedTransactions.Length, flexible: false);
+                    foreach (var aborted in result.AbortedTransactions)
+                    {
+                        response.WriteInt64(aborted.ProducerId);
+                        response.WriteInt64(aborted.FirstOffset);
+                    }
+                }
+                else
+                {
+                    response.WriteArrayLength(-1, flexible: false);
+                }
                 if (version >= 11)
                 {
                     response.WriteInt32(-1);
@@ -266,7 +279,11 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         return response;
     }
 
-    private sealed record FetchRequestData(int MaxWaitMs, int MinBytes, int MaxBytes, List<FetchTopic> Topics);
+    /// <summary>Where a partition's readable records end for this fetch: its last stable offset for read_committed.</summary>
+    private static long ReadableEnd(FetchResponse result, IsolationLevel isolation) =>
+        isolation == IsolationLevel.ReadCommitted && result.LastStableOffset >= 0 ? result.LastStableOffset : result.HighWatermark;
+
+    private sealed record FetchRequestData(int MaxWaitMs, int MinBytes, int MaxBytes, IsolationLevel Isolation, List<FetchTopic> Topics);
 
     private sealed record FetchTopic(string Name, List<FetchPartition> Partitions);
 
@@ -277,6 +294,8 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         public int Partition { get; } = partition;
 
         public long Offset { get; set; }
+
+        public IsolationLevel Isolation { get; init; }
 
         /// <summary>The client's <c>partition_max_bytes</c>.</summary>
         public int MaxBytes { get; set; }

@@ -7,13 +7,13 @@ using OrleansLog.Security;
 namespace OrleansLog.Kafka.Handlers;
 
 /// <summary>
-/// FindCoordinator (key 10, v0-2): every broker can coordinate every group, because a group is a grain
-/// that any broker's listener calls, so the answer is the broker that was asked. Transaction coordinators
-/// (key type 1) do not exist: COORDINATOR_NOT_AVAILABLE.
+/// FindCoordinator (key 10, v0-2): every broker can coordinate every group and every transactional id (key type 1),
+/// because both are grains that any broker's listener calls, so the answer is the broker that was asked.
 /// </summary>
 internal sealed class FindCoordinatorHandler(KafkaListenerContext context) : IKafkaHandler
 {
     private const sbyte GroupKeyType = 0;
+    private const sbyte TransactionKeyType = 1;
 
     public ApiKey Key => ApiKey.FindCoordinator;
 
@@ -22,9 +22,12 @@ internal sealed class FindCoordinatorHandler(KafkaListenerContext context) : IKa
         var reader = new KafkaReader(request.Body);
         var key = reader.ReadString(flexible: false);
         var keyType = request.Version >= 1 ? reader.ReadInt8() : GroupKeyType;
-        var error = keyType != GroupKeyType ? ErrorCode.CoordinatorNotAvailable
-            : !context.AllowsGroup(request, AclOperation.Describe, key) ? ErrorCode.GroupAuthorizationFailed
-            : ErrorCode.None;
+        var error = keyType switch
+        {
+            GroupKeyType => context.AllowsGroup(request, AclOperation.Describe, key) ? ErrorCode.None : ErrorCode.GroupAuthorizationFailed,
+            TransactionKeyType => context.Allows(request, AclOperation.Describe, AclResourceType.TransactionalId, key) ? ErrorCode.None : ErrorCode.TransactionalIdAuthorizationFailed,
+            _ => ErrorCode.InvalidRequest,
+        };
 
         var response = request.StartResponse();
         if (request.Version >= 1)
@@ -38,7 +41,8 @@ internal sealed class FindCoordinatorHandler(KafkaListenerContext context) : IKa
             response.WriteNullableString(
                 error == ErrorCode.None ? null
                 : error == ErrorCode.GroupAuthorizationFailed ? $"{request.Principal} is not authorized to describe group \"{key}\"."
-                : $"OrleansLog has no transaction coordinator (asked for \"{key}\").",
+                : error == ErrorCode.TransactionalIdAuthorizationFailed ? $"{request.Principal} is not authorized to describe transactional id \"{key}\"."
+                : $"Key type {keyType} is neither a group (0) nor a transactional id (1).",
                 flexible: false);
         }
 

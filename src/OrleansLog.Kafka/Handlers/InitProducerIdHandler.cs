@@ -4,22 +4,27 @@ using OrleansLog.Kafka.Protocol;
 using OrleansLog.Kafka.Security;
 using OrleansLog.Security;
 using OrleansLog.Producers;
+using OrleansLog.Transactions;
 
 namespace OrleansLog.Kafka.Handlers;
 
-/// <summary>InitProducerId (key 22, v0-1): a fresh producer id and epoch for an idempotent producer, from the cluster's producer id grain, shared with native producers. Transactional ids are refused.</summary>
+/// <summary>
+/// InitProducerId (key 22, v0-1): for an idempotent producer a fresh producer id and epoch from the cluster's producer id
+/// grain, shared with native producers; for a transactional id its coordinator's producer id and a new epoch (which
+/// fences the previous instance and aborts its open transaction).
+/// </summary>
 internal sealed class InitProducerIdHandler(KafkaListenerContext context) : IKafkaHandler
 {
     public ApiKey Key => ApiKey.InitProducerId;
 
     public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
     {
-        var transactionalId = ReadTransactionalId(request);
+        var (transactionalId, timeoutMs) = Read(request);
         var error = ErrorCode.None;
         var identity = new ProducerIdentity(-1, -1);
         if (transactionalId is not null)
         {
-            error = ErrorCode.InvalidRequest;
+            (error, identity) = await InitTransactional(request, transactionalId, timeoutMs);
         }
         else if (!context.AllowsCluster(request, AclOperation.IdempotentWrite, audit: false) && !context.AllowsAny(request, AclOperation.Write, AclResourceType.Topic))
         {
@@ -47,11 +52,32 @@ internal sealed class InitProducerIdHandler(KafkaListenerContext context) : IKaf
         return response;
     }
 
-    private static string? ReadTransactionalId(KafkaRequest request)
+    private async Task<(ErrorCode, ProducerIdentity)> InitTransactional(KafkaRequest request, string transactionalId, int timeoutMs)
+    {
+        if (transactionalId.Length == 0)
+        {
+            return (ErrorCode.InvalidRequest, new ProducerIdentity(-1, -1));
+        }
+
+        if (!context.Allows(request, AclOperation.Write, AclResourceType.TransactionalId, transactionalId))
+        {
+            return (ErrorCode.TransactionalIdAuthorizationFailed, new ProducerIdentity(-1, -1));
+        }
+
+        try
+        {
+            return (ErrorCode.None, await context.Grains.GetGrain<ITransactionCoordinatorGrain>(transactionalId).InitProducerId(timeoutMs));
+        }
+        catch (Exception e)
+        {
+            return (KafkaErrors.From(e).Code, new ProducerIdentity(-1, -1));
+        }
+    }
+
+    private static (string? TransactionalId, int TimeoutMs) Read(KafkaRequest request)
     {
         var reader = new KafkaReader(request.Body);
         var transactionalId = reader.ReadNullableString(flexible: false);
-        reader.ReadInt32();
-        return transactionalId;
+        return (transactionalId, reader.ReadInt32());
     }
 }

@@ -7,16 +7,19 @@ using OrleansLog.Partitions;
 
 namespace OrleansLog.Kafka.Handlers;
 
-/// <summary>ListOffsets (key 2, v1-5): per partition the offset for a timestamp, or for -1 (latest: the high watermark) and -2 (earliest: the log start), from its leader.</summary>
+/// <summary>
+/// ListOffsets (key 2, v1-5): per partition the offset for a timestamp, or for -1 (latest: the high watermark, or the
+/// last stable offset for read_committed, v2+) and -2 (earliest: the log start), from its leader.
+/// </summary>
 internal sealed class ListOffsetsHandler(KafkaListenerContext context) : IKafkaHandler
 {
     public ApiKey Key => ApiKey.ListOffsets;
 
     public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
     {
-        var topics = Read(request);
+        var (isolation, topics) = Read(request);
         var lookups = await PartitionFanOut.AskAll(topics, (topic, p) => context.AllowsTopic(request, AclOperation.Describe, topic)
-            ? Lookup(topic, p.Partition, p.Timestamp)
+            ? Lookup(topic, p.Partition, p.Timestamp, isolation)
             : Task.FromResult((Error: ErrorCode.TopicAuthorizationFailed, Offset: -1L)));
 
         var version = request.Version;
@@ -40,7 +43,7 @@ internal sealed class ListOffsetsHandler(KafkaListenerContext context) : IKafkaH
         return response;
     }
 
-    private async Task<(ErrorCode Error, long Offset)> Lookup(string topic, int partition, long timestamp)
+    private async Task<(ErrorCode Error, long Offset)> Lookup(string topic, int partition, long timestamp, IsolationLevel isolation)
     {
         if (!PartitionAddress.IsValid(topic, partition))
         {
@@ -49,7 +52,7 @@ internal sealed class ListOffsetsHandler(KafkaListenerContext context) : IKafkaH
 
         try
         {
-            return (ErrorCode.None, await context.Grains.GetPartitionGrain(topic, partition).ListOffset(timestamp));
+            return (ErrorCode.None, await context.Grains.GetPartitionGrain(topic, partition).ListOffset(timestamp, isolation));
         }
         catch (Exception e)
         {
@@ -57,14 +60,11 @@ internal sealed class ListOffsetsHandler(KafkaListenerContext context) : IKafkaH
         }
     }
 
-    private static List<(string Name, List<(int Partition, long Timestamp)> Partitions)> Read(KafkaRequest request)
+    private static (IsolationLevel Isolation, List<(string Name, List<(int Partition, long Timestamp)> Partitions)> Topics) Read(KafkaRequest request)
     {
         var reader = new KafkaReader(request.Body);
         reader.ReadInt32();
-        if (request.Version >= 2)
-        {
-            reader.ReadInt8();
-        }
+        var isolation = request.Version >= 2 && reader.ReadInt8() == (sbyte)IsolationLevel.ReadCommitted ? IsolationLevel.ReadCommitted : IsolationLevel.ReadUncommitted;
 
         var topicCount = reader.ReadArrayLength(flexible: false);
         var topics = new List<(string, List<(int, long)>)>(Math.Max(topicCount, 0));
@@ -87,6 +87,6 @@ internal sealed class ListOffsetsHandler(KafkaListenerContext context) : IKafkaH
             topics.Add((name, partitions));
         }
 
-        return topics;
+        return (isolation, topics);
     }
 }

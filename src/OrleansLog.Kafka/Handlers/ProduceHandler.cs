@@ -19,7 +19,10 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
 
     public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
     {
-        var (acks, timeoutMs, topics) = Read(request);
+        var (transactionalId, acks, timeoutMs, topics) = Read(request);
+
+        // Kafka's rule: a transactional produce needs WRITE on its transactional id as well as on each topic.
+        var refusedId = transactionalId is not null && !context.Allows(request, AclOperation.Write, AclResourceType.TransactionalId, transactionalId);
         var results = new Task<ProduceResponse>[topics.Sum(t => t.Partitions.Count)];
         var next = 0;
         foreach (var topic in topics)
@@ -28,9 +31,11 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
             {
                 results[next++] = partition.Refusal is { } refusal
                     ? Task.FromResult(refusal)
+                    : refusedId
+                    ? Task.FromResult(new ProduceResponse(ErrorCode.TransactionalIdAuthorizationFailed, -1, -1, $"{request.Principal} may not write as transactional id \"{transactionalId}\"."))
                     : !context.AllowsTopic(request, AclOperation.Write, topic.Name)
                     ? Task.FromResult(new ProduceResponse(ErrorCode.TopicAuthorizationFailed, -1, -1, KafkaAccess.TopicRefusal(request, AclOperation.Write, topic.Name)))
-                    : request.ProduceOrder.Send(new TopicPartition(topic.Name, partition.Index), () => Produce(request, topic.Name, partition.Index, new ProduceRequest(partition.Records, acks, timeoutMs)));
+                    : request.ProduceOrder.Send(new TopicPartition(topic.Name, partition.Index), () => Produce(request, topic.Name, partition.Index, new ProduceRequest(partition.Records, acks, timeoutMs, transactionalId)));
             }
         }
 
@@ -52,7 +57,7 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
         }
     }
 
-    private static (short Acks, int TimeoutMs, List<TopicData> Topics) Read(KafkaRequest request)
+    private static (string? TransactionalId, short Acks, int TimeoutMs, List<TopicData> Topics) Read(KafkaRequest request)
     {
         var reader = new KafkaReader(request.Body);
         var transactionalId = request.Version >= 3 ? reader.ReadNullableString(flexible: false) : null;
@@ -69,7 +74,7 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
                 var index = reader.ReadInt32();
                 var records = reader.ReadNullableBytes(flexible: false, out var isNull);
                 var refusal = PartitionAddress.IsValid(topic.Name, index)
-                    ? Check(request.Version, transactionalId, records, isNull)
+                    ? Check(request.Version, records, isNull)
                     : new ProduceResponse(ErrorCode.UnknownTopicOrPartition, -1, -1, PartitionAddress.Unknown(topic.Name, index));
 
                 // A slice of the request frame, not a copy: the frame lives until every grain call has answered.
@@ -80,17 +85,12 @@ internal sealed class ProduceHandler(KafkaListenerContext context) : IKafkaHandl
             topics.Add(topic);
         }
 
-        return (acks, timeoutMs, topics);
+        return (transactionalId, acks, timeoutMs, topics);
     }
 
     /// <summary>Why a partition's records are refused before they reach the grain, or null.</summary>
-    private static ProduceResponse? Check(short version, string? transactionalId, ReadOnlySpan<byte> records, bool isNull)
+    private static ProduceResponse? Check(short version, ReadOnlySpan<byte> records, bool isNull)
     {
-        if (transactionalId is not null)
-        {
-            return new ProduceResponse(ErrorCode.InvalidRequest, -1, -1, "Transactional produces are not supported by OrleansLog: use an idempotent producer without transactional.id.");
-        }
-
         if (isNull || records.Length < RecordBatchLayout.HeaderSize)
         {
             return new ProduceResponse(ErrorCode.CorruptMessage, -1, -1, $"The records are {(isNull ? "null" : $"{records.Length} bytes")}: shorter than one record batch header.");

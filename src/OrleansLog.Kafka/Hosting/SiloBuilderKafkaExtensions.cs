@@ -108,6 +108,10 @@ public static class SiloBuilderKafkaExtensions
         services.AddSingleton<IKafkaHandler, AlterClientQuotasHandler>();
         services.AddSingleton<IKafkaHandler, DescribeUserScramCredentialsHandler>();
         services.AddSingleton<IKafkaHandler, AlterUserScramCredentialsHandler>();
+        services.AddSingleton<IKafkaHandler, AddPartitionsToTxnHandler>();
+        services.AddSingleton<IKafkaHandler, AddOffsetsToTxnHandler>();
+        services.AddSingleton<IKafkaHandler, EndTxnHandler>();
+        services.AddSingleton<IKafkaHandler, TxnOffsetCommitHandler>();
         services.AddSingleton<KafkaRequestDispatcher>();
         services.AddSingleton<KafkaListener>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListener>());

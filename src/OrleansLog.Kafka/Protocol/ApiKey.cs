@@ -22,6 +22,10 @@ public enum ApiKey : short
     DeleteTopics = 20,
     InitProducerId = 22,
     OffsetForLeaderEpoch = 23,
+    AddPartitionsToTxn = 24,
+    AddOffsetsToTxn = 25,
+    EndTxn = 26,
+    TxnOffsetCommit = 28,
     DescribeAcls = 29,
     CreateAcls = 30,
     DeleteAcls = 31,
@@ -32,4 +36,6 @@ public enum ApiKey : short
     AlterClientQuotas = 49,
     DescribeUserScramCredentials = 50,
     AlterUserScramCredentials = 51,
+    DescribeTransactions = 65,
+    ListTransactions = 66,
 }

@@ -31,6 +31,10 @@ public static class SupportedApis
         new(ApiKey.DeleteTopics, 0, 3),
         new(ApiKey.InitProducerId, 0, 1),
         new(ApiKey.OffsetForLeaderEpoch, 0, 3),
+        new(ApiKey.AddPartitionsToTxn, 0, 2),
+        new(ApiKey.AddOffsetsToTxn, 0, 2),
+        new(ApiKey.EndTxn, 0, 2),
+        new(ApiKey.TxnOffsetCommit, 0, 2),
         new(ApiKey.DescribeConfigs, 0, 3),
         new(ApiKey.CreatePartitions, 0, 1),
 
