@@ -6,6 +6,7 @@ using OrleansLog.Server.Hosting;
 using OrleansLog.Server.Partitions;
 using OrleansLog.Server.Producers;
 using OrleansLog.Server.Replication;
+using OrleansLog.Server.Transactions;
 
 namespace OrleansLog.Server.Tests.Hosting;
 
@@ -54,6 +55,23 @@ public class OptionsValidatorTests
         { "IoMaxBytesPerSecond", o => o.IoMaxBytesPerSecond = 0 },
         { "Backoff", o => o.Backoff = TimeSpan.Zero },
     };
+
+    public static TheoryData<string, Action<TransactionOptions>> BadTransactions => new()
+    {
+        { "MaxTimeout", o => o.MaxTimeout = TimeSpan.Zero },
+        { "MaxTimeout", o => o.MaxTimeout = TimeSpan.FromDays(30) },
+        { "TimeoutCheckInterval", o => o.TimeoutCheckInterval = TimeSpan.Zero },
+        { "IdExpiration", o => o.IdExpiration = TimeSpan.Zero },
+        { "MaxPartitionsPerTransaction", o => o.MaxPartitionsPerTransaction = 0 },
+        { "MaxGroupsPerTransaction", o => o.MaxGroupsPerTransaction = 0 },
+        { "MarkerTimeout", o => o.MarkerTimeout = TimeSpan.Zero },
+        { "MarkerRetryBackoff", o => o.MarkerRetryBackoff = TimeSpan.Zero },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTransactions))]
+    public void Transaction_settings_are_refused_by_name(string setting, Action<TransactionOptions> spoil) =>
+        AssertRefused(new TransactionOptionsValidator(), new TransactionOptions(), spoil, $"{TransactionOptions.SectionName}:{setting} ");
 
     [Theory]
     [MemberData(nameof(BadCleaner))]

@@ -102,6 +102,8 @@ public sealed class ClusterInternalCallTests(BrokerClusterFixture broker) : ICla
             : type == typeof(IMetadataGrain) ? grains.GetGrain<IMetadataGrain>(IMetadataGrain.ClusterKey)
             : type == typeof(IProducerIdGrain) ? grains.GetGrain<IProducerIdGrain>(IProducerIdGrain.ClusterKey)
             : type == typeof(ICredentialStoreGrain) ? grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey)
+            : type == typeof(OrleansLog.Transactions.ITransactionCoordinatorGrain) ? grains.GetGrain<OrleansLog.Transactions.ITransactionCoordinatorGrain>("internal-calls-transaction")
+            : type == typeof(OrleansLog.Transactions.ITransactionDirectoryGrain) ? grains.GetGrain<OrleansLog.Transactions.ITransactionDirectoryGrain>(OrleansLog.Transactions.ITransactionDirectoryGrain.ClusterKey)
             : throw new InvalidOperationException($"No grain of {type.Name} is set up for this test.");
         var arguments = method.GetParameters().Select(p => Harmless(p.ParameterType)).ToArray();
         return (Task)method.Invoke(grain, arguments)!;
