@@ -8,6 +8,7 @@ using OrleansLog.Benchmarks.Kafka;
 using OrleansLog.Benchmarks.Produce;
 using OrleansLog.Benchmarks.Replicated;
 using OrleansLog.Benchmarks.Storage;
+using OrleansLog.Benchmarks.Transactions;
 
 var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file." };
 var quick = new Option<bool>("--quick") { Description = "Small volumes: a smoke run that every path produces figures." };
@@ -59,6 +60,12 @@ var compaction = new Command("compaction", "The cleaner's throughput on a log of
 };
 compaction.SetAction(async (parse, _) => await Run(parse, folder => new CompactionBenchmark(folder, parse.GetValue(quick)).RunAsync()));
 
+var transactions = new Command("transactions", "Transactional produce (transactions of 100 and 1,000 records) against idempotent produce in the same run, native client and Confluent.Kafka, 1 KiB records, 8 partitions.")
+{
+    json, quick, directory,
+};
+transactions.SetAction(async (parse, _) => await Run(parse, folder => new TransactionsBenchmark(folder, parse.GetValue(quick)).RunAsync()));
+
 var output = new Option<DirectoryInfo?>("--out") { Description = "Where compare writes results.json, results.md and the charts (default: benchmark-results in the current folder)." };
 var seconds = new Option<int?>("--duration") { Description = "Measured seconds per workload, instead of each workload file's testDurationMinutes." };
 var systems = new Option<string[]>("--systems") { Description = $"Only these systems: {string.Join(", ", CompareBenchmark.Systems.Select(s => s.Name))}.", AllowMultipleArgumentsPerToken = true };
@@ -103,7 +110,7 @@ compare.SetAction(async (parse, _) =>
     }
 });
 
-var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e, replicated, kafka, partitions, compaction, compare };
+var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e, replicated, kafka, partitions, compaction, transactions, compare };
 return await root.Parse(args).InvokeAsync();
 
 async Task<int> Run(ParseResult parse, Func<string, Task<List<BenchmarkResult>>> benchmark)

@@ -46,6 +46,9 @@ public class PostgresClusterFixture : IAsyncLifetime
         "--broker-id", brokerId.ToString(CultureInfo.InvariantCulture),
         "--OrleansLog:Groups:MinSessionTimeout=00:00:01",
 
+        // A killed transactional processor's transaction is aborted within a second of its timeout.
+        "--OrleansLog:Transactions:TimeoutCheckInterval=00:00:01",
+
         // Output only: a failed test's broker output shows each unanswered heartbeat.
         "--Logging:LogLevel:OrleansLog.Server.Brokers=Debug",
     ];

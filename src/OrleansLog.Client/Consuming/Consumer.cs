@@ -32,6 +32,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
     private ImmutableArray<string> _subscription = [];
     private FetchedChunk? _chunk;
     private ReadOnlyMemory<byte> _chunkRemaining;
+    private AbortedTransactionFilter? _aborted;
     private bool _disposed;
 
     internal Consumer(IGrainFactory grains, ConsumerConfig config, IDeserializer<TKey> keyDeserializer, IDeserializer<TValue> valueDeserializer, ConsumerRebalanceHandlers<TKey, TValue> handlers, TimeProvider time)
@@ -58,6 +59,9 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
 
     /// <summary>This consumer's member id in its group, once joined.</summary>
     public string? MemberId => _session?.MemberId;
+
+    /// <summary>The group a transactional producer commits this consumer's positions to (<c>SendOffsetsToTransaction</c>); null without <c>group.id</c>.</summary>
+    public ConsumerGroupMetadata? ConsumerGroupMetadata => _config.GroupId is { } group ? new ConsumerGroupMetadata(group) : null;
 
     /// <summary>Reads the given partitions from the given offsets (or <see cref="Offsets"/> values), replacing any assignment. Not with <see cref="Subscribe(IEnumerable{string})"/>.</summary>
     public void Assign(IEnumerable<TopicPartitionOffset> partitions)
@@ -241,6 +245,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
 
             _chunk = chunk;
             _chunkRemaining = chunk.Batches;
+            _aborted = chunk.Aborted.IsDefaultOrEmpty ? null : new AbortedTransactionFilter(chunk.Aborted);
         }
     }
 
@@ -462,7 +467,12 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
             }
 
             var size = RecordBatchHeader.ReadOffsetAndSize(_chunkRemaining.Span).SizeInBytes;
-            _decoder.Decode(chunk.Fetcher.Partition, _chunkRemaining.Span[..Math.Min(size, _chunkRemaining.Length)], _decoded);
+            var batch = _chunkRemaining.Span[..Math.Min(size, _chunkRemaining.Length)];
+            if (_aborted is null || batch.Length < size || !_aborted.Skips(batch))
+            {
+                _decoder.Decode(chunk.Fetcher.Partition, batch, _decoded);
+            }
+
             _chunkRemaining = _chunkRemaining[Math.Min(size, _chunkRemaining.Length)..];
         }
     }

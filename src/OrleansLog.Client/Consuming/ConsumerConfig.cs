@@ -35,6 +35,12 @@ public sealed class ConsumerConfig : ClientConfig
     /// <summary>The most bytes one fetch returns from a partition (at least one batch) (<c>max.partition.fetch.bytes</c>).</summary>
     public int MaxPartitionFetchBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// read_committed (the default, as in librdkafka and Confluent.Kafka) reads only committed transactions and stops at
+    /// the last stable offset; read_uncommitted reads everything below the high watermark (<c>isolation.level</c>).
+    /// </summary>
+    public Partitions.IsolationLevel IsolationLevel { get; set; } = Partitions.IsolationLevel.ReadCommitted;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is invalid.</summary>
     public void Validate()
     {
@@ -47,5 +53,6 @@ public sealed class ConsumerConfig : ClientConfig
         Require("consumer", FetchMinBytes >= 0, "fetch.min.bytes", "must not be negative");
         Require("consumer", FetchMaxWait >= TimeSpan.Zero, "fetch.max.wait.ms", "must not be negative");
         Require("consumer", MaxPartitionFetchBytes > 0, "max.partition.fetch.bytes", "must be positive");
+        Require("consumer", Enum.IsDefined(IsolationLevel), "isolation.level", $"{IsolationLevel} is not read_committed or read_uncommitted");
     }
 }

@@ -213,7 +213,7 @@ internal sealed class PartitionFetcher
 
                 // Bounded: a fetch lost with a killed silo (or its gateway) is otherwise only failed by Orleans'
                 // response timeout. A fetch only reads, so asking again is always safe.
-                var response = await grain.Fetch(new FetchRequest(offset, _config.MaxPartitionFetchBytes, _config.FetchMinBytes, (int)_config.FetchMaxWait.TotalMilliseconds))
+                var response = await grain.Fetch(new FetchRequest(offset, _config.MaxPartitionFetchBytes, _config.FetchMinBytes, (int)_config.FetchMaxWait.TotalMilliseconds, Isolation: _config.IsolationLevel))
                     .WaitAsync(_config.FetchMaxWait + _config.RequestTimeout, _time, token).ConfigureAwait(false);
                 if (response.Error == ErrorCode.OffsetOutOfRange)
                 {
@@ -244,7 +244,7 @@ internal sealed class PartitionFetcher
                     _bufferedBytes += response.Records.Length;
                 }
 
-                await _output.WriteAsync(new FetchedChunk(this, version, response.Records), token).ConfigureAwait(false);
+                await _output.WriteAsync(new FetchedChunk(this, version, response.Records, Aborted: response.AbortedTransactions), token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -274,11 +274,11 @@ internal sealed class PartitionFetcher
                 return;
             }
 
-            resolved = await grain.ListOffset(ResetPosition).ConfigureAwait(false);
+            resolved = await grain.ListOffset(ResetPosition, _config.IsolationLevel).ConfigureAwait(false);
         }
         else
         {
-            resolved = await grain.ListOffset(special == Offsets.Beginning ? ListOffsetsSpec.Earliest : ListOffsetsSpec.Latest).ConfigureAwait(false);
+            resolved = await grain.ListOffset(special == Offsets.Beginning ? ListOffsetsSpec.Earliest : ListOffsetsSpec.Latest, _config.IsolationLevel).ConfigureAwait(false);
         }
 
         lock (_lock)
@@ -299,7 +299,7 @@ internal sealed class PartitionFetcher
             return;
         }
 
-        var resolved = await grain.ListOffset(ResetPosition).ConfigureAwait(false);
+        var resolved = await grain.ListOffset(ResetPosition, _config.IsolationLevel).ConfigureAwait(false);
         lock (_lock)
         {
             if (version == _version)

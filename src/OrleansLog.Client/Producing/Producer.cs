@@ -15,7 +15,7 @@ namespace OrleansLog.Client.Producing;
 /// <c>max.block.ms</c>. Keys pick partitions with Kafka's murmur2; null keys stick to one partition per
 /// batch. Thread-safe; dispose to deliver what is queued.
 /// </summary>
-public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
+public sealed partial class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
 {
     /// <summary>Per record: attributes, timestamp and offset deltas, length prefixes (upper bound of the varints).</summary>
     private const int RecordOverhead = 1 + 10 + 5 + 5 + 5 + 5 + 5;
@@ -119,6 +119,7 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
     /// </summary>
     private Task? Enqueue(TopicDescription topic, int partition, Message<TKey, TValue> message, IDeliveryHandle handle, CancellationToken cancellationToken)
     {
+        _engine.Transactions?.RequireInTransaction();
         var keyBuffer = _threadKeyBuffer ??= new PooledBufferWriter(256);
         var valueBuffer = _threadValueBuffer ??= new PooledBufferWriter(4096);
         keyBuffer.Clear();

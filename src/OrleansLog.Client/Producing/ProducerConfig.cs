@@ -41,7 +41,16 @@ public sealed class ProducerConfig : ClientConfig
     /// <summary>The longest time from a produce to its report, retries included (<c>delivery.timeout.ms</c>).</summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    internal bool IdempotenceEnabled => EnableIdempotence ?? Acks == Partitions.Acks.All;
+    /// <summary>
+    /// Makes the producer transactional (<c>transactional.id</c>): records are sent only inside transactions that commit or
+    /// abort as a whole, and a newer producer with the same id fences this one. Needs idempotence (and so acks=all).
+    /// </summary>
+    public string? TransactionalId { get; set; }
+
+    /// <summary>How long a transaction may stay open before its coordinator aborts it (<c>transaction.timeout.ms</c>).</summary>
+    public TimeSpan TransactionTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    internal bool IdempotenceEnabled => EnableIdempotence ?? (Acks == Partitions.Acks.All || TransactionalId is not null);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is invalid.</summary>
     public void Validate()
@@ -57,5 +66,8 @@ public sealed class ProducerConfig : ClientConfig
         Require("producer", RequestTimeout > TimeSpan.Zero, "request.timeout.ms", "must be positive");
         Require("producer", Enum.IsDefined(Compression), "compression.type", $"{Compression} is not a codec");
         Require("producer", EnableIdempotence != true || Acks == Partitions.Acks.All, "enable.idempotence", "needs acks=all");
+        Require("producer", TransactionalId is null || TransactionalId.Length > 0, "transactional.id", "must not be empty");
+        Require("producer", TransactionalId is null || (Acks == Partitions.Acks.All && EnableIdempotence != false), "transactional.id", "needs idempotence (acks=all)");
+        Require("producer", TransactionTimeout > TimeSpan.Zero && TransactionTimeout.TotalMilliseconds <= int.MaxValue, "transaction.timeout.ms", "must be positive");
     }
 }

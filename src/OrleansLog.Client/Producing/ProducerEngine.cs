@@ -22,7 +22,8 @@ internal sealed class ProducerEngine : IAsyncDisposable
         Config = config;
         Metadata = new TopicMetadataCache(grains, config.MetadataMaxAge, time, config.MaxBlock);
         _accumulator = new RecordAccumulator(config, time);
-        _sender = new ProducerSender(grains, config, time, _accumulator, Metadata, gateways);
+        Transactions = config.TransactionalId is { } transactionalId ? new TransactionManager(grains, transactionalId, config.TransactionTimeout) : null;
+        _sender = new ProducerSender(grains, config, time, _accumulator, Metadata, gateways, Transactions);
     }
 
     public ByteBudget Memory => _accumulator.Memory;
@@ -30,6 +31,9 @@ internal sealed class ProducerEngine : IAsyncDisposable
     public TopicMetadataCache Metadata { get; }
 
     public ProducerConfig Config { get; }
+
+    /// <summary>The transactions of a producer with <c>transactional.id</c>; null otherwise.</summary>
+    public TransactionManager? Transactions { get; }
 
     /// <summary>Records queued or in flight.</summary>
     public int PendingRecords => _accumulator.PendingRecords;

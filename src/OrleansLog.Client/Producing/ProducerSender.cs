@@ -29,13 +29,17 @@ internal sealed class ProducerSender
 
     /// <summary>Null inside a silo, or for a client registered without <c>AddOrleansLogClient</c>'s gateways.</summary>
     private readonly GatewayLossWatch? _gateways;
+
+    /// <summary>Null unless the producer is transactional.</summary>
+    private readonly TransactionManager? _transactions;
     private readonly Task _loop;
     private ProducerIdentity? _identity;
     private volatile bool _identityStale;
     private int _inFlight;
 
-    public ProducerSender(IGrainFactory grains, ProducerConfig config, TimeProvider time, RecordAccumulator accumulator, TopicMetadataCache metadata, GatewayLossWatch? gateways)
+    public ProducerSender(IGrainFactory grains, ProducerConfig config, TimeProvider time, RecordAccumulator accumulator, TopicMetadataCache metadata, GatewayLossWatch? gateways, TransactionManager? transactions = null)
     {
+        _transactions = transactions;
         _grains = grains;
         _config = config;
         _time = time;
@@ -79,6 +83,24 @@ internal sealed class ProducerSender
     /// <summary>Gets a producer id the first time, and a fresh one after a batch failed for good (its sequence numbers are spent).</summary>
     private async ValueTask<bool> EnsureIdentityAsync()
     {
+        if (_transactions is not null)
+        {
+            // A transactional producer's identity is its coordinator's; a new epoch (InitTransactions again) restarts sequences.
+            var current = _transactions.Identity;
+            if (current is null)
+            {
+                return false;
+            }
+
+            if (current != _identity)
+            {
+                _identity = current;
+                _accumulator.ResetSequences();
+            }
+
+            return true;
+        }
+
         if (_identity is not null && !_identityStale)
         {
             return true;
@@ -104,6 +126,13 @@ internal sealed class ProducerSender
         byte[]? rented = null;
         try
         {
+            if (_transactions is not null)
+            {
+                // Before a transaction's first batch to a partition, the coordinator must have the partition in it.
+                await _transactions.EnsureAddedAsync(queue.Partition).ConfigureAwait(false);
+                batch.Builder.IsTransactional = true;
+            }
+
             if (_config.IdempotenceEnabled && _identity is { } identity)
             {
                 batch.Builder.ProducerId = identity.ProducerId;
@@ -115,7 +144,7 @@ internal sealed class ProducerSender
             var built = batch.Builder.Build();
             rented = ArrayPool<byte>.Shared.Rent(built.Length);
             built.Span.CopyTo(rented);
-            var request = new ProduceRequest(rented.AsMemory(0, built.Length), _config.Acks, (int)_config.RequestTimeout.TotalMilliseconds);
+            var request = new ProduceRequest(rented.AsMemory(0, built.Length), _config.Acks, (int)_config.RequestTimeout.TotalMilliseconds, _transactions?.TransactionalId);
             _accumulator.ReturnBuilder(batch.Builder);
 
             var (error, message, baseOffset, abandoned) = await SendWithRetriesAsync(queue.Partition, request, batch.CreatedAt).ConfigureAwait(false);
@@ -141,12 +170,14 @@ internal sealed class ProducerSender
                     _identityStale = true;
                 }
 
+                _transactions?.BatchFailed($"a batch to {queue.Partition} failed: {message}");
                 batch.Fail(queue.Partition, error, message!);
             }
         }
         catch (Exception e)
         {
             _accumulator.Completed(queue);
+            _transactions?.BatchFailed($"a batch to {queue.Partition} failed: {e.Message}");
             batch.Fail(queue.Partition, e is OrleansLogException known ? known.Code : ErrorCode.UnknownServerError, e.Message);
         }
         finally

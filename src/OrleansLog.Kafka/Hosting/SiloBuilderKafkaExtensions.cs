@@ -112,6 +112,8 @@ public static class SiloBuilderKafkaExtensions
         services.AddSingleton<IKafkaHandler, AddOffsetsToTxnHandler>();
         services.AddSingleton<IKafkaHandler, EndTxnHandler>();
         services.AddSingleton<IKafkaHandler, TxnOffsetCommitHandler>();
+        services.AddSingleton<IKafkaHandler, DescribeTransactionsHandler>();
+        services.AddSingleton<IKafkaHandler, ListTransactionsHandler>();
         services.AddSingleton<KafkaRequestDispatcher>();
         services.AddSingleton<KafkaListener>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListener>());

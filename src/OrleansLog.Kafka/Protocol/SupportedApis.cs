@@ -48,6 +48,8 @@ public static class SupportedApis
         new(ApiKey.AlterClientQuotas, 0, 1, FlexibleFrom: 1),
         new(ApiKey.DescribeUserScramCredentials, 0, 0, FlexibleFrom: 0),
         new(ApiKey.AlterUserScramCredentials, 0, 0, FlexibleFrom: 0),
+        new(ApiKey.DescribeTransactions, 0, 0, FlexibleFrom: 0),
+        new(ApiKey.ListTransactions, 0, 1, FlexibleFrom: 0),
     ];
 
     private static readonly FrozenDictionary<short, ApiVersionRange> ByKey = All.ToFrozenDictionary(r => (short)r.Key);
