@@ -52,6 +52,9 @@ public class ExactlyOnceTests(PostgresClusterFixture cluster, ITestOutputHelper 
             var copied = await ReadOutput(result, produced.Count);
             var violations = ExactlyOnceHistory.Violations(produced, copied);
             Assert.True(violations.Count == 0, string.Join('\n', violations.Take(30)));
+
+            // What the kills left behind: records of aborted transactions, which only read_uncommitted sees.
+            output.WriteLine($"{copied.Count} records committed; {CountUpToEndMarks(result, IsolationLevel.ReadUncommitted)} in the log (aborted ones included)");
         }
         catch
         {
@@ -131,5 +134,18 @@ public class ExactlyOnceTests(PostgresClusterFixture cluster, ITestOutputHelper 
 
         Assert.Equal(3, ends);
         return copied;
+    }
+
+    private int CountUpToEndMarks(string topic, IsolationLevel isolation)
+    {
+        using var consumer = Cluster.Client.CreateConsumer<string, string>(new ConsumerConfig { IsolationLevel = isolation });
+        consumer.Assign(Enumerable.Range(0, 3).Select(p => new TopicPartitionOffset(topic, p, 0)));
+        var (records, ends) = (0, 0);
+        while (ends < 3 && consumer.Consume(TimeSpan.FromSeconds(30)) is { } record)
+        {
+            (records, ends) = record.Message.Key == "end" ? (records, ends + 1) : (records + 1, ends);
+        }
+
+        return records;
     }
 }

@@ -41,7 +41,7 @@ public sealed class ProcessorProcess : IAsyncDisposable
 
     public static ProcessorProcess Start(string client, string address, string input, string output, string group, string transactionalId, int batch)
     {
-        var program = Path.Combine(AppContext.BaseDirectory, "OrleansLog.TransactionProcessor.dll");
+        var program = RepoPaths.TransactionProcessorDll;
         var start = new ProcessStartInfo("dotnet", [program, client, address, input, output, group, transactionalId, batch.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,

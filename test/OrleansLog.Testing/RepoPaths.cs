@@ -16,6 +16,8 @@ public static class RepoPaths
 
     public static string BenchmarksDll => Built("test/OrleansLog.Benchmarks", "OrleansLog.Benchmarks.dll");
 
+    public static string TransactionProcessorDll => Built("test/OrleansLog.TransactionProcessor", "OrleansLog.TransactionProcessor.dll");
+
     private static string Built(string project, string dll)
     {
         var path = Path.Combine(Root, project, "bin", Configuration, "net10.0", dll);
