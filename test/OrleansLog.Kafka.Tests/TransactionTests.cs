@@ -70,6 +70,10 @@ public class TransactionTests(KafkaBrokerFixture broker) : IClassFixture<KafkaBr
         var committed = ReadAll(topic, 1, IsolationLevel.ReadCommitted, expected: 2);
         Assert.Equal(Values("after", 2), committed.Order(StringComparer.Ordinal));
         Assert.Equal(["abandoned", .. Values("after", 2)], ReadAll(topic, 1, IsolationLevel.ReadUncommitted).Order(StringComparer.Ordinal));
+
+        // The coordinator aborted it (its abort fences the producer: a new epoch), not the client on its way out.
+        var state = await broker.Native.Grains.GetGrain<OrleansLog.Transactions.ITransactionCoordinatorGrain>("tx-timeout-abandoned").Describe();
+        Assert.Equal((OrleansLog.Transactions.TransactionState.CompleteAbort, (short)1), (state.State, state.ProducerEpoch));
     }
 
     private IProducer<string, string> Transactional(string transactionalId, int transactionTimeoutMs = 60_000) =>
