@@ -120,10 +120,25 @@ public sealed partial class PartitionLog
                 last--;
             }
 
+            // Aborted transactions' data goes; a marker goes once its transaction has no data left and, as a tombstone,
+            // delete.retention.ms after the pass that first cleaned it.
+            var transactions = new CleanerTransactions(last == 0 ? [] : CollectAbortedTransactions(LogStartOffset, plan.Segments[last - 1].NextOffset));
+            MarkerExpiry markerExpired = offset =>
+            {
+                var cleanedAt = checkpoint.FirstCleanedAt(offset) ?? now;
+                if (now - cleanedAt >= deleteRetentionMs)
+                {
+                    return true;
+                }
+
+                tombstonesDueAt = Math.Min(tombstonesDueAt, cleanedAt + deleteRetentionMs);
+                return false;
+            };
+
             foreach (var group in GroupSegments(plan.Segments.AsSpan(0, last), Config.SegmentBytes))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var cleaned = await RewriteGroupAsync(group, generation, keep, producers, throttle, cancellationToken).ConfigureAwait(false);
+                var cleaned = await RewriteGroupAsync(group, generation, new BatchRules(keep, producers, transactions, markerExpired), throttle, cancellationToken).ConfigureAwait(false);
                 read += SizeOf(group.AsSpan());
                 written += cleaned.Size;
                 generation = SwapIn(group, cleaned, generation);
@@ -334,7 +349,8 @@ public sealed partial class PartitionLog
             ThrowIfReplaced(plan.Generation);
             segment.ForEachHeader(header =>
             {
-                if (header.HasProducerId)
+                // Data batches only: a marker carries no sequence numbers to keep.
+                if (header.HasProducerId && !header.IsControl)
                 {
                     last[header.ProducerId] = header.BaseOffset;
                 }
@@ -345,7 +361,7 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>Writes the cleaned copy of <paramref name="group"/> as a <c>.log.cleaned</c> file, flushed and closed.</summary>
-    private async Task<LogSegment> RewriteGroupAsync(LogSegment[] group, long generation, RecordPredicate keep, Dictionary<long, long> producers, CleanerThrottle throttle, CancellationToken cancellationToken)
+    private async Task<LogSegment> RewriteGroupAsync(LogSegment[] group, long generation, BatchRules rules, CleanerThrottle throttle, CancellationToken cancellationToken)
     {
         var cleaned = LogSegment.CreateAt(_fileSystem, Directory, group[0].BaseOffset, Config.IndexIntervalBytes, SegmentFileNames.CleanedLogFile(Directory, group[0].BaseOffset));
         try
@@ -364,8 +380,8 @@ public sealed partial class PartitionLog
                     {
                         var header = RecordBatchHeader.Read(batches);
                         var groupEnds = s == group.Length - 1 && header.NextOffset == group[s].NextOffset;
-                        var producersLast = header.HasProducerId && producers.GetValueOrDefault(header.ProducerId, -1) == header.BaseOffset;
-                        KeepOf(batches[..header.SizeInBytes], header, keep, groupEnds || producersLast, output, placements);
+                        var producersLast = header.HasProducerId && rules.Producers.GetValueOrDefault(header.ProducerId, -1) == header.BaseOffset;
+                        KeepOf(batches[..header.SizeInBytes], header, rules, groupEnds || producersLast, output, placements);
                         batches = batches[header.SizeInBytes..];
                     }
 
@@ -392,17 +408,31 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>Appends what the cleaner keeps of one batch to <paramref name="output"/>: nothing, the batch as it was, or a filtered copy.</summary>
-    private static void KeepOf(ReadOnlySpan<byte> batch, RecordBatchHeader header, RecordPredicate keep, bool keepEmpty, PooledBufferWriter output, List<BatchPlacement> placements)
+    private static void KeepOf(ReadOnlySpan<byte> batch, RecordBatchHeader header, BatchRules rules, bool keepEmpty, PooledBufferWriter output, List<BatchPlacement> placements)
     {
         var start = output.WrittenCount;
         if (header.IsControl)
         {
-            // Transaction markers stay until issue 24's cleaner rules for them (remove aborted data, then old markers).
+            if (rules.Transactions.MarkerIsSpent(batch, header) && !keepEmpty && rules.MarkerExpired(header.BaseOffset))
+            {
+                return;
+            }
+
             output.Write(batch);
+        }
+        else if (rules.Transactions.IsAborted(header))
+        {
+            // Nothing of it was ever read committed; a producer's last batch stays, empty, for its sequence numbers.
+            if (!keepEmpty)
+            {
+                return;
+            }
+
+            RecordBatchFilter.Filter(batch, static (in Record _) => false, output);
         }
         else
         {
-            var kept = RecordBatchFilter.Filter(batch, keep, output);
+            var kept = RecordBatchFilter.Filter(batch, rules.Keep, output);
             if (kept == header.RecordCount)
             {
                 // Nothing removed: the batch's own bytes, not a re-encoding of them.
@@ -483,6 +513,12 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>A cleaner pass's view of the log when it began.</summary>
+    /// <summary>Whether a spent transaction marker at an offset is past <c>delete.retention.ms</c> (and, if not, schedules the pass that removes it).</summary>
+    private delegate bool MarkerExpiry(long offset);
+
+    /// <summary>What a rewrite keeps: records by <see cref="Keep"/>, each producer's last batch, transactions' data and markers by their rules.</summary>
+    private sealed record BatchRules(RecordPredicate Keep, Dictionary<long, long> Producers, CleanerTransactions Transactions, MarkerExpiry MarkerExpired);
+
     private readonly record struct Plan(CleanableSection Section, ImmutableArray<LogSegment> Segments, int FirstDirtyIndex, int EndIndex, long Generation, CleanerCheckpoint Checkpoint);
 
     /// <summary>The log changed under a pass in a way that makes its work useless; the next pass starts over.</summary>

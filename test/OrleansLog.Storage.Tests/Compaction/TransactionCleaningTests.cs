@@ -1,0 +1,104 @@
+using OrleansLog.Records;
+using OrleansLog.Storage.Compaction;
+using OrleansLog.Testing;
+
+namespace OrleansLog.Storage.Tests.Compaction;
+
+/// <summary>The cleaner and transactions: aborted data goes, markers go once their transaction has no data left.</summary>
+public sealed class TransactionCleaningTests : IDisposable
+{
+    private const long Time = 1_000;
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Aborted_data_goes_at_once_its_marker_a_pass_later_and_a_commit_marker_stays_while_its_data_does()
+    {
+        using var log = PartitionLog.Open(_temp.Sub("tx-0"), new LogConfig { Compact = true, SegmentBytes = 1_000, DeleteRetentionMs = 0 });
+        var a = log.Append(Transactional(1, 0, ("k1", "a1"), ("k2", "a2"))).FirstOffset;
+        var b = log.Append(Transactional(2, 0, ("k3", "b3"), ("k4", "b4"))).FirstOffset;
+        var commitA = log.AppendMarker(Marker(1, commit: true), 0).FirstOffset;
+        var abortB = log.AppendMarker(Marker(2, commit: false), 0).FirstOffset;
+        log.AppendAbortedTransaction(new(2, b, abortB, abortB + 1));
+        log.Append(Idempotent(2, 2, ("k5", "after")));
+        log.Append(Transactional(1, 2, ("k1", "c1")));
+        var commitC = log.AppendMarker(Marker(1, commit: true), 0).FirstOffset;
+        Fill(log, "f", 40);
+
+        Assert.True((await log.CleanAsync(new OffsetMap(1 << 16), log.LogEndOffset)).Cleaned);
+        var first = Batches(log);
+        Assert.DoesNotContain(first, x => x.ProducerId == 2 && x.Transactional && !x.Control);
+        Assert.Contains(first, x => x.Offset == abortB);
+        Assert.Contains(first, x => x.Offset == commitA);
+        Assert.Contains(first, x => x.Offset == commitC);
+        Assert.DoesNotContain(first, x => x.Offset == a && x.Records == 2);
+
+        // Another pass: the aborted transaction has no data left, so its marker goes; k2 of the first transaction stays, so its marker does.
+        Fill(log, "f", 40);
+        Assert.True((await log.CleanAsync(new OffsetMap(1 << 16), log.LogEndOffset)).Cleaned);
+        var second = Batches(log);
+        Assert.DoesNotContain(second, x => x.Offset == abortB);
+        Assert.Contains(second, x => x.Offset == commitA);
+        Assert.Contains(second, x => x.Offset == commitC);
+        AssertEveryTransactionalBatchIsFollowedByItsMarker(second);
+    }
+
+    private static void AssertEveryTransactionalBatchIsFollowedByItsMarker(List<(long Offset, long ProducerId, bool Transactional, bool Control, int Records)> batches)
+    {
+        foreach (var batch in batches.Where(b => b.Transactional && !b.Control))
+        {
+            Assert.Contains(batches, later => later.Control && later.ProducerId == batch.ProducerId && later.Offset > batch.Offset);
+        }
+    }
+
+    private static List<(long Offset, long ProducerId, bool Transactional, bool Control, int Records)> Batches(PartitionLog log)
+    {
+        var found = new List<(long, long, bool, bool, int)>();
+        for (var offset = log.LogStartOffset; offset < log.LogEndOffset;)
+        {
+            using var read = log.Read(offset, 1 << 20);
+            var batches = read.Records.Span;
+            while (batches.Length >= RecordBatchLayout.HeaderSize)
+            {
+                var header = RecordBatchHeader.Read(batches);
+                found.Add((header.BaseOffset, header.ProducerId, header.IsTransactional, header.IsControl, header.RecordCount));
+                batches = batches[header.SizeInBytes..];
+            }
+
+            offset = read.NextOffset;
+        }
+
+        return found;
+    }
+
+    private static void Fill(PartitionLog log, string prefix, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            log.Append(OrleansLog.Testing.Batches.Keyed(CompressionType.None, Time, [($"{prefix}{i}", new string('x', 60))]));
+        }
+    }
+
+    private static byte[] Transactional(long producerId, int sequence, params (string Key, string Value)[] records) =>
+        Build(new RecordBatchBuilder { ProducerId = producerId, ProducerEpoch = 0, BaseSequence = sequence, IsTransactional = true }, records);
+
+    private static byte[] Idempotent(long producerId, int sequence, params (string Key, string Value)[] records) =>
+        Build(new RecordBatchBuilder { ProducerId = producerId, ProducerEpoch = 0, BaseSequence = sequence }, records);
+
+    private static byte[] Build(RecordBatchBuilder builder, (string Key, string Value)[] records)
+    {
+        using (builder)
+        {
+            foreach (var (key, value) in records)
+            {
+                builder.Add(Time, System.Text.Encoding.UTF8.GetBytes(key), System.Text.Encoding.UTF8.GetBytes(value));
+            }
+
+            return builder.Build().ToArray();
+        }
+    }
+
+    private static byte[] Marker(long producerId, bool commit) =>
+        new TransactionMarker(commit ? ControlRecordType.Commit : ControlRecordType.Abort, 0).ToBatch(producerId, 0, Time);
+}
