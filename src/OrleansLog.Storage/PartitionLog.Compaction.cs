@@ -89,6 +89,28 @@ public sealed partial class PartitionLog
         var generation = plan.Generation;
         try
         {
+            // Nothing at or after a transaction still open is cleaned: its records may yet be aborted, and a newer record of
+            // a key must not remove the committed one before it is known to commit (Kafka's first unstable offset).
+            var (producers, firstUnstable) = ScanProducers(plan);
+            if (firstUnstable < plan.Section.EndOffset)
+            {
+                using (_locks.Read())
+                {
+                    var bounded = Inspect(firstUnstable, now);
+                    if (bounded.Generation != plan.Generation)
+                    {
+                        throw new CleanerAbandonedException("the segments changed while open transactions were looked for");
+                    }
+
+                    plan = bounded;
+                }
+
+                if (plan.Section.DirtyBytes == 0 && !plan.Section.TombstonesDue)
+                {
+                    return CleanResult.Nothing(plan.Section);
+                }
+            }
+
             var mapped = await MapDirtySectionAsync(plan, map, throttle, cancellationToken).ConfigureAwait(false);
             read += mapped.BytesRead;
             if (mapped.EndOffset <= plan.Section.FirstDirtyOffset && plan.Section.DirtyBytes > 0)
@@ -96,7 +118,6 @@ public sealed partial class PartitionLog
                 return new CleanResult(plan.Section, plan.Section.FirstDirtyOffset, read, 0, 0, 0, $"the offset map ({map.MaxEntries} keys) cannot hold the keys of the batch at offset {plan.Section.FirstDirtyOffset}");
             }
 
-            var producers = LastBatchOfEachProducer(plan);
             var checkpoint = plan.Checkpoint;
             var deleteRetentionMs = Config.DeleteRetentionMs;
             var tombstonesDueAt = long.MaxValue;
@@ -285,6 +306,7 @@ public sealed partial class PartitionLog
     {
         map.Clear();
         var firstDirty = plan.Section.FirstDirtyOffset;
+        var transactions = new CleanerTransactions(CollectAbortedTransactions(firstDirty, plan.Section.EndOffset));
         var mappedTo = firstDirty;
         long read = 0;
         for (var i = plan.FirstDirtyIndex; i < plan.EndIndex; i++)
@@ -298,7 +320,7 @@ public sealed partial class PartitionLog
                 var batches = SkipBelow(chunk.Records.Span, firstDirty);
                 if (!batches.IsEmpty)
                 {
-                    mappedTo = CleanerRules.MapDirtySection(batches, map);
+                    mappedTo = CleanerRules.MapDirtySection(batches, map, transactions);
                     if (mappedTo < chunk.NextOffset)
                     {
                         return (mappedTo, read);
@@ -331,9 +353,14 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>The base offset of each idempotent producer's last batch in the log (those batches are kept, empty if need be).</summary>
-    private Dictionary<long, long> LastBatchOfEachProducer(Plan plan)
+    /// <summary>
+    /// Each producer's last data batch (kept, even empty, for its sequence numbers) and the first offset of the oldest
+    /// transaction with no marker in the log yet (long.MaxValue when none), from every segment's batch headers.
+    /// </summary>
+    private (Dictionary<long, long> LastDataBatch, long FirstUnstableOffset) ScanProducers(Plan plan)
     {
         var last = new Dictionary<long, long>();
+        var open = new Dictionary<long, long>();
         ImmutableArray<LogSegment> segments;
         using (_locks.Read())
         {
@@ -349,15 +376,27 @@ public sealed partial class PartitionLog
             ThrowIfReplaced(plan.Generation);
             segment.ForEachHeader(header =>
             {
-                // Data batches only: a marker carries no sequence numbers to keep.
-                if (header.HasProducerId && !header.IsControl)
+                if (!header.HasProducerId)
                 {
-                    last[header.ProducerId] = header.BaseOffset;
+                    return;
+                }
+
+                if (header.IsControl)
+                {
+                    open.Remove(header.ProducerId);
+                    return;
+                }
+
+                // Data batches only: a marker carries no sequence numbers to keep.
+                last[header.ProducerId] = header.BaseOffset;
+                if (header.IsTransactional)
+                {
+                    open.TryAdd(header.ProducerId, header.BaseOffset);
                 }
             });
         }
 
-        return last;
+        return (last, open.Count == 0 ? long.MaxValue : open.Values.Min());
     }
 
     /// <summary>Writes the cleaned copy of <paramref name="group"/> as a <c>.log.cleaned</c> file, flushed and closed.</summary>

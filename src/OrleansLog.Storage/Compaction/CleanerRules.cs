@@ -15,17 +15,18 @@ public static class CleanerRules
     /// offset, whole batches at a time, and returns the offset up to which the map is complete: after the last batch
     /// mapped, or the first batch's base offset when none fit. A batch whose new keys do not all fit is not mapped, and
     /// the map stops there, as Kafka's cleaner stops its dirty section where the map fills. Control batches carry no
-    /// keys to map (transaction markers, issue 24), and records without a key are skipped (a compacted topic refuses
-    /// them).
+    /// keys to map (transaction markers), an aborted transaction's batches are not mapped (they must not shadow the
+    /// committed records of their keys; <paramref name="transactions"/> knows them), and records without a key are
+    /// skipped (a compacted topic refuses them).
     /// </summary>
-    public static long MapDirtySection(ReadOnlySpan<byte> batches, OffsetMap map)
+    public static long MapDirtySection(ReadOnlySpan<byte> batches, OffsetMap map, CleanerTransactions? transactions = null)
     {
         var mappedTo = batches.Length >= RecordBatchLayout.HeaderSize ? RecordBatchHeader.Read(batches).BaseOffset : map.LatestOffset + 1;
         while (batches.Length >= RecordBatchLayout.HeaderSize)
         {
             var header = RecordBatchHeader.Read(batches);
             var batch = batches[..header.SizeInBytes];
-            if (!header.IsControl)
+            if (!header.IsControl && transactions?.SkipsWhenMapping(batch, header) != true)
             {
                 if (map.Count + header.RecordCount > map.MaxEntries && !FitsInMap(batch, map))
                 {
@@ -47,6 +48,11 @@ public static class CleanerRules
                 {
                     reader.Dispose();
                 }
+            }
+            else if (header.IsControl)
+            {
+                // A marker ends its transaction for what follows.
+                transactions?.SkipsWhenMapping(batch, header);
             }
 
             mappedTo = header.NextOffset;

@@ -12,7 +12,7 @@ namespace OrleansLog.Storage.Compaction;
 /// never ends.
 /// <para>Not thread-safe: one pass walks it, one batch at a time.</para>
 /// </summary>
-internal sealed class CleanerTransactions
+public sealed class CleanerTransactions
 {
     private readonly Queue<AbortedTransactionEntry> _upcoming;
 
@@ -59,6 +59,21 @@ internal sealed class CleanerTransactions
         return marker.Type == ControlRecordType.Abort
             ? !(_aborting.Remove(header.ProducerId, out var read) && read)
             : !_committing.Remove(header.ProducerId);
+    }
+
+    /// <summary>
+    /// For the offset map: whether a batch's keys must not be mapped. An aborted transaction's records must not shadow the
+    /// committed records of their keys, and markers have no keys; a marker still ends its transaction here.
+    /// </summary>
+    public bool SkipsWhenMapping(ReadOnlySpan<byte> batch, in RecordBatchHeader header)
+    {
+        if (header.IsControl)
+        {
+            MarkerIsSpent(batch, header);
+            return true;
+        }
+
+        return IsAborted(header);
     }
 
     private void StartUpTo(long offset)

@@ -106,7 +106,7 @@ public class KafkaCodecTests
     [Fact]
     public void Flexible_versions_are_advertised_only_for_the_apis_whose_handlers_read_them()
     {
-        ApiKey[] flexible = [ApiKey.ApiVersions, ApiKey.SaslAuthenticate, ApiKey.DescribeClientQuotas, ApiKey.AlterClientQuotas, ApiKey.DescribeUserScramCredentials, ApiKey.AlterUserScramCredentials];
+        ApiKey[] flexible = [ApiKey.ApiVersions, ApiKey.SaslAuthenticate, ApiKey.DescribeClientQuotas, ApiKey.AlterClientQuotas, ApiKey.DescribeUserScramCredentials, ApiKey.AlterUserScramCredentials, ApiKey.DescribeTransactions, ApiKey.ListTransactions];
         Assert.All(SupportedApis.All.Where(a => !flexible.Contains(a.Key)), api => Assert.False(api.IsFlexible(api.Max)));
         Assert.True(SupportedApis.Find((short)ApiKey.ApiVersions)!.Value.IsFlexible(3));
         Assert.Equal((short)1, SupportedApis.Find((short)ApiKey.AlterClientQuotas)!.Value.FlexibleFrom);

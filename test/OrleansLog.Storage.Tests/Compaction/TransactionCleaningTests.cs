@@ -44,6 +44,74 @@ public sealed class TransactionCleaningTests : IDisposable
         AssertEveryTransactionalBatchIsFollowedByItsMarker(second);
     }
 
+    [Fact]
+    public async Task An_aborted_record_never_removes_the_committed_record_of_its_key()
+    {
+        using var log = PartitionLog.Open(_temp.Sub("shadow-0"), new LogConfig { Compact = true, SegmentBytes = 1_000, DeleteRetentionMs = 0 });
+        log.Append(OrleansLog.Testing.Batches.Keyed(CompressionType.None, Time, [("k", "committed")]));
+        var aborted = log.Append(Transactional(1, 0, ("k", "aborted"))).FirstOffset;
+        var marker = log.AppendMarker(Marker(1, commit: false), 0).FirstOffset;
+        log.AppendAbortedTransaction(new(1, aborted, marker, marker + 1));
+        Fill(log, "f", 40);
+
+        Assert.True((await log.CleanAsync(new OffsetMap(1 << 16), log.LogEndOffset)).Cleaned);
+        Assert.Equal("committed", ValueOf(log, "k"));
+    }
+
+    [Fact]
+    public async Task Nothing_from_an_open_transaction_on_is_cleaned_until_it_ends()
+    {
+        using var log = PartitionLog.Open(_temp.Sub("open-0"), new LogConfig { Compact = true, SegmentBytes = 1_000, DeleteRetentionMs = 0 });
+        log.Append(OrleansLog.Testing.Batches.Keyed(CompressionType.None, Time, [("k", "committed")]));
+        Fill(log, "f", 20);
+        var open = log.Append(Transactional(1, 0, ("k", "maybe"))).FirstOffset;
+        Fill(log, "f", 40);
+
+        // Cleaned below the open transaction only: "committed" stays, whatever the transaction becomes.
+        await log.CleanAsync(new OffsetMap(1 << 16), log.LogEndOffset);
+        Assert.Equal(["committed", "maybe"], ValuesOf(log, "k"));
+
+        var marker = log.AppendMarker(Marker(1, commit: false), 0).FirstOffset;
+        log.AppendAbortedTransaction(new(1, open, marker, marker + 1));
+        Fill(log, "g", 40);
+        Assert.True((await log.CleanAsync(new OffsetMap(1 << 16), log.LogEndOffset)).Cleaned);
+        Assert.Equal(["committed"], ValuesOf(log, "k"));
+    }
+
+    private static string? ValueOf(PartitionLog log, string key) => ValuesOf(log, key).LastOrDefault();
+
+    /// <summary>Every value of <paramref name="key"/> left in the log, in offset order, aborted or not.</summary>
+    private static List<string> ValuesOf(PartitionLog log, string key)
+    {
+        var values = new List<string>();
+        for (var offset = log.LogStartOffset; offset < log.LogEndOffset;)
+        {
+            using var read = log.Read(offset, 1 << 20);
+            var batches = read.Records.Span;
+            while (batches.Length >= RecordBatchLayout.HeaderSize)
+            {
+                var header = RecordBatchHeader.Read(batches);
+                if (!header.IsControl)
+                {
+                    using var reader = new RecordReader(batches[..header.SizeInBytes]);
+                    while (reader.TryReadNext(out var record))
+                    {
+                        if (record.HasKey && System.Text.Encoding.UTF8.GetString(record.Key) == key)
+                        {
+                            values.Add(System.Text.Encoding.UTF8.GetString(record.Value));
+                        }
+                    }
+                }
+
+                batches = batches[header.SizeInBytes..];
+            }
+
+            offset = read.NextOffset;
+        }
+
+        return values;
+    }
+
     private static void AssertEveryTransactionalBatchIsFollowedByItsMarker(List<(long Offset, long ProducerId, bool Transactional, bool Control, int Records)> batches)
     {
         foreach (var batch in batches.Where(b => b.Transactional && !b.Control))
