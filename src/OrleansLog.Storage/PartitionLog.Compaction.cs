@@ -159,9 +159,11 @@ public sealed partial class PartitionLog
             foreach (var group in GroupSegments(plan.Segments.AsSpan(0, last), Config.SegmentBytes))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var cleaned = await RewriteGroupAsync(group, generation, new BatchRules(keep, producers, transactions, markerExpired), throttle, cancellationToken).ConfigureAwait(false);
+                var rules = new BatchRules(keep, producers, transactions, markerExpired, []);
+                var cleaned = await RewriteGroupAsync(group, generation, rules, throttle, cancellationToken).ConfigureAwait(false);
                 read += SizeOf(group.AsSpan());
                 written += cleaned.Size;
+                ForgetAbortedTransactions(rules.RemovedMarkers, generation);
                 generation = SwapIn(group, cleaned, generation);
                 replaced += group.Length;
                 groups++;
@@ -399,6 +401,20 @@ public sealed partial class PartitionLog
         return (last, open.Count == 0 ? long.MaxValue : open.Values.Min());
     }
 
+    /// <summary>
+    /// Drops the aborted-transaction entries of the markers a rewrite leaves out, before its segment is swapped in: their
+    /// data went in earlier passes, so a crash in between leaves only a marker nothing refers to.
+    /// </summary>
+    private void ForgetAbortedTransactions(HashSet<long> markers, long generation)
+    {
+        if (markers.Count > 0)
+        {
+            using var scope = _locks.WriteFiles();
+            ThrowIfReplaced(generation);
+            _fence.Guard(() => _aborted.Remove(markers));
+        }
+    }
+
     /// <summary>Writes the cleaned copy of <paramref name="group"/> as a <c>.log.cleaned</c> file, flushed and closed.</summary>
     private async Task<LogSegment> RewriteGroupAsync(LogSegment[] group, long generation, BatchRules rules, CleanerThrottle throttle, CancellationToken cancellationToken)
     {
@@ -454,6 +470,7 @@ public sealed partial class PartitionLog
         {
             if (rules.Transactions.MarkerIsSpent(batch, header) && !keepEmpty && rules.MarkerExpired(header.BaseOffset))
             {
+                rules.RemovedMarkers.Add(header.BaseOffset);
                 return;
             }
 
@@ -556,7 +573,7 @@ public sealed partial class PartitionLog
     private delegate bool MarkerExpiry(long offset);
 
     /// <summary>What a rewrite keeps: records by <see cref="Keep"/>, each producer's last batch, transactions' data and markers by their rules.</summary>
-    private sealed record BatchRules(RecordPredicate Keep, Dictionary<long, long> Producers, CleanerTransactions Transactions, MarkerExpiry MarkerExpired);
+    private sealed record BatchRules(RecordPredicate Keep, Dictionary<long, long> Producers, CleanerTransactions Transactions, MarkerExpiry MarkerExpired, HashSet<long> RemovedMarkers);
 
     private readonly record struct Plan(CleanableSection Section, ImmutableArray<LogSegment> Segments, int FirstDirtyIndex, int EndIndex, long Generation, CleanerCheckpoint Checkpoint);
 

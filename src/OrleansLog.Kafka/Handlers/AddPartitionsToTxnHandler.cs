@@ -27,15 +27,7 @@ internal sealed class AddPartitionsToTxnHandler(KafkaListenerContext context) : 
         var topicCount = reader.ReadArrayLength(flexible: false);
         for (var t = 0; t < topicCount; t++)
         {
-            var name = reader.ReadString(flexible: false);
-            var count = reader.ReadArrayLength(flexible: false);
-            var partitions = new List<int>(Math.Max(count, 0));
-            for (var p = 0; p < count; p++)
-            {
-                partitions.Add(reader.ReadInt32());
-            }
-
-            topics.Add((name, partitions));
+            topics.Add((reader.ReadString(flexible: false), [.. reader.ReadInt32Array(flexible: false)]));
         }
 
         var errors = new Dictionary<TopicPartition, ErrorCode>();
@@ -68,18 +60,7 @@ internal sealed class AddPartitionsToTxnHandler(KafkaListenerContext context) : 
 
         var response = request.StartResponse();
         response.WriteThrottleTime();
-        response.WriteArrayLength(topics.Count, flexible: false);
-        foreach (var (name, partitions) in topics)
-        {
-            response.WriteString(name, flexible: false);
-            response.WriteArrayLength(partitions.Count, flexible: false);
-            foreach (var partition in partitions)
-            {
-                response.WriteInt32(partition);
-                response.WriteInt16(errors[new TopicPartition(name, partition)]);
-            }
-        }
-
+        PartitionFanOut.WritePartitionErrors(response, topics, (name, partition) => errors[new TopicPartition(name, partition)]);
         return response;
     }
 

@@ -30,4 +30,20 @@ internal static class PartitionFanOut
             }
         }
     }
+
+    /// <summary>The answer of the commit-like requests: per topic, each partition with its error code.</summary>
+    public static void WritePartitionErrors(KafkaWriter response, List<(string Name, List<int> Partitions)> topics, Func<string, int, ErrorCode> errorOf)
+    {
+        response.WriteArrayLength(topics.Count, flexible: false);
+        foreach (var (name, partitions) in topics)
+        {
+            response.WriteString(name, flexible: false);
+            response.WriteArrayLength(partitions.Count, flexible: false);
+            foreach (var partition in partitions)
+            {
+                response.WriteInt32(partition);
+                response.WriteInt16(errorOf(name, partition));
+            }
+        }
+    }
 }

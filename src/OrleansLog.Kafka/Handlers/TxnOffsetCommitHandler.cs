@@ -82,18 +82,7 @@ internal sealed class TxnOffsetCommitHandler(KafkaListenerContext context) : IKa
 
         var response = request.StartResponse();
         response.WriteThrottleTime();
-        response.WriteArrayLength(topics.Count, flexible: false);
-        foreach (var (name, partitions) in topics)
-        {
-            response.WriteString(name, flexible: false);
-            response.WriteArrayLength(partitions.Count, flexible: false);
-            foreach (var partition in partitions)
-            {
-                response.WriteInt32(partition);
-                response.WriteInt16(error == ErrorCode.None && refusedTopics.Contains(name) ? ErrorCode.TopicAuthorizationFailed : error);
-            }
-        }
-
+        PartitionFanOut.WritePartitionErrors(response, topics, (name, _) => error == ErrorCode.None && refusedTopics.Contains(name) ? ErrorCode.TopicAuthorizationFailed : error);
         return response;
     }
 }

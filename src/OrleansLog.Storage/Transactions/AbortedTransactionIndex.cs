@@ -77,10 +77,7 @@ internal sealed class AbortedTransactionIndex : IDisposable
         }
 
         Span<byte> bytes = stackalloc byte[EntrySize];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, entry.ProducerId);
-        BinaryPrimitives.WriteInt64BigEndian(bytes[8..], entry.FirstOffset);
-        BinaryPrimitives.WriteInt64BigEndian(bytes[16..], entry.LastOffset);
-        BinaryPrimitives.WriteInt64BigEndian(bytes[24..], entry.LastStableOffset);
+        Write(bytes, entry);
         _file.Write(bytes, _count * EntrySize);
         _newestLastOffset = entry.LastOffset;
         _dirty = true;
@@ -162,11 +159,17 @@ internal sealed class AbortedTransactionIndex : IDisposable
             at += file.Read(live.AsSpan(at), (dead * EntrySize) + at);
         }
 
+        Replace(file, live, _count - dead);
+    }
+
+    /// <summary>Makes <paramref name="bytes"/> (<paramref name="count"/> entries) the whole file: a synced copy renamed over it.</summary>
+    private void Replace(IStorageFile file, byte[] bytes, long count)
+    {
         var temp = _path + ".tmp";
         using (var copy = _fileSystem.Open(temp, create: true))
         {
             copy.SetLength(0);
-            copy.Write(live, 0);
+            copy.Write(bytes, 0);
             copy.Flush();
         }
 
@@ -175,7 +178,44 @@ internal sealed class AbortedTransactionIndex : IDisposable
         _fileSystem.Rename(temp, _path);
         _fileSystem.FlushDirectory(_directory);
         _file = _fileSystem.Open(_path, create: false);
-        Volatile.Write(ref _count, _count - dead);
+        _dirty = false;
+        Volatile.Write(ref _count, count);
+    }
+
+    /// <summary>
+    /// Drops the entries whose marker is at one of <paramref name="markerOffsets"/> (the cleaner removes a marker only once
+    /// its transaction has no data left, so the entry has nothing left to hide; a reader must not meet an entry whose
+    /// marker is gone, or it would skip that producer's later transactions). The kept entries replace the file atomically.
+    /// </summary>
+    public void Remove(IReadOnlySet<long> markerOffsets)
+    {
+        if (_file is not { } file || markerOffsets.Count == 0)
+        {
+            return;
+        }
+
+        var kept = new List<AbortedTransactionEntry>();
+        for (long i = 0; i < _count; i++)
+        {
+            var entry = ReadAt(i);
+            if (!markerOffsets.Contains(entry.LastOffset))
+            {
+                kept.Add(entry);
+            }
+        }
+
+        if (kept.Count == _count)
+        {
+            return;
+        }
+
+        var bytes = new byte[kept.Count * EntrySize];
+        for (var i = 0; i < kept.Count; i++)
+        {
+            Write(bytes.AsSpan(i * EntrySize, EntrySize), kept[i]);
+        }
+
+        Replace(file, bytes, kept.Count);
     }
 
     public void Dispose()
@@ -201,6 +241,14 @@ internal sealed class AbortedTransactionIndex : IDisposable
         }
 
         return low;
+    }
+
+    private static void Write(Span<byte> bytes, AbortedTransactionEntry entry)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(bytes, entry.ProducerId);
+        BinaryPrimitives.WriteInt64BigEndian(bytes[8..], entry.FirstOffset);
+        BinaryPrimitives.WriteInt64BigEndian(bytes[16..], entry.LastOffset);
+        BinaryPrimitives.WriteInt64BigEndian(bytes[24..], entry.LastStableOffset);
     }
 
     private AbortedTransactionEntry ReadAt(long index)

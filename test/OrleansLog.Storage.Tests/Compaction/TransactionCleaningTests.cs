@@ -39,6 +39,9 @@ public sealed class TransactionCleaningTests : IDisposable
         Assert.True((await log.CleanAsync(new OffsetMap(1 << 16), log.LogEndOffset)).Cleaned);
         var second = Batches(log);
         Assert.DoesNotContain(second, x => x.Offset == abortB);
+
+        // Its index entry went with it: a reader that met the entry without the marker would skip the producer's later transactions.
+        Assert.Empty(log.CollectAbortedTransactions(log.LogStartOffset, log.LogEndOffset));
         Assert.Contains(second, x => x.Offset == commitA);
         Assert.Contains(second, x => x.Offset == commitC);
         AssertEveryTransactionalBatchIsFollowedByItsMarker(second);
