@@ -180,6 +180,7 @@ internal sealed class AbortedTransactionIndex : IDisposable
         _file = _fileSystem.Open(_path, create: false);
         _dirty = false;
         Volatile.Write(ref _count, count);
+        _newestLastOffset = count > 0 ? ReadAt(count - 1).LastOffset : -1;
     }
 
     /// <summary>
