@@ -15,6 +15,7 @@ var root = new RootCommand("orleanslog: manage topics and consumer groups, and p
     ConsumeCommand.Build(),
     GroupsCommands.Build(),
     BrokersCommands.Build(),
+    TransactionsCommands.Build(),
     UsersCommands.Build(),
     AclsCommands.Build(),
     QuotasCommands.Build(),

@@ -43,6 +43,19 @@ public class TransactionAdminApiTests(KafkaBrokerFixture broker) : IClassFixture
         Assert.True(described[0].ProducerId >= 0 && described[0].StartMs > 0);
         Assert.Equal([$"{topic}-1"], described[0].Partitions);
         Assert.Equal(OrleansLog.ErrorCode.TransactionalIdNotFound, (OrleansLog.ErrorCode)described[1].Error);
+
+        // The same through the CLI.
+        var list = await CliRunner.RunAsync(broker.Silo.Gateway, null, "transactions", "list");
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        Assert.Contains(list.Stdout.Split('\n'), line => line.StartsWith("admin-open ", StringComparison.Ordinal) && line.TrimEnd().EndsWith("Ongoing", StringComparison.Ordinal));
+        Assert.Contains(list.Stdout.Split('\n'), line => line.StartsWith("admin-done ", StringComparison.Ordinal) && line.TrimEnd().EndsWith("CompleteCommit", StringComparison.Ordinal));
+        var describe = await CliRunner.RunAsync(broker.Silo.Gateway, null, "transactions", "describe", "admin-open");
+        Assert.True(describe.ExitCode == 0, describe.Stderr);
+        Assert.Contains("State: Ongoing", describe.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"Partitions: {topic}-1", describe.Stdout, StringComparison.Ordinal);
+        var unknown = await CliRunner.RunAsync(broker.Silo.Gateway, null, "transactions", "describe", "admin-nobody");
+        Assert.NotEqual(0, unknown.ExitCode);
+        Assert.Contains("TRANSACTIONAL_ID_NOT_FOUND", unknown.Stderr, StringComparison.Ordinal);
         open.AbortTransaction(Answer);
     }
 

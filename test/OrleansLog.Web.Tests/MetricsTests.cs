@@ -53,10 +53,12 @@ public class MetricsTests(WebBrokerFixture broker) : IClassFixture<WebBrokerFixt
         await Wait.Until(
             async () =>
             {
+                // A scrape reads one instrument after another, so a run and its bytes may show in different scrapes.
                 text = await broker.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-                return text.Contains("orleanslog_cleaner_runs_total{otel_scope_name=\"OrleansLog\",outcome=\"cleaned\"}", StringComparison.Ordinal);
+                return text.Contains("orleanslog_cleaner_runs_total{otel_scope_name=\"OrleansLog\",outcome=\"cleaned\"}", StringComparison.Ordinal)
+                    && System.Text.RegularExpressions.Regex.IsMatch(text, "orleanslog_cleaner_bytes_read_bytes_total\\{[^}]*\\} [1-9]");
             },
-            "a cleaner run is exported",
+            "a cleaner run that cleaned something is exported with its bytes",
             TimeSpan.FromSeconds(30),
             TimeSpan.FromMilliseconds(300));
         Assert.Matches("orleanslog_cleaner_bytes_read_bytes_total\\{[^}]*\\} [1-9]", text);
@@ -66,6 +68,32 @@ public class MetricsTests(WebBrokerFixture broker) : IClassFixture<WebBrokerFixt
         var page = await broker.Http.GetStringAsync(new Uri("/topics/api-compacted", UriKind.Relative));
         Assert.Contains("<span id=\"cleanup-policy\">compact</span>", page, StringComparison.Ordinal);
         Assert.Matches("<td class=\"num dirty-ratio\">[01]\\.[0-9]{2}</td>", page);
+    }
+
+    [Fact]
+    public async Task Transactions_ended_show_by_outcome_and_cause()
+    {
+        await broker.Native.Admin.CreateTopicAsync("api-transactions", 1);
+        await using var producer = broker.Native.CreateProducer<string, string>(new Client.Producing.ProducerConfig { TransactionalId = "api-metrics-tx" });
+        await producer.InitTransactionsAsync();
+        producer.BeginTransaction();
+        await producer.ProduceAsync("api-transactions", new Client.Message<string, string> { Key = "k", Value = "v" });
+        await producer.CommitTransactionAsync();
+        producer.BeginTransaction();
+        await producer.ProduceAsync("api-transactions", new Client.Message<string, string> { Key = "k", Value = "w" });
+        await producer.AbortTransactionAsync();
+
+        var commit = new System.Text.RegularExpressions.Regex("orleanslog_transactions_ended_total\\{[^}]*cause=\"client\"[^}]*outcome=\"commit\"[^}]*\\} [1-9]");
+        var abort = new System.Text.RegularExpressions.Regex("orleanslog_transactions_ended_total\\{[^}]*cause=\"client\"[^}]*outcome=\"abort\"[^}]*\\} [1-9]");
+        await Wait.Until(
+            async () =>
+            {
+                var text = await broker.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+                return commit.IsMatch(text) && abort.IsMatch(text);
+            },
+            "a committed and an aborted transaction are exported",
+            TimeSpan.FromSeconds(15),
+            TimeSpan.FromMilliseconds(300));
     }
 
     [Fact]

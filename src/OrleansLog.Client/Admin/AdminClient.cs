@@ -125,6 +125,23 @@ public sealed class AdminClient(IGrainFactory grains)
 
     public async Task<IReadOnlyList<string>> ListGroupsAsync() => await IConsumerGroupDirectoryGrain.ListAllAsync(grains);
 
+    /// <summary>Every transactional id the caller may describe, with its state (Kafka's <c>kafka-transactions.sh list</c>).</summary>
+    public async Task<IReadOnlyList<Transactions.TransactionDescription>> ListTransactionsAsync()
+    {
+        var ids = await grains.GetGrain<Transactions.ITransactionDirectoryGrain>(Transactions.ITransactionDirectoryGrain.ClusterKey).List();
+        var described = await Task.WhenAll(ids.Select(id => grains.GetGrain<Transactions.ITransactionCoordinatorGrain>(id).Describe()));
+        return [.. described.Where(d => d.ProducerId >= 0)];
+    }
+
+    /// <summary>A transactional id's producer, state, timeout and open transaction's partitions and groups; TRANSACTIONAL_ID_NOT_FOUND for an unknown id.</summary>
+    public async Task<Transactions.TransactionDescription> DescribeTransactionAsync(string transactionalId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(transactionalId);
+        var description = await grains.GetGrain<Transactions.ITransactionCoordinatorGrain>(transactionalId).Describe();
+        return description.ProducerId >= 0 ? description
+            : throw new OrleansLogException(ErrorCode.TransactionalIdNotFound, $"Transactional id \"{transactionalId}\" is not known (never initialised, or expired).");
+    }
+
     /// <summary>
     /// Members, assignment, and per partition the committed offset, the end (high watermark) and the lag;
     /// GROUP_ID_NOT_FOUND for an unknown group. A partition that is gone, or has no reachable leader right

@@ -23,7 +23,7 @@ public sealed class CleanerMetrics
     {
         _time = time;
         var meter = meters.Create(BrokerMetrics.MeterName);
-        _runs = meter.CreateCounter<long>("orleanslog.cleaner.runs", description: "Cleaner passes over compacted logs, by outcome (cleaned, abandoned, failed).");
+        _runs = meter.CreateCounter<long>("orleanslog.cleaner.runs", description: "Cleaner passes over compacted logs, by outcome (cleaned, nothing to clean after a closer look, abandoned, failed).");
         _bytesRead = meter.CreateCounter<long>("orleanslog.cleaner.bytes_read", "By", "Log bytes the cleaner read.");
         _bytesWritten = meter.CreateCounter<long>("orleanslog.cleaner.bytes_written", "By", "Cleaned segment bytes the cleaner wrote.");
         meter.CreateObservableGauge("orleanslog.cleaner.dirty_ratio", () => Measure(s => s.DirtyRatio), description: "The dirty share of each compacted log's cleanable bytes, as of the cleaner's last look.");
@@ -50,9 +50,10 @@ public sealed class CleanerMetrics
 
     public void Ran(TopicPartition partition, CleanResult result, double dirtyRatioAfter)
     {
-        _runs.Add(1, new KeyValuePair<string, object?>("outcome", result.Abandoned is null ? "cleaned" : "abandoned"));
+        // Bytes first: a scrape that sees this run sees what it read.
         _bytesRead.Add(result.BytesRead);
         _bytesWritten.Add(result.BytesWritten);
+        _runs.Add(1, new KeyValuePair<string, object?>("outcome", result.Abandoned is not null ? "abandoned" : result.Cleaned ? "cleaned" : "nothing"));
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         _logs[partition] = new LogState(dirtyRatioAfter, result.Cleaned ? now : _logs.TryGetValue(partition, out var state) ? state.LastCleanedMs : -1);
     }

@@ -110,6 +110,7 @@ public static class SiloBuilderExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GroupExpiryService>());
         builder.Services.AddValidatedOptions<TransactionOptions, TransactionOptionsValidator>(TransactionOptions.SectionName);
         builder.Services.AddSingleton<ITransactionVerifier, CoordinatorTransactionVerifier>();
+        builder.Services.AddSingleton<TransactionMetrics>();
         builder.Services.AddSingleton<TransactionSweepService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TransactionSweepService>());
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -22,11 +22,15 @@ namespace OrleansLog.Server.Transactions;
 public sealed partial class TransactionCoordinatorGrain(
     [PersistentState("transaction", OrleansLogStorage.Name)] IPersistentState<TransactionCoordinatorState> state,
     IOptions<TransactionOptions> options,
+    TransactionMetrics metrics,
     TimeProvider time,
     ILogger<TransactionCoordinatorGrain> logger) : Grain, ITransactionCoordinatorGrain
 {
     private TransactionMachine _machine = null!;
     private IGrainTimer? _retry;
+
+    /// <summary>Who ended the transaction being completed, for the metrics: the client, or the coordinator (timeout, fenced).</summary>
+    private string _endedBy = "client";
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -60,7 +64,7 @@ public sealed partial class TransactionCoordinatorGrain(
         // An open transaction of an earlier instance is aborted under a new epoch, which fences that instance.
         if (_machine.IsOpen)
         {
-            await AbortFencedAsync("a new producer instance initialised the id");
+            await AbortFencedAsync("a new producer instance initialised the id", "fenced");
         }
 
         if (_machine.IsPreparing && !await TryCompleteAsync())
@@ -114,6 +118,7 @@ public sealed partial class TransactionCoordinatorGrain(
         var before = state.State.Copy();
         if (_machine.Prepare(commit, Now))
         {
+            _endedBy = "client";
             await state.WriteOrRestoreAsync(before, $"the {(commit ? "commit" : "abort")} of transactional id \"{Id}\"");
         }
 
@@ -138,7 +143,7 @@ public sealed partial class TransactionCoordinatorGrain(
     {
         if (_machine.Deadline is { } deadline && deadline <= Now)
         {
-            await AbortFencedAsync($"it was open longer than its transaction.timeout.ms ({state.State.TimeoutMs} ms)");
+            await AbortFencedAsync($"it was open longer than its transaction.timeout.ms ({state.State.TimeoutMs} ms)", "timeout");
         }
 
         if (_machine.IsPreparing && !await TryCompleteAsync())
@@ -183,9 +188,10 @@ public sealed partial class TransactionCoordinatorGrain(
         }
     }
 
-    private async Task AbortFencedAsync(string reason)
+    private async Task AbortFencedAsync(string reason, string cause)
     {
         LogAbortingFenced(Id, state.State.ProducerId, state.State.ProducerEpoch, reason);
+        _endedBy = cause;
         var before = state.State.Copy();
         _machine.PrepareFencedAbort(Now);
         await state.WriteOrRestoreAsync(before, $"the abort of transactional id \"{Id}\"");
@@ -220,6 +226,7 @@ public sealed partial class TransactionCoordinatorGrain(
         }
 
         _machine.Complete();
+        metrics.Ended(commit, _endedBy);
         _retry?.Dispose();
         _retry = null;
         LogCompleted(Id, commit ? "committed" : "aborted", s.ProducerId, s.ProducerEpoch);
