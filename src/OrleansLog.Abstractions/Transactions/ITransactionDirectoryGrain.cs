@@ -20,6 +20,10 @@ public interface ITransactionDirectoryGrain : IGrainWithStringKey
     [Security.ClusterInternal]
     Task<int> SweepDue();
 
+    /// <summary>The descriptions of those of <paramref name="ids"/> that exist, from their coordinators, asked all at once.</summary>
+    static async Task<ImmutableArray<TransactionDescription>> DescribeExistingAsync(IGrainFactory grains, IEnumerable<string> ids) =>
+        [.. (await Task.WhenAll(ids.Select(id => grains.GetGrain<ITransactionCoordinatorGrain>(id).Describe()))).Where(d => d.Exists)];
+
     /// <summary>Every known transactional id the caller may describe.</summary>
     [FiltersByAcl(AclResourceType.TransactionalId)]
     Task<ImmutableArray<string>> List();

@@ -17,4 +17,7 @@ public sealed record TransactionDescription(
 {
     /// <summary>Kafka's name of <see cref="State"/>.</summary>
     public string StateName => State.ToString();
+
+    /// <summary>Whether the id is known: initialised by a producer and not expired (TRANSACTIONAL_ID_NOT_FOUND otherwise).</summary>
+    public bool Exists => ProducerId >= 0;
 }

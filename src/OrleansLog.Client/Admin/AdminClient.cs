@@ -129,8 +129,7 @@ public sealed class AdminClient(IGrainFactory grains)
     public async Task<IReadOnlyList<Transactions.TransactionDescription>> ListTransactionsAsync()
     {
         var ids = await grains.GetGrain<Transactions.ITransactionDirectoryGrain>(Transactions.ITransactionDirectoryGrain.ClusterKey).List();
-        var described = await Task.WhenAll(ids.Select(id => grains.GetGrain<Transactions.ITransactionCoordinatorGrain>(id).Describe()));
-        return [.. described.Where(d => d.ProducerId >= 0)];
+        return await Transactions.ITransactionDirectoryGrain.DescribeExistingAsync(grains, ids);
     }
 
     /// <summary>A transactional id's producer, state, timeout and open transaction's partitions and groups; TRANSACTIONAL_ID_NOT_FOUND for an unknown id.</summary>
@@ -138,7 +137,7 @@ public sealed class AdminClient(IGrainFactory grains)
     {
         ArgumentException.ThrowIfNullOrEmpty(transactionalId);
         var description = await grains.GetGrain<Transactions.ITransactionCoordinatorGrain>(transactionalId).Describe();
-        return description.ProducerId >= 0 ? description
+        return description.Exists ? description
             : throw new OrleansLogException(ErrorCode.TransactionalIdNotFound, $"Transactional id \"{transactionalId}\" is not known (never initialised, or expired).");
     }
 

@@ -65,7 +65,7 @@ internal sealed class DescribeTransactionsHandler(KafkaListenerContext context) 
         try
         {
             var description = await context.Grains.GetGrain<ITransactionCoordinatorGrain>(id).Describe();
-            return description.ProducerId < 0 ? (id, ErrorCode.TransactionalIdNotFound, null) : (id, ErrorCode.None, description);
+            return description.Exists ? (id, ErrorCode.None, description) : (id, ErrorCode.TransactionalIdNotFound, null);
         }
         catch (Exception e)
         {

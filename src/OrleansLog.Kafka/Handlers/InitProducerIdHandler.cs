@@ -4,7 +4,6 @@ using OrleansLog.Kafka.Protocol;
 using OrleansLog.Kafka.Security;
 using OrleansLog.Security;
 using OrleansLog.Producers;
-using OrleansLog.Transactions;
 
 namespace OrleansLog.Kafka.Handlers;
 
@@ -24,7 +23,7 @@ internal sealed class InitProducerIdHandler(KafkaListenerContext context) : IKaf
         var identity = new ProducerIdentity(-1, -1);
         if (transactionalId is not null)
         {
-            (error, identity) = await InitTransactional(request, transactionalId, timeoutMs);
+            (error, identity) = await context.CallCoordinator(request, transactionalId, c => c.InitProducerId(timeoutMs), fallback: new ProducerIdentity(-1, -1));
         }
         else if (!context.AllowsCluster(request, AclOperation.IdempotentWrite, audit: false) && !context.AllowsAny(request, AclOperation.Write, AclResourceType.Topic))
         {
@@ -50,28 +49,6 @@ internal sealed class InitProducerIdHandler(KafkaListenerContext context) : IKaf
         response.WriteInt64(identity.ProducerId);
         response.WriteInt16(identity.Epoch);
         return response;
-    }
-
-    private async Task<(ErrorCode, ProducerIdentity)> InitTransactional(KafkaRequest request, string transactionalId, int timeoutMs)
-    {
-        if (transactionalId.Length == 0)
-        {
-            return (ErrorCode.InvalidRequest, new ProducerIdentity(-1, -1));
-        }
-
-        if (!context.Allows(request, AclOperation.Write, AclResourceType.TransactionalId, transactionalId))
-        {
-            return (ErrorCode.TransactionalIdAuthorizationFailed, new ProducerIdentity(-1, -1));
-        }
-
-        try
-        {
-            return (ErrorCode.None, await context.Grains.GetGrain<ITransactionCoordinatorGrain>(transactionalId).InitProducerId(timeoutMs));
-        }
-        catch (Exception e)
-        {
-            return (KafkaErrors.From(e).Code, new ProducerIdentity(-1, -1));
-        }
     }
 
     private static (string? TransactionalId, int TimeoutMs) Read(KafkaRequest request)

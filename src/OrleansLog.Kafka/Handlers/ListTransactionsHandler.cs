@@ -48,8 +48,7 @@ internal sealed class ListTransactionsHandler(KafkaListenerContext context) : IK
             var ids = lists ? await context.Grains.GetGrain<ITransactionDirectoryGrain>(ITransactionDirectoryGrain.ClusterKey).List() : [];
             var visible = ids.Where(id => context.Allows(request, AclOperation.Describe, AclResourceType.TransactionalId, id, audit: false));
             var now = context.Time.GetUtcNow().ToUnixTimeMilliseconds();
-            listed = [.. (await Task.WhenAll(visible.Select(id => context.Grains.GetGrain<ITransactionCoordinatorGrain>(id).Describe())))
-                .Where(d => d.ProducerId >= 0)
+            listed = [.. (await ITransactionDirectoryGrain.DescribeExistingAsync(context.Grains, visible))
                 .Where(d => states.Count == 0 || states.Contains(d.StateName, StringComparer.Ordinal))
                 .Where(d => producers.Count == 0 || producers.Contains(d.ProducerId))
                 .Where(d => minimumDurationMs < 0 || (d.StartTimeMs > 0 && now - d.StartTimeMs >= minimumDurationMs))];

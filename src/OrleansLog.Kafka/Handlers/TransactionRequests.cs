@@ -12,26 +12,33 @@ namespace OrleansLog.Kafka.Handlers;
 internal static class TransactionRequests
 {
     /// <summary>Calls the coordinator of <paramref name="transactionalId"/> if the caller may write as it; the Kafka error of the answer.</summary>
-    public static async Task<ErrorCode> CallCoordinator(this KafkaListenerContext context, KafkaRequest request, string transactionalId, Func<ITransactionCoordinatorGrain, Task> call)
+    public static async Task<ErrorCode> CallCoordinator(this KafkaListenerContext context, KafkaRequest request, string transactionalId, Func<ITransactionCoordinatorGrain, Task> call) =>
+        (await context.CallCoordinator(request, transactionalId, async coordinator =>
+        {
+            await call(coordinator);
+            return true;
+        }, fallback: false)).Error;
+
+    /// <summary>As the other overload, with the coordinator's answer, or <paramref name="fallback"/> when there is an error.</summary>
+    public static async Task<(ErrorCode Error, T Answer)> CallCoordinator<T>(this KafkaListenerContext context, KafkaRequest request, string transactionalId, Func<ITransactionCoordinatorGrain, Task<T>> call, T fallback)
     {
         if (transactionalId.Length == 0)
         {
-            return ErrorCode.InvalidRequest;
+            return (ErrorCode.InvalidRequest, fallback);
         }
 
         if (!context.Allows(request, AclOperation.Write, AclResourceType.TransactionalId, transactionalId))
         {
-            return ErrorCode.TransactionalIdAuthorizationFailed;
+            return (ErrorCode.TransactionalIdAuthorizationFailed, fallback);
         }
 
         try
         {
-            await call(context.Grains.GetGrain<ITransactionCoordinatorGrain>(transactionalId));
-            return ErrorCode.None;
+            return (ErrorCode.None, await call(context.Grains.GetGrain<ITransactionCoordinatorGrain>(transactionalId)));
         }
         catch (Exception e)
         {
-            return KafkaErrors.From(e).Code;
+            return (KafkaErrors.From(e).Code, fallback);
         }
     }
 

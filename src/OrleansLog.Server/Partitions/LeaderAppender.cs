@@ -90,11 +90,9 @@ public sealed partial class LeaderAppender
 
     public async Task<ProduceResponse> AppendAsync(ProduceRequest request, TopicConfig config)
     {
-        var minInsync = config.MinInsyncReplicas;
-        var isr = _term.Leadership.Isr;
-        if (request.Acks == Acks.All && isr.Length < minInsync)
+        if (request.Acks == Acks.All && TooFewInSync(config) is { } tooFew)
         {
-            return ProduceResponse.Failed(new OrleansLogException(ErrorCode.NotEnoughReplicas, $"{_id} has {isr.Length} in-sync replica(s) ({string.Join(", ", isr)}); min.insync.replicas is {minInsync}."), _log.LogStartOffset);
+            return ProduceResponse.Failed(tooFew, _log.LogStartOffset);
         }
 
         try
@@ -111,17 +109,7 @@ public sealed partial class LeaderAppender
         }
         catch (OrleansLogException e)
         {
-            if (e.Code == ErrorCode.KafkaStorageError)
-            {
-                LogStorageFailed(e, _id.DirectoryName);
-            }
-            else if (e.Code == ErrorCode.FencedLeaderEpoch)
-            {
-                _host.StepDown(e.Message);
-                return ProduceResponse.Failed(new OrleansLogException(ErrorCode.NotLeaderOrFollower, $"This broker no longer leads {_id} ({e.Message}); refresh metadata and retry."), _log.LogStartOffset);
-            }
-
-            return ProduceResponse.Failed(e, _log.LogStartOffset);
+            return ProduceResponse.Failed(AppendFailed(e), _log.LogStartOffset);
         }
     }
 
@@ -178,9 +166,9 @@ public sealed partial class LeaderAppender
     /// </summary>
     public async Task<ErrorCode> WriteMarkerAsync(TransactionMarkerRequest request, TopicConfig config)
     {
-        if (_term.Leadership.Isr.Length < config.MinInsyncReplicas)
+        if (TooFewInSync(config) is { } tooFew)
         {
-            return ErrorCode.NotEnoughReplicas;
+            return tooFew.Code;
         }
 
         if (_producers.CheckMarker(request.ProducerId, request.ProducerEpoch, request.CoordinatorEpoch) is { } refused)
@@ -210,19 +198,36 @@ public sealed partial class LeaderAppender
         }
         catch (OrleansLogException e)
         {
-            if (e.Code == ErrorCode.FencedLeaderEpoch)
-            {
-                _host.StepDown(e.Message);
-                return ErrorCode.NotLeaderOrFollower;
-            }
-
-            if (e.Code == ErrorCode.KafkaStorageError)
-            {
-                LogStorageFailed(e, _id.DirectoryName);
-            }
-
-            return e.Code;
+            return AppendFailed(e).Code;
         }
+    }
+
+    /// <summary>NOT_ENOUGH_REPLICAS while the ISR is below <c>min.insync.replicas</c>, else null.</summary>
+    private OrleansLogException? TooFewInSync(TopicConfig config)
+    {
+        var isr = _term.Leadership.Isr;
+        return isr.Length < config.MinInsyncReplicas
+            ? new OrleansLogException(ErrorCode.NotEnoughReplicas, $"{_id} has {isr.Length} in-sync replica(s) ({string.Join(", ", isr)}); min.insync.replicas is {config.MinInsyncReplicas}.")
+            : null;
+    }
+
+    /// <summary>
+    /// What an append that threw answers: a storage failure is logged (the log is offline), and an append refused for an
+    /// older epoch ends the term and answers NOT_LEADER_OR_FOLLOWER.
+    /// </summary>
+    private OrleansLogException AppendFailed(OrleansLogException e)
+    {
+        if (e.Code == ErrorCode.KafkaStorageError)
+        {
+            LogStorageFailed(e, _id.DirectoryName);
+        }
+        else if (e.Code == ErrorCode.FencedLeaderEpoch)
+        {
+            _host.StepDown(e.Message);
+            return new OrleansLogException(ErrorCode.NotLeaderOrFollower, $"This broker no longer leads {_id} ({e.Message}); refresh metadata and retry.");
+        }
+
+        return e;
     }
 
     private async Task<ProduceResponse> AcknowledgeAsync(long firstOffset, long nextOffset, long logAppendTime, ProduceRequest request, TopicConfig config)

@@ -151,7 +151,7 @@ public sealed partial class TransactionCoordinatorGrain(
             ScheduleRetry();
         }
 
-        if (!_machine.IsOpen && !_machine.IsPreparing && state.RecordExists && state.State.LastUsedMs + (long)options.Value.IdExpiration.TotalMilliseconds <= Now)
+        if (!_machine.IsOpen && !_machine.IsPreparing && state.RecordExists && IdExpiresAt <= Now)
         {
             LogExpired(Id);
             await state.ClearOrRestoreAsync(state.State.Copy(), $"the expiry of transactional id \"{Id}\"");
@@ -163,7 +163,10 @@ public sealed partial class TransactionCoordinatorGrain(
         return NextCheck();
     }
 
-    private long NextCheck() => _machine.Deadline ?? (state.State.LastUsedMs + (long)options.Value.IdExpiration.TotalMilliseconds);
+    /// <summary>When the id expires if it stays unused (<c>transactional.id.expiration.ms</c> after its last use).</summary>
+    private long IdExpiresAt => state.State.LastUsedMs + (long)options.Value.IdExpiration.TotalMilliseconds;
+
+    private long NextCheck() => _machine.Deadline ?? IdExpiresAt;
 
     private async Task RequireProducerAsync(ProducerIdentity producer)
     {
