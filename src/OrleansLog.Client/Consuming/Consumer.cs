@@ -473,6 +473,15 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
                 _decoder.Decode(chunk.Fetcher.Partition, batch, _decoded);
             }
 
+            // A batch that yields nothing (a transaction marker, an aborted batch, one the cleaner emptied) still moves
+            // the position past it, as Kafka's consumer does: otherwise a read_committed reader never reaches the last
+            // stable offset, and its committed position and lag stay one short of every marker.
+            if (_decoded.Count == 0 && batch.Length >= RecordBatchLayout.HeaderSize && batch.Length == size
+                && RecordBatchHeader.Read(batch).NextOffset is var next && chunk.Fetcher.Position < next)
+            {
+                chunk.Fetcher.Advance(chunk.Version, next);
+            }
+
             _chunkRemaining = _chunkRemaining[Math.Min(size, _chunkRemaining.Length)..];
         }
     }
