@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.TestingHost;
+using OrleansLog.Connect.Hosting;
 using OrleansLog.Server.Brokers;
 using OrleansLog.Server.Hosting;
 using Xunit;
@@ -118,7 +119,7 @@ public class BrokerClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.AddOrleansLog().AddOrleansLogFileStorage();
+            siloBuilder.AddOrleansLog().AddOrleansLogFileStorage().AddOrleansLogConnect(connect => connect.CheckInterval = TimeSpan.FromMilliseconds(500));
             if (Environment.GetEnvironmentVariable("ORLEANSLOG_SILO_LOG") is { Length: > 0 } diag)
             {
                 siloBuilder.Services.AddSingleton<ILoggerProvider>(new SiloLogFile(diag));

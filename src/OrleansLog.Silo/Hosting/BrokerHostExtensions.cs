@@ -4,6 +4,7 @@ using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
+using OrleansLog.Connect.Hosting;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Postgres;
 using OrleansLog.Server.Hosting;
@@ -58,7 +59,7 @@ public static class BrokerHostExtensions
                 case ClusterMode.Embedded:
                     silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
                     silo.Configure<EndpointOptions>(endpoints => endpoints.AdvertisedIPAddress = cluster.AdvertisedAddress);
-                    silo.AddOrleansLog().AddOrleansLogFileStorage().AddOrleansLogKafka(builder.Configuration).UseOrleansLogClusterTls(builder.Configuration);
+                    silo.AddOrleansLog().AddOrleansLogFileStorage().AddOrleansLogKafka(builder.Configuration).AddOrleansLogConnect().UseOrleansLogClusterTls(builder.Configuration);
                     break;
 
                 case ClusterMode.AdoNet:
@@ -98,7 +99,7 @@ public static class BrokerHostExtensions
                     }));
                     silo.Services.AddGrainStorage(OrleansLogStorage.Name, static (sp, _) =>
                         new RetryingGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(AdoNetStorageName), sp.GetRequiredService<TimeProvider>()));
-                    silo.AddOrleansLog().AddOrleansLogKafka(builder.Configuration).UseOrleansLogClusterTls(builder.Configuration);
+                    silo.AddOrleansLog().AddOrleansLogKafka(builder.Configuration).AddOrleansLogConnect().UseOrleansLogClusterTls(builder.Configuration);
                     break;
             }
         });

@@ -82,7 +82,7 @@ public static class OrleansLogWebExtensions
     /// partitions, configs, records, consumer groups) and the OpenAPI document at <c>/openapi/v1.json</c>.
     /// Every refusal is <c>application/problem+json</c> with the Kafka error name. Also maps the web
     /// console's pages: <c>/</c> (overview), <c>/topics/{name}</c>, <c>/topics/{name}/messages</c>,
-    /// <c>/topics/new</c>, <c>/groups</c>, <c>/groups/{id}</c>.
+    /// <c>/topics/new</c>, <c>/groups</c>, <c>/groups/{id}</c>; and Kafka Connect's REST API (<c>/connectors</c>, <c>/connector-plugins</c>).
     /// </summary>
     public static IEndpointRouteBuilder MapOrleansLogApi(this IEndpointRouteBuilder app)
     {
@@ -95,6 +95,7 @@ public static class OrleansLogWebExtensions
         RecordEndpoints.Map(cluster);
         ConsumerGroupEndpoints.Map(cluster);
         SchemaRegistryEndpoints.Map(app.MapGroup("").AddEndpointFilter<OrleansLogProblemFilter>());
+        Connect.ConnectEndpoints.Map(app.MapGroup("").AddEndpointFilter<OrleansLogProblemFilter>());
         return app;
     }
 }

@@ -22,8 +22,8 @@ public static class WebSecurityExtensions
 
     public const string CookieScheme = "OrleansLogConsole";
 
-    /// <summary>Paths of the API, the schema registry, the OpenAPI document, the metrics and the probes: answered 401, never redirected.</summary>
-    private static readonly string[] ApiPrefixes = ["/v3", "/subjects", "/schemas", "/config", "/compatibility", "/mode", "/openapi", "/metrics", "/health"];
+    /// <summary>Paths of the API, the schema registry, Kafka Connect's API, the OpenAPI document, the metrics and the probes: answered 401, never redirected.</summary>
+    private static readonly string[] ApiPrefixes = ["/v3", "/subjects", "/schemas", "/config", "/compatibility", "/mode", "/connectors", "/connector-plugins", "/openapi", "/metrics", "/health"];
 
     public static IServiceCollection AddOrleansLogWebSecurity(this IServiceCollection services)
     {
