@@ -252,7 +252,7 @@ public sealed class JsonConverter(bool schemasEnabled) : IConverter
                 JsonValueKind.Object => new ConnectStruct(element.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, ReadValue(p.Value, null)))),
                 JsonValueKind.Array => element.EnumerateArray().Select(e => ReadValue(e, null)).ToList(),
                 JsonValueKind.String => element.GetString(),
-                JsonValueKind.Number => element.TryGetInt64(out var l) ? l : element.GetDouble(),
+                JsonValueKind.Number => element.TryGetInt64(out var l) ? (object)l : element.GetDouble(),
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
                 _ => null,
