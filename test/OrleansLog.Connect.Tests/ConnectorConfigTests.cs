@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using OrleansLog.Connect.File;
+using OrleansLog.Connect.Files;
 using OrleansLog.Connect.Hosting;
 using OrleansLog.Connect.Plugins;
 using OrleansLog.Testing;

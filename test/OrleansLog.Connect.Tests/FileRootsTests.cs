@@ -1,4 +1,4 @@
-using OrleansLog.Connect.File;
+using OrleansLog.Connect.Files;
 using OrleansLog.Testing;
 
 namespace OrleansLog.Connect.Tests;
@@ -40,7 +40,7 @@ public sealed class FileRootsTests : IDisposable
     public void A_symbolic_link_below_the_root_is_refused()
     {
         Directory.CreateSymbolicLink(_root.Sub("escape"), "/etc");
-        System.IO.File.CreateSymbolicLink(_root.Sub("passwd"), "/etc/passwd");
+        File.CreateSymbolicLink(_root.Sub("passwd"), "/etc/passwd");
 
         Assert.Contains("symbolic link", FileRoots.Check(_root.Sub("escape/passwd"), [_root.Path]), StringComparison.Ordinal);
         Assert.Contains("symbolic link", FileRoots.Check(_root.Sub("passwd"), [_root.Path]), StringComparison.Ordinal);

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
-using OrleansLog.Connect.File;
+using OrleansLog.Connect.Files;
 using OrleansLog.Connect.Hosting;
 using OrleansLog.Connect.Plugins;
 using OrleansLog.Testing;
@@ -25,11 +25,11 @@ public sealed class FileStreamSourceTaskTests : IDisposable
     public async Task Complete_lines_are_read_with_the_position_after_each_and_a_partial_line_waits()
     {
         var file = _root.Sub("in.txt");
-        await System.IO.File.WriteAllTextAsync(file, "one\r\ntwo\nthr");
+        await File.WriteAllTextAsync(file, "one\r\ntwo\nthr");
         await using var task = await StartAsync(file, new Offsets(null));
 
         var first = await task.PollAsync(CancellationToken.None);
-        await System.IO.File.AppendAllTextAsync(file, "ee\n");
+        await File.AppendAllTextAsync(file, "ee\n");
         var second = await task.PollAsync(CancellationToken.None);
 
         Assert.Equal(["one", "two"], first.Select(r => (string)r.Value!));
@@ -44,7 +44,7 @@ public sealed class FileStreamSourceTaskTests : IDisposable
     public async Task A_restart_goes_on_from_the_committed_position()
     {
         var file = _root.Sub("in.txt");
-        await System.IO.File.WriteAllTextAsync(file, "one\ntwo\nthree\n");
+        await File.WriteAllTextAsync(file, "one\ntwo\nthree\n");
         await using var task = await StartAsync(file, new Offsets(4));
 
         var records = await task.PollAsync(CancellationToken.None);
@@ -56,7 +56,7 @@ public sealed class FileStreamSourceTaskTests : IDisposable
     public async Task A_poll_returns_at_most_a_batch_and_utf8_is_kept()
     {
         var file = _root.Sub("in.txt");
-        await System.IO.File.WriteAllTextAsync(file, string.Concat(Enumerable.Range(0, 10).Select(i => $"ligne-é-{i}\n")), Encoding.UTF8);
+        await File.WriteAllTextAsync(file, string.Concat(Enumerable.Range(0, 10).Select(i => $"ligne-é-{i}\n")), Encoding.UTF8);
         await using var task = await StartAsync(file, new Offsets(null), batchSize: 4);
 
         var first = await task.PollAsync(CancellationToken.None);
@@ -73,7 +73,7 @@ public sealed class FileStreamSourceTaskTests : IDisposable
         await using var task = await StartAsync(file, new Offsets(null));
 
         Assert.Empty(await task.PollAsync(CancellationToken.None));
-        await System.IO.File.WriteAllTextAsync(file, "now\n");
+        await File.WriteAllTextAsync(file, "now\n");
         Assert.Equal("now", Assert.Single(await task.PollAsync(CancellationToken.None)).Value);
     }
 

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using OrleansLog.Connect.File;
+using OrleansLog.Connect.Files;
 
 namespace OrleansLog.Connect.Plugins;
 

@@ -1,7 +1,7 @@
 using OrleansLog.Connect.Config;
 using OrleansLog.Connect.Plugins;
 
-namespace OrleansLog.Connect.File;
+namespace OrleansLog.Connect.Files;
 
 /// <summary>
 /// Kafka's FileStreamSource: each line of a file becomes a record of <c>topic</c> (the line without its end, as a

@@ -1,4 +1,4 @@
-namespace OrleansLog.Connect.File;
+namespace OrleansLog.Connect.Files;
 
 /// <summary>
 /// Keeps file connectors inside the folders the broker's operator allowed (<c>OrleansLog:Connect:FileRoots</c>): a file

@@ -4,7 +4,7 @@ using OrleansLog.Connect.Config;
 using OrleansLog.Connect.Data;
 using OrleansLog.Connect.Plugins;
 
-namespace OrleansLog.Connect.File;
+namespace OrleansLog.Connect.Files;
 
 /// <summary>
 /// Reads complete lines from the file from the committed position on. Waits for the file to appear or grow, checking
@@ -46,7 +46,7 @@ public sealed class FileStreamSourceTask(ConnectContext context) : SourceTask
     {
         if (_stream is null)
         {
-            if (!System.IO.File.Exists(_file))
+            if (!File.Exists(_file))
             {
                 await Task.Delay(PollWait, context.Time, cancellationToken);
                 return [];

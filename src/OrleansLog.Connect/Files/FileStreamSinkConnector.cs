@@ -1,7 +1,7 @@
 using OrleansLog.Connect.Config;
 using OrleansLog.Connect.Plugins;
 
-namespace OrleansLog.Connect.File;
+namespace OrleansLog.Connect.Files;
 
 /// <summary>Kafka's FileStreamSink: appends each record's value as a line to a file. One task (one file), so lines of a partition stay in order.</summary>
 public sealed class FileStreamSinkConnector : SinkConnectorPlugin

@@ -4,7 +4,7 @@ using OrleansLog.Connect.Converters;
 using OrleansLog.Connect.Data;
 using OrleansLog.Connect.Plugins;
 
-namespace OrleansLog.Connect.File;
+namespace OrleansLog.Connect.Files;
 
 /// <summary>Appends values as lines (a struct or list as JSON, null as "null", as Kafka's does) and fsyncs at each flush, so what the group commits is on disk.</summary>
 public sealed class FileStreamSinkTask(ConnectContext context) : SinkTask
