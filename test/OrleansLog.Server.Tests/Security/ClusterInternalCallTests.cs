@@ -36,6 +36,9 @@ public sealed class ClusterInternalCallTests(BrokerClusterFixture broker) : ICla
         Assert.Contains("IFollowerGrain.Fence", names);
         Assert.Contains("IMetadataGrain.RegisterBroker", names);
         Assert.Contains("ICredentialStoreGrain.Find", names);
+        Assert.Contains("IConnectTaskGrain.Run", names);
+        Assert.Contains("IConnectorGrain.Supervise", names);
+        Assert.DoesNotContain("IConnectorGrain.Put", names);
         Assert.DoesNotContain("IPartitionGrain.Produce", names);
         Assert.DoesNotContain("IMetadataGrain.CreateTopic", names);
     }
@@ -104,6 +107,9 @@ public sealed class ClusterInternalCallTests(BrokerClusterFixture broker) : ICla
             : type == typeof(ICredentialStoreGrain) ? grains.GetGrain<ICredentialStoreGrain>(ICredentialStoreGrain.ClusterKey)
             : type == typeof(OrleansLog.Transactions.ITransactionCoordinatorGrain) ? grains.GetGrain<OrleansLog.Transactions.ITransactionCoordinatorGrain>("internal-calls-transaction")
             : type == typeof(OrleansLog.Transactions.ITransactionDirectoryGrain) ? grains.GetGrain<OrleansLog.Transactions.ITransactionDirectoryGrain>(OrleansLog.Transactions.ITransactionDirectoryGrain.ClusterKey)
+            : type == typeof(OrleansLog.Connect.IConnectClusterGrain) ? grains.GetGrain<OrleansLog.Connect.IConnectClusterGrain>(OrleansLog.Connect.IConnectClusterGrain.ClusterKey)
+            : type == typeof(OrleansLog.Connect.IConnectorGrain) ? grains.GetGrain<OrleansLog.Connect.IConnectorGrain>("internal-calls-connector")
+            : type == typeof(OrleansLog.Connect.IConnectTaskGrain) ? grains.GetGrain<OrleansLog.Connect.IConnectTaskGrain>(new OrleansLog.Connect.ConnectTaskId("internal-calls-connector", 0).GrainKey)
             : throw new InvalidOperationException($"No grain of {type.Name} is set up for this test.");
         var arguments = method.GetParameters().Select(p => Harmless(p.ParameterType)).ToArray();
         return (Task)method.Invoke(grain, arguments)!;
