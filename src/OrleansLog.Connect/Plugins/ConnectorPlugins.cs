@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OrleansLog.Connect.Files;
+using OrleansLog.Connect.Http;
 
 namespace OrleansLog.Connect.Plugins;
 
@@ -8,7 +9,7 @@ public sealed class ConnectorPlugins(IEnumerable<ConnectorPlugin> plugins)
 {
     private readonly ImmutableArray<ConnectorPlugin> _plugins = [.. plugins];
 
-    public static ConnectorPlugins Shipped { get; } = new([new FileStreamSourceConnector(), new FileStreamSinkConnector()]);
+    public static ConnectorPlugins Shipped { get; } = new([new FileStreamSourceConnector(), new FileStreamSinkConnector(), new HttpSinkConnector()]);
 
     public IReadOnlyList<ConnectorPlugin> All => _plugins;
 

@@ -52,6 +52,10 @@ public sealed class WorkerSinkTask(
             ClientId = $"connector-consumer-{id}",
             EnableAutoCommit = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
+
+            // A task whose silo died is gone: its partitions go to the others after this, not the consumer's 45 s.
+            SessionTimeout = TimeSpan.FromSeconds(10),
+            HeartbeatInterval = TimeSpan.FromSeconds(1),
         });
         var topics = new SinkTopics(config, client, context.Time);
         Subscribe(consumer, await topics.CurrentAsync());
