@@ -16,6 +16,7 @@ var root = new RootCommand("orleanslog: manage topics and consumer groups, and p
     GroupsCommands.Build(),
     BrokersCommands.Build(),
     TransactionsCommands.Build(),
+    ConnectCommands.Build(),
     UsersCommands.Build(),
     AclsCommands.Build(),
     QuotasCommands.Build(),
