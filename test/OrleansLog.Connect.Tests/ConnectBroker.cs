@@ -25,11 +25,12 @@ public sealed class ConnectBroker : IAsyncDisposable
     /// <summary>The folder file connectors may read and write.</summary>
     public string Files { get; }
 
+    /// <summary>Starts a broker; connectors may connect to loopback (the tests' PostgreSQL).</summary>
     public static async Task<ConnectBroker> StartAsync()
     {
         var broker = new ConnectBroker();
         broker.Silo = await SiloProcess.StartAsync(broker._directory.Sub("data"), extraArguments:
-            ["--OrleansLog:Connect:FileRoots:0", broker.Files, "--OrleansLog:Connect:CheckInterval", "00:00:00.300"]);
+            ["--OrleansLog:Connect:FileRoots:0", broker.Files, "--OrleansLog:Connect:CheckInterval", "00:00:00.300", "--OrleansLog:Connect:AllowedHosts:0", "127.0.0.1"]);
         broker.Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{broker.Silo.HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
         return broker;
     }

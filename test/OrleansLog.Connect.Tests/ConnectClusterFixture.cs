@@ -24,6 +24,6 @@ public sealed class ConnectClusterFixture : BrokerClusterFixture
 
     private sealed class LoopbackHttpSink : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.Services.Configure<ConnectOptions>(o => o.HttpSinkHosts = ["127.0.0.1"]);
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.Services.Configure<ConnectOptions>(o => o.AllowedHosts = ["127.0.0.1"]);
     }
 }

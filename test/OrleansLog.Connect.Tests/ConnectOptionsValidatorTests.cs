@@ -13,7 +13,7 @@ public sealed class ConnectOptionsValidatorTests
         { "MaxConnectors", o => o.MaxConnectors = 0 },
         { "MaxTasksPerConnector", o => o.MaxTasksPerConnector = 0 },
         { "FileRoots", o => o.FileRoots = ["relative/folder"] },
-        { "HttpSinkHosts", o => o.HttpSinkHosts = ["http://example.com/path"] },
+        { "AllowedHosts", o => o.AllowedHosts = ["http://example.com/path"] },
     };
 
     [Theory]

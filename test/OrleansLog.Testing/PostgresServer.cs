@@ -54,8 +54,9 @@ public sealed class PostgresServer : IAsyncDisposable
         RunAsPostgresAsync("pg_ctl", [
             "-D", DataDirectory, "-w", "-t", "30", "-l", Path.Combine(_root.Path, "server.log"), "start",
             "-o", string.Create(CultureInfo.InvariantCulture,
-                // Loopback only; fsync off because these tests are about OrleansLog's durability, not PostgreSQL's.
-                $"-p {Port} -k {SocketDirectory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"),
+                // Loopback only; fsync off because these tests are about OrleansLog's durability, not PostgreSQL's; logical
+                // replication on for the change-data-capture connector.
+                $"-p {Port} -k {SocketDirectory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20"),
         ]);
 
     /// <summary>Fast shutdown: open connections are cut, as in a real outage.</summary>

@@ -14,6 +14,6 @@ public sealed class ByteArrayConverter : IConverter
         _ => throw new DataException($"ByteArrayConverter writes bytes only, not {value.GetType().Name}."),
     };
 
-    public (ConnectSchema? Schema, object? Value) ToConnect(string topic, ReadOnlyMemory<byte>? data) =>
-        (Schema, data?.ToArray());
+    public (ConnectSchema? Schema, object? Value) ToConnect(string topic, byte[]? data) =>
+        (Schema, data);
 }

@@ -42,7 +42,7 @@ public sealed class JsonConverter(bool schemasEnabled) : IConverter
         return buffer.WrittenSpan.ToArray();
     }
 
-    public (ConnectSchema? Schema, object? Value) ToConnect(string topic, ReadOnlyMemory<byte>? data)
+    public (ConnectSchema? Schema, object? Value) ToConnect(string topic, byte[]? data)
     {
         if (data is not { } bytes)
         {

@@ -18,6 +18,6 @@ public sealed class StringConverter : IConverter
         _ => Encoding.UTF8.GetBytes(JsonConverter.ToJsonText(value)),
     };
 
-    public (ConnectSchema? Schema, object? Value) ToConnect(string topic, ReadOnlyMemory<byte>? data) =>
-        data is { } bytes ? (Schema, Encoding.UTF8.GetString(bytes.Span)) : (Schema, null);
+    public (ConnectSchema? Schema, object? Value) ToConnect(string topic, byte[]? data) =>
+        data is { } bytes ? (Schema, Encoding.UTF8.GetString(bytes)) : (Schema, null);
 }

@@ -24,10 +24,11 @@ public sealed class ConnectOptions
     public string[] FileRoots { get; set; } = [];
 
     /// <summary>
-    /// The hosts (host or host:port) the HTTP sink may send to. Empty: the HTTP sink is refused, since it sends from inside
-    /// the cluster's network wherever a user points it.
+    /// The hosts (host or host:port) connectors may connect to: the HTTP sink's endpoints and the databases of the
+    /// PostgreSQL connectors. Empty: those connectors are refused, since they connect from inside the cluster's network
+    /// wherever a user points them.
     /// </summary>
-    public string[] HttpSinkHosts { get; set; } = [];
+    public string[] AllowedHosts { get; set; } = [];
 
     /// <summary>At most this many connectors in the cluster.</summary>
     public int MaxConnectors { get; set; } = 100;

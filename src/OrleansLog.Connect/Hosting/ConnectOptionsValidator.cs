@@ -15,6 +15,6 @@ public sealed class ConnectOptionsValidator : IValidateOptions<ConnectOptions>
             .Between(nameof(options.MaxConnectors), options.MaxConnectors, 1, 10_000)
             .Between(nameof(options.MaxTasksPerConnector), options.MaxTasksPerConnector, 1, 1_000)
             .That(options.FileRoots.All(Path.IsPathFullyQualified), nameof(options.FileRoots), "must hold absolute paths only", string.Join(",", options.FileRoots))
-            .That(options.HttpSinkHosts.All(h => h.Length > 0 && !h.Contains('/', StringComparison.Ordinal)), nameof(options.HttpSinkHosts), "must hold host or host:port entries", string.Join(",", options.HttpSinkHosts))
+            .That(options.AllowedHosts.All(h => h.Length > 0 && !h.Contains('/', StringComparison.Ordinal)), nameof(options.AllowedHosts), "must hold host or host:port entries", string.Join(",", options.AllowedHosts))
             .Result();
 }

@@ -1,4 +1,5 @@
 using OrleansLog.Connect.Config;
+using OrleansLog.Connect.Hosting;
 using OrleansLog.Connect.Plugins;
 
 namespace OrleansLog.Connect.Http;
@@ -8,7 +9,7 @@ namespace OrleansLog.Connect.Http;
 /// <c>{"topic","partition","offset","timestamp","key","value"}</c>, keys and values as JSON. A batch is done when the
 /// endpoint answers 2xx; 408, 429, 5xx and network failures are retried (<c>errors.retry.timeout</c>), any other answer
 /// fails the task. Tasks split the topics' partitions through the sink's group. Only hosts the brokers allow
-/// (<c>OrleansLog:Connect:HttpSinkHosts</c>) can be named, and redirects are not followed, so a connector cannot be
+/// (<c>OrleansLog:Connect:AllowedHosts</c>) can be named, and redirects are not followed, so a connector cannot be
 /// pointed at the cluster's internal network.
 /// </summary>
 public sealed class HttpSinkConnector : SinkConnectorPlugin
@@ -25,7 +26,7 @@ public sealed class HttpSinkConnector : SinkConnectorPlugin
         .Define(Authorization, ConfigType.Password, null, ConfigImportance.Medium, "The Authorization header to send, if any (\"Bearer ...\").");
 
     public override IEnumerable<(string Field, string Error)> CheckMore(ConnectConfig config, ConnectContext context) =>
-        HostCheck(new Uri(config.RequireString(Url)), context.Options.HttpSinkHosts) is { } error ? [(Url, error)] : [];
+        HostCheck(new Uri(config.RequireString(Url)), context.Options.AllowedHosts) is { } error ? [(Url, error)] : [];
 
     public override IReadOnlyList<IReadOnlyDictionary<string, string>> TaskConfigs(ConnectConfig config, int maxTasks) =>
         [.. Enumerable.Range(0, maxTasks).Select(_ => new Dictionary<string, string>())];
@@ -34,7 +35,5 @@ public sealed class HttpSinkConnector : SinkConnectorPlugin
 
     /// <summary>What is wrong with sending to <paramref name="url"/>'s host, or null: the host, or host:port, must be listed.</summary>
     public static string? HostCheck(Uri url, IReadOnlyList<string> allowed) =>
-        allowed.Count == 0 ? "The HTTP sink is off on this cluster: the brokers' OrleansLog:Connect:HttpSinkHosts names no host."
-        : allowed.Any(a => string.Equals(a, url.Host, StringComparison.OrdinalIgnoreCase) || string.Equals(a, url.Authority, StringComparison.OrdinalIgnoreCase)) ? null
-        : $"{url.Authority} is not a host the HTTP sink may send to ({string.Join(", ", allowed)}).";
+        AllowedHosts.Check(url.Host, url.Port, allowed);
 }

@@ -25,7 +25,7 @@ public sealed class HttpSinkTask(ConnectContext context) : SinkTask
     public override Task StartAsync(ConnectConfig config, CancellationToken cancellationToken)
     {
         _url = new Uri(config.RequireString(HttpSinkConnector.Url));
-        if (HttpSinkConnector.HostCheck(_url, context.Options.HttpSinkHosts) is { } refused)
+        if (HttpSinkConnector.HostCheck(_url, context.Options.AllowedHosts) is { } refused)
         {
             throw new ConfigException(refused);
         }

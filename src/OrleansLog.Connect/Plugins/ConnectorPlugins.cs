@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using OrleansLog.Connect.Files;
 using OrleansLog.Connect.Http;
+using OrleansLog.Connect.Postgres;
 
 namespace OrleansLog.Connect.Plugins;
 
@@ -9,7 +10,7 @@ public sealed class ConnectorPlugins(IEnumerable<ConnectorPlugin> plugins)
 {
     private readonly ImmutableArray<ConnectorPlugin> _plugins = [.. plugins];
 
-    public static ConnectorPlugins Shipped { get; } = new([new FileStreamSourceConnector(), new FileStreamSinkConnector(), new HttpSinkConnector()]);
+    public static ConnectorPlugins Shipped { get; } = new([new FileStreamSourceConnector(), new FileStreamSinkConnector(), new HttpSinkConnector(), new PostgresSourceConnector(), new PostgresSinkConnector()]);
 
     public IReadOnlyList<ConnectorPlugin> All => _plugins;
 
