@@ -2,6 +2,7 @@ using System.CommandLine;
 using OrleansLog.Benchmarks;
 using OrleansLog.Benchmarks.Compaction;
 using OrleansLog.Benchmarks.Compare;
+using OrleansLog.Benchmarks.Connect;
 using OrleansLog.Benchmarks.Density;
 using OrleansLog.Benchmarks.EndToEnd;
 using OrleansLog.Benchmarks.Kafka;
@@ -66,6 +67,12 @@ var transactions = new Command("transactions", "Transactional produce (transacti
 };
 transactions.SetAction(async (parse, _) => await Run(parse, folder => new TransactionsBenchmark(folder, parse.GetValue(quick)).RunAsync()));
 
+var connect = new Command("connect", "The PostgreSQL sink's rows/s and the PostgreSQL source's changes/s against PostgreSQL's own COPY in the same run (a server started here, loopback).")
+{
+    json, quick, directory,
+};
+connect.SetAction(async (parse, _) => await Run(parse, folder => new ConnectBenchmark(folder, parse.GetValue(quick)).RunAsync()));
+
 var output = new Option<DirectoryInfo?>("--out") { Description = "Where compare writes results.json, results.md and the charts (default: benchmark-results in the current folder)." };
 var seconds = new Option<int?>("--duration") { Description = "Measured seconds per workload, instead of each workload file's testDurationMinutes." };
 var systems = new Option<string[]>("--systems") { Description = $"Only these systems: {string.Join(", ", CompareBenchmark.Systems.Select(s => s.Name))}.", AllowMultipleArgumentsPerToken = true };
@@ -110,7 +117,7 @@ compare.SetAction(async (parse, _) =>
     }
 });
 
-var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e, replicated, kafka, partitions, compaction, transactions, compare };
+var root = new RootCommand("OrleansLog benchmarks. Run in Release.") { storage, produce, e2e, replicated, kafka, partitions, compaction, transactions, connect, compare };
 return await root.Parse(args).InvokeAsync();
 
 async Task<int> Run(ParseResult parse, Func<string, Task<List<BenchmarkResult>>> benchmark)

@@ -132,9 +132,12 @@ public sealed class PostgresSourceTask(ConnectContext context) : SourceTask
         if (records.Count > 0 && records[^1].SourceOffset["lsn"] is { } lsn && _replication is not null && _snapshot is null && _reader is not null)
         {
             var committed = new NpgsqlLogSequenceNumber(ulong.Parse(lsn.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+            // Npgsql sends it with its next status update (every WalReceiverStatusInterval); sending one from here while
+            // the reader waits on the stream stalled the stream.
             _replication.SetReplicationStatus(committed);
-            await _replication.SendStatusUpdate(cancellationToken);
         }
+
+        await Task.CompletedTask;
     }
 
     public override async ValueTask DisposeAsync()

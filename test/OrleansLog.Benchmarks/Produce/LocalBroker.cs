@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using OrleansLog.Client.Hosting;
+using OrleansLog.Connect.Hosting;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Server.Hosting;
 
@@ -33,7 +34,8 @@ internal sealed class LocalBroker : IAsyncDisposable
 
     /// <summary>Starts the broker; with <paramref name="kafkaPort"/> it also serves the Kafka protocol there, on loopback (or on the listeners <paramref name="settings"/> name).</summary>
     /// <remarks>Where the broker checks ACLs, the client signs in with <paramref name="credentials"/>.</remarks>
-    public static async Task<LocalBroker> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int? kafkaPort = null, IReadOnlyDictionary<string, string?>? settings = null, (string User, string Password)? credentials = null)
+    /// <remarks>With <paramref name="connect"/>, the broker runs connectors, which may connect to loopback.</remarks>
+    public static async Task<LocalBroker> StartAsync(string dataDirectory, int siloPort, int gatewayPort, int? kafkaPort = null, IReadOnlyDictionary<string, string?>? settings = null, (string User, string Password)? credentials = null, bool connect = false)
     {
         var siloBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         siloBuilder.Logging.ClearProviders();
@@ -47,6 +49,11 @@ internal sealed class LocalBroker : IAsyncDisposable
             if (kafkaPort is { } port)
             {
                 silo.AddOrleansLogKafka(siloBuilder.Configuration, kafka => (kafka.ListenAddress, kafka.Port) = ("127.0.0.1", port));
+            }
+
+            if (connect)
+            {
+                silo.AddOrleansLogConnect(options => (options.AllowedHosts, options.CheckInterval) = (["127.0.0.1"], TimeSpan.FromMilliseconds(200)));
             }
         });
         var silo = siloBuilder.Build();
