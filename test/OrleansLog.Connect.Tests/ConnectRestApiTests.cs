@@ -170,6 +170,34 @@ public sealed class ConnectRestApiTests(ConnectRestApiTests.Broker fixture) : IC
         await Api.WaitForTasks("strict", "FAILED");
     }
 
+    [Fact]
+    public async Task The_console_page_lists_connectors_with_each_tasks_state_worker_and_failure()
+    {
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = Api.Silo.KafkaBootstrap }).Build())
+        {
+            await producer.ProduceAsync("console-poison", new Message<string, string> { Key = "k", Value = "{not json" });
+        }
+
+        var file = Path.Combine(Api.Files, "console.txt");
+        await File.WriteAllTextAsync(file, "a\n");
+        await Api.CreateAsync("console-source", new() { ["connector.class"] = "FileStreamSource", ["file"] = file, ["topic"] = "console-lines" });
+        await Api.CreateAsync("console-failing", new()
+        {
+            ["connector.class"] = "FileStreamSink",
+            ["file"] = Path.Combine(Api.Files, "console-out.txt"),
+            ["topics"] = "console-poison",
+            ["value.converter"] = "org.apache.kafka.connect.json.JsonConverter",
+        });
+        await Api.WaitForTasks("console-source", "RUNNING");
+        await Api.WaitForTasks("console-failing", "FAILED");
+
+        var page = await Api.Http.GetStringAsync("/connect");
+
+        Assert.Matches(@"<tr class=""connector"" data-name=""console-source"">\s*<td rowspan=""1"">console-source</td>\s*<td rowspan=""1"">source</td>\s*<td rowspan=""1"" class=""state"">RUNNING</td>\s*<td class=""num"">0</td>\s*<td class=""task-state"">RUNNING</td>\s*<td>127\.0\.0\.1:\d+</td>", page);
+        Assert.Matches(@"data-name=""console-failing"">[\s\S]*?<td class=""task-state"">FAILED</td>\s*<td>127\.0\.0\.1:\d+</td>\s*<td>OrleansLog\.Connect\.Converters\.DataException: Task stopped: the record at console-poison-0@0", page);
+        Assert.Contains("<a href=\"/connect\">Connectors</a>", page, StringComparison.Ordinal);
+    }
+
     private static ConsumeResult<string, string> ReadOne(string bootstrap, string topic)
     {
         using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = $"read-{Guid.NewGuid():N}", AutoOffsetReset = AutoOffsetReset.Earliest }).Build();

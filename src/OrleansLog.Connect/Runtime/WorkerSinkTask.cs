@@ -26,7 +26,7 @@ public sealed class WorkerSinkTask(
     PauseGate gate) : IConnectWorker
 {
     /// <summary>At most this many records go to the task at once.</summary>
-    public const int MaxBatch = 1_000;
+    public const int MaxBatch = 5_000;
 
     /// <summary>How often a <c>topics.regex</c> subscription looks for new topics.</summary>
     public static readonly TimeSpan TopicRefresh = TimeSpan.FromSeconds(5);
