@@ -77,17 +77,20 @@ public sealed class ConverterTests
     [Fact]
     public void String_and_bytes_converters_pass_text_and_bytes()
     {
-        Assert.Equal("héllo", new StringConverter().ToConnect("t", Encoding.UTF8.GetBytes("héllo")).Value);
-        Assert.Equal("42", Encoding.UTF8.GetString(new StringConverter().FromConnect("t", null, 42L)!));
-        Assert.Equal(new byte[] { 9 }, new ByteArrayConverter().ToConnect("t", new byte[] { 9 }).Value);
-        Assert.Throws<DataException>(() => new ByteArrayConverter().FromConnect("t", null, "text"));
+        Assert.Equal("héllo", StringConverter.ToConnect("t", Encoding.UTF8.GetBytes("héllo")).Value);
+        Assert.Equal("42", Encoding.UTF8.GetString(StringConverter.FromConnect("t", null, 42L)!));
+        Assert.Equal(new byte[] { 9 }, ByteArrayConverter.ToConnect("t", new byte[] { 9 }).Value);
+        Assert.Throws<DataException>(() => ByteArrayConverter.FromConnect("t", null, "text"));
     }
 
     [Fact]
     public void Converters_are_found_by_Kafkas_names()
     {
-        Assert.IsType<JsonConverter>(ConverterFactory.Create("org.apache.kafka.connect.json.JsonConverter", new Dictionary<string, string> { ["schemas.enable"] = "false" }));
-        Assert.IsType<StringConverter>(ConverterFactory.Create("StringConverter", new Dictionary<string, string>()));
-        Assert.NotNull(ConverterFactory.Check("io.confluent.connect.avro.AvroConverter", new Dictionary<string, string>()));
+        var store = new MemorySchemaStore();
+        Assert.IsType<JsonConverter>(ConverterFactory.Create("org.apache.kafka.connect.json.JsonConverter", new Dictionary<string, string> { ["schemas.enable"] = "false" }, isKey: false, store));
+        Assert.IsType<StringConverter>(ConverterFactory.Create("StringConverter", new Dictionary<string, string>(), isKey: true, store));
+        Assert.IsType<AvroConverter>(ConverterFactory.Create("io.confluent.connect.avro.AvroConverter", new Dictionary<string, string>(), isKey: false, store));
+        Assert.Null(ConverterFactory.Check("io.confluent.connect.json.JsonSchemaConverter", new Dictionary<string, string> { ["schema.registry.url"] = "http://ignored" }));
+        Assert.NotNull(ConverterFactory.Check("io.confluent.connect.protobuf.ProtobufConverter", new Dictionary<string, string>()));
     }
 }

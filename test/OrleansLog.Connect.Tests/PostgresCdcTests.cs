@@ -30,8 +30,11 @@ public sealed class PostgresCdcTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _postgres.DisposeAsync();
 
-    [Fact]
-    public async Task A_snapshot_and_10000_changes_are_replayed_into_an_identical_table_across_a_SIGKILL()
+    [Theory]
+    [InlineData("org.apache.kafka.connect.json.JsonConverter")]
+    [InlineData("io.confluent.connect.avro.AvroConverter")]
+    [InlineData("io.confluent.connect.json.JsonSchemaConverter")]
+    public async Task A_snapshot_and_10000_changes_are_replayed_into_an_identical_table_across_a_SIGKILL(string converter)
     {
         await using var broker = await ConnectBroker.StartAsync();
         var database = new Dictionary<string, string>
@@ -39,8 +42,8 @@ public sealed class PostgresCdcTests(ITestOutputHelper output) : IAsyncLifetime
             ["database.hostname"] = "127.0.0.1",
             ["database.port"] = _postgres.Port.ToString(CultureInfo.InvariantCulture),
             ["database.user"] = "postgres",
-            ["key.converter"] = "org.apache.kafka.connect.json.JsonConverter",
-            ["value.converter"] = "org.apache.kafka.connect.json.JsonConverter",
+            ["key.converter"] = converter,
+            ["value.converter"] = converter,
         };
         await broker.CreateAsync("shop-cdc", new(database)
         {
@@ -82,6 +85,12 @@ public sealed class PostgresCdcTests(ITestOutputHelper output) : IAsyncLifetime
         var status = await broker.WaitForTasks("replica-sink", "RUNNING");
         output.WriteLine($"{expected.Count} rows identical; sink status {status}");
         Assert.InRange(expected.Count, 100, 10_000);
+        if (!converter.EndsWith(".JsonConverter", StringComparison.Ordinal))
+        {
+            // The schemas went to the cluster's registry, under Confluent's TopicNameStrategy subjects.
+            var (_, subjects) = await broker.Send(HttpMethod.Get, "/subjects");
+            Assert.Equal(["shop.public.accounts-key", "shop.public.accounts-value"], subjects.EnumerateArray().Select(s => s.GetString()).Order());
+        }
     }
 
     private int _made;

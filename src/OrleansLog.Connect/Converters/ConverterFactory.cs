@@ -9,14 +9,14 @@ public static class ConverterFactory
     public const string JsonClass = "org.apache.kafka.connect.json.JsonConverter";
     public const string ByteArrayClass = "org.apache.kafka.connect.converters.ByteArrayConverter";
 
-    public static IReadOnlyList<string> Known { get; } = [StringClass, JsonClass, ByteArrayClass];
+    public static IReadOnlyList<string> Known { get; } = [StringClass, JsonClass, ByteArrayClass, AvroConverter.ClassName, JsonSchemaConverter.ClassName];
 
     /// <summary>What is wrong with naming <paramref name="className"/> with <paramref name="settings"/>, or null.</summary>
     public static string? Check(string className, IReadOnlyDictionary<string, string> settings)
     {
         try
         {
-            _ = Create(className, settings);
+            _ = Create(className, settings, isKey: false, ValidationOnly.Instance);
             return null;
         }
         catch (ConfigException e)
@@ -25,12 +25,18 @@ public static class ConverterFactory
         }
     }
 
-    /// <summary>A converter of <paramref name="className"/> configured with <paramref name="settings"/> (its prefix taken off).</summary>
-    public static IConverter Create(string className, IReadOnlyDictionary<string, string> settings) => ShortName(className) switch
+    /// <summary>
+    /// A converter of <paramref name="className"/> configured with <paramref name="settings"/> (its prefix taken off), for
+    /// keys or values. The schema registry converters use <paramref name="schemas"/>, the cluster's own registry, whatever
+    /// <c>schema.registry.url</c> says.
+    /// </summary>
+    public static IConverter Create(string className, IReadOnlyDictionary<string, string> settings, bool isKey, ISchemaStore schemas) => ShortName(className) switch
     {
         "StringConverter" => new StringConverter(),
         "ByteArrayConverter" => new ByteArrayConverter(),
         "JsonConverter" => new JsonConverter(SchemasEnabled(settings)),
+        "AvroConverter" => new AvroConverter(schemas, isKey),
+        "JsonSchemaConverter" => new JsonSchemaConverter(schemas, isKey),
         _ => throw new ConfigException($"Unknown converter class {className}; known: {string.Join(", ", Known)}."),
     };
 
@@ -40,4 +46,14 @@ public static class ConverterFactory
         : throw new ConfigException($"Invalid value {text} for configuration {JsonConverter.SchemasEnable}: Expected value to be either true or false");
 
     private static string ShortName(string className) => className[(className.LastIndexOf('.') + 1)..];
+
+    /// <summary>Stands in for the registry while a configuration is only checked: nothing is converted then.</summary>
+    private sealed class ValidationOnly : ISchemaStore
+    {
+        public static ValidationOnly Instance { get; } = new();
+
+        public Task<int> RegisterAsync(string subject, string schemaType, string schema) => throw new InvalidOperationException("Validation converts nothing.");
+
+        public Task<(string SchemaType, string Schema)> GetAsync(int id) => throw new InvalidOperationException("Validation converts nothing.");
+    }
 }

@@ -14,6 +14,10 @@ public sealed class JsonConverter(bool schemasEnabled) : IConverter
 {
     public const string SchemasEnable = "schemas.enable";
 
+    ValueTask<byte[]?> IConverter.FromConnectAsync(string topic, ConnectSchema? schema, object? value) => ValueTask.FromResult(FromConnect(topic, schema, value));
+
+    ValueTask<(ConnectSchema? Schema, object? Value)> IConverter.ToConnectAsync(string topic, byte[]? data) => ValueTask.FromResult(ToConnect(topic, data));
+
     public byte[]? FromConnect(string topic, ConnectSchema? schema, object? value)
     {
         if (value is null)
@@ -237,6 +241,9 @@ public sealed class JsonConverter(bool schemasEnabled) : IConverter
             yield return new ConnectField(name.GetString()!, ReadSchema(field)!);
         }
     }
+
+    /// <summary>A JSON value read as <paramref name="schema"/> says (schemaless when null).</summary>
+    internal static object? ReadTyped(JsonElement element, ConnectSchema? schema) => ReadValue(element, schema);
 
     private static object? ReadValue(JsonElement element, ConnectSchema? schema)
     {

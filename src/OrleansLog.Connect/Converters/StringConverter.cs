@@ -9,7 +9,11 @@ public sealed class StringConverter : IConverter
 {
     private static readonly ConnectSchema Schema = new(ConnectTypes.String, Optional: true);
 
-    public byte[]? FromConnect(string topic, ConnectSchema? schema, object? value) => value switch
+    ValueTask<byte[]?> IConverter.FromConnectAsync(string topic, ConnectSchema? schema, object? value) => ValueTask.FromResult(FromConnect(topic, schema, value));
+
+    ValueTask<(ConnectSchema? Schema, object? Value)> IConverter.ToConnectAsync(string topic, byte[]? data) => ValueTask.FromResult(ToConnect(topic, data));
+
+    public static byte[]? FromConnect(string topic, ConnectSchema? schema, object? value) => value switch
     {
         null => null,
         string text => Encoding.UTF8.GetBytes(text),
@@ -18,6 +22,6 @@ public sealed class StringConverter : IConverter
         _ => Encoding.UTF8.GetBytes(JsonConverter.ToJsonText(value)),
     };
 
-    public (ConnectSchema? Schema, object? Value) ToConnect(string topic, byte[]? data) =>
+    public static (ConnectSchema? Schema, object? Value) ToConnect(string topic, byte[]? data) =>
         data is { } bytes ? (Schema, Encoding.UTF8.GetString(bytes)) : (Schema, null);
 }

@@ -39,8 +39,9 @@ public sealed class WorkerSinkTask(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var keys = ConverterFactory.Create(config.RequireString(ConnectorConfigs.KeyConverter), config.WithPrefix(ConnectorConfigs.KeyConverter + "."));
-        var values = ConverterFactory.Create(config.RequireString(ConnectorConfigs.ValueConverter), config.WithPrefix(ConnectorConfigs.ValueConverter + "."));
+        var schemas = new RegistrySchemaStore(client.Grains);
+        var keys = ConverterFactory.Create(config.RequireString(ConnectorConfigs.KeyConverter), config.WithPrefix(ConnectorConfigs.KeyConverter + "."), isKey: true, schemas);
+        var values = ConverterFactory.Create(config.RequireString(ConnectorConfigs.ValueConverter), config.WithPrefix(ConnectorConfigs.ValueConverter + "."), isKey: false, schemas);
         var transforms = TransformChain.Create(config.Original);
         var errors = new ErrorHandling(config, context.Time, _logger, id.ToString());
         await using var deadLetters = await DeadLetters.ForAsync(config, client, id);
@@ -80,7 +81,7 @@ public sealed class WorkerSinkTask(
             for (var result = await consumer.ConsumeAsync(ConsumeWait, cancellationToken); result is not null; result = batch.Count + consumed >= MaxBatch ? null : await consumer.ConsumeAsync(TimeSpan.Zero, cancellationToken))
             {
                 consumed++;
-                if (Convert(result, keys, values, transforms, errors, deadLetters) is { } record)
+                if (await ConvertAsync(result, keys, values, transforms, errors, deadLetters) is { } record)
                 {
                     batch.Add(record);
                 }
@@ -119,12 +120,12 @@ public sealed class WorkerSinkTask(
         }
     }
 
-    private static SinkRecord? Convert(ConsumeResult<byte[]?, byte[]?> result, IConverter keys, IConverter values, TransformChain transforms, ErrorHandling errors, DeadLetters? deadLetters)
+    private static async ValueTask<SinkRecord?> ConvertAsync(ConsumeResult<byte[]?, byte[]?> result, IConverter keys, IConverter values, TransformChain transforms, ErrorHandling errors, DeadLetters? deadLetters)
     {
         try
         {
-            var (keySchema, key) = keys.ToConnect(result.Topic, result.Message.Key);
-            var (valueSchema, value) = values.ToConnect(result.Topic, result.Message.Value);
+            var (keySchema, key) = await keys.ToConnectAsync(result.Topic, result.Message.Key);
+            var (valueSchema, value) = await values.ToConnectAsync(result.Topic, result.Message.Value);
             var record = new SinkRecord(result.Topic, result.Partition, result.Offset, keySchema, key, valueSchema, value, result.Message.Timestamp)
             {
                 Headers = RecordHeaders.FromClient(result.Message.Headers),

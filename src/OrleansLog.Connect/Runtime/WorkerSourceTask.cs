@@ -37,8 +37,9 @@ public sealed class WorkerSourceTask(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var keys = ConverterFactory.Create(config.RequireString(ConnectorConfigs.KeyConverter), config.WithPrefix(ConnectorConfigs.KeyConverter + "."));
-        var values = ConverterFactory.Create(config.RequireString(ConnectorConfigs.ValueConverter), config.WithPrefix(ConnectorConfigs.ValueConverter + "."));
+        var schemas = new RegistrySchemaStore(client.Grains);
+        var keys = ConverterFactory.Create(config.RequireString(ConnectorConfigs.KeyConverter), config.WithPrefix(ConnectorConfigs.KeyConverter + "."), isKey: true, schemas);
+        var values = ConverterFactory.Create(config.RequireString(ConnectorConfigs.ValueConverter), config.WithPrefix(ConnectorConfigs.ValueConverter + "."), isKey: false, schemas);
         var transforms = TransformChain.Create(config.Original);
         var errors = new ErrorHandling(config, context.Time, _logger, id.ToString());
         var partitions = config.GetInt(ConnectorConfigs.TopicCreationPartitions);
@@ -69,7 +70,7 @@ public sealed class WorkerSourceTask(
             foreach (var record in records)
             {
                 newest[record.SourcePartition.ToJsonString()] = (record.SourcePartition, record.SourceOffset);
-                if (Convert(record, transforms, keys, values, errors) is not { } converted)
+                if (await ConvertAsync(record, transforms, keys, values, errors) is not { } converted)
                 {
                     continue;
                 }
@@ -106,7 +107,7 @@ public sealed class WorkerSourceTask(
         }
     }
 
-    private static (string Topic, int? Partition, Message<byte[]?, byte[]?> Message)? Convert(
+    private static async ValueTask<(string Topic, int? Partition, Message<byte[]?, byte[]?> Message)?> ConvertAsync(
         SourceRecord record, TransformChain transforms, IConverter keys, IConverter values, ErrorHandling errors)
     {
         try
@@ -118,8 +119,8 @@ public sealed class WorkerSourceTask(
 
             return (transformed.Topic, transformed.Partition, new Message<byte[]?, byte[]?>
             {
-                Key = keys.FromConnect(transformed.Topic, transformed.KeySchema, transformed.Key),
-                Value = values.FromConnect(transformed.Topic, transformed.ValueSchema, transformed.Value),
+                Key = await keys.FromConnectAsync(transformed.Topic, transformed.KeySchema, transformed.Key),
+                Value = await values.FromConnectAsync(transformed.Topic, transformed.ValueSchema, transformed.Value),
                 Timestamp = transformed.Timestamp,
                 Headers = RecordHeaders.ToClient(transformed.Headers),
             });

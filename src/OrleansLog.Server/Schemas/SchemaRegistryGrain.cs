@@ -240,13 +240,13 @@ public sealed class SchemaRegistryGrain(
         try
         {
             using var document = JsonDocument.Parse(schema);
-            JsonSchema.FromText(schema);
+            JsonSchema.FromText(schema, JsonSchemaDialect.Options);
             normalized = JsonSerializer.Serialize(document.RootElement);
             return document.RootElement.ValueKind is JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False
                 ? null
                 : SchemaAnswer.Fail(SchemaAnswer.InvalidSchema, "A JSON Schema is an object or a boolean.");
         }
-        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or JsonSchemaException)
         {
             return SchemaAnswer.Fail(SchemaAnswer.InvalidSchema, $"Invalid JSON Schema: {e.Message}");
         }

@@ -34,7 +34,7 @@ public sealed class ValueSchemaValidator(OrleansLogClient client)
             return (null, $"Topic \"{topic}\" requires values to match a schema ({TopicConfig.ValueSchemaValidationKey}=true), but subject \"{subject}\" has none registered.");
         }
 
-        var schema = _schemas.GetOrAdd(latest.Schema!.Id, _ => JsonSchema.FromText(latest.Schema.Schema));
+        var schema = _schemas.GetOrAdd(latest.Schema!.Id, _ => JsonSchema.FromText(latest.Schema.Schema, new BuildOptions { Dialect = Dialect.Draft07 }));
         return (new RequiredSchema(latest.Schema, schema), null);
     }
 
