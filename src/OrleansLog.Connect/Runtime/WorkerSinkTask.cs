@@ -39,11 +39,7 @@ public sealed class WorkerSinkTask(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var schemas = new RegistrySchemaStore(client.Grains);
-        var keys = ConverterFactory.Create(config.RequireString(ConnectorConfigs.KeyConverter), config.WithPrefix(ConnectorConfigs.KeyConverter + "."), isKey: true, schemas);
-        var values = ConverterFactory.Create(config.RequireString(ConnectorConfigs.ValueConverter), config.WithPrefix(ConnectorConfigs.ValueConverter + "."), isKey: false, schemas);
-        var transforms = TransformChain.Create(config.Original);
-        var errors = new ErrorHandling(config, context.Time, _logger, id.ToString());
+        var (keys, values, transforms, errors) = TaskPipeline.Create(config, client, context, _logger, id);
         await using var deadLetters = await DeadLetters.ForAsync(config, client, id);
         await using var task = plugin.CreateTask(context);
         await task.StartAsync(config, cancellationToken);

@@ -37,11 +37,7 @@ public sealed class WorkerSourceTask(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var schemas = new RegistrySchemaStore(client.Grains);
-        var keys = ConverterFactory.Create(config.RequireString(ConnectorConfigs.KeyConverter), config.WithPrefix(ConnectorConfigs.KeyConverter + "."), isKey: true, schemas);
-        var values = ConverterFactory.Create(config.RequireString(ConnectorConfigs.ValueConverter), config.WithPrefix(ConnectorConfigs.ValueConverter + "."), isKey: false, schemas);
-        var transforms = TransformChain.Create(config.Original);
-        var errors = new ErrorHandling(config, context.Time, _logger, id.ToString());
+        var (keys, values, transforms, errors) = TaskPipeline.Create(config, client, context, _logger, id);
         var partitions = config.GetInt(ConnectorConfigs.TopicCreationPartitions);
         var replication = (short)config.GetInt(ConnectorConfigs.TopicCreationReplication);
 

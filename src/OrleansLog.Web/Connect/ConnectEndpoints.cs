@@ -68,23 +68,13 @@ internal static class ConnectEndpoints
                 return Problem(StatusCodes.Status400BadRequest, "Connector config must be given: {\"name\": \"...\", \"config\": {...}}.");
             }
 
-            var (config, invalid) = ReadConfig(configElement);
+            var (config, invalid) = ReadNamedConfig(configElement, name);
             if (invalid is not null)
             {
                 return invalid;
             }
 
-            if (config!.TryGetValue("name", out var inConfig) && inConfig != name)
-            {
-                return Problem(StatusCodes.Status400BadRequest, $"Connector name configuration ({inConfig}) doesn't match connector name in the URL ({name})");
-            }
-
-            if (CheckName(name) is { } badName)
-            {
-                return badName;
-            }
-
-            var answer = await Connector(client, name).Put(config, createOnly: true);
+            var answer = await Connector(client, name).Put(config!, createOnly: true);
             return answer.IsError ? Refusal(answer.Status, answer.Message!) : Results.Created($"/connectors/{Uri.EscapeDataString(name)}", Info(answer.Value!));
         });
         app.MapGet("/connectors/{name}", async (string name, OrleansLogClient client) => Answer(await Connector(client, name).Info(), Info));
@@ -97,25 +87,15 @@ internal static class ConnectEndpoints
                 return problem;
             }
 
-            var (config, invalid) = ReadConfig(body);
+            var (config, invalid) = ReadNamedConfig(body, name);
             if (invalid is not null)
             {
                 return invalid;
             }
 
-            if (config!.TryGetValue("name", out var inConfig) && inConfig != name)
-            {
-                return Problem(StatusCodes.Status400BadRequest, $"Connector name configuration ({inConfig}) doesn't match connector name in the URL ({name})");
-            }
-
-            if (CheckName(name) is { } badName)
-            {
-                return badName;
-            }
-
             var connector = Connector(client, name);
             var existed = !(await connector.Info()).IsError;
-            var answer = await connector.Put(config, createOnly: false);
+            var answer = await connector.Put(config!, createOnly: false);
             return answer.IsError ? Refusal(answer.Status, answer.Message!)
                 : existed ? Results.Json(Info(answer.Value!))
                 : Results.Created($"/connectors/{Uri.EscapeDataString(name)}", Info(answer.Value!));
@@ -195,6 +175,21 @@ internal static class ConnectEndpoints
         string.IsNullOrWhiteSpace(name) || name.Length > 249 || name.Any(c => char.IsControl(c) || c == '/') || name != name.Trim()
             ? Problem(StatusCodes.Status400BadRequest, "A connector's name has 1 to 249 characters, no '/' or control characters, and no white space at its ends.")
             : null;
+
+    /// <summary>A configuration for the connector <paramref name="name"/>: a valid name, and a "name" setting, if any, that is the same.</summary>
+    private static (ImmutableSortedDictionary<string, string>? Config, IResult? Problem) ReadNamedConfig(JsonElement element, string name)
+    {
+        if (CheckName(name) is { } badName)
+        {
+            return (null, badName);
+        }
+
+        var (config, invalid) = ReadConfig(element);
+        return invalid is not null ? (null, invalid)
+            : config!.TryGetValue("name", out var inConfig) && inConfig != name
+                ? (null, Problem(StatusCodes.Status400BadRequest, $"Connector name configuration ({inConfig}) doesn't match connector name in the URL ({name})"))
+                : (config, null);
+    }
 
     /// <summary>A configuration object whose values are strings (numbers and booleans are taken as their text, as Kafka Connect does).</summary>
     private static (ImmutableSortedDictionary<string, string>? Config, IResult? Problem) ReadConfig(JsonElement element)
