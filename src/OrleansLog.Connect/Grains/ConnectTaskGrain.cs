@@ -12,7 +12,6 @@ public sealed partial class ConnectTaskGrain(ConnectRuntime runtime, ILocalSiloD
 {
     private ConnectTaskAssignment? _assignment;
     private TaskRun? _run;
-    private string? _failedAtStart;
 
     private string WorkerId => silo.SiloAddress.Endpoint.ToString();
 
@@ -30,17 +29,8 @@ public sealed partial class ConnectTaskGrain(ConnectRuntime runtime, ILocalSiloD
         {
             await StopRun();
             _assignment = assignment;
-            try
-            {
-                _run = TaskRun.Start(gate => runtime.CreateWorker(assignment, gate));
-                LogStarted(assignment.Id, WorkerId, assignment.Generation);
-            }
-            catch (Exception e)
-            {
-                // A configuration the runtime refuses at start still shows as this task's failure.
-                _run = null;
-                _failedAtStart = e.ToString();
-            }
+            _run = TaskRun.Start(gate => runtime.CreateWorker(assignment, gate), runtime.Context.Time);
+            LogStarted(assignment.Id, WorkerId, assignment.Generation);
         }
 
         _assignment = assignment;
@@ -74,15 +64,14 @@ public sealed partial class ConnectTaskGrain(ConnectRuntime runtime, ILocalSiloD
     private ConnectTaskStatus Describe()
     {
         var state = _assignment is null ? ConnectStates.Unassigned
-            : _failedAtStart is not null || _run?.Failure is not null ? ConnectStates.Failed
+            : _run?.Failure is not null ? ConnectStates.Failed
             : _run?.Gate.IsPaused == true ? ConnectStates.Paused
             : ConnectStates.Running;
-        return new ConnectTaskStatus(TaskNumber, state, WorkerId, state == ConnectStates.Failed ? _failedAtStart ?? _run?.Failure : null);
+        return new ConnectTaskStatus(TaskNumber, state, WorkerId, state == ConnectStates.Failed ? _run?.Failure : null);
     }
 
     private async Task StopRun()
     {
-        _failedAtStart = null;
         if (_run is { } run)
         {
             _run = null;

@@ -96,8 +96,16 @@ public sealed class WorkerSourceTask(
                 producer.Produce(offsets.Topic, new Message<byte[]?, byte[]?> { Key = SourceOffsetStore.Key(id.Connector, partition), Value = SourceOffsetStore.Value(offset) });
             }
 
-            // Fails when any record of the transaction failed: then nothing of it is visible, and the task fails.
-            await producer.CommitTransactionAsync().WaitAsync(cancellationToken);
+            // Fails when any record of the transaction failed: then nothing of it is visible. Unless this copy of the task
+            // was fenced by a newer one, the run starts over from the committed offsets (a new producer aborts this one).
+            try
+            {
+                await producer.CommitTransactionAsync().WaitAsync(cancellationToken);
+            }
+            catch (OrleansLogException e) when (e.Code is not (ErrorCode.ProducerFenced or ErrorCode.TransactionalIdAuthorizationFailed or ErrorCode.InvalidProducerEpoch))
+            {
+                throw new RetriableConnectException($"Task {id}'s transaction did not commit; it starts over from its committed offsets: {e.Message}", e);
+            }
             RecordsWritten += records.Count;
             await task.CommitAsync(records, cancellationToken);
         }
