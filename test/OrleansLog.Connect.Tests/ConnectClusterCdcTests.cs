@@ -21,8 +21,8 @@ public sealed class ConnectClusterCdcTests(ConnectClusterCdcTests.Cluster cluste
     {
         var source = await cluster.Postgres.CreateDatabaseAsync("shop");
         var replica = await cluster.Postgres.CreateDatabaseAsync("replica");
-        await ExecuteAsync(source, "CREATE TABLE accounts (id integer PRIMARY KEY, name text NOT NULL, balance bigint)");
-        await ExecuteAsync(source, "INSERT INTO accounts SELECT i, 'name ' || i, i FROM generate_series(1, 500) i");
+        await PostgresRows.ExecuteAsync(source, "CREATE TABLE accounts (id integer PRIMARY KEY, name text NOT NULL, balance bigint)");
+        await PostgresRows.ExecuteAsync(source, "INSERT INTO accounts SELECT i, 'name ' || i, i FROM generate_series(1, 500) i");
         var database = new Dictionary<string, string>
         {
             ["database.hostname"] = "127.0.0.1",
@@ -36,7 +36,7 @@ public sealed class ConnectClusterCdcTests(ConnectClusterCdcTests.Cluster cluste
 
         // One broker down at a time (topics at RF=3 keep taking writes): changes go on while each task moves. The first
         // kill comes once the snapshot reached the replica (the change topic exists: it is created at RF=3).
-        await Wait.Until(async () => (await RowsAsync(replica)).Count >= 500, "the snapshot reached the replica", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+        await Wait.Until(async () => (await PostgresRows.ListAsync(replica, "accounts", "id, name, balance")).Count >= 500, "the snapshot reached the replica", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
         await MakeChangesAsync(source, 2_500);
         var sourceBroker = await KillBrokerRunning("cluster-cdc");
         await MakeChangesAsync(source, 2_500);
@@ -48,14 +48,14 @@ public sealed class ConnectClusterCdcTests(ConnectClusterCdcTests.Cluster cluste
         await cluster.RestartExitedBrokers();
         await MakeChangesAsync(source, 2_500);
 
-        var expected = await RowsAsync(source);
+        var expected = await PostgresRows.ListAsync(source, "accounts", "id, name, balance");
         try
         {
-            await Wait.Until(async () => (await RowsAsync(replica)).SequenceEqual(expected), "the replica holds exactly the source's rows", TimeSpan.FromSeconds(180), TimeSpan.FromMilliseconds(500));
+            await Wait.Until(async () => (await PostgresRows.ListAsync(replica, "accounts", "id, name, balance")).SequenceEqual(expected), "the replica holds exactly the source's rows", TimeSpan.FromSeconds(180), TimeSpan.FromMilliseconds(500));
         }
         catch (Exception)
         {
-            var rows = await RowsAsync(replica);
+            var rows = await PostgresRows.ListAsync(replica, "accounts", "id, name, balance");
             output.WriteLine($"source {expected.Count} rows, replica {rows.Count}; missing {string.Join("; ", expected.Except(rows).Take(3))}; extra {string.Join("; ", rows.Except(expected).Take(3))}");
             using var http = Http();
             output.WriteLine(await http.GetStringAsync("/connectors?expand=status"));
@@ -128,35 +128,6 @@ public sealed class ConnectClusterCdcTests(ConnectClusterCdcTests.Cluster cluste
             await transaction.CommitAsync();
             made += statements;
         }
-    }
-
-    private static async Task<List<string>> RowsAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var exists = new NpgsqlCommand("SELECT to_regclass('public.accounts') IS NOT NULL", connection);
-        if (!(bool)(await exists.ExecuteScalarAsync())!)
-        {
-            return [];
-        }
-
-        await using var command = new NpgsqlCommand("SELECT id, name, balance FROM accounts ORDER BY id", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(string.Create(CultureInfo.InvariantCulture, $"{reader.GetInt32(0)}|{reader.GetString(1)}|{(reader.IsDBNull(2) ? "<null>" : reader.GetInt64(2))}"));
-        }
-
-        return rows;
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Three broker processes on PostgreSQL that run connectors, which may connect to loopback; tasks are checked every 300 ms.</summary>

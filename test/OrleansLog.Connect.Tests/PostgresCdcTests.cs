@@ -24,8 +24,8 @@ public sealed class PostgresCdcTests(ITestOutputHelper output) : IAsyncLifetime
         _postgres = await PostgresServer.StartNewAsync();
         _source = await _postgres.CreateDatabaseAsync("shop");
         _replica = await _postgres.CreateDatabaseAsync("replica");
-        await ExecuteAsync(_source, "CREATE TABLE accounts (id integer PRIMARY KEY, name text NOT NULL, balance bigint, note text)");
-        await ExecuteAsync(_source, "INSERT INTO accounts SELECT i, 'name ' || i, i * 10, CASE WHEN i % 3 = 0 THEN NULL ELSE 'tab\there, quote '' and \\ back' END FROM generate_series(1, 500) i");
+        await PostgresRows.ExecuteAsync(_source, "CREATE TABLE accounts (id integer PRIMARY KEY, name text NOT NULL, balance bigint, note text)");
+        await PostgresRows.ExecuteAsync(_source, "INSERT INTO accounts SELECT i, 'name ' || i, i * 10, CASE WHEN i % 3 = 0 THEN NULL ELSE 'tab\there, quote '' and \\ back' END FROM generate_series(1, 500) i");
     }
 
     public async Task DisposeAsync() => await _postgres.DisposeAsync();
@@ -68,14 +68,14 @@ public sealed class PostgresCdcTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"killed after {_made} changes");
         await MakeChangesAsync(Changes);
 
-        var expected = await RowsAsync(_source);
+        var expected = await PostgresRows.ListAsync(_source, "accounts", Columns);
         try
         {
-            await Wait.Until(async () => await RowsAsync(_replica) is { } rows && rows.SequenceEqual(expected), "the replica holds exactly the source's rows", TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(500));
+            await Wait.Until(async () => await PostgresRows.ListAsync(_replica, "accounts", Columns) is { } rows && rows.SequenceEqual(expected), "the replica holds exactly the source's rows", TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(500));
         }
         catch (Exception)
         {
-            var rows = await RowsAsync(_replica);
+            var rows = await PostgresRows.ListAsync(_replica, "accounts", Columns);
             output.WriteLine($"source {expected.Count} rows, replica {rows.Count}; first differences: {string.Join("; ", expected.Except(rows).Take(3))} / {string.Join("; ", rows.Except(expected).Take(3))}");
             output.WriteLine((await broker.Send(HttpMethod.Get, "/connectors?expand=status")).Body.ToString());
             output.WriteLine(broker.Silo.Output);
@@ -130,32 +130,4 @@ public sealed class PostgresCdcTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private static async Task<List<string>> RowsAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var exists = new NpgsqlCommand("SELECT to_regclass('public.accounts') IS NOT NULL", connection);
-        if (!(bool)(await exists.ExecuteScalarAsync())!)
-        {
-            return [];
-        }
-
-        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM accounts ORDER BY id", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(string.Join("|", Enumerable.Range(0, 4).Select(i => reader.IsDBNull(i) ? "<null>" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
-        }
-
-        return rows;
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
 }
