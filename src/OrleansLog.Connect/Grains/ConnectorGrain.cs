@@ -176,12 +176,20 @@ public sealed partial class ConnectorGrain(
         await Place(placement);
     }
 
-    /// <summary>Stops the tasks that moved to another silo, then has every placed task run (a moved one starts on its new silo).</summary>
+    /// <summary>
+    /// Stops each task that runs on another silo than its placement, then has every placed task run (a moved one
+    /// starts on its new silo). Where a task runs is asked of the task itself, not remembered here: a connector
+    /// activated anew (its silo died) never saw where its tasks ran, and a task left running on a silo it no longer
+    /// belongs to would never move.
+    /// </summary>
     private async Task Place(ImmutableDictionary<int, SiloAddress> placement)
     {
-        var moved = _placement.Where(p => placement.TryGetValue(p.Key, out var now) && !now.Equals(p.Value)).Select(p => p.Key).ToList();
-        await Task.WhenAll(moved.Select(i => TaskGrain(i).Halt()));
         _placement = placement;
+        var placed = placement.Where(p => p.Key < TaskCount).ToList();
+        var workers = await Task.WhenAll(placed.Select(p => TaskGrain(p.Key).Status()));
+        await Task.WhenAll(placed.Zip(workers)
+            .Where(p => p.Second.WorkerId != p.First.Value.Endpoint.ToString())
+            .Select(p => TaskGrain(p.First.Key).Halt()));
         await ApplyToRunningTasks();
     }
 
