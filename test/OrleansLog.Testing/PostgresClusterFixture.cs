@@ -104,7 +104,18 @@ public class PostgresClusterFixture : IAsyncLifetime
     public async Task RestartBroker(int brokerId)
     {
         var old = Brokers[brokerId];
-        Brokers[brokerId] = await old.RestartAsync(TimeSpan.FromSeconds(120));
+        try
+        {
+            Brokers[brokerId] = await old.RestartAsync(TimeSpan.FromSeconds(120));
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            // Why the others turned the new process away (a fencing, a probe) is in their output, not in its own.
+            var others = Enumerable.Range(0, BrokerCount).Where(id => id != brokerId)
+                .Select(id => $"--- broker {id}'s last output ---\n{string.Join('\n', Brokers[id].Output.Split('\n').TakeLast(60))}");
+            throw new InvalidOperationException($"{e.Message}\n{string.Join('\n', others)}", e);
+        }
+
         await old.DisposeAsync();
         await WaitBrokersAlive(Brokers.Count(b => !b.HasExited));
     }
