@@ -180,6 +180,26 @@ public class PartitionGrainTests(BrokerClusterFixture fixture) : IClassFixture<B
     }
 
     [Fact]
+    public async Task A_long_poll_told_to_stop_waiting_answers_at_once_with_the_offsets_and_no_error()
+    {
+        await NewTopic("long-poll-stopped");
+
+        // Called from a silo, as the Kafka listener calls it: silos wait for the answer of a call they cancel.
+        var partition = fixture.Inside.GetPartitionGrain("long-poll-stopped", 0);
+        await partition.Produce(new ProduceRequest(Batches.Of("first")));
+        using var stop = new CancellationTokenSource();
+        var waiting = partition.Fetch(new FetchRequest(1, MinBytes: 1, MaxWaitMs: 60_000), stop.Token);
+        Assert.False(waiting.IsCompleted);
+
+        await stop.CancelAsync();
+        var fetched = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(ErrorCode.None, fetched.Error);
+        Assert.Equal(0, fetched.Records.Length);
+        Assert.Equal(1, fetched.HighWatermark);
+        Assert.Equal(1, fetched.NextOffset);
+    }
+
+    [Fact]
     public async Task Fetch_waits_for_min_bytes_across_several_produces()
     {
         var partition = await NewTopic("min-bytes");

@@ -11,8 +11,13 @@ public interface IPartitionGrain : IGrainWithStringKey
     [RequiresAcl(AclOperation.Write, AclResourceType.Topic, AclResourceSource.PartitionKeyTopic)]
     Task<ProduceResponse> Produce(ProduceRequest request);
 
+    /// <summary>
+    /// Batches from <see cref="FetchRequest.Offset"/>, long-polling up to <see cref="FetchRequest.MaxWaitMs"/>. A
+    /// cancelled <paramref name="stopWaiting"/> ends the wait early with what is there (the offsets, perhaps no batch),
+    /// not with an error: a caller that polls many partitions stops the rest once one has answered.
+    /// </summary>
     [RequiresAcl(AclOperation.Read, AclResourceType.Topic, AclResourceSource.PartitionKeyTopic)]
-    Task<FetchResponse> Fetch(FetchRequest request);
+    Task<FetchResponse> Fetch(FetchRequest request, CancellationToken stopWaiting = default);
 
     /// <summary>The earliest offset with a timestamp at least <paramref name="timestamp"/> (-1 when none), or a <see cref="ListOffsetsSpec"/> position.</summary>
     [RequiresAcl(AclOperation.Describe, AclResourceType.Topic, AclResourceSource.PartitionKeyTopic)]

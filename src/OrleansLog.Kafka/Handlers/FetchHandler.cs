@@ -43,7 +43,15 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
             refused.Result = new FetchResponse(ErrorCode.TopicAuthorizationFailed, ReadOnlyMemory<byte>.Empty, -1, -1, refused.Offset, KafkaAccess.TopicRefusal(request, AclOperation.Read, refused.Topic));
         }
 
-        await ReadInWaves([.. partitions.Where(p => p.Result is null)], budget);
+        List<FetchPartition> readable = [.. partitions.Where(p => p.Result is null)];
+        if (fetch.MaxWaitMs > 0 && fetch.MinBytes > 0 && FitInOneWave(readable, budget))
+        {
+            request.Waited = await PollAll(readable, fetch, budget);
+            await GiveOneWholeBatch(readable, budget);
+            return Write(request, fetch, budget.Limit);
+        }
+
+        await ReadInWaves(readable, budget);
 
         var remaining = fetch.MaxWaitMs - (int)context.Time.GetElapsedTime(started).TotalMilliseconds;
         // As Kafka's brokers do, an error is answered at once: the client needs it more than a wait.
@@ -55,6 +63,59 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         }
 
         return Write(request, fetch, budget.Limit);
+    }
+
+    /// <summary>Whether every partition's limit fits in the budget together: one wave reads them all.</summary>
+    private static bool FitInOneWave(List<FetchPartition> partitions, FetchBudget budget)
+    {
+        long reserved = 0;
+        foreach (var partition in partitions)
+        {
+            reserved += budget.LimitFor(partition.MaxBytes);
+        }
+
+        return partitions.Count > 0 && reserved <= budget.Remaining;
+    }
+
+    /// <summary>
+    /// One call per partition with the long poll inside it (the common fetch, whose partitions fit in the budget
+    /// together): each leader answers at once when it has data and waits otherwise. Once the answers hold
+    /// <c>min_bytes</c>, or one is an error, the others are told to stop waiting and answer at once with their offsets,
+    /// so an empty partition costs one call, not a read and then a poll. Returns how long the fetch only waited.
+    /// </summary>
+    private async Task<TimeSpan> PollAll(List<FetchPartition> partitions, FetchRequestData fetch, FetchBudget budget)
+    {
+        var started = context.Time.GetTimestamp();
+        using var stop = new CancellationTokenSource();
+        var polls = new List<Task<FetchResponse>>(partitions.Count);
+        for (var i = 0; i < partitions.Count; i++)
+        {
+            polls.Add(Fetch(partitions[i], fetch.MaxWaitMs, budget.LimitFor(partitions[i].MaxBytes), wholeBatch: i == 0, stop.Token));
+        }
+
+        var waited = TimeSpan.Zero;
+        var pending = new List<Task<FetchResponse>>(polls);
+        long gathered = 0;
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending);
+            pending.Remove(done);
+            var answer = await done;
+            gathered += answer.Records.Length;
+            if (!stop.IsCancellationRequested && (gathered >= fetch.MinBytes || answer.Error != ErrorCode.None))
+            {
+                waited = gathered == answer.Records.Length && answer.Error == ErrorCode.None ? context.Time.GetElapsedTime(started) : TimeSpan.Zero;
+                await stop.CancelAsync();
+            }
+        }
+
+        for (var i = 0; i < partitions.Count; i++)
+        {
+            partitions[i].Result = await polls[i];
+            budget.Take(partitions[i].Result!.Records.Length);
+        }
+
+        return stop.IsCancellationRequested ? waited : context.Time.GetElapsedTime(started);
     }
 
     /// <summary>
@@ -95,8 +156,15 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
             }
         }
 
-        // Nothing came back, but a partition holds data beyond its offset: its next batch was larger than its
-        // limit. Kafka's rule gives the first such partition that batch whole.
+        await GiveOneWholeBatch(partitions, budget);
+    }
+
+    /// <summary>
+    /// Nothing came back, but a partition holds data beyond its offset: its next batch was larger than its limit.
+    /// Kafka's rule gives the first such partition that batch whole.
+    /// </summary>
+    private async Task GiveOneWholeBatch(List<FetchPartition> partitions, FetchBudget budget)
+    {
         if (budget.Used == 0 && partitions.Find(p => p.Result is { Error: ErrorCode.None, Records.IsEmpty: true } result && result.HighWatermark > p.Offset) is { } skipped)
         {
             skipped.Result = await Fetch(skipped, maxWaitMs: 0, budget.LimitFor(skipped.MaxBytes), wholeBatch: true);
@@ -134,7 +202,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         }
     }
 
-    private async Task<FetchResponse> Fetch(FetchPartition partition, int maxWaitMs, int maxBytes, bool wholeBatch)
+    private async Task<FetchResponse> Fetch(FetchPartition partition, int maxWaitMs, int maxBytes, bool wholeBatch, CancellationToken stopWaiting = default)
     {
         if (!PartitionAddress.IsValid(partition.Topic, partition.Partition))
         {
@@ -144,7 +212,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         try
         {
             return await context.Grains.GetPartitionGrain(partition.Topic, partition.Partition)
-                .Fetch(new FetchRequest(partition.Offset, maxBytes, MinBytes: 1, maxWaitMs, wholeBatch, partition.Isolation));
+                .Fetch(new FetchRequest(partition.Offset, maxBytes, MinBytes: 1, maxWaitMs, wholeBatch, partition.Isolation), stopWaiting);
         }
         catch (Exception e)
         {

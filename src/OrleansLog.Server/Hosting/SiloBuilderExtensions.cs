@@ -39,6 +39,9 @@ public static class SiloBuilderExtensions
             options.Configure(configure);
         }
 
+        // A fetch that polls many partitions tells the rest to stop waiting once one has answered, and needs their
+        // answers (the offsets of each partition), not a cancelled call: a cancelled call waits for the callee's reply.
+        builder.Configure<SiloMessagingOptions>(static messaging => messaging.WaitForCancellationAcknowledgement = true);
         builder.Services.AddOptions<GrainCollectionOptions>().Configure<IOptions<OrleansLogOptions>>(static (collection, broker) => IdlePartitions.Configure(collection, broker.Value.PartitionIdleTimeout));
         builder.Services.AddValidatedOptions<GroupCoordinatorOptions, GroupCoordinatorOptionsValidator>(GroupCoordinatorOptions.SectionName);
         builder.Services.AddValidatedOptions<BrokerOptions, BrokerOptionsValidator>(BrokerOptions.SectionName);

@@ -12,12 +12,13 @@ namespace OrleansLog.Server.Partitions;
 /// Each advance of the high watermark wakes the wait; one timer bounds all of it. When the leadership term
 /// ends while it waits, the caller's <c>ended</c> error is the answer. A read_committed fetch reads below the last stable
 /// offset only (it moves when the high watermark does, which wakes the wait) and gets the aborted transactions of its range.
+/// A cancelled <c>stopWaiting</c> ends the wait as the timer does: the answer is what is there.
 /// <para>Concurrency: stateless; it reads the log (thread-safe) and the high watermark, which it must only
 /// touch in the owning grain's turns, so it is awaited from one.</para>
 /// </summary>
 public static class LongPollFetch
 {
-    public static async Task<FetchResponse> ServeAsync(PartitionLog log, HighWatermark highWatermarkOf, Func<long> lastStableOffsetOf, FetchRequest request, int fetchMaxBytes, TimeProvider time, Func<OrleansLogException> ended)
+    public static async Task<FetchResponse> ServeAsync(PartitionLog log, HighWatermark highWatermarkOf, Func<long> lastStableOffsetOf, FetchRequest request, int fetchMaxBytes, TimeProvider time, Func<OrleansLogException> ended, CancellationToken stopWaiting = default)
     {
         var committed = request.Isolation == IsolationLevel.ReadCommitted;
         if (request.MaxBytes <= 0)
@@ -28,7 +29,7 @@ public static class LongPollFetch
         var maxBytes = Math.Min(request.MaxBytes, fetchMaxBytes);
 
         // One timer for the whole wait, however often the high watermark wakes this fetch.
-        var timeout = Task.Delay(TimeSpan.FromMilliseconds(Math.Max(request.MaxWaitMs, 0)), time);
+        var timeout = stopWaiting.IsCancellationRequested ? Task.CompletedTask : WaitOrStop(TimeSpan.FromMilliseconds(Math.Max(request.MaxWaitMs, 0)), time, stopWaiting);
         while (true)
         {
             var highWatermark = highWatermarkOf.Value;
@@ -66,6 +67,10 @@ public static class LongPollFetch
             }
         }
     }
+
+    /// <summary>Completes (never faults) when <paramref name="wait"/> has passed or <paramref name="stopWaiting"/> is cancelled.</summary>
+    private static Task WaitOrStop(TimeSpan wait, TimeProvider time, CancellationToken stopWaiting) =>
+        Task.Delay(wait, time, stopWaiting).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>The aborted transactions a read of <c>[from, to)</c> overlaps (Kafka's aborted_transactions of a fetch).</summary>
     private static ImmutableArray<AbortedTransaction> AbortedIn(PartitionLog log, long from, long to)

@@ -142,15 +142,15 @@ public sealed partial class PartitionGrain(
         return await _appender!.AppendAsync(request, _topic!.Config);
     }
 
-    public async Task<FetchResponse> Fetch(FetchRequest request)
+    public async Task<FetchResponse> Fetch(FetchRequest request, CancellationToken stopWaiting = default)
     {
         var started = time.GetTimestamp();
-        var response = await FetchCore(request);
+        var response = await FetchCore(request, stopWaiting);
         metrics.Fetched(_id.Topic, response.Error, response.Records.Length, time.GetElapsedTime(started));
         return response;
     }
 
-    private async Task<FetchResponse> FetchCore(FetchRequest request)
+    private async Task<FetchResponse> FetchCore(FetchRequest request, CancellationToken stopWaiting)
     {
         if (await RequireLeader() is { } refusal)
         {
@@ -159,7 +159,7 @@ public sealed partial class PartitionGrain(
 
         // A term that ends while the fetch waits: deposed or deactivating (ask the leader again), or deleted.
         var appender = _appender!;
-        return await LongPollFetch.ServeAsync(_log!, Term.HighWatermark, () => appender.LastStableOffset, request, fetch.Value.FetchMaxBytes, time, () => _log is null ? UnknownPartition() : NotLeader());
+        return await LongPollFetch.ServeAsync(_log!, Term.HighWatermark, () => appender.LastStableOffset, request, fetch.Value.FetchMaxBytes, time, () => _log is null ? UnknownPartition() : NotLeader(), stopWaiting);
     }
 
     public async Task<long> ListOffset(long timestamp, IsolationLevel isolation = IsolationLevel.ReadUncommitted)
