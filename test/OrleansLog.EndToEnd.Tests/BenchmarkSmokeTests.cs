@@ -42,6 +42,7 @@ public class BenchmarkSmokeTests
     [InlineData("producerRate: -1", "producerRate must not be negative")]
     [InlineData("replicationFactor: 2", "replicationFactor must be 1 or 3")]
     [InlineData("acks: 0", "acks must be all or 1")]
+    [InlineData("keyDistributor: SOME_KEYS", "keyDistributor must be NO_KEY, KEY_ROUND_ROBIN or RANDOM_NANO")]
     [InlineData("testDurationMinutes: 0", "testDurationMinutes must be positive")]
     [InlineData("warmupDurationMinutes: -1", "warmupDurationMinutes not negative")]
     [InlineData("messageSise: 100", "bad.yaml:")]

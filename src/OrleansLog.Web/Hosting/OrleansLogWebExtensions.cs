@@ -21,6 +21,9 @@ public static class OrleansLogWebExtensions
     /// <summary>The broker's meter (OrleansLog.Server's <c>BrokerMetrics.MeterName</c>; the front end does not reference the server).</summary>
     private const string BrokerMeterName = "OrleansLog";
 
+    /// <summary>The meter .NET itself publishes its runtime metrics on (since .NET 9).</summary>
+    private const string RuntimeMeterName = "System.Runtime";
+
     /// <summary>
     /// The API's services: snake_case JSON (the REST Proxy's wire names), problem details, the OpenAPI
     /// document, the shared producer, and an <see cref="OrleansLogClient"/> over the application's grain
@@ -57,14 +60,15 @@ public static class OrleansLogWebExtensions
 
     /// <summary>
     /// OpenTelemetry metrics with a Prometheus scrape endpoint (<see cref="MapOrleansLogMetrics"/>): the
-    /// broker's meter where a broker runs here, the front end's (consumer lag), and ASP.NET Core's requests.
+    /// broker's meter where a broker runs here, the front end's (consumer lag), ASP.NET Core's requests, and .NET's
+    /// own runtime meter (GC collections, heap sizes and bytes allocated, thread pool queue, lock contention).
     /// </summary>
     public static IServiceCollection AddOrleansLogMetrics(this IServiceCollection services)
     {
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("orleanslog"))
             .WithMetrics(metrics => metrics
-                .AddMeter(BrokerMeterName, ConsoleSampler.MeterName)
+                .AddMeter(BrokerMeterName, ConsoleSampler.MeterName, RuntimeMeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddPrometheusExporter());
         return services;

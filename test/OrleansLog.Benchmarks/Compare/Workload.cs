@@ -36,6 +36,9 @@ public sealed class Workload
     /// <summary>"all" (every in-sync replica) or "1" (the leader alone).</summary>
     public string Acks { get; set; } = "all";
 
+    /// <summary>OMB's key distributor: <c>NO_KEY</c>, <c>KEY_ROUND_ROBIN</c> or <c>RANDOM_NANO</c> (see <see cref="MessageKeys"/>).</summary>
+    public string KeyDistributor { get; set; } = MessageKeys.NoKey;
+
     public double TestDurationMinutes { get; set; } = 1;
 
     public double WarmupDurationMinutes { get; set; }
@@ -114,6 +117,7 @@ public sealed class Workload
         Require(ProducerRate >= 0, "producerRate must not be negative");
         Require(ReplicationFactor is 1 or 3, "replicationFactor must be 1 or 3");
         Require(Acks is "all" or "1", "acks must be all or 1");
+        Require(KeyDistributor is MessageKeys.NoKey or MessageKeys.RoundRobin or MessageKeys.RandomNano, "keyDistributor must be NO_KEY, KEY_ROUND_ROBIN or RANDOM_NANO");
         Require(TestDurationMinutes > 0 && WarmupDurationMinutes >= 0, "testDurationMinutes must be positive and warmupDurationMinutes not negative");
     }
 }

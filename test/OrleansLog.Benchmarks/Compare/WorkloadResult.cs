@@ -35,6 +35,15 @@ public sealed record WorkloadResult
 
     public double ServerPeakRssMegabytes { get; init; }
 
+    /// <summary>What the servers' .NET runtime did over the whole workload (its warm-up and the reads included); null for servers that do not say.</summary>
+    public ServerRuntime? ServerRuntime { get; init; }
+
+    /// <summary>The bytes the servers allocated on their managed heaps per message acknowledged over the whole workload.</summary>
+    public double? ServerAllocatedBytesPerMessage => ServerRuntime is { } runtime && AcknowledgedTotal > 0 ? runtime.AllocatedBytes / (double)AcknowledgedTotal : null;
+
+    /// <summary>Every message acknowledged, the warm-up's included (what <see cref="ServerRuntime"/> covers).</summary>
+    public long AcknowledgedTotal { get; init; }
+
     /// <summary>The raw-disk baseline's throughput (sequential writes with fdatasync) in the same run.</summary>
     public double RawDiskMegabytesPerSecond { get; init; }
 

@@ -43,6 +43,7 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
         using var stopConsumers = new CancellationTokenSource();
         var reading = new List<Task>();
         await using var usage = ServerUsage.Start(servers.ProcessIds);
+        var runtimeAtStart = await servers.RuntimeAsync();
         double publishSeconds;
         try
         {
@@ -74,6 +75,7 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
             }
         }
 
+        var runtime = runtimeAtStart is { } before && await servers.RuntimeAsync() is { } after ? after - before : null;
         var drain = workload.IsBacklog && _lastReceive > _firstReceive ? Stopwatch.GetElapsedTime(_firstReceive, _lastReceive).TotalSeconds : (double?)null;
         var consumeSeconds = drain ?? (_lastReceive > _tracker.WindowStart ? Stopwatch.GetElapsedTime(_tracker.WindowStart, _lastReceive).TotalSeconds : 0);
         return new WorkloadResult
@@ -93,6 +95,8 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
             FirstError = _tracker.FirstError,
             ServerCpuPercent = usage.CpuPercent,
             ServerPeakRssMegabytes = usage.PeakRssMegabytes,
+            ServerRuntime = runtime,
+            AcknowledgedTotal = _tracker.AcknowledgedCount,
             RawDiskMegabytesPerSecond = rawDiskMegabytesPerSecond,
         };
     }

@@ -10,4 +10,7 @@ public interface IBenchmarkServers : IAsyncDisposable
     IReadOnlyList<int> ProcessIds { get; }
 
     IReadOnlyList<IBenchmarkDriver> Drivers { get; }
+
+    /// <summary>The servers' .NET runtime counters so far, or null where the server does not say (the peers are native).</summary>
+    Task<ServerRuntime?> RuntimeAsync() => Task.FromResult<ServerRuntime?>(null);
 }

@@ -14,27 +14,30 @@ public sealed class NatsAsyncPublisher : IBenchmarkProducer
 {
     private readonly NatsConnection _connection;
     private readonly string[] _subjects;
+    private readonly MessageKeys? _keys;
     private readonly string _inbox;
     private readonly INatsSub<bool> _acks;
     private readonly ConcurrentDictionary<long, (long SentTimestamp, IPublishSink Sink)> _pending = new();
     private readonly Task _reader;
     private long _next;
 
-    private NatsAsyncPublisher(NatsConnection connection, string[] subjects, string inbox, INatsSub<bool> acks)
+    private NatsAsyncPublisher(NatsConnection connection, string[] subjects, MessageKeys? keys, string inbox, INatsSub<bool> acks)
     {
         _connection = connection;
         _subjects = subjects;
+        _keys = keys;
         _inbox = inbox;
         _acks = acks;
         _reader = Task.Run(ReadAcks);
     }
 
-    public static async Task<NatsAsyncPublisher> StartAsync(NatsConnection connection, string[] subjects)
+    /// <summary>Publishes to <paramref name="subjects"/> (a subject per partition): each key to its own, or each in turn without keys.</summary>
+    public static async Task<NatsAsyncPublisher> StartAsync(NatsConnection connection, string[] subjects, MessageKeys? keys)
     {
         // Not under the connection's own _INBOX prefix: NATS.Net routes those to its request muxer, which matches exact subjects only.
         var inbox = $"bench-acks.{Guid.NewGuid():N}";
         var acks = await connection.SubscribeCoreAsync($"{inbox}.*", serializer: PubAckDeserializer.Instance, opts: new NatsSubOpts { ChannelOpts = new NatsSubChannelOpts { Capacity = 1 << 20 } });
-        return new NatsAsyncPublisher(connection, subjects, inbox, acks);
+        return new NatsAsyncPublisher(connection, subjects, keys, inbox, acks);
     }
 
     public void Send(long sequence, byte[] payload, long sentTimestamp, IPublishSink sink)
@@ -43,7 +46,7 @@ public sealed class NatsAsyncPublisher : IBenchmarkProducer
         _pending[id] = (sentTimestamp, sink);
 
         // The connection may still be writing after this call returns: it gets its own copy of the runner's buffer.
-        var publish = _connection.PublishAsync(_subjects[sequence % _subjects.Length], payload.ToArray(), replyTo: string.Create(CultureInfo.InvariantCulture, $"{_inbox}.{id}"), serializer: NatsRawSerializer<byte[]>.Default);
+        var publish = _connection.PublishAsync(_subjects[MessageKeys.PartitionOf(_keys, sequence, _subjects.Length)], payload.ToArray(), replyTo: string.Create(CultureInfo.InvariantCulture, $"{_inbox}.{id}"), serializer: NatsRawSerializer<byte[]>.Default);
         if (!publish.IsCompletedSuccessfully)
         {
             _ = Observe(publish, id);

@@ -54,7 +54,7 @@ public sealed class NatsDriver(string url) : IBenchmarkDriver, IAsyncDisposable
     public async Task<IBenchmarkProducer> CreateProducerAsync(string topic, Workload workload)
     {
         var subjects = Enumerable.Range(0, workload.PartitionsPerTopic).Select(p => string.Create(CultureInfo.InvariantCulture, $"{topic}.{p}")).ToArray();
-        return await NatsAsyncPublisher.StartAsync(await Connect(), subjects);
+        return await NatsAsyncPublisher.StartAsync(await Connect(), subjects, MessageKeys.For(workload));
     }
 
     public async Task<IBenchmarkConsumer> CreateConsumerAsync(string topic, string subscription, Workload workload)

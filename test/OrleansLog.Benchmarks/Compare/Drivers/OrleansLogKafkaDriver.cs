@@ -34,7 +34,7 @@ public sealed class OrleansLogKafkaDriver(OrleansLogServers servers) : IBenchmar
 
     public Task<IBenchmarkProducer> CreateProducerAsync(string topic, Workload workload)
     {
-        var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
+        var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
         {
             BootstrapServers = servers.KafkaBootstrap,
             ClientId = "bench",
@@ -42,7 +42,7 @@ public sealed class OrleansLogKafkaDriver(OrleansLogServers servers) : IBenchmar
             EnableIdempotence = workload.Acks == "all",
             LingerMs = 5,
         }).Build();
-        return Task.FromResult<IBenchmarkProducer>(new KafkaProducer(producer, topic));
+        return Task.FromResult<IBenchmarkProducer>(new KafkaProducer(producer, topic, MessageKeys.For(workload)));
     }
 
     public Task<IBenchmarkConsumer> CreateConsumerAsync(string topic, string subscription, Workload workload)
@@ -68,11 +68,12 @@ public sealed class OrleansLogKafkaDriver(OrleansLogServers servers) : IBenchmar
         return Task.FromResult<IBenchmarkConsumer>(new KafkaConsumer(consumer, ready));
     }
 
-    private sealed class KafkaProducer(IProducer<Null, byte[]> producer, string topic) : IBenchmarkProducer
+    /// <summary>Sends each message with its key when the workload has keys (librdkafka's partitioner hashes it), else without.</summary>
+    private sealed class KafkaProducer(IProducer<byte[]?, byte[]> producer, string topic, MessageKeys? keys) : IBenchmarkProducer
     {
         public void Send(long sequence, byte[] payload, long sentTimestamp, IPublishSink sink)
         {
-            var message = new Message<Null, byte[]> { Value = payload };
+            var message = new Message<byte[]?, byte[]> { Key = keys?.Key(sequence), Value = payload };
             while (true)
             {
                 try
@@ -90,7 +91,7 @@ public sealed class OrleansLogKafkaDriver(OrleansLogServers servers) : IBenchmar
                     });
                     return;
                 }
-                catch (ProduceException<Null, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
+                catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
                 {
                     producer.Poll(TimeSpan.FromMilliseconds(1));
                 }

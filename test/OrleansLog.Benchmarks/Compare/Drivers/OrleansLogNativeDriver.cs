@@ -24,8 +24,8 @@ public sealed class OrleansLogNativeDriver(OrleansLogServers servers) : IBenchma
     public Task<IBenchmarkProducer> CreateProducerAsync(string topic, Workload workload)
     {
         var config = new ProducerConfig { ClientId = "bench", Acks = workload.Acks == "all" ? Partitions.Acks.All : Partitions.Acks.Leader };
-        var producer = servers.Client.NewProducer<Null?, byte[]>(config).SetKeySerializer(Serializers.Null).Build();
-        return Task.FromResult<IBenchmarkProducer>(new NativeProducer(producer, topic));
+        var producer = servers.Client.NewProducer<byte[]?, byte[]>(config).SetKeySerializer(Serializers.ByteArray).Build();
+        return Task.FromResult<IBenchmarkProducer>(new NativeProducer(producer, topic, MessageKeys.For(workload)));
     }
 
     public Task<IBenchmarkConsumer> CreateConsumerAsync(string topic, string subscription, Workload workload)
@@ -36,10 +36,11 @@ public sealed class OrleansLogNativeDriver(OrleansLogServers servers) : IBenchma
         return Task.FromResult<IBenchmarkConsumer>(new NativeConsumer(consumer));
     }
 
-    private sealed class NativeProducer(Producer<Null?, byte[]> producer, string topic) : IBenchmarkProducer
+    /// <summary>Sends each message with its key when the workload has keys (the client's partitioner hashes it), else without.</summary>
+    private sealed class NativeProducer(Producer<byte[]?, byte[]> producer, string topic, MessageKeys? keys) : IBenchmarkProducer
     {
         public void Send(long sequence, byte[] payload, long sentTimestamp, IPublishSink sink) =>
-            producer.Produce(topic, new Message<Null?, byte[]> { Value = payload }, report =>
+            producer.Produce(topic, new Message<byte[]?, byte[]> { Key = keys?.Key(sequence), Value = payload }, report =>
             {
                 if (report.IsError)
                 {

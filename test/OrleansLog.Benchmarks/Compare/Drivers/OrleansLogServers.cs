@@ -17,6 +17,8 @@ namespace OrleansLog.Benchmarks.Compare.Drivers;
 /// </summary>
 public sealed class OrleansLogServers : IBenchmarkServers
 {
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
     private readonly List<SiloProcess> _brokers;
     private readonly PostgresServer? _postgres;
     private readonly IHost _clientHost;
@@ -39,6 +41,18 @@ public sealed class OrleansLogServers : IBenchmarkServers
     public IReadOnlyList<IBenchmarkDriver> Drivers { get; }
 
     public static BenchmarkSystem System { get; } = new("orleanslog", StartAsync);
+
+    /// <summary>The sums over the brokers of .NET's runtime counters, read from each broker's <c>/metrics</c>.</summary>
+    public async Task<ServerRuntime?> RuntimeAsync()
+    {
+        var total = new ServerRuntime(0, 0, 0);
+        foreach (var broker in _brokers)
+        {
+            total += ServerRuntime.Parse(await Http.GetStringAsync(new Uri($"http://127.0.0.1:{broker.HttpPort}/metrics")));
+        }
+
+        return total;
+    }
 
     public static async Task<IBenchmarkServers> StartAsync(int replicationFactor, string directory)
     {

@@ -45,7 +45,7 @@ public sealed class RedisDriver(string endpoint, string appendFsync, int replica
     }
 
     public async Task<IBenchmarkProducer> CreateProducerAsync(string topic, Workload workload) =>
-        new RedisProducer((await Connect()).GetDatabase(), Keys(topic, workload), workload.Acks == "all" ? replicas : 0);
+        new RedisProducer((await Connect()).GetDatabase(), Keys(topic, workload), MessageKeys.For(workload), workload.Acks == "all" ? replicas : 0);
 
     public async Task<IBenchmarkConsumer> CreateConsumerAsync(string topic, string subscription, Workload workload)
     {
@@ -92,7 +92,8 @@ public sealed class RedisDriver(string endpoint, string appendFsync, int replica
         return connection;
     }
 
-    private sealed class RedisProducer(IDatabase database, RedisKey[] keys, int replicas) : IBenchmarkProducer
+    /// <summary>Adds to <paramref name="keys"/> (a stream per partition): each message key's to its own stream, or each stream in turn without keys.</summary>
+    private sealed class RedisProducer(IDatabase database, RedisKey[] keys, MessageKeys? messageKeys, int replicas) : IBenchmarkProducer
     {
         private readonly Lock _gate = new();
         private List<Pending> _unreplicated = [];
@@ -101,7 +102,7 @@ public sealed class RedisDriver(string endpoint, string appendFsync, int replica
         public void Send(long sequence, byte[] payload, long sentTimestamp, IPublishSink sink)
         {
             // The multiplexer writes the value later, from its own thread: it gets its own copy.
-            var add = database.StreamAddAsync(keys[sequence % keys.Length], Field, payload.ToArray());
+            var add = database.StreamAddAsync(keys[MessageKeys.PartitionOf(messageKeys, sequence, keys.Length)], Field, payload.ToArray());
             if (replicas == 0)
             {
                 _ = Acknowledge(add, sentTimestamp, sink);
