@@ -123,7 +123,10 @@ internal sealed class ProducerSender
     private async Task SendAsync(PartitionQueue queue, OpenBatch batch)
     {
         var count = batch.Deliveries.Count;
-        byte[]? rented = null;
+
+        // The request carries the builder's own bytes (no copy): the builder goes back to the pool once no call can
+        // read them any more, and never when an attempt was abandoned while it may still be sending them.
+        var builderInUse = false;
         try
         {
             if (_transactions is not null)
@@ -141,17 +144,12 @@ internal sealed class ProducerSender
             }
 
             batch.Builder.Compression = _config.Compression;
-            var built = batch.Builder.Build();
-            rented = ArrayPool<byte>.Shared.Rent(built.Length);
-            built.Span.CopyTo(rented);
-            var request = new ProduceRequest(rented.AsMemory(0, built.Length), _config.Acks, (int)_config.RequestTimeout.TotalMilliseconds, _transactions?.TransactionalId);
-            _accumulator.ReturnBuilder(batch.Builder);
-
+            var request = new ProduceRequest(batch.Builder.Build(), _config.Acks, (int)_config.RequestTimeout.TotalMilliseconds, _transactions?.TransactionalId);
+            builderInUse = true;
             var (error, message, baseOffset, abandoned) = await SendWithRetriesAsync(queue.Partition, request, batch.CreatedAt).ConfigureAwait(false);
-            if (abandoned)
+            if (!abandoned)
             {
-                // A call we stopped waiting for may still read the bytes: leave the array to the GC.
-                rented = null;
+                builderInUse = false;
             }
 
             _accumulator.Completed(queue);
@@ -182,9 +180,9 @@ internal sealed class ProducerSender
         }
         finally
         {
-            if (rented is not null)
+            if (!builderInUse)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                _accumulator.ReturnBuilder(batch.Builder);
             }
 
             Interlocked.Decrement(ref _inFlight);
