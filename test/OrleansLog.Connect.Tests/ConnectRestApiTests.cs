@@ -142,6 +142,18 @@ public sealed class ConnectRestApiTests(ConnectRestApiTests.Broker fixture) : IC
             ["errors.deadletterqueue.topic.name"] = "poisoned-dlq",
             ["errors.deadletterqueue.context.headers.enable"] = "true",
         });
+        var keyed = Path.Combine(Api.Files, "keyed.txt");
+        await Api.CreateAsync("keyed", new()
+        {
+            ["connector.class"] = "FileStreamSink",
+            ["file"] = keyed,
+            ["topics"] = "poisoned",
+            ["key.converter"] = "org.apache.kafka.connect.json.JsonConverter",
+            ["key.converter.schemas.enable"] = "false",
+            ["errors.tolerance"] = "all",
+            ["errors.deadletterqueue.topic.name"] = "poisoned-keys-dlq",
+            ["errors.deadletterqueue.context.headers.enable"] = "true",
+        });
         var strict = Path.Combine(Api.Files, "strict.txt");
         await Api.CreateAsync("strict", new()
         {
@@ -160,6 +172,11 @@ public sealed class ConnectRestApiTests(ConnectRestApiTests.Broker fixture) : IC
         string Header(string name) => System.Text.Encoding.UTF8.GetString(dead.Message.Headers.GetLastBytes("__connect.errors." + name));
         Assert.Equal(("poisoned", "0", "2", "tolerant"), (Header("topic"), Header("partition"), Header("offset"), Header("connector.name")));
         Assert.Equal("OrleansLog.Connect.Converters.DataException", Header("exception.class.name"));
+        Assert.Equal("VALUE_CONVERTER", Header("stage"));
+
+        // The key "k" is no JSON: each record fails at the key converter, and its header says so.
+        var badKey = ReadOne(Api.Silo.KafkaBootstrap, "poisoned-keys-dlq");
+        Assert.Equal("KEY_CONVERTER", System.Text.Encoding.UTF8.GetString(badKey.Message.Headers.GetLastBytes("__connect.errors.stage")));
 
         var failed = await Api.WaitForTasks("strict", "FAILED");
         Assert.Contains("could not be converted or transformed", failed.GetProperty("tasks")[0].GetProperty("trace").GetString(), StringComparison.Ordinal);

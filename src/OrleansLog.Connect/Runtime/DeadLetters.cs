@@ -44,7 +44,8 @@ public sealed class DeadLetters : IAsyncDisposable
         return new DeadLetters(client, topic, config.GetBool(ConnectorConfigs.DeadLetterHeaders), task);
     }
 
-    public void Send(ConsumeResult<byte[]?, byte[]?> failed, Exception error)
+    /// <summary>Writes <paramref name="failed"/>, which failed at <paramref name="stage"/> (a <see cref="ConnectStage"/>) with <paramref name="error"/>.</summary>
+    public void Send(ConsumeResult<byte[]?, byte[]?> failed, Exception error, string stage)
     {
         var headers = new Headers();
         if (failed.Message.Headers is { } original)
@@ -60,7 +61,7 @@ public sealed class DeadLetters : IAsyncDisposable
             Add("offset", failed.Offset.ToString(CultureInfo.InvariantCulture));
             Add("connector.name", _task.Connector);
             Add("task.id", _task.Task.ToString(CultureInfo.InvariantCulture));
-            Add("stage", "VALUE_CONVERTER");
+            Add("stage", stage);
             Add("exception.class.name", error.GetType().FullName ?? error.GetType().Name);
             Add("exception.message", error.Message);
             Add("exception.stacktrace", error.ToString());

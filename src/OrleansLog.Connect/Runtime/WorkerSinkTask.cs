@@ -118,10 +118,13 @@ public sealed class WorkerSinkTask(
 
     private static async ValueTask<SinkRecord?> ConvertAsync(ConsumeResult<byte[]?, byte[]?> result, IConverter keys, IConverter values, TransformChain transforms, ErrorHandling errors, DeadLetters? deadLetters)
     {
+        var stage = ConnectStage.KeyConverter;
         try
         {
             var (keySchema, key) = await keys.ToConnectAsync(result.Topic, result.Message.Key);
+            stage = ConnectStage.ValueConverter;
             var (valueSchema, value) = await values.ToConnectAsync(result.Topic, result.Message.Value);
+            stage = ConnectStage.Transformation;
             var record = new SinkRecord(result.Topic, result.Partition, result.Offset, keySchema, key, valueSchema, value, result.Message.Timestamp)
             {
                 Headers = RecordHeaders.FromClient(result.Message.Headers),
@@ -132,12 +135,12 @@ public sealed class WorkerSinkTask(
         }
         catch (Exception e) when (e is DataException or ConfigException or InvalidCastException or FormatException or RegexMatchTimeoutException)
         {
-            if (!errors.Tolerates(e, "conversion or transformation"))
+            if (!errors.Tolerates(e, stage))
             {
-                throw new DataException($"Task stopped: the record at {result.Topic}-{result.Partition}@{result.Offset} could not be converted or transformed, and errors.tolerance is none: {e.Message}", e);
+                throw new DataException($"Task stopped: the record at {result.Topic}-{result.Partition}@{result.Offset} could not be converted or transformed ({stage}), and errors.tolerance is none: {e.Message}", e);
             }
 
-            deadLetters?.Send(result, e);
+            deadLetters?.Send(result, e, stage);
             return null;
         }
     }

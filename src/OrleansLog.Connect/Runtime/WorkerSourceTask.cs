@@ -114,6 +114,7 @@ public sealed class WorkerSourceTask(
     private static async ValueTask<(string Topic, int? Partition, Message<byte[]?, byte[]?> Message)?> ConvertAsync(
         SourceRecord record, TransformChain transforms, IConverter keys, IConverter values, ErrorHandling errors)
     {
+        var stage = ConnectStage.Transformation;
         try
         {
             if (transforms.Apply(record) is not { } transformed)
@@ -121,17 +122,21 @@ public sealed class WorkerSourceTask(
                 return null;
             }
 
+            stage = ConnectStage.KeyConverter;
+            var key = await keys.FromConnectAsync(transformed.Topic, transformed.KeySchema, transformed.Key);
+            stage = ConnectStage.ValueConverter;
+            var value = await values.FromConnectAsync(transformed.Topic, transformed.ValueSchema, transformed.Value);
             return (transformed.Topic, transformed.Partition, new Message<byte[]?, byte[]?>
             {
-                Key = await keys.FromConnectAsync(transformed.Topic, transformed.KeySchema, transformed.Key),
-                Value = await values.FromConnectAsync(transformed.Topic, transformed.ValueSchema, transformed.Value),
+                Key = key,
+                Value = value,
                 Timestamp = transformed.Timestamp,
                 Headers = RecordHeaders.ToClient(transformed.Headers),
             });
         }
         catch (Exception e) when (e is DataException or ConfigException or InvalidCastException or FormatException)
         {
-            return errors.Tolerates(e, "conversion or transformation") ? null : throw new DataException($"Task stopped: a record of {record.Topic} could not be converted or transformed: {e.Message}", e);
+            return errors.Tolerates(e, stage) ? null : throw new DataException($"Task stopped: a record of {record.Topic} could not be converted or transformed ({stage}): {e.Message}", e);
         }
     }
 }
