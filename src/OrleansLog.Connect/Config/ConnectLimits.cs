@@ -3,9 +3,6 @@ namespace OrleansLog.Connect.Config;
 /// <summary>Bounds on what a connector's configuration can make the cluster hold or do, whoever sends it.</summary>
 public static class ConnectLimits
 {
-    /// <summary>Kafka's limit on a topic name, used for connector names too.</summary>
-    public const int MaxNameLength = 249;
-
     public const int MaxConfigEntries = 1_000;
 
     public const int MaxConfigKeyLength = 256;
@@ -16,14 +13,6 @@ public static class ConnectLimits
 
     /// <summary>How long a user's regular expression (RegexRouter, topics.regex, a predicate) may run on one input.</summary>
     public static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>What is wrong with a connector's name, or null.</summary>
-    public static string? CheckName(string? name) =>
-        string.IsNullOrWhiteSpace(name) ? "A connector needs a name."
-        : name.Length > MaxNameLength ? $"A connector's name has at most {MaxNameLength} characters."
-        : name.Any(c => char.IsControl(c) || c == '/') ? "A connector's name may not contain '/' or control characters."
-        : name != name.Trim() ? "A connector's name may not start or end with white space."
-        : null;
 
     /// <summary>What is wrong with the size of a configuration, or null.</summary>
     public static string? CheckSize(IReadOnlyDictionary<string, string> config) =>

@@ -32,7 +32,7 @@ public sealed partial class ConnectorGrain(
 
     public async Task<ConnectAnswer<ConnectorInfo>> Put(ImmutableSortedDictionary<string, string> config, bool createOnly)
     {
-        if (ConnectLimits.CheckName(Name) is { } badName)
+        if (ConnectorName.Check(Name) is { } badName)
         {
             return ConnectAnswer.Fail<ConnectorInfo>(ConnectStatus.BadRequest, badName);
         }

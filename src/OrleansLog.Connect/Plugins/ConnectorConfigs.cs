@@ -38,7 +38,7 @@ public static class ConnectorConfigs
     public static ConfigDef Definition(ConnectorPlugin plugin, IReadOnlyDictionary<string, string> config, int maxTasks)
     {
         var definition = new ConfigDef()
-            .Require(Name, ConfigType.String, ConfigImportance.High, "Globally unique name to use for this connector.", value => ConnectLimits.CheckName((string?)value), Common)
+            .Require(Name, ConfigType.String, ConfigImportance.High, "Globally unique name to use for this connector.", value => ConnectorName.Check((string?)value), Common)
             .Require(Class, ConfigType.String, ConfigImportance.High, "Name or alias of the class for this connector.", group: Common)
             .Define(TasksMax, ConfigType.Int, "1", ConfigImportance.High, "Maximum number of tasks to use for this connector.", ConfigRules.Between(1, maxTasks), Common)
             .Define(new ConfigKey(KeyConverter, ConfigType.Class, ConfigImportance.Low, "Converter class for keys (StringConverter by default).", Common)

@@ -46,6 +46,25 @@ internal static class JsonBody
         }
     }
 
+    /// <summary>
+    /// The body as a JSON object, or the problem <paramref name="problem"/> makes of what is wrong with it (each API
+    /// answers in its own dialect: Kafka Connect's and Confluent's error bodies differ).
+    /// </summary>
+    public static async Task<(JsonElement Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, Func<string, IResult> problem)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? (document.RootElement.Clone(), null)
+                : (default, problem("The body must be a JSON object."));
+        }
+        catch (JsonException e)
+        {
+            return (default, problem($"The body is not JSON: {e.Message}"));
+        }
+    }
+
     public static JsonSerializerOptions Options(HttpRequest request) =>
         request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using OrleansLog.Web.Api;
 using OrleansLog.Client;
 using OrleansLog.Connect;
 
@@ -171,17 +172,12 @@ internal static class ConnectEndpoints
             statusCode: status,
             extensions: new Dictionary<string, object?> { ["error_code"] = status, ["message"] = message });
 
-    private static ProblemHttpResult? CheckName(string name) =>
-        string.IsNullOrWhiteSpace(name) || name.Length > 249 || name.Any(c => char.IsControl(c) || c == '/') || name != name.Trim()
-            ? Problem(StatusCodes.Status400BadRequest, "A connector's name has 1 to 249 characters, no '/' or control characters, and no white space at its ends.")
-            : null;
-
     /// <summary>A configuration for the connector <paramref name="name"/>: a valid name, and a "name" setting, if any, that is the same.</summary>
     private static (ImmutableSortedDictionary<string, string>? Config, IResult? Problem) ReadNamedConfig(JsonElement element, string name)
     {
-        if (CheckName(name) is { } badName)
+        if (ConnectorName.Check(name) is { } badName)
         {
-            return (null, badName);
+            return (null, Problem(StatusCodes.Status400BadRequest, badName));
         }
 
         var (config, invalid) = ReadConfig(element);
@@ -220,18 +216,6 @@ internal static class ConnectEndpoints
         return (config.ToImmutable(), null);
     }
 
-    private static async Task<(JsonElement Body, IResult? Problem)> ReadObject(HttpRequest request)
-    {
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                ? (document.RootElement.Clone(), null)
-                : (default, Problem(StatusCodes.Status400BadRequest, "The body must be a JSON object."));
-        }
-        catch (JsonException e)
-        {
-            return (default, Problem(StatusCodes.Status400BadRequest, $"The body is not JSON: {e.Message}"));
-        }
-    }
+    private static Task<(JsonElement Body, IResult? Problem)> ReadObject(HttpRequest request) =>
+        JsonBody.ReadObjectAsync(request, message => Problem(StatusCodes.Status400BadRequest, message));
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using OrleansLog.Web.Api;
 using OrleansLog.Client;
 using OrleansLog.Schemas;
 
@@ -130,18 +131,6 @@ internal static class SchemaRegistryEndpoints
         return (schema.GetString(), type, null);
     }
 
-    private static async Task<(JsonElement Body, IResult? Problem)> ReadObject(HttpRequest request)
-    {
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                ? (document.RootElement.Clone(), null)
-                : (default, Problem(42200, "The body must be a JSON object."));
-        }
-        catch (JsonException e)
-        {
-            return (default, Problem(42200, $"The body is not JSON: {e.Message}"));
-        }
-    }
+    private static Task<(JsonElement Body, IResult? Problem)> ReadObject(HttpRequest request) =>
+        JsonBody.ReadObjectAsync(request, message => Problem(42200, message));
 }
