@@ -127,7 +127,7 @@ public sealed class PostgresSourceTask(ConnectContext context) : SourceTask
         return records;
     }
 
-    public override async Task CommitAsync(IReadOnlyList<SourceRecord> records, CancellationToken cancellationToken)
+    public override Task CommitAsync(IReadOnlyList<SourceRecord> records, CancellationToken cancellationToken)
     {
         if (records.Count > 0 && records[^1].SourceOffset["lsn"] is { } lsn && _replication is not null && _snapshot is null && _reader is not null)
         {
@@ -137,7 +137,7 @@ public sealed class PostgresSourceTask(ConnectContext context) : SourceTask
             _replication.SetReplicationStatus(committed);
         }
 
-        await Task.CompletedTask;
+        return Task.CompletedTask;
     }
 
     public override async ValueTask DisposeAsync()
