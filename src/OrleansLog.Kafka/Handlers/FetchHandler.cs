@@ -101,10 +101,12 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
             var done = await Task.WhenAny(pending);
             pending.Remove(done);
             var answer = await done;
+            var allEmptySoFar = gathered == 0;
             gathered += answer.Records.Length;
             if (!stop.IsCancellationRequested && (gathered >= fetch.MinBytes || answer.Error != ErrorCode.None))
             {
-                waited = gathered == answer.Records.Length && answer.Error == ErrorCode.None ? context.Time.GetElapsedTime(started) : TimeSpan.Zero;
+                // The fetch only waited if every answer before the one that ends it was empty, and that one is data, not an error.
+                waited = allEmptySoFar && answer.Error == ErrorCode.None ? context.Time.GetElapsedTime(started) : TimeSpan.Zero;
                 await stop.CancelAsync();
             }
         }
