@@ -20,7 +20,7 @@ internal sealed class ProducerEngine : IAsyncDisposable
     public ProducerEngine(IGrainFactory grains, ProducerConfig config, TimeProvider time, GatewayLossWatch? gateways = null)
     {
         Config = config;
-        Metadata = new TopicMetadataCache(grains, config.MetadataMaxAge, time, config.MaxBlock);
+        Metadata = new TopicMetadataCache(topic => grains.GetGrain<Topics.ITopicGrain>(topic).GetMetadata(), config.MetadataMaxAge, time, config.MaxBlock);
         _accumulator = new RecordAccumulator(config, time);
         Transactions = config.TransactionalId is { } transactionalId ? new TransactionManager(grains, transactionalId, config.TransactionTimeout) : null;
         _sender = new ProducerSender(grains, config, time, _accumulator, Metadata, gateways, Transactions);

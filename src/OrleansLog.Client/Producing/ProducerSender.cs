@@ -293,8 +293,9 @@ internal sealed class ProducerSender
             }
 
             // The lookup is bounded too: the topic grain may have lived on the silo that died, and a call to it
-            // would wait out Orleans' response timeout. The next round asks again (by then it has moved).
-            var lookup = _metadata.FetchAsync(partition.Topic).AsTask();
+            // would wait out Orleans' response timeout. The next round asks again (by then it has moved). Every
+            // attempt waiting on this topic shares one lookup up to half a round old.
+            var lookup = _metadata.FetchAsync(partition.Topic, LeaderCheckInterval / 2).AsTask();
             await ((Task)lookup.WaitAsync(LeaderCheckInterval, _time)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (!lookup.IsCompletedSuccessfully)
             {
