@@ -6,36 +6,70 @@ namespace OrleansLog.Storage.IO;
 /// Dedicated threads for fdatasync, shared by every log in the process. An fsync blocks its thread for
 /// a millisecond or much longer (a disk stall); on the .NET thread pool a few of them at once starve
 /// every other work item, and the pool adds threads only slowly, so latency of everything in the
-/// process suffers. Here they block their own threads instead. Several threads, so fsyncs of different
-/// partitions overlap in the device's queue. Thread-safe.
+/// process suffers. Here they block their own threads instead.
+/// <para>
+/// Threads are added on demand, whenever work is queued and none is idle, up to <see cref="MaxCount"/>. The
+/// file system merges fdatasyncs of different files that run at the same time into one journal commit, so
+/// the rate of partition flushes grows with how many run at once, well past the core count: on this
+/// project's 2-core ext4 test machine, write + fdatasync over 1,000 files reached about 6,300/s from 4
+/// threads, 13,300/s from 16 and 17,200/s from 64. A thousand partitions each taking a few records a second
+/// need that concurrency; one busy partition needs one thread, and then no more are started.
+/// </para>
+/// Thread-safe.
 /// </summary>
 public static class FlushThreads
 {
-    /// <summary>Enough for the device queue of a fast SSD; more would only add contention.</summary>
-    public static readonly int Count = Math.Clamp(Environment.ProcessorCount * 2, 4, 16);
+    /// <summary>The most fdatasyncs in flight at once: past this the journal gains little and threads only cost memory.</summary>
+    public const int MaxCount = 64;
 
-    private static readonly BlockingCollection<(Action<object?> Work, object? State)> Queue = Start();
+    private static readonly BlockingCollection<(Action<object?> Work, object? State)> Queue = [];
+    private static int _started;
+    private static int _idle;
+    private static int _waiting;
 
-    public static void Schedule(Action<object?> work, object? state) => Queue.Add((work, state));
+    /// <summary>Threads started so far.</summary>
+    public static int Count => Volatile.Read(ref _started);
 
-    private static BlockingCollection<(Action<object?>, object?)> Start()
+    public static void Schedule(Action<object?> work, object? state)
     {
-        var queue = new BlockingCollection<(Action<object?>, object?)>();
-        for (var i = 0; i < Count; i++)
+        // More work waiting than idle threads to take it: one of them would wait behind a running fsync.
+        var waiting = Interlocked.Increment(ref _waiting);
+        Queue.Add((work, state));
+        if (waiting > Volatile.Read(ref _idle))
         {
-            new Thread(() =>
-            {
-                foreach (var (work, state) in queue.GetConsumingEnumerable())
-                {
-                    work(state);
-                }
-            })
-            {
-                IsBackground = true,
-                Name = $"orleanslog-flush-{i}",
-            }.Start();
+            StartOneMore();
         }
+    }
 
-        return queue;
+    private static void StartOneMore()
+    {
+        int started;
+        do
+        {
+            started = Volatile.Read(ref _started);
+            if (started >= MaxCount)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _started, started + 1, started) != started);
+
+        new Thread(Run)
+        {
+            IsBackground = true,
+            Name = $"orleanslog-flush-{started}",
+        }.Start();
+    }
+
+    private static void Run()
+    {
+        while (true)
+        {
+            Interlocked.Increment(ref _idle);
+            var (work, state) = Queue.Take();
+            Interlocked.Decrement(ref _idle);
+            Interlocked.Decrement(ref _waiting);
+            work(state);
+        }
     }
 }
