@@ -30,6 +30,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
     private readonly Queue<ConsumeResult<TKey, TValue>> _decoded = new();
     private GroupSession? _session;
     private ImmutableArray<string> _subscription = [];
+    private IReadOnlyList<TopicPartition>? _assignment;
     private FetchedChunk? _chunk;
     private ReadOnlyMemory<byte> _chunkRemaining;
     private AbortedTransactionFilter? _aborted;
@@ -47,7 +48,8 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
     }
 
     /// <summary>The partitions this consumer reads now.</summary>
-    public IReadOnlyList<TopicPartition> Assignment => GroupSortedKeys();
+    /// <remarks>Sorted once per change of the assignment, not per call: callers poll it between records.</remarks>
+    public IReadOnlyList<TopicPartition> Assignment => _assignment ??= GroupSortedKeys().AsReadOnly();
 
     public IReadOnlyList<string> Subscription => _subscription;
 
@@ -505,6 +507,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
 
         var fetcher = new PartitionFetcher(partition, position, _grains, _config, _chunks.Writer, _time);
         _fetchers.Add(partition, fetcher);
+        _assignment = null;
         fetcher.Start();
     }
 
@@ -518,6 +521,8 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
                 DropDecoded(partition);
             }
         }
+
+        _assignment = null;
     }
 
     private Dictionary<TopicPartition, long> FetchCommitted(List<TopicPartition> partitions)

@@ -69,7 +69,7 @@ public sealed class OrleansLogNativeDriver(OrleansLogServers servers) : IBenchma
                 while (!stop.IsCancellationRequested)
                 {
                     var record = consumer.Consume(TimeSpan.FromMilliseconds(100));
-                    if (consumer.Assignment.Count > 0)
+                    if (!_ready.Task.IsCompleted && consumer.Assignment.Count > 0)
                     {
                         _ready.TrySetResult();
                     }
