@@ -30,6 +30,9 @@ namespace OrleansLog.Kafka.Handlers;
 /// </summary>
 internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchOptions> options) : IKafkaHandler
 {
+    /// <summary>The fewest bytes a partition takes in a Fetch request (index, offset, max bytes): what a stated count is checked against.</summary>
+    private const int MinPartitionBytes = 16;
+
     public ApiKey Key => ApiKey.Fetch;
 
     public async Task<KafkaWriter?> HandleAsync(KafkaRequest request)
@@ -253,6 +256,10 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
             }
 
             var partitionCount = reader.ReadArrayLength(flexible: false);
+
+            // Sized once from the count the request states (no more than its bytes can hold), not grown by doubling.
+            named.EnsureCapacity(named.Count + Math.Clamp(partitionCount, 0, reader.Remaining / MinPartitionBytes));
+            topic.Partitions.EnsureCapacity(topic.Partitions.Count + Math.Clamp(partitionCount, 0, reader.Remaining / MinPartitionBytes));
             for (var p = 0; p < partitionCount; p++)
             {
                 var index = reader.ReadInt32();
