@@ -34,6 +34,15 @@ public sealed class LogReadResult : IDisposable
     /// <summary>The offset after the last batch returned: where the next read continues.</summary>
     public long NextOffset { get; }
 
+    /// <summary>
+    /// Hands the buffer over: the caller now owns it (a pooled one goes back to <see cref="ArrayPool{T}.Shared"/> by the
+    /// caller's hand; see <see cref="IsPooled"/>), and <see cref="Dispose"/> does nothing. Null when nothing was read.
+    /// </summary>
+    public byte[]? TakeBuffer() => Interlocked.Exchange(ref _buffer, null);
+
+    /// <summary>Whether the buffer was rented from <see cref="ArrayPool{T}.Shared"/>.</summary>
+    public bool IsPooled => _pooled;
+
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, null);

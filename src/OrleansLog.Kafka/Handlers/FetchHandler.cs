@@ -43,7 +43,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         var partitions = fetch.Topics.SelectMany(t => t.Partitions).ToList();
         foreach (var refused in partitions.Where(p => !context.AllowsTopic(request, AclOperation.Read, p.Topic)))
         {
-            refused.Result = new FetchResponse(ErrorCode.TopicAuthorizationFailed, ReadOnlyMemory<byte>.Empty, -1, -1, refused.Offset, KafkaAccess.TopicRefusal(request, AclOperation.Read, refused.Topic));
+            refused.Result = new FetchResponse(ErrorCode.TopicAuthorizationFailed, FetchedBatches.Empty, -1, -1, refused.Offset, KafkaAccess.TopicRefusal(request, AclOperation.Read, refused.Topic));
         }
 
         List<FetchPartition> readable = [.. partitions.Where(p => p.Result is null)];
@@ -211,7 +211,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
     {
         if (!PartitionAddress.IsValid(partition.Topic, partition.Partition))
         {
-            return new FetchResponse(ErrorCode.UnknownTopicOrPartition, ReadOnlyMemory<byte>.Empty, -1, -1, partition.Offset, PartitionAddress.Unknown(partition.Topic, partition.Partition));
+            return new FetchResponse(ErrorCode.UnknownTopicOrPartition, FetchedBatches.Empty, -1, -1, partition.Offset, PartitionAddress.Unknown(partition.Topic, partition.Partition));
         }
 
         try
@@ -222,7 +222,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         catch (Exception e)
         {
             var (code, message) = KafkaErrors.From(e);
-            return new FetchResponse(code, ReadOnlyMemory<byte>.Empty, -1, -1, partition.Offset, message);
+            return new FetchResponse(code, FetchedBatches.Empty, -1, -1, partition.Offset, message);
         }
     }
 
@@ -346,8 +346,9 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
                     records = ReadOnlyMemory<byte>.Empty;
                 }
 
-                // The grain's answer is the client's own copy: referenced, not copied again.
+                // The grain's answer is referenced, not copied again; a pooled one goes back once the frame is on the socket.
                 response.WriteBytesReference(records, flexible: false);
+                response.Owns(result);
                 budget -= records.Length;
                 anyRecords |= records.Length > 0;
             }

@@ -19,6 +19,7 @@ public sealed class KafkaWriter : IDisposable
     private byte[] _buffer;
     private int _length;
     private List<(int Position, ReadOnlyMemory<byte> Bytes)>? _references;
+    private List<IDisposable>? _owned;
     private int _referencedLength;
     private int _throttlePosition = -1;
 
@@ -99,6 +100,9 @@ public sealed class KafkaWriter : IDisposable
         value.CopyTo(Span(value.Length));
     }
 
+    /// <summary>Disposes <paramref name="resource"/> with this frame: what holds referenced bytes lives until they are on the socket.</summary>
+    public void Owns(IDisposable resource) => (_owned ??= []).Add(resource);
+
     /// <summary>A byte field whose contents are not copied but written to the socket from <paramref name="value"/>, which must stay unchanged until then.</summary>
     public void WriteBytesReference(ReadOnlyMemory<byte> value, bool flexible)
     {
@@ -170,6 +174,16 @@ public sealed class KafkaWriter : IDisposable
         if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        _references = null;
+        if (_owned is { } owned)
+        {
+            _owned = null;
+            foreach (var resource in owned)
+            {
+                resource.Dispose();
+            }
         }
     }
 

@@ -46,18 +46,19 @@ public static class LongPollFetch
 
             if (request.Offset < bound)
             {
-                // Read into a buffer of the answer's own (the response outlives this call), so no batch is copied twice.
-                using var read = log.Read(request.Offset, maxBytes, maxOffset: bound, request.MinOneBatch, owned: true);
+                // Read into a pooled buffer that the answer takes over (see FetchedBatches), so no batch is copied twice
+                // and no array of the fetch's size is made.
+                using var read = log.Read(request.Offset, maxBytes, maxOffset: bound, request.MinOneBatch);
                 if (read.Length >= request.MinBytes || timeout.IsCompleted)
                 {
                     var aborted = committed && read.Length > 0 ? AbortedIn(log, request.Offset, read.NextOffset) : default;
-                    return new FetchResponse(ErrorCode.None, read.Records, highWatermark, read.LogStartOffset, read.Length > 0 ? read.NextOffset : request.Offset, null, lastStable, aborted);
+                    return new FetchResponse(ErrorCode.None, Batches(read), highWatermark, read.LogStartOffset, read.Length > 0 ? read.NextOffset : request.Offset, null, lastStable, aborted);
                 }
             }
 
             if (timeout.IsCompleted)
             {
-                return new FetchResponse(ErrorCode.None, ReadOnlyMemory<byte>.Empty, highWatermark, log.LogStartOffset, request.Offset, null, lastStable);
+                return new FetchResponse(ErrorCode.None, FetchedBatches.Empty, highWatermark, log.LogStartOffset, request.Offset, null, lastStable);
             }
 
             await Task.WhenAny(changed, timeout);
@@ -66,6 +67,15 @@ public static class LongPollFetch
                 return Failed(ended(), -1, -1);
             }
         }
+    }
+
+    /// <summary>The read's batches for the answer, which takes over its buffer.</summary>
+    private static FetchedBatches Batches(LogReadResult read)
+    {
+        var length = read.Length;
+        return read.TakeBuffer() is not { } buffer ? FetchedBatches.Empty
+            : read.IsPooled ? FetchedBatches.OfRented(buffer, length)
+            : FetchedBatches.Of(buffer.AsMemory(0, length));
     }
 
     /// <summary>Completes (never faults) when <paramref name="wait"/> has passed or <paramref name="stopWaiting"/> is cancelled.</summary>
@@ -80,5 +90,5 @@ public static class LongPollFetch
     }
 
     public static FetchResponse Failed(OrleansLogException error, long highWatermark, long logStartOffset) =>
-        new(error.Code, ReadOnlyMemory<byte>.Empty, highWatermark, logStartOffset, -1, error.Message);
+        new(error.Code, FetchedBatches.Empty, highWatermark, logStartOffset, -1, error.Message);
 }

@@ -75,6 +75,22 @@ public class KafkaCodecTests
         Assert.Throws<InvalidOperationException>(() => writer.Complete());
     }
 
+    [Fact]
+    public void What_holds_referenced_bytes_is_disposed_with_the_frame_once_and_not_before()
+    {
+        var holder = new CountingDisposable();
+        var writer = new KafkaWriter();
+        writer.WriteBytesReference(new byte[10_000], flexible: false);
+        writer.Owns(holder);
+
+        writer.WriteTo(new System.Buffers.ArrayBufferWriter<byte>());
+        Assert.Equal(0, holder.Disposed);
+
+        writer.Dispose();
+        writer.Dispose();
+        Assert.Equal(1, holder.Disposed);
+    }
+
     [Theory]
     [InlineData(new byte[] { 0, 5, (byte)'a' })]
     [InlineData(new byte[] { 0xff, 0xfe })]
@@ -112,5 +128,12 @@ public class KafkaCodecTests
         Assert.Equal((short)1, SupportedApis.Find((short)ApiKey.AlterClientQuotas)!.Value.FlexibleFrom);
         Assert.True(SupportedApis.Find((short)ApiKey.AlterUserScramCredentials)!.Value.IsFlexible(0));
         Assert.Null(SupportedApis.Find(71));
+    }
+
+    private sealed class CountingDisposable : IDisposable
+    {
+        public int Disposed { get; private set; }
+
+        public void Dispose() => Disposed++;
     }
 }

@@ -1,0 +1,62 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using Orleans.Serialization.Buffers;
+using Orleans.Serialization.Codecs;
+using Orleans.Serialization.Cloning;
+using Orleans.Serialization.Serializers;
+using Orleans.Serialization.WireProtocol;
+
+namespace OrleansLog.Partitions;
+
+/// <summary>
+/// Writes <see cref="FetchedBatches"/> as length-prefixed bytes (as Orleans writes a byte array) and then hands a
+/// rented array back to the pool: an answer is written once and the broker is done with it. Reads into an array of
+/// the receiver's own. Stateless.
+/// </summary>
+[RegisterSerializer]
+public sealed class FetchedBatchesCodec : IFieldCodec<FetchedBatches>
+{
+    public void WriteField<TBufferWriter>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, [AllowNull] Type expectedType, [AllowNull] FetchedBatches value)
+        where TBufferWriter : IBufferWriter<byte>
+    {
+        // An answer built without batches (null) is written as none.
+        value ??= FetchedBatches.Empty;
+        ReferenceCodec.MarkValueField(writer.Session);
+        writer.WriteFieldHeader(fieldIdDelta, expectedType, typeof(FetchedBatches), WireType.LengthPrefixed);
+        var bytes = value.Memory.Span;
+        writer.WriteVarUInt32((uint)bytes.Length);
+        writer.Write(bytes);
+        value.Dispose();
+    }
+
+    public FetchedBatches ReadValue<TInput>(ref Reader<TInput> reader, Field field)
+    {
+        ReferenceCodec.MarkValueField(reader.Session);
+        field.EnsureWireType(WireType.LengthPrefixed);
+        var length = reader.ReadVarUInt32();
+        if (length > int.MaxValue)
+        {
+            throw new InvalidDataException($"Fetched batches claim {length} bytes.");
+        }
+
+        if (length == 0)
+        {
+            return FetchedBatches.Empty;
+        }
+
+        // The message must hold what the length claims before an array of that size is made.
+        reader.EnsureAvailable(length);
+        var bytes = GC.AllocateUninitializedArray<byte>((int)length);
+        reader.ReadBytes(bytes);
+        return FetchedBatches.Of(bytes);
+    }
+}
+
+/// <summary>No copy: the batches are immutable, and a caller in the same silo takes over the rented array.</summary>
+[RegisterCopier]
+public sealed class FetchedBatchesCopier : IDeepCopier<FetchedBatches>, IOptionalDeepCopier
+{
+    public FetchedBatches? DeepCopy(FetchedBatches? input, CopyContext context) => input;
+
+    public bool IsShallowCopyable() => true;
+}

@@ -1,0 +1,81 @@
+using System.Buffers;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Serialization.Cloning;
+using OrleansLog.Partitions;
+
+namespace OrleansLog.Server.Tests.Partitions;
+
+/// <summary>A fetch answer's pooled batches: handed back once written to the caller, or by a caller in the same silo, and never read after.</summary>
+public sealed class FetchedBatchesTests : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+
+    [Fact]
+    public void An_answer_written_for_another_process_arrives_whole_and_its_pooled_array_goes_back()
+    {
+        var serializer = _services.GetRequiredService<Serializer>();
+        var sent = Answer(Rented(5000));
+
+        var bytes = serializer.SerializeToArray(sent);
+        var received = serializer.Deserialize<FetchResponse>(bytes)!;
+
+        Assert.Equal(Pattern(5000), received.Records.ToArray());
+        Assert.Equal(5000, received.Batches.Length);
+        Assert.Equal(42, received.NextOffset);
+
+        // The broker's array went back to the pool as it was written: reading it now would read another fetch's bytes.
+        Assert.Throws<ObjectDisposedException>(() => sent.Records);
+        Assert.Equal(5000, sent.Batches.Length);
+
+        // What arrived is the receiver's own: disposing it changes nothing.
+        received.Dispose();
+        Assert.Equal(Pattern(5000), received.Records.ToArray());
+    }
+
+    [Fact]
+    public void An_empty_answer_round_trips_as_the_shared_empty_batches()
+    {
+        var serializer = _services.GetRequiredService<Serializer>();
+        var received = serializer.Deserialize<FetchResponse>(serializer.SerializeToArray(Answer(FetchedBatches.Empty)))!;
+        Assert.Same(FetchedBatches.Empty, received.Batches);
+        received.Dispose();
+        Assert.True(FetchedBatches.Empty.Memory.IsEmpty);
+    }
+
+    [Fact]
+    public void A_caller_in_the_same_silo_gets_the_answer_itself_and_hands_the_array_back_once()
+    {
+        var copier = _services.GetRequiredService<DeepCopier>();
+        var sent = Answer(Rented(100));
+
+        var copy = copier.Copy(sent);
+        Assert.Same(sent, copy);
+        Assert.Equal(Pattern(100), copy.Records.ToArray());
+
+        copy.Dispose();
+        copy.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => copy.Records);
+    }
+
+    [Fact]
+    public void Bytes_of_the_callers_own_stay_readable_after_dispose()
+    {
+        var batches = FetchedBatches.Of(Pattern(10));
+        batches.Dispose();
+        Assert.Equal(Pattern(10), batches.Memory.ToArray());
+    }
+
+    public void Dispose() => _services.Dispose();
+
+    private static FetchResponse Answer(FetchedBatches batches) => new(ErrorCode.None, batches, 100, 0, 42);
+
+    private static FetchedBatches Rented(int length)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        Pattern(length).CopyTo(rented, 0);
+        return FetchedBatches.OfRented(rented, length);
+    }
+
+    private static byte[] Pattern(int length) => [.. Enumerable.Range(0, length).Select(i => (byte)(i * 7))];
+}
