@@ -5,6 +5,8 @@ namespace OrleansLog.Partitions;
 /// <see cref="MinOneBatch"/> is false), waiting up to <see cref="MaxWaitMs"/> until at least
 /// <see cref="MinBytes"/> are available. The broker caps <see cref="MaxBytes"/> at its own
 /// <c>fetch.max.bytes</c>. With <see cref="IsolationLevel.ReadCommitted"/> it reads below the last stable offset only.
+/// <see cref="CallerReturnsBuffer"/> is the promise of a caller in the broker's own silo (the Kafka listener) to dispose
+/// the answer once it is done with its batches: they are then read into a pooled array (see <see cref="FetchedBatches"/>).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record FetchRequest(
@@ -13,4 +15,5 @@ public sealed record FetchRequest(
     [property: Id(2)] int MinBytes = 1,
     [property: Id(3)] int MaxWaitMs = 500,
     [property: Id(4)] bool MinOneBatch = true,
-    [property: Id(5)] IsolationLevel Isolation = IsolationLevel.ReadUncommitted);
+    [property: Id(5)] IsolationLevel Isolation = IsolationLevel.ReadUncommitted,
+    [property: Id(6)] bool CallerReturnsBuffer = false);

@@ -3,18 +3,19 @@ using System.Buffers;
 namespace OrleansLog.Partitions;
 
 /// <summary>
-/// The record batches of a fetch answer, as stored. On a broker they sit in an array rented from
-/// <see cref="ArrayPool{T}.Shared"/> by the log read; <see cref="FetchedBatchesCodec"/> returns it once it has written
-/// them to the caller's connection, and a caller in the same silo (the Kafka listener) gets the object itself and
-/// returns it with <see cref="Dispose"/> once it has written its own answer. So a fetch costs the broker no array of
-/// its size (they were arrays of up to a megabyte per fetch, in the large object heap, collected only by gen2
-/// collections). What a caller on another process receives is an array of its own that nothing returns.
+/// The record batches of a fetch answer, as stored: for a caller in the broker's own silo that promised to hand them
+/// back (<see cref="FetchRequest.CallerReturnsBuffer"/>: the Kafka listener), in the log read's array rented from
+/// <see cref="ArrayPool{T}.Shared"/>, which that caller gets itself (no copy) and returns with <see cref="Dispose"/>
+/// once its own answer is on the socket. So a Kafka fetch costs the broker no array of its size (they were arrays of
+/// up to a megabyte per fetch, in the large object heap, collected only by gen2 collections). Every other answer
+/// holds an array of its own, and a caller on another process receives one of its own.
 /// </summary>
 /// <remarks>
-/// Only answers are pooled this way: Orleans writes an answer once, while a request may be written again when it is
-/// forwarded to another silo. Thread-safe: the array is handed back at most once, by whichever of the codec and
-/// <see cref="Dispose"/> comes first; reading <see cref="Memory"/> afterwards throws rather than read another
-/// fetch's bytes.
+/// Writing the batches never hands the array back. An earlier version did (an answer is written once, to its caller),
+/// and a Connect CDC test lost rows about every other run: some path in the silo still read an answer after it was
+/// written. Until that path is found, only the caller that promised returns the array.
+/// Thread-safe: the array is handed back at most once; reading <see cref="Memory"/> afterwards throws rather than
+/// read another fetch's bytes.
 /// </remarks>
 [Immutable]
 public sealed class FetchedBatches : IDisposable

@@ -9,9 +9,8 @@ using Orleans.Serialization.WireProtocol;
 namespace OrleansLog.Partitions;
 
 /// <summary>
-/// Writes <see cref="FetchedBatches"/> as length-prefixed bytes (as Orleans writes a byte array) and then hands a
-/// rented array back to the pool: an answer is written once and the broker is done with it. Reads into an array of
-/// the receiver's own. Stateless.
+/// Writes <see cref="FetchedBatches"/> as length-prefixed bytes (as Orleans writes a byte array); reads them into an
+/// array of the receiver's own. It never hands a rented array back (see <see cref="FetchedBatches"/>). Stateless.
 /// </summary>
 [RegisterSerializer]
 public sealed class FetchedBatchesCodec : IFieldCodec<FetchedBatches>
@@ -26,7 +25,6 @@ public sealed class FetchedBatchesCodec : IFieldCodec<FetchedBatches>
         var bytes = value.Memory.Span;
         writer.WriteVarUInt32((uint)bytes.Length);
         writer.Write(bytes);
-        value.Dispose();
     }
 
     public FetchedBatches ReadValue<TInput>(ref Reader<TInput> reader, Field field)
@@ -52,7 +50,7 @@ public sealed class FetchedBatchesCodec : IFieldCodec<FetchedBatches>
     }
 }
 
-/// <summary>No copy: the batches are immutable, and a caller in the same silo takes over the rented array.</summary>
+/// <summary>No copy: the batches are immutable, and the caller in the same silo that promised to return a rented array gets it.</summary>
 [RegisterCopier]
 public sealed class FetchedBatchesCopier : IDeepCopier<FetchedBatches>, IOptionalDeepCopier
 {

@@ -217,7 +217,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         try
         {
             return await context.Grains.GetPartitionGrain(partition.Topic, partition.Partition)
-                .Fetch(new FetchRequest(partition.Offset, maxBytes, MinBytes: 1, maxWaitMs, wholeBatch, partition.Isolation), stopWaiting);
+                .Fetch(new FetchRequest(partition.Offset, maxBytes, MinBytes: 1, maxWaitMs, wholeBatch, partition.Isolation, CallerReturnsBuffer: true), stopWaiting);
         }
         catch (Exception e)
         {

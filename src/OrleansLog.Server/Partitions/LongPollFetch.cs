@@ -46,9 +46,9 @@ public static class LongPollFetch
 
             if (request.Offset < bound)
             {
-                // Read into a pooled buffer that the answer takes over (see FetchedBatches), so no batch is copied twice
-                // and no array of the fetch's size is made.
-                using var read = log.Read(request.Offset, maxBytes, maxOffset: bound, request.MinOneBatch);
+                // Read into a buffer the answer takes over, so no batch is copied twice: a pooled one when the caller
+                // promised to hand it back (see FetchedBatches), else one of the answer's own.
+                using var read = log.Read(request.Offset, maxBytes, maxOffset: bound, request.MinOneBatch, owned: !request.CallerReturnsBuffer);
                 if (read.Length >= request.MinBytes || timeout.IsCompleted)
                 {
                     var aborted = committed && read.Length > 0 ? AbortedIn(log, request.Offset, read.NextOffset) : default;

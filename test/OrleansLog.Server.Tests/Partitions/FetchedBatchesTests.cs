@@ -6,13 +6,13 @@ using OrleansLog.Partitions;
 
 namespace OrleansLog.Server.Tests.Partitions;
 
-/// <summary>A fetch answer's pooled batches: handed back once written to the caller, or by a caller in the same silo, and never read after.</summary>
+/// <summary>A fetch answer's pooled batches: handed back by the caller in the same silo that promised to, never by being written, and never read after.</summary>
 public sealed class FetchedBatchesTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddSerializer().BuildServiceProvider();
 
     [Fact]
-    public void An_answer_written_for_another_process_arrives_whole_and_its_pooled_array_goes_back()
+    public void An_answer_written_for_another_process_arrives_whole_and_writing_it_hands_nothing_back()
     {
         var serializer = _services.GetRequiredService<Serializer>();
         var sent = Answer(Rented(5000));
@@ -24,7 +24,9 @@ public sealed class FetchedBatchesTests : IDisposable
         Assert.Equal(5000, received.Batches.Length);
         Assert.Equal(42, received.NextOffset);
 
-        // The broker's array went back to the pool as it was written: reading it now would read another fetch's bytes.
+        // Only the caller that promised returns a rented array: the written answer still reads whole.
+        Assert.Equal(Pattern(5000), sent.Records.ToArray());
+        sent.Dispose();
         Assert.Throws<ObjectDisposedException>(() => sent.Records);
         Assert.Equal(5000, sent.Batches.Length);
 
