@@ -12,8 +12,9 @@ namespace OrleansLog.Partitions;
 /// </summary>
 /// <remarks>
 /// Writing the batches never hands the array back. An earlier version did (an answer is written once, to its caller),
-/// and a Connect CDC test lost rows about every other run: some path in the silo still read an answer after it was
-/// written. Until that path is found, only the caller that promised returns the array.
+/// and PostgresCdcTests then failed in 3 of 5 runs (its replica never came to hold the source's rows): presumably some
+/// path in the silo still read an answer after it was written; it was not found. Until it is, only the caller that
+/// promised returns the array.
 /// Thread-safe: the array is handed back at most once; reading <see cref="Memory"/> afterwards throws rather than
 /// read another fetch's bytes.
 /// </remarks>
