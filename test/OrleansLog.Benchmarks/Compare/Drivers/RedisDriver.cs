@@ -16,6 +16,8 @@ public sealed class RedisDriver(string endpoint, string appendFsync, int replica
 {
     private const string Field = "p";
 
+    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromMinutes(2);
+
     private readonly List<ConnectionMultiplexer> _connections = [];
 
     /// <summary>The connection that deletes finished workloads' streams and rewrites the AOF, kept across workloads.</summary>
@@ -80,10 +82,20 @@ public sealed class RedisDriver(string endpoint, string appendFsync, int replica
     private static RedisKey[] Keys(string topic, Workload workload) =>
         [.. Enumerable.Range(0, workload.PartitionsPerTopic).Select(p => (RedisKey)string.Create(CultureInfo.InvariantCulture, $"{topic}-{p}"))];
 
-    /// <summary>A multiplexer per producer and consumer: a producer's WAIT holds its own connection only.</summary>
+    /// <summary>
+    /// A multiplexer per producer and consumer: a producer's WAIT holds its own connection only. Commands
+    /// may wait as long as a Kafka producer's delivery (<c>delivery.timeout.ms</c>, 120 s by default), not
+    /// StackExchange.Redis' 5 s: the runner lets 32 MiB wait for acknowledgement, so a server slower than
+    /// about 6 MB/s (Redis fsyncing every write on a slow disk) would otherwise show the client's timeout
+    /// as failed messages rather than its own rate and latency.
+    /// </summary>
     private async Task<ConnectionMultiplexer> Connect(bool admin = false)
     {
-        var connection = await ConnectionMultiplexer.ConnectAsync(admin ? $"{endpoint},allowAdmin=true" : endpoint);
+        var options = ConfigurationOptions.Parse(endpoint);
+        options.AllowAdmin = admin;
+        options.AsyncTimeout = (int)DeliveryTimeout.TotalMilliseconds;
+        options.SyncTimeout = (int)DeliveryTimeout.TotalMilliseconds;
+        var connection = await ConnectionMultiplexer.ConnectAsync(options);
         lock (_connections)
         {
             _connections.Add(connection);
