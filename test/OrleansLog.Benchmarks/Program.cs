@@ -40,7 +40,7 @@ var replicated = new Command("replicated", "Three brokers in one process: RF=3 w
 replicated.SetAction(async (parse, _) => await Run(parse, folder => new ReplicatedBenchmark(folder, parse.GetValue(quick)).RunAsync()));
 
 var tls = new Option<bool>("--tls") { Description = "Also run Confluent.Kafka over a SASL_SSL listener (SCRAM-SHA-512, ACLs on), as ratios to PLAINTEXT in the same run." };
-var kafka = new Command("kafka", "Confluent.Kafka through the Kafka listener against the native client, same broker, same run: 1 KiB records, 8 partitions, produce then consume.")
+var kafka = new Command("kafka", "Confluent.Kafka through the Kafka listener against the native client, same broker, same run: 1 KiB records, 8 partitions, produce then consume; then Confluent.Kafka's consumer against kcat on 100-byte records in one partition.")
 {
     json, quick, directory, tls,
 };

@@ -85,7 +85,21 @@ internal sealed class KafkaBenchmark(string directory, bool quick, bool tls = fa
             results.Add(Report(new BenchmarkResult("kafka", "Confluent.Kafka over SASL_SSL (SCRAM-SHA-512): consume from the beginning", Records, (long)Records * RecordSize, ConsumeKafka(Secure(certificates, secure), "bench-kafka-tls"), "PLAINTEXT consume", kafkaRead.MegabytesPerSecond)));
         }
 
+        results.AddRange(await SmallRecordsAsync(client, bootstrap));
         return results;
+    }
+
+    /// <summary>100-byte records from one partition: kcat's read rate (the baseline), then Confluent.Kafka's consumer on the same data.</summary>
+    private async Task<List<BenchmarkResult>> SmallRecordsAsync(OrleansLogClient client, string bootstrap)
+    {
+        const string topic = "bench-small";
+        await client.Admin.CreateTopicAsync(topic, 1);
+        var small = new SmallRecordReads(bootstrap, quick);
+        small.Fill(topic);
+        var bytes = (long)small.Records * SmallRecordReads.RecordSize;
+        var kcat = Report(new BenchmarkResult("kafka", "kcat: 100 B records, 1 partition, consume (baseline)", small.Records, bytes, await small.ReadWithKcatAsync(topic), "-", 0));
+        var confluent = Report(new BenchmarkResult("kafka", "Confluent.Kafka: 100 B records, 1 partition, consume", small.Records, bytes, small.ReadWithConfluent(topic), "kcat consume", kcat.MegabytesPerSecond));
+        return [kcat, confluent];
     }
 
     private const string AdminUser = "bench-admin";
