@@ -101,6 +101,13 @@ public class BenchmarkSmokeTests
             Assert.Equal(0, row.GetProperty("failures").GetInt64());
         });
         Assert.Contains("| NATS JetStream |", await File.ReadAllTextAsync(Path.Combine(output, "results.md")), StringComparison.Ordinal);
+
+        // The raw disk's latency at each single-copy fixed rate, the floor those workloads' end-to-end tails are judged against.
+        var fixedRates = rows.Where(r => r.GetProperty("workload").GetString()!.StartsWith("fixed-rate-", StringComparison.Ordinal) && !r.GetProperty("workload").GetString()!.Contains("rf3", StringComparison.Ordinal)).Select(r => r.GetProperty("workload").GetString()).Distinct().Order().ToList();
+        var floors = report.RootElement.GetProperty("run").GetProperty("rawDiskAtRate").EnumerateArray().ToList();
+        Assert.NotEmpty(fixedRates);
+        Assert.Equal(fixedRates, floors.Select(f => f.GetProperty("workload").GetString()).Order());
+        Assert.All(floors, f => Assert.True(f.GetProperty("latency").GetProperty("p99Ms").GetDouble() > 0, f.ToString()));
         Assert.All(Directory.GetFiles(output, "*.png"), png => Assert.True(new FileInfo(png).Length > 1000, png));
         Assert.True(Directory.GetFiles(output, "throughput-*.png").Length == workloads, "one throughput chart per workload");
         Assert.False(Directory.Exists(temp.Sub("bench")), "the benchmark leaves no data behind");

@@ -35,6 +35,7 @@ public sealed class CompareBenchmark(CompareOptions options)
         var started = DateTime.UtcNow;
         var raw = RawDiskBaseline();
         Console.WriteLine($"raw disk: {RawDiskWriteSize / 1024} KiB writes + fdatasync: {raw.MegabytesPerSecond:0.0} MB/s, p50 {raw.P50Ms:0.00} ms, p99 {raw.P99Ms:0.00} ms");
+        var rawAtRate = RawDiskAtRates(workloads);
 
         var results = new List<WorkloadResult>();
         foreach (var group in workloads.GroupBy(w => w.ReplicationFactor))
@@ -47,7 +48,7 @@ public sealed class CompareBenchmark(CompareOptions options)
 
         var order = workloads.Select(w => w.Name).ToList();
         results = [.. results.OrderBy(r => order.IndexOf(r.Workload))];
-        var run = new CompareRun(Environment.MachineName, Environment.ProcessorCount, started, options.Quick, workloads[0].Duration.TotalSeconds, RawDiskWriteSize, raw.MegabytesPerSecond, raw.P50Ms, raw.P99Ms);
+        var run = new CompareRun(Environment.MachineName, Environment.ProcessorCount, started, options.Quick, workloads[0].Duration.TotalSeconds, RawDiskWriteSize, raw.MegabytesPerSecond, raw.P50Ms, raw.P99Ms, rawAtRate);
         var charts = CompareCharts.Write(options.OutputDirectory, results);
         var markdown = CompareReport.Markdown(run, results, charts);
         CompareReport.WriteJson(Path.Combine(options.OutputDirectory, "results.json"), run, results);
@@ -131,6 +132,25 @@ public sealed class CompareBenchmark(CompareOptions options)
         using var sync = Process.Start("sync")!;
         await sync.WaitForExitAsync();
         await Task.Delay(TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>
+    /// The raw disk at each fixed rate with one copy (a replicated workload's servers share this one disk, so
+    /// one file per partition would not be its floor), for the workload's measured duration.
+    /// </summary>
+    private List<RawDiskLatency> RawDiskAtRates(List<Workload> workloads)
+    {
+        var measured = new List<RawDiskLatency>();
+        foreach (var workload in workloads.Where(w => w.ProducerRate > 0 && !w.IsBacklog && w.ReplicationFactor == 1))
+        {
+            if (RawDiskAtRate.Measure(options.DataDirectory, workload, workload.Duration) is { } latency)
+            {
+                Console.WriteLine($"raw disk at {workload.Name}'s rate ({workload.PartitionsPerTopic} files, group commit per file): p50 {latency.P50Ms:0.00} ms, p99 {latency.P99Ms:0.00} ms, p99.9 {latency.P999Ms:0.00} ms");
+                measured.Add(new RawDiskLatency(workload.Name, latency));
+            }
+        }
+
+        return measured;
     }
 
     private (double MegabytesPerSecond, double P50Ms, double P99Ms) RawDiskBaseline()

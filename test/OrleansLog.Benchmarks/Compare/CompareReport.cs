@@ -31,6 +31,12 @@ public static class CompareReport
                 text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Driver} | {r.PublishRate:N0} | {r.PublishMegabytesPerSecond:0.0} | {r.PublishRatioToRawDisk:0.00} | {r.ConsumeRate:N0} | {r.ConsumeRatioToRawDisk:0.00} | {Latency(r.PublishLatency)} | {Latency(r.EndToEndLatency)} | {(r.BacklogDrainSeconds is { } d ? d.ToString("0.0", CultureInfo.InvariantCulture) : "-")} | {r.ServerCpuPercent:0} | {r.ServerPeakRssMegabytes:0} | {(r.ServerAllocatedBytesPerMessage is { } a ? a.ToString("N0", CultureInfo.InvariantCulture) : "-")} | {(r.ServerRuntime is { } gc ? string.Create(CultureInfo.InvariantCulture, $"{gc.GcPauseSeconds * 1000:N0} ({gc.Gen2Collections})") : "-")} | {r.Failures}{(r.FirstError is { } e ? $" ({Clip(e)})" : "")} |");
             }
 
+            if (run.RawDiskAtRate.FirstOrDefault(raw => raw.Workload == workload.Key) is { } disk)
+            {
+                text.AppendLine();
+                text.AppendLine(CultureInfo.InvariantCulture, $"Raw disk at this rate, same run: one file per partition, each message counted from its arrival until an fdatasync covers it (a 5 ms linger, then one write and fdatasync per file for all that arrived; no network, no broker): p50 / p99 / p99.9 {Latency(disk.Latency)} ms. End-to-end p99 over the raw disk's: {string.Join(", ", workload.Where(r => r.EndToEndLatency is not null).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Driver} {r.EndToEndLatency!.P99Ms / disk.Latency.P99Ms:0.00}x")))}.");
+            }
+
             text.AppendLine();
         }
 
@@ -77,4 +83,8 @@ public sealed record CompareRun(
     int RawDiskWriteBytes,
     double RawDiskMegabytesPerSecond,
     double RawDiskP50Ms,
-    double RawDiskP99Ms);
+    double RawDiskP99Ms,
+    IReadOnlyList<RawDiskLatency> RawDiskAtRate);
+
+/// <summary>The raw disk's latency at a fixed-rate workload's rate (see <see cref="Compare.RawDiskAtRate"/>).</summary>
+public sealed record RawDiskLatency(string Workload, LatencySummary Latency);
