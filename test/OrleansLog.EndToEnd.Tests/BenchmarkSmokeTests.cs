@@ -15,7 +15,7 @@ public class BenchmarkSmokeTests
     [InlineData("produce", 14)]
     [InlineData("e2e", 5)]
     [InlineData("replicated", 6)]
-    [InlineData("kafka", 4)]
+    [InlineData("kafka", 6)]
     public async Task Every_case_of_the_quick_run_produces_figures(string suite, int cases)
     {
         using var temp = new TempDirectory();
