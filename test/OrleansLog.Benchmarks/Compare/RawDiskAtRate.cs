@@ -10,9 +10,9 @@ namespace OrleansLog.Benchmarks.Compare;
 /// clients' linger (5 ms, <c>linger.ms</c> of both OrleansLog's and Kafka's producers), writes everything
 /// arrived so far in one write, runs fdatasync, and counts each message from its arrival to the end of
 /// that fdatasync (a batch per linger and a group commit per file, as a producer and a broker make them,
-/// with no network and no broker). Files share at most 64 threads, as the broker's flush threads do. Its latency is the floor, on this disk at that moment, for the end-to-end latency
-/// of any system that makes a message durable before acknowledging it: the tail a fixed-rate run's
-/// end-to-end p99 is judged against, measured in the same run.
+/// with no network and no broker). Files share at most 64 threads, as the broker's flush threads do.
+/// Its latency is what this disk, at that moment, leaves for a system that batches and fsyncs this way:
+/// the reference a fixed-rate run's end-to-end p99 is compared with, measured in the same run.
 /// <para>Each thread owns its files; nothing is shared but the histogram, which is thread-safe.</para>
 /// </summary>
 internal static class RawDiskAtRate

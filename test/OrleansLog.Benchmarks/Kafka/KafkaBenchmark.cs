@@ -157,7 +157,6 @@ internal sealed class KafkaBenchmark(string directory, bool quick, bool tls = fa
     private double ProduceKafka(ClientConfig connection, string topic)
     {
         var value = new byte[RecordSize];
-        long failed = 0;
         using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig(connection)
         {
             ClientId = "bench",
@@ -170,29 +169,7 @@ internal sealed class KafkaBenchmark(string directory, bool quick, bool tls = fa
         producer.Produce(topic, new Confluent.Kafka.Message<Null, byte[]> { Value = value });
         producer.Flush(TimeSpan.FromSeconds(30));
         var started = Stopwatch.GetTimestamp();
-        for (var i = 0; i < Records; i++)
-        {
-            while (true)
-            {
-                try
-                {
-                    producer.Produce(topic, new Confluent.Kafka.Message<Null, byte[]> { Value = value }, report =>
-                    {
-                        if (report.Error.IsError)
-                        {
-                            Interlocked.Increment(ref failed);
-                        }
-                    });
-                    break;
-                }
-                catch (ProduceException<Null, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
-                {
-                    producer.Poll(TimeSpan.FromMilliseconds(10));
-                }
-            }
-        }
-
-        producer.Flush(TimeSpan.FromMinutes(5));
+        var failed = KafkaProduceLoop.ProduceAll(producer, topic, Records, value);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return failed == 0 ? seconds : throw new InvalidOperationException($"{failed} Kafka produces failed.");
     }

@@ -20,7 +20,6 @@ internal sealed class SmallRecordReads(string bootstrap, bool quick)
     public void Fill(string topic)
     {
         var value = new byte[RecordSize];
-        long failed = 0;
         using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrap,
@@ -28,29 +27,7 @@ internal sealed class SmallRecordReads(string bootstrap, bool quick)
             EnableIdempotence = true,
             LingerMs = 5,
         }).Build();
-        for (var i = 0; i < Records; i++)
-        {
-            while (true)
-            {
-                try
-                {
-                    producer.Produce(topic, new Message<Null, byte[]> { Value = value }, report =>
-                    {
-                        if (report.Error.IsError)
-                        {
-                            Interlocked.Increment(ref failed);
-                        }
-                    });
-                    break;
-                }
-                catch (ProduceException<Null, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
-                {
-                    producer.Poll(TimeSpan.FromMilliseconds(10));
-                }
-            }
-        }
-
-        producer.Flush(TimeSpan.FromMinutes(5));
+        var failed = KafkaProduceLoop.ProduceAll(producer, topic, Records, value);
         if (failed > 0)
         {
             throw new InvalidOperationException($"{failed} of {Records} small records were not written.");
