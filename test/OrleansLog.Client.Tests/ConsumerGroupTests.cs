@@ -84,6 +84,44 @@ public class ConsumerGroupTests(ClientClusterFixture fixture) : IClassFixture<Cl
     }
 
     [Fact]
+    public async Task A_session_lost_and_rejoined_between_two_consumes_still_reports_every_partition_lost()
+    {
+        await Client.Admin.CreateTopicAsync("lossy-quiet", 2);
+        var lost = new ConcurrentBag<TopicPartition>();
+        var assigned = new ConcurrentBag<TopicPartition>();
+        var config = Config("lossy-quiet-group");
+        config.ClientId = "lossy-quiet-client";
+        config.SessionTimeout = TimeSpan.FromMilliseconds(600);
+        using var consumer = Client.NewConsumer<string, string>(config)
+            .SetPartitionsLostHandler((_, partitions) => partitions.ToList().ForEach(lost.Add))
+            .SetPartitionsAssignedHandler((_, partitions) => partitions.ToList().ForEach(assigned.Add))
+            .Build();
+        consumer.Subscribe("lossy-quiet");
+        await ConsumeUntil(consumer, () => consumer.Assignment.Count == 2, "the consumer holds both partitions");
+        var firstMember = consumer.MemberId;
+        var group = fixture.Grains.GetGrain<IConsumerGroupGrain>("lossy-quiet-group");
+
+        // No Consume call until the group has expired the member and its session has rejoined and been given
+        // both partitions back: the consumer sees the loss and the new assignment in one change.
+        fixture.Faults.DropLossyHeartbeats = true;
+        try
+        {
+            await Wait.Until(async () => (await group.Describe()).Members.All(m => m.MemberId != firstMember), "the group expires the member whose heartbeats are lost");
+        }
+        finally
+        {
+            fixture.Faults.DropLossyHeartbeats = false;
+        }
+
+        await Wait.Until(
+            async () => (await group.Describe()).Members is [{ } member] && member.MemberId != firstMember && member.Assignment.Length == 2,
+            "the session rejoins and gets both partitions back");
+        await ConsumeUntil(consumer, () => lost.Count == 2 && consumer.Assignment.Count == 2, "the loss is reported and the partitions are assigned again");
+        Assert.Equal([new TopicPartition("lossy-quiet", 0), new TopicPartition("lossy-quiet", 1)], lost.Order());
+        Assert.Equal(4, assigned.Count);
+    }
+
+    [Fact]
     public async Task A_commit_that_cannot_reach_the_group_fails_as_a_retriable_error_and_closing_the_consumer_does_not_throw()
     {
         await Client.Admin.CreateTopicAsync("unreachable", 1);
@@ -171,6 +209,27 @@ public class ConsumerGroupTests(ClientClusterFixture fixture) : IClassFixture<Cl
     }
 
     [Fact]
+    public async Task A_group_without_members_stops_reporting_a_deleted_topic_while_something_keeps_reading_it()
+    {
+        await Client.Admin.CreateTopicAsync("deleted-under-reader", 2);
+        await Client.Admin.CreateTopicAsync("kept-under-reader", 1);
+        await Client.Admin.ResetGroupOffsetsAsync("idle-reader-group", "deleted-under-reader", OffsetResetSpec.Latest);
+        await Client.Admin.ResetGroupOffsetsAsync("idle-reader-group", "kept-under-reader", OffsetResetSpec.Latest);
+        Assert.Equal(3, (await Client.Admin.DescribeGroupAsync("idle-reader-group")).Partitions.Count);
+
+        // The activation stays alive under these reads (as under the console's lag sampling), so only the
+        // read path can notice the deletion: within one metadata refresh interval.
+        await Client.Admin.DeleteTopicAsync("deleted-under-reader");
+        await Wait.Until(
+            async () => (await Client.Admin.DescribeGroupAsync("idle-reader-group")).Partitions.All(p => p.Partition.Topic == "kept-under-reader"),
+            "the group's description drops the deleted topic's offsets",
+            TimeSpan.FromSeconds(60));
+
+        var left = await fixture.Grains.GetGrain<IConsumerGroupGrain>("idle-reader-group").FetchOffsets([]);
+        Assert.Equal(new TopicPartition("kept-under-reader", 0), Assert.Single(left).Partition);
+    }
+
+    [Fact]
     public async Task Group_requests_are_validated()
     {
         var group = fixture.Grains.GetGrain<IConsumerGroupGrain>("validated");
@@ -198,18 +257,34 @@ public class ConsumerGroupTests(ClientClusterFixture fixture) : IClassFixture<Cl
     /// <summary>Keeps consuming (assignment changes apply inside consume calls) until the condition holds.</summary>
     private static Task ConsumeUntil(Consumer<string, string> consumer, Func<bool> condition, string what) => ConsumeUntil([consumer], condition, what);
 
-    private static async Task ConsumeUntil(Consumer<string, string>[] consumers, Func<bool> condition, string what)
-    {
-        await Wait.Until(
-            () =>
+    /// <remarks>
+    /// On a thread of its own, as an application runs its poll loop: Consume blocks its caller, and blocking
+    /// thread-pool threads here (two on this machine) starved the in-process silo for most of a second, longer
+    /// than the short sessions these tests use.
+    /// </remarks>
+    private static Task ConsumeUntil(Consumer<string, string>[] consumers, Func<bool> condition, string what) => Task.Factory.StartNew(
+        () =>
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            while (true)
             {
                 foreach (var consumer in consumers)
                 {
                     consumer.Consume(TimeSpan.FromMilliseconds(20));
                 }
 
-                return condition();
-            },
-            what);
-    }
+                if (condition())
+                {
+                    return;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    Assert.Fail($"Timed out waiting until {what}.");
+                }
+            }
+        },
+        CancellationToken.None,
+        TaskCreationOptions.LongRunning,
+        TaskScheduler.Default);
 }

@@ -374,9 +374,12 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
             return;
         }
 
+        // A lost session loses everything held, even partitions the rejoined member was given back before this
+        // call saw the loss: another member may have owned and committed them meanwhile, so they get the lost
+        // callback and restart from the committed offsets like any new partition.
         var current = _fetchers.Keys.ToImmutableHashSet();
-        Revoke([.. current.Except(assignment)], lost);
-        var added = assignment.Except(current).ToList();
+        Revoke([.. lost ? current : current.Except(assignment)], lost);
+        var added = assignment.Except(_fetchers.Keys).ToList();
         if (added.Count > 0)
         {
             Dictionary<TopicPartition, long> committed;

@@ -88,7 +88,6 @@ public sealed partial class ConsumerGroupGrain(
         {
             return Task.FromResult(new HeartbeatResponse(ErrorCode.UnknownMemberId, _membership.Generation, [], false, $"Member {request.MemberId} is not in group \"{Id}\": its session expired or it left. Rejoin."));
         }
-
         return Task.FromResult(_membership.Heartbeat(member, request.Owned, time.GetUtcNow()));
     }
 
@@ -114,7 +113,7 @@ public sealed partial class ConsumerGroupGrain(
         if (answer.Error == ErrorCode.None)
         {
             _hadMembers = true;
-            await EnsureRegistered();
+                await EnsureRegistered();
             EnsureSessionTimer();
         }
 
@@ -172,32 +171,49 @@ public sealed partial class ConsumerGroupGrain(
         return CommitOffsetsResponse.Success;
     }
 
-    public Task<ImmutableArray<CommittedOffset>> FetchOffsets(ImmutableArray<TopicPartition> partitions)
+    public async Task<ImmutableArray<CommittedOffset>> FetchOffsets(ImmutableArray<TopicPartition> partitions)
     {
         DeactivateIfUnknown();
+        await DropOffsetsOfDeletedTopicsIfIdle();
         var all = AllOffsets();
         if (partitions.IsDefaultOrEmpty)
         {
-            return Task.FromResult(all);
+            return all;
         }
 
         var wanted = partitions.ToHashSet();
-        return Task.FromResult(all.Where(o => wanted.Contains(o.Partition)).ToImmutableArray());
+        return [.. all.Where(o => wanted.Contains(o.Partition))];
     }
 
-    public Task<GroupDescription> Describe()
+    public async Task<GroupDescription> Describe()
     {
         DeactivateIfUnknown();
+        await DropOffsetsOfDeletedTopicsIfIdle();
         if (!_classic.IsEmpty)
         {
-            return Task.FromResult(DescribeClassic());
+            return DescribeClassic();
         }
 
         var members = _membership.Members
             .OrderBy(m => m.MemberId, StringComparer.Ordinal)
             .Select(m => new GroupMemberDescription(m.MemberId, m.ClientId, m.Topics, GroupMembership.Sorted(m.Held)))
             .ToImmutableArray();
-        return Task.FromResult(new GroupDescription(Id, _membership.State, _membership.Generation, _membership.Assignor, members, AllOffsets()));
+        return new GroupDescription(Id, _membership.State, _membership.Generation, _membership.Assignor, members, AllOffsets());
+    }
+
+    /// <summary>
+    /// A group without members has no session timer to refresh its topics, and reads (a console sampling its
+    /// lag every few seconds) keep its activation alive: without this, it would report the offsets of a topic
+    /// deleted after activation for as long as something keeps reading it, and every lag check would ask a
+    /// partition that is gone. At most one metadata look-up per topic per <see cref="GroupCoordinatorOptions.MetadataRefreshInterval"/>.
+    /// </summary>
+    private async Task DropOffsetsOfDeletedTopicsIfIdle()
+    {
+        if (_membership.IsEmpty && _classic.IsEmpty && state.State.Topics.Count > 0 && time.GetUtcNow() - _topicsRefreshedAt >= options.Value.MetadataRefreshInterval)
+        {
+            await RefreshTopics(state.State.Topics.Keys);
+            await DropOffsetsOfDeletedTopics();
+        }
     }
 
     private GroupDescription DescribeClassic()
