@@ -82,45 +82,30 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
 
     /// <summary>
     /// One call per partition with the long poll inside it (the common fetch, whose partitions fit in the budget
-    /// together): each leader answers at once when it has data and waits otherwise. Once the answers hold
-    /// <c>min_bytes</c>, or one is an error, the others are told to stop waiting and answer at once with their offsets,
-    /// so an empty partition costs one call, not a read and then a poll. Returns how long the fetch only waited.
+    /// together): each leader answers at once when it has data (or a batch too large for its limit) and waits
+    /// otherwise. Once the answers hold <c>min_bytes</c>, or one is an error or such a batch, the others are told to
+    /// stop waiting and answer at once with their offsets (see <see cref="StoppablePoll"/>), so an empty partition
+    /// costs one call, not a read and then a poll. Returns how long the fetch only waited.
     /// </summary>
     private async Task<TimeSpan> PollAll(List<FetchPartition> partitions, FetchRequestData fetch, FetchBudget budget)
     {
-        var started = context.Time.GetTimestamp();
         using var stop = new CancellationTokenSource();
-        var polls = new List<Task<FetchResponse>>(partitions.Count);
+        var progress = new PollProgress(fetch.MinBytes, fetch.Isolation, stop, context.Time);
+        var polls = new Task<FetchResponse>[partitions.Count];
         for (var i = 0; i < partitions.Count; i++)
         {
-            polls.Add(Fetch(partitions[i], fetch.MaxWaitMs, budget.LimitFor(partitions[i].MaxBytes), wholeBatch: i == 0, stop.Token));
+            polls[i] = progress.Observe(Fetch(partitions[i], fetch.MaxWaitMs, budget.LimitFor(partitions[i].MaxBytes), wholeBatch: i == 0, stop.Token), partitions[i].Offset);
         }
 
-        var waited = TimeSpan.Zero;
-        var pending = new List<Task<FetchResponse>>(polls);
-        long gathered = 0;
-        while (pending.Count > 0)
-        {
-            var done = await Task.WhenAny(pending);
-            pending.Remove(done);
-            var answer = await done;
-            var allEmptySoFar = gathered == 0;
-            gathered += answer.Records.Length;
-            if (!stop.IsCancellationRequested && (gathered >= fetch.MinBytes || answer.Error != ErrorCode.None))
-            {
-                // The fetch only waited if every answer before the one that ends it was empty, and that one is data, not an error.
-                waited = allEmptySoFar && answer.Error == ErrorCode.None ? context.Time.GetElapsedTime(started) : TimeSpan.Zero;
-                await stop.CancelAsync();
-            }
-        }
-
+        // One continuation per poll, not a WhenAny over all that are left after each answer (quadratic in partitions).
+        await Task.WhenAll(polls);
         for (var i = 0; i < partitions.Count; i++)
         {
-            partitions[i].Result = await polls[i];
+            partitions[i].Result = polls[i].Result;
             budget.Take(partitions[i].Result!.Records.Length);
         }
 
-        return stop.IsCancellationRequested ? waited : context.Time.GetElapsedTime(started);
+        return progress.Waited;
     }
 
     /// <summary>
@@ -216,8 +201,9 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
 
         try
         {
-            return await context.Grains.GetPartitionGrain(partition.Topic, partition.Partition)
-                .Fetch(new FetchRequest(partition.Offset, maxBytes, MinBytes: 1, maxWaitMs, wholeBatch, partition.Isolation, CallerReturnsBuffer: true), stopWaiting);
+            var grain = context.Grains.GetPartitionGrain(partition.Topic, partition.Partition);
+            var request = new FetchRequest(partition.Offset, maxBytes, MinBytes: 1, maxWaitMs, wholeBatch, partition.Isolation, CallerReturnsBuffer: true);
+            return await StoppablePoll.AskAsync(token => grain.Fetch(request, token), () => grain.Fetch(request with { MaxWaitMs = 0 }), stopWaiting);
         }
         catch (Exception e)
         {

@@ -12,7 +12,8 @@ namespace OrleansLog.Server.Partitions;
 /// Each advance of the high watermark wakes the wait; one timer bounds all of it. When the leadership term
 /// ends while it waits, the caller's <c>ended</c> error is the answer. A read_committed fetch reads below the last stable
 /// offset only (it moves when the high watermark does, which wakes the wait) and gets the aborted transactions of its range.
-/// A cancelled <c>stopWaiting</c> ends the wait as the timer does: the answer is what is there.
+/// A cancelled <c>stopWaiting</c> ends the wait as the timer does: the answer is what is there. So does a next batch too
+/// large for the limit (without one whole batch): the answer is empty at once, its high watermark past the offset.
 /// <para>Concurrency: stateless; it reads the log (thread-safe) and the high watermark, which it must only
 /// touch in the owning grain's turns, so it is awaited from one.</para>
 /// </summary>
@@ -49,7 +50,10 @@ public static class LongPollFetch
                 // Read into a buffer the answer takes over, so no batch is copied twice: a pooled one when the caller
                 // promised to hand it back (see FetchedBatches), else one of the answer's own.
                 using var read = log.Read(request.Offset, maxBytes, maxOffset: bound, request.MinOneBatch, owned: !request.CallerReturnsBuffer);
-                if (read.Length >= request.MinBytes || timeout.IsCompleted)
+
+                // Nothing read below the bound: the next batch is larger than the limit (without MinOneBatch), and
+                // waiting cannot make it fit, so the caller hears at once that there is more than it could take.
+                if (read.Length >= request.MinBytes || read.Length == 0 || timeout.IsCompleted)
                 {
                     var aborted = committed && read.Length > 0 ? AbortedIn(log, request.Offset, read.NextOffset) : default;
                     return new FetchResponse(ErrorCode.None, Batches(read), highWatermark, read.LogStartOffset, read.Length > 0 ? read.NextOffset : request.Offset, null, lastStable, aborted);

@@ -92,7 +92,7 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
             EndToEndLatency = workload.IsBacklog ? null : _endToEndLatency.Summarize(),
             BacklogDrainSeconds = drain,
             Failures = _tracker.Failures,
-            FirstError = _tracker.FirstError,
+            FirstError = _tracker.FirstError ?? ConsumerError(reading),
             ServerCpuPercent = usage.CpuPercent,
             ServerPeakRssMegabytes = usage.PeakRssMegabytes,
             ServerRuntime = runtime,
@@ -100,6 +100,10 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
             RawDiskMegabytesPerSecond = rawDiskMegabytesPerSecond,
         };
     }
+
+    /// <summary>Why a consumer stopped reading before the end (its loop threw): otherwise a row would only show fewer messages consumed.</summary>
+    private static string? ConsumerError(List<Task> reading) =>
+        reading.FirstOrDefault(t => t.IsFaulted)?.Exception?.GetBaseException() is { } e ? $"consumer stopped: {e.GetType().Name}: {e.Message}" : null;
 
     private async Task StartConsumers(List<IBenchmarkConsumer> consumers, List<Task> reading, CancellationToken stop)
     {

@@ -107,6 +107,21 @@ public sealed class LongPollFetchTests : IDisposable
         Assert.Equal(1, later.HighWatermark);
     }
 
+    [Fact]
+    public async Task A_waiting_fetch_whose_next_batch_is_larger_than_its_limit_answers_at_once()
+    {
+        await _log.AppendAsync(Batches.Of(new string('x', 4000)));
+        _highWatermark.AdvanceTo(_log.LogEndOffset);
+
+        // Waiting cannot make the batch fit: the caller hears at once that there is more than it could take.
+        var fetched = await Fetch(new FetchRequest(0, MaxBytes: 1000, MinBytes: 1, MaxWaitMs: 30_000, MinOneBatch: false)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(ErrorCode.None, fetched.Error);
+        Assert.True(fetched.Records.IsEmpty);
+        Assert.Equal(0, fetched.NextOffset);
+        Assert.Equal(1, fetched.HighWatermark);
+    }
+
     public void Dispose()
     {
         _log.Dispose();
