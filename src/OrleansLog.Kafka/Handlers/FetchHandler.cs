@@ -61,7 +61,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         if (budget.Used < fetch.MinBytes && remaining > 0 && budget.Remaining > 0 && partitions.TrueForAll(p => p.Result!.Error == ErrorCode.None))
         {
             var polling = context.Time.GetTimestamp();
-            await LongPoll([.. partitions.Where(p => p.Result!.Records.IsEmpty && ReadableEnd(p.Result, fetch.Isolation) <= p.Offset)], remaining, budget);
+            await LongPoll([.. partitions.Where(p => p.Result!.Records.IsEmpty && ReadableEnd(p.Result, fetch.Isolation) <= p.Offset)], remaining, fetch.Isolation, budget);
             request.Waited = context.Time.GetElapsedTime(polling);
         }
 
@@ -162,8 +162,12 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         }
     }
 
-    /// <summary>Waits until one empty partition has data or the time is up; the polls still out are abandoned (a fetch only reads).</summary>
-    private async Task LongPoll(List<FetchPartition> empty, int maxWaitMs, FetchBudget budget)
+    /// <summary>
+    /// Waits until one empty partition has data or the time is up. As in <see cref="PollAll"/>, the first answer with
+    /// records (or an error) tells the other polls to stop waiting, so none is left waiting in its grain for a fetch
+    /// that has already answered, and each answer is counted once, not by a WhenAny over the rest.
+    /// </summary>
+    private async Task LongPoll(List<FetchPartition> empty, int maxWaitMs, IsolationLevel isolation, FetchBudget budget)
     {
         if (empty.Count == 0)
         {
@@ -171,24 +175,21 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
             return;
         }
 
-        var polls = empty.Select((p, i) => Fetch(p, maxWaitMs, budget.LimitFor(p.MaxBytes), wholeBatch: i == 0 && budget.Used == 0)).ToList();
-        var deadline = Task.Delay(TimeSpan.FromMilliseconds(maxWaitMs + 50), context.Time);
-        var pending = new List<Task>(polls) { deadline };
-        while (pending.Count > 1)
+        using var stop = new CancellationTokenSource();
+        var progress = new PollProgress(minBytes: 1, isolation, stop, context.Time);
+        var polls = new Task<FetchResponse>[empty.Count];
+        for (var i = 0; i < empty.Count; i++)
         {
-            var done = await Task.WhenAny(pending);
-            if (done == deadline)
-            {
-                break;
-            }
+            polls[i] = progress.Observe(Fetch(empty[i], maxWaitMs, budget.LimitFor(empty[i].MaxBytes), wholeBatch: i == 0 && budget.Used == 0, stop.Token), empty[i].Offset);
+        }
 
-            pending.Remove(done);
-            var index = polls.IndexOf((Task<FetchResponse>)done);
-            empty[index].Result = polls[index].Result;
-            if (!polls[index].Result.Records.IsEmpty)
-            {
-                break;
-            }
+        await Task.WhenAll(polls);
+        for (var i = 0; i < empty.Count; i++)
+        {
+            // The first reading's answer had no records: nothing of it is written, so its place is simply taken.
+            empty[i].Result?.Dispose();
+            empty[i].Result = polls[i].Result;
+            budget.Take(polls[i].Result.Records.Length);
         }
     }
 
