@@ -17,7 +17,7 @@ namespace OrleansLog.Connect.Runtime;
 /// converted or transformed fails the task, or with <c>errors.tolerance=all</c> is skipped and, when a dead-letter topic
 /// is set, written there as it was read. Runs on one loop: not thread-safe.
 /// </summary>
-public sealed class WorkerSinkTask(
+public sealed partial class WorkerSinkTask(
     ConnectTaskId id,
     SinkConnectorPlugin plugin,
     ConnectConfig config,
@@ -100,7 +100,17 @@ public sealed class WorkerSinkTask(
                 await deadLetters.FlushAsync(cancellationToken);
             }
 
-            await consumer.CommitAsync();
+            try
+            {
+                await consumer.CommitAsync();
+            }
+            catch (OrleansLogException e) when (e.Code is ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress)
+            {
+                // As Kafka Connect does on a CommitFailedException: the group moved on (the task's session was lost, as when
+                // the group's silo died), so these records go again to whichever task owns their partitions now (at least
+                // once), and the next consume applies the new assignment. The task itself keeps running.
+                LogCommitRefused(_logger, id, e.Message);
+            }
         }
     }
 
@@ -176,4 +186,7 @@ public sealed class WorkerSinkTask(
             return now.SequenceEqual(before) ? null : now;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sink task {Task}: its commit was refused by a rebalance ({Reason}); the records since the last commit will be delivered again.")]
+    private static partial void LogCommitRefused(ILogger logger, ConnectTaskId task, string reason);
 }
