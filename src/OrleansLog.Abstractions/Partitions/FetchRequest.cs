@@ -7,6 +7,9 @@ namespace OrleansLog.Partitions;
 /// <c>fetch.max.bytes</c>. With <see cref="IsolationLevel.ReadCommitted"/> it reads below the last stable offset only.
 /// <see cref="CallerReturnsBuffer"/> is the promise of a caller in the broker's own silo (the Kafka listener) to dispose
 /// the answer once it is done with its batches: they are then read into a pooled array (see <see cref="FetchedBatches"/>).
+/// <see cref="PooledUntilWritten"/> is the promise of a caller that reads the answer only as the broker writes it to
+/// the caller's connection (the native client; in the broker's own silo the answer is simply the caller's to keep): the
+/// batches are then read into a pooled array that goes back to the pool once they are written.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record FetchRequest(
@@ -16,4 +19,5 @@ public sealed record FetchRequest(
     [property: Id(3)] int MaxWaitMs = 500,
     [property: Id(4)] bool MinOneBatch = true,
     [property: Id(5)] IsolationLevel Isolation = IsolationLevel.ReadUncommitted,
-    [property: Id(6)] bool CallerReturnsBuffer = false);
+    [property: Id(6)] bool CallerReturnsBuffer = false,
+    [property: Id(7)] bool PooledUntilWritten = false);

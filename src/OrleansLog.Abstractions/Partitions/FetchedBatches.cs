@@ -7,14 +7,17 @@ namespace OrleansLog.Partitions;
 /// back (<see cref="FetchRequest.CallerReturnsBuffer"/>: the Kafka listener), in the log read's array rented from
 /// <see cref="ArrayPool{T}.Shared"/>, which that caller gets itself (no copy) and returns with <see cref="Dispose"/>
 /// once its own answer is on the socket. So a Kafka fetch costs the broker no array of its size (they were arrays of
-/// up to a megabyte per fetch, in the large object heap, collected only by gen2 collections). Every other answer
-/// holds an array of its own, and a caller on another process receives one of its own.
+/// up to a megabyte per fetch, in the large object heap, collected only by gen2 collections). For a caller that reads
+/// the answer only as written to its connection (<see cref="FetchRequest.PooledUntilWritten"/>: the native client) the
+/// array is rented too and goes back once <see cref="FetchedBatchesCodec"/> has written it. Every other answer holds an
+/// array of its own, and a caller on another process receives one of its own.
 /// </summary>
 /// <remarks>
-/// Writing the batches never hands the array back. An earlier version did (an answer is written once, to its caller),
-/// and PostgresCdcTests then failed in 3 of 5 runs (its replica never came to hold the source's rows): presumably some
-/// path in the silo still read an answer after it was written; it was not found. Until it is, only the caller that
-/// promised returns the array.
+/// Only answers to a caller that promised so go back when written. An earlier version handed back every pooled answer
+/// once written, and PostgresCdcTests then failed in 3 of 5 runs (its replica never came to hold the source's rows):
+/// presumably some path in the silo still read an answer after it was written; it was not found. The native client's
+/// promise holds whatever that path is: across a connection it parses its own copy, and in the broker's own silo (a
+/// Connect worker) it gets the answer by reference, never written, so never handed back.
 /// Thread-safe: the array is handed back at most once; reading <see cref="Memory"/> afterwards throws rather than
 /// read another fetch's bytes.
 /// </remarks>
@@ -25,15 +28,19 @@ public sealed class FetchedBatches : IDisposable
     private byte[]? _rented;
     private volatile bool _returned;
 
-    private FetchedBatches(ReadOnlyMemory<byte> memory, byte[]? rented)
+    private FetchedBatches(ReadOnlyMemory<byte> memory, byte[]? rented, bool returnWhenWritten)
     {
         _memory = memory;
         _rented = rented;
         Length = memory.Length;
+        ReturnsWhenWritten = returnWhenWritten;
     }
 
     /// <summary>No batches.</summary>
-    public static FetchedBatches Empty { get; } = new(ReadOnlyMemory<byte>.Empty, null);
+    public static FetchedBatches Empty { get; } = new(ReadOnlyMemory<byte>.Empty, null, false);
+
+    /// <summary>Whether writing the batches to the caller's connection hands the rented array back (<see cref="FetchRequest.PooledUntilWritten"/>).</summary>
+    public bool ReturnsWhenWritten { get; }
 
     /// <summary>The bytes, back to back.</summary>
     public ReadOnlyMemory<byte> Memory => _returned ? throw new ObjectDisposedException(nameof(FetchedBatches), "These batches' pooled array was handed back.") : _memory;
@@ -41,13 +48,16 @@ public sealed class FetchedBatches : IDisposable
     public int Length { get; }
 
     /// <summary>Bytes of the caller's own (nothing is returned anywhere).</summary>
-    public static FetchedBatches Of(ReadOnlyMemory<byte> bytes) => bytes.IsEmpty ? Empty : new(bytes, null);
+    public static FetchedBatches Of(ReadOnlyMemory<byte> bytes) => bytes.IsEmpty ? Empty : new(bytes, null, false);
 
-    /// <summary>The first <paramref name="length"/> bytes of an array rented from <see cref="ArrayPool{T}.Shared"/>, which this object now owns.</summary>
-    public static FetchedBatches OfRented(byte[] rented, int length)
+    /// <summary>
+    /// The first <paramref name="length"/> bytes of an array rented from <see cref="ArrayPool{T}.Shared"/>, which this
+    /// object now owns: handed back by <see cref="Dispose"/>, or, with <paramref name="returnWhenWritten"/>, once written.
+    /// </summary>
+    public static FetchedBatches OfRented(byte[] rented, int length, bool returnWhenWritten = false)
     {
         ArgumentNullException.ThrowIfNull(rented);
-        return new(rented.AsMemory(0, length), rented);
+        return new(rented.AsMemory(0, length), rented, returnWhenWritten);
     }
 
     /// <summary>Hands a rented array back to the pool; after this <see cref="Memory"/> throws. Nothing to do for bytes that were not rented.</summary>

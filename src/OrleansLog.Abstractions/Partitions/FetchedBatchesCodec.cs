@@ -10,7 +10,8 @@ namespace OrleansLog.Partitions;
 
 /// <summary>
 /// Writes <see cref="FetchedBatches"/> as length-prefixed bytes (as Orleans writes a byte array); reads them into an
-/// array of the receiver's own. It never hands a rented array back (see <see cref="FetchedBatches"/>). Stateless.
+/// array of the receiver's own. Once written, it hands back the rented array of an answer whose caller promised to read
+/// it only as written (<see cref="FetchedBatches.ReturnsWhenWritten"/>), and no other. Stateless.
 /// </summary>
 [RegisterSerializer]
 public sealed class FetchedBatchesCodec : IFieldCodec<FetchedBatches>
@@ -25,6 +26,10 @@ public sealed class FetchedBatchesCodec : IFieldCodec<FetchedBatches>
         var bytes = value.Memory.Span;
         writer.WriteVarUInt32((uint)bytes.Length);
         writer.Write(bytes);
+        if (value.ReturnsWhenWritten)
+        {
+            value.Dispose();
+        }
     }
 
     public FetchedBatches ReadValue<TInput>(ref Reader<TInput> reader, Field field)

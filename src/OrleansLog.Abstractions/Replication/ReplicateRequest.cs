@@ -1,3 +1,5 @@
+using OrleansLog.Partitions;
+
 namespace OrleansLog.Replication;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace OrleansLog.Replication;
 [GenerateSerializer, Immutable]
 public sealed record ReplicateRequest(
     [property: Id(0)] int LeaderEpoch,
-    [property: Id(1)] ReadOnlyMemory<byte> Records,
+    [property: Id(1)] BatchBytes Records,
     [property: Id(2)] long HighWatermark,
     [property: Id(3)] long LogStartOffset,
     [property: Id(4)] Guid TopicId = default);

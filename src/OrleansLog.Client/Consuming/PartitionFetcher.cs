@@ -213,7 +213,7 @@ internal sealed class PartitionFetcher
 
                 // Bounded: a fetch lost with a killed silo (or its gateway) is otherwise only failed by Orleans'
                 // response timeout. A fetch only reads, so asking again is always safe.
-                var response = await grain.Fetch(new FetchRequest(offset, _config.MaxPartitionFetchBytes, _config.FetchMinBytes, (int)_config.FetchMaxWait.TotalMilliseconds, Isolation: _config.IsolationLevel))
+                var response = await grain.Fetch(new FetchRequest(offset, _config.MaxPartitionFetchBytes, _config.FetchMinBytes, (int)_config.FetchMaxWait.TotalMilliseconds, Isolation: _config.IsolationLevel, PooledUntilWritten: true))
                     .WaitAsync(_config.FetchMaxWait + _config.RequestTimeout, _time, token).ConfigureAwait(false);
                 if (response.Error == ErrorCode.OffsetOutOfRange)
                 {

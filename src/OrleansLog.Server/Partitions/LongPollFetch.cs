@@ -48,15 +48,17 @@ public static class LongPollFetch
             if (request.Offset < bound)
             {
                 // Read into a buffer the answer takes over, so no batch is copied twice: a pooled one when the caller
-                // promised to hand it back (see FetchedBatches), else one of the answer's own.
-                using var read = log.Read(request.Offset, maxBytes, maxOffset: bound, request.MinOneBatch, owned: !request.CallerReturnsBuffer);
+                // promised to hand it back or to read the answer only as written to it (see FetchedBatches), else one
+                // of the answer's own.
+                var pooled = request.CallerReturnsBuffer || request.PooledUntilWritten;
+                using var read = log.Read(request.Offset, maxBytes, maxOffset: bound, request.MinOneBatch, owned: !pooled);
 
                 // Nothing read below the bound: the next batch is larger than the limit (without MinOneBatch), and
                 // waiting cannot make it fit, so the caller hears at once that there is more than it could take.
                 if (read.Length >= request.MinBytes || read.Length == 0 || timeout.IsCompleted)
                 {
                     var aborted = committed && read.Length > 0 ? AbortedIn(log, request.Offset, read.NextOffset) : default;
-                    return new FetchResponse(ErrorCode.None, Batches(read), highWatermark, read.LogStartOffset, read.Length > 0 ? read.NextOffset : request.Offset, null, lastStable, aborted);
+                    return new FetchResponse(ErrorCode.None, Batches(read, request.PooledUntilWritten), highWatermark, read.LogStartOffset, read.Length > 0 ? read.NextOffset : request.Offset, null, lastStable, aborted);
                 }
             }
 
@@ -74,11 +76,11 @@ public static class LongPollFetch
     }
 
     /// <summary>The read's batches for the answer, which takes over its buffer.</summary>
-    private static FetchedBatches Batches(LogReadResult read)
+    private static FetchedBatches Batches(LogReadResult read, bool returnWhenWritten)
     {
         var length = read.Length;
         return read.TakeBuffer() is not { } buffer ? FetchedBatches.Empty
-            : read.IsPooled ? FetchedBatches.OfRented(buffer, length)
+            : read.IsPooled ? FetchedBatches.OfRented(buffer, length, returnWhenWritten)
             : FetchedBatches.Of(buffer.AsMemory(0, length));
     }
 

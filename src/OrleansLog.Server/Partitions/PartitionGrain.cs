@@ -108,7 +108,17 @@ public sealed partial class PartitionGrain(
     public async Task<ProduceResponse> Produce(ProduceRequest request)
     {
         var started = time.GetTimestamp();
-        var response = await ProduceCore(request);
+        ProduceResponse response;
+        try
+        {
+            response = await ProduceCore(request);
+        }
+        finally
+        {
+            // The batches are in the log (or refused): a pooled array they came in goes back (see BatchBytes).
+            request.Records.Dispose();
+        }
+
         metrics.Produced(_id.Topic, response.Error, request.Records.Length, time.GetElapsedTime(started));
         return response;
     }

@@ -115,6 +115,19 @@ public sealed partial class FollowerGrain(
 
     public async Task<ReplicaResponse> Replicate(ReplicateRequest request)
     {
+        try
+        {
+            return await ReplicateCore(request);
+        }
+        finally
+        {
+            // The batches are in the log (or refused): a pooled array they came in goes back (see BatchBytes).
+            request.Records.Dispose();
+        }
+    }
+
+    private async Task<ReplicaResponse> ReplicateCore(ReplicateRequest request)
+    {
         if (await CheckTopic(request.TopicId) is { } wrongTopic)
         {
             return wrongTopic;

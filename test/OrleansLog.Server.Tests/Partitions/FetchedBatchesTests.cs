@@ -6,7 +6,10 @@ using OrleansLog.Partitions;
 
 namespace OrleansLog.Server.Tests.Partitions;
 
-/// <summary>A fetch answer's pooled batches: handed back by the caller in the same silo that promised to, never by being written, and never read after.</summary>
+/// <summary>
+/// A fetch answer's pooled batches: handed back by the caller in the same silo that promised to, or by being written
+/// when the caller promised to read the answer only as written (the native client), and never read after.
+/// </summary>
 public sealed class FetchedBatchesTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddSerializer().BuildServiceProvider();
@@ -33,6 +36,21 @@ public sealed class FetchedBatchesTests : IDisposable
         // What arrived is the receiver's own: disposing it changes nothing.
         received.Dispose();
         Assert.Equal(Pattern(5000), received.Records.ToArray());
+    }
+
+    [Fact]
+    public void An_answer_for_a_caller_that_reads_it_only_as_written_goes_back_to_the_pool_once_written_and_arrives_whole()
+    {
+        var serializer = _services.GetRequiredService<Serializer>();
+        var sent = Answer(Rented(5000, returnWhenWritten: true));
+
+        var bytes = serializer.SerializeToArray(sent);
+
+        Assert.Throws<ObjectDisposedException>(() => sent.Records);
+        Assert.Equal(5000, sent.Batches.Length);
+        var received = serializer.Deserialize<FetchResponse>(bytes)!;
+        Assert.Equal(Pattern(5000), received.Records.ToArray());
+        Assert.False(received.Batches.ReturnsWhenWritten);
     }
 
     [Fact]
@@ -72,11 +90,11 @@ public sealed class FetchedBatchesTests : IDisposable
 
     private static FetchResponse Answer(FetchedBatches batches) => new(ErrorCode.None, batches, 100, 0, 42);
 
-    private static FetchedBatches Rented(int length)
+    private static FetchedBatches Rented(int length, bool returnWhenWritten = false)
     {
         var rented = ArrayPool<byte>.Shared.Rent(length);
         Pattern(length).CopyTo(rented, 0);
-        return FetchedBatches.OfRented(rented, length);
+        return FetchedBatches.OfRented(rented, length, returnWhenWritten);
     }
 
     private static byte[] Pattern(int length) => [.. Enumerable.Range(0, length).Select(i => (byte)(i * 7))];
