@@ -23,6 +23,10 @@ public sealed record FetchResponse(
     /// <summary>The batches, back to back.</summary>
     public ReadOnlyMemory<byte> Records => Batches.Memory;
 
+    /// <summary>Where the partition's records readable at <paramref name="isolation"/> end: the last stable offset for read_committed.</summary>
+    public long ReadableEnd(IsolationLevel isolation) =>
+        isolation == IsolationLevel.ReadCommitted && LastStableOffset >= 0 ? LastStableOffset : HighWatermark;
+
     /// <summary>Hands pooled batches back (see <see cref="FetchedBatches"/>).</summary>
     public void Dispose() => Batches.Dispose();
 }

@@ -61,7 +61,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         if (budget.Used < fetch.MinBytes && remaining > 0 && budget.Remaining > 0 && partitions.TrueForAll(p => p.Result!.Error == ErrorCode.None))
         {
             var polling = context.Time.GetTimestamp();
-            await LongPoll([.. partitions.Where(p => p.Result!.Records.IsEmpty && ReadableEnd(p.Result, fetch.Isolation) <= p.Offset)], remaining, fetch.Isolation, budget);
+            await LongPoll([.. partitions.Where(p => p.Result!.Records.IsEmpty && p.Result.ReadableEnd(fetch.Isolation) <= p.Offset)], remaining, fetch.Isolation, budget);
             request.Waited = context.Time.GetElapsedTime(polling);
         }
 
@@ -87,22 +87,33 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
     /// stop waiting and answer at once with their offsets (see <see cref="StoppablePoll"/>), so an empty partition
     /// costs one call, not a read and then a poll. Returns how long the fetch only waited.
     /// </summary>
-    private async Task<TimeSpan> PollAll(List<FetchPartition> partitions, FetchRequestData fetch, FetchBudget budget)
+    private Task<TimeSpan> PollAll(List<FetchPartition> partitions, FetchRequestData fetch, FetchBudget budget) =>
+        PollTogether(partitions, fetch.MinBytes, fetch.MaxWaitMs, fetch.Isolation, budget, wholeBatch: i => i == 0);
+
+    /// <summary>
+    /// Polls <paramref name="partitions"/> at once, each with the long wait inside its grain, until the answers hold
+    /// <paramref name="minBytes"/> (see <see cref="PollProgress"/>); the first answer that ends the wait tells the other
+    /// polls to stop, so none is left waiting in its grain for a fetch that has answered. Each answer is counted by one
+    /// continuation, not by a WhenAny over all that are left after each answer (quadratic in partitions). An earlier
+    /// reading's answer in a partition's place had no records, so nothing of it is written: its place is simply taken.
+    /// Returns how long the fetch only waited.
+    /// </summary>
+    private async Task<TimeSpan> PollTogether(List<FetchPartition> partitions, int minBytes, int maxWaitMs, IsolationLevel isolation, FetchBudget budget, Func<int, bool> wholeBatch)
     {
         using var stop = new CancellationTokenSource();
-        var progress = new PollProgress(fetch.MinBytes, fetch.Isolation, stop, context.Time);
+        var progress = new PollProgress(minBytes, isolation, stop, context.Time);
         var polls = new Task<FetchResponse>[partitions.Count];
         for (var i = 0; i < partitions.Count; i++)
         {
-            polls[i] = progress.Observe(Fetch(partitions[i], fetch.MaxWaitMs, budget.LimitFor(partitions[i].MaxBytes), wholeBatch: i == 0, stop.Token), partitions[i].Offset);
+            polls[i] = progress.Observe(Fetch(partitions[i], maxWaitMs, budget.LimitFor(partitions[i].MaxBytes), wholeBatch(i), stop.Token), partitions[i].Offset);
         }
 
-        // One continuation per poll, not a WhenAny over all that are left after each answer (quadratic in partitions).
         await Task.WhenAll(polls);
         for (var i = 0; i < partitions.Count; i++)
         {
+            partitions[i].Result?.Dispose();
             partitions[i].Result = polls[i].Result;
-            budget.Take(partitions[i].Result!.Records.Length);
+            budget.Take(polls[i].Result.Records.Length);
         }
 
         return progress.Waited;
@@ -163,9 +174,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
     }
 
     /// <summary>
-    /// Waits until one empty partition has data or the time is up. As in <see cref="PollAll"/>, the first answer with
-    /// records (or an error) tells the other polls to stop waiting, so none is left waiting in its grain for a fetch
-    /// that has already answered, and each answer is counted once, not by a WhenAny over the rest.
+    /// Waits until one empty partition has data or the time is up, polling them together (see <see cref="PollTogether"/>).
     /// </summary>
     private async Task LongPoll(List<FetchPartition> empty, int maxWaitMs, IsolationLevel isolation, FetchBudget budget)
     {
@@ -175,22 +184,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
             return;
         }
 
-        using var stop = new CancellationTokenSource();
-        var progress = new PollProgress(minBytes: 1, isolation, stop, context.Time);
-        var polls = new Task<FetchResponse>[empty.Count];
-        for (var i = 0; i < empty.Count; i++)
-        {
-            polls[i] = progress.Observe(Fetch(empty[i], maxWaitMs, budget.LimitFor(empty[i].MaxBytes), wholeBatch: i == 0 && budget.Used == 0, stop.Token), empty[i].Offset);
-        }
-
-        await Task.WhenAll(polls);
-        for (var i = 0; i < empty.Count; i++)
-        {
-            // The first reading's answer had no records: nothing of it is written, so its place is simply taken.
-            empty[i].Result?.Dispose();
-            empty[i].Result = polls[i].Result;
-            budget.Take(polls[i].Result.Records.Length);
-        }
+        await PollTogether(empty, minBytes: 1, maxWaitMs, isolation, budget, wholeBatch: i => i == 0 && budget.Used == 0);
     }
 
     private async Task<FetchResponse> Fetch(FetchPartition partition, int maxWaitMs, int maxBytes, bool wholeBatch, CancellationToken stopWaiting = default)
@@ -343,10 +337,6 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
 
         return response;
     }
-
-    /// <summary>Where a partition's readable records end for this fetch: its last stable offset for read_committed.</summary>
-    private static long ReadableEnd(FetchResponse result, IsolationLevel isolation) =>
-        isolation == IsolationLevel.ReadCommitted && result.LastStableOffset >= 0 ? result.LastStableOffset : result.HighWatermark;
 
     private sealed record FetchRequestData(int MaxWaitMs, int MinBytes, int MaxBytes, IsolationLevel Isolation, List<FetchTopic> Topics);
 

@@ -59,6 +59,5 @@ internal sealed class PollProgress(int minBytes, IsolationLevel isolation, Cance
 
     /// <summary>An empty answer from a partition with readable records at the offset asked: its next batch is larger than the limit.</summary>
     private bool HasUnreturnedRecords(FetchResponse answer, long offset) =>
-        answer.Error == ErrorCode.None && answer.Records.IsEmpty
-        && (isolation == IsolationLevel.ReadCommitted && answer.LastStableOffset >= 0 ? answer.LastStableOffset : answer.HighWatermark) > offset;
+        answer.Error == ErrorCode.None && answer.Records.IsEmpty && answer.ReadableEnd(isolation) > offset;
 }
