@@ -78,6 +78,7 @@ public sealed class PostgresCdcTests(ITestOutputHelper output) : IAsyncLifetime
             var rows = await PostgresRows.ListAsync(_replica, "accounts", Columns);
             output.WriteLine($"source {expected.Count} rows, replica {rows.Count}; first differences: {string.Join("; ", expected.Except(rows).Take(3))} / {string.Join("; ", rows.Except(expected).Take(3))}");
             output.WriteLine((await broker.Send(HttpMethod.Get, "/connectors?expand=status")).Body.ToString());
+            output.WriteLine((await broker.Send(HttpMethod.Get, "/v3/clusters/orleanslog/consumer-groups/connect-replica-sink/lags")).Body.ToString());
             output.WriteLine(broker.Silo.Output);
             throw;
         }

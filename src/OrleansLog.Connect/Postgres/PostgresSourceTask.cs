@@ -16,7 +16,9 @@ namespace OrleansLog.Connect.Postgres;
 /// Reads the snapshot, then streams committed transactions from the slot. A background reader turns pgoutput messages
 /// into whole transactions (Npgsql reuses its message objects, so values are read at once) and hands them over through
 /// a bounded channel; polls take whole transactions. A snapshot that did not finish is taken again from the start
-/// with a fresh slot (its rows are upserts by key, so repeating them is harmless to a keyed consumer). The slot is
+/// with a fresh slot (its rows are upserts by key, so repeating them is harmless to a keyed consumer, but a row deleted
+/// between the two snapshots stays with a consumer that got it from the first, as with Debezium); one that finished
+/// streams from its consistent point (see <see cref="Snapshot"/>). The slot is
 /// told to move on only from <see cref="CommitAsync"/>; a slot whose tables see no change keeps its WAL until one comes.
 /// Polled from one loop; the reader runs beside it and only writes the channel.
 /// </summary>

@@ -7,27 +7,32 @@ namespace OrleansLog.Connect.Postgres;
 
 /// <summary>
 /// Reads the captured tables as they were when the slot was created (the slot's exported snapshot, in one repeatable
-/// read transaction), a table at a time and a batch at a time, as rows with op "r". Every row's offset says the
-/// snapshot is still running; the slot's consistent point becomes the offset once streaming commits its first
-/// transaction. Used by one poll loop: not thread-safe.
+/// read transaction), a table at a time and a batch at a time, as rows with op "r". The rows' offset says the snapshot
+/// is still running, except in the batch that ends it, whose offset is the slot's consistent point with the snapshot
+/// done: once that batch is committed, a task that starts again streams the changes since the consistent point from
+/// the slot. (It used to take the snapshot again until streaming had committed a transaction, and a new snapshot
+/// cannot delete the rows deleted since the first: the sink kept them.) Used by one poll loop: not thread-safe.
 /// </summary>
 internal sealed class Snapshot : IAsyncDisposable
 {
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
     private readonly Queue<PgTable> _pending;
+    private readonly ulong _consistentPoint;
     private NpgsqlCommand? _command;
     private NpgsqlDataReader? _reader;
     private PgTable? _current;
+    private SourceRecord? _next;
 
-    private Snapshot(NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<PgTable> tables)
+    private Snapshot(NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<PgTable> tables, ulong consistentPoint)
     {
         _connection = connection;
         _transaction = transaction;
         _pending = new Queue<PgTable>(tables);
+        _consistentPoint = consistentPoint;
     }
 
-    public bool Done => _current is null && _pending.Count == 0;
+    public bool Done => _next is null && _current is null && _pending.Count == 0;
 
     public static async Task<Snapshot> OpenAsync(string connectionString, string snapshotName, IReadOnlyList<(string Schema, string Name)> tables, ulong consistentPoint, CancellationToken cancellationToken)
     {
@@ -45,14 +50,35 @@ internal sealed class Snapshot : IAsyncDisposable
             described.Add(await DescribeAsync(connection, transaction, schema, name, cancellationToken));
         }
 
-        return new Snapshot(connection, transaction, described);
+        return new Snapshot(connection, transaction, described, consistentPoint);
     }
 
     public async Task<List<SourceRecord>> ReadAsync(int batchSize, string prefix, JsonObject partition, CancellationToken cancellationToken)
     {
         var records = new List<SourceRecord>();
-        var offset = new JsonObject { ["snapshot"] = "running" };
-        while (records.Count < batchSize && !Done)
+        while (records.Count < batchSize && await NextAsync(prefix, partition, cancellationToken) is { } record)
+        {
+            records.Add(record);
+        }
+
+        // One row ahead, so that the batch that ends the snapshot knows it does.
+        _next ??= await NextAsync(prefix, partition, cancellationToken);
+        var offset = Done
+            ? new JsonObject { ["lsn"] = _consistentPoint.ToString(CultureInfo.InvariantCulture), ["snapshot"] = "done" }
+            : new JsonObject { ["snapshot"] = "running" };
+        return [.. records.Select(r => r with { SourceOffset = offset })];
+    }
+
+    /// <summary>The next row of the snapshot (the one read ahead first), or null once every table is read.</summary>
+    private async Task<SourceRecord?> NextAsync(string prefix, JsonObject partition, CancellationToken cancellationToken)
+    {
+        if (_next is { } next)
+        {
+            _next = null;
+            return next;
+        }
+
+        while (_current is not null || _pending.Count > 0)
         {
             if (_reader is null)
             {
@@ -78,13 +104,13 @@ internal sealed class Snapshot : IAsyncDisposable
                 row[name] = PgValues.FromText(type, _reader.IsDBNull(i) ? null : _reader.GetString(i));
             }
 
-            records.Add(new SourceRecord(partition, offset, _current.Topic(prefix), _current.KeySchema, _current.KeyOf(row), _current.ValueSchema, row, null)
+            return new SourceRecord(partition, [], _current.Topic(prefix), _current.KeySchema, _current.KeyOf(row), _current.ValueSchema, row, null)
             {
                 Headers = [KeyValuePair.Create<string, byte[]?>("op", "r"u8.ToArray())],
-            });
+            };
         }
 
-        return records;
+        return null;
     }
 
     public async ValueTask DisposeAsync()
