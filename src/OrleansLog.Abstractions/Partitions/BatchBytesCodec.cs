@@ -17,36 +17,20 @@ namespace OrleansLog.Partitions;
 public sealed class BatchBytesCodec : IFieldCodec<BatchBytes>
 {
     public void WriteField<TBufferWriter>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, [AllowNull] Type expectedType, [AllowNull] BatchBytes value)
-        where TBufferWriter : IBufferWriter<byte>
-    {
-        value ??= BatchBytes.Empty;
-        ReferenceCodec.MarkValueField(writer.Session);
-        writer.WriteFieldHeader(fieldIdDelta, expectedType, typeof(BatchBytes), WireType.LengthPrefixed);
-        var bytes = value.Span;
-        writer.WriteVarUInt32((uint)bytes.Length);
-        writer.Write(bytes);
-    }
+        where TBufferWriter : IBufferWriter<byte> =>
+        BatchWire.Write(ref writer, fieldIdDelta, expectedType, typeof(BatchBytes), (value ?? BatchBytes.Empty).Span);
 
     public BatchBytes ReadValue<TInput>(ref Reader<TInput> reader, Field field)
     {
-        ReferenceCodec.MarkValueField(reader.Session);
-        field.EnsureWireType(WireType.LengthPrefixed);
-        var length = reader.ReadVarUInt32();
-        if (length > int.MaxValue)
-        {
-            throw new InvalidDataException($"Record batches claim {length} bytes.");
-        }
-
+        var length = BatchWire.ReadLength(ref reader, field);
         if (length == 0)
         {
             return BatchBytes.Empty;
         }
 
-        // The message must hold what the length claims before an array of that size is rented.
-        reader.EnsureAvailable(length);
-        var rented = ArrayPool<byte>.Shared.Rent((int)length);
-        reader.ReadBytes(rented.AsSpan(0, (int)length));
-        return BatchBytes.OfRented(rented, (int)length);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        reader.ReadBytes(rented.AsSpan(0, length));
+        return BatchBytes.OfRented(rented, length);
     }
 }
 

@@ -21,11 +21,7 @@ public sealed class FetchedBatchesCodec : IFieldCodec<FetchedBatches>
     {
         // An answer built without batches (null) is written as none.
         value ??= FetchedBatches.Empty;
-        ReferenceCodec.MarkValueField(writer.Session);
-        writer.WriteFieldHeader(fieldIdDelta, expectedType, typeof(FetchedBatches), WireType.LengthPrefixed);
-        var bytes = value.Memory.Span;
-        writer.WriteVarUInt32((uint)bytes.Length);
-        writer.Write(bytes);
+        BatchWire.Write(ref writer, fieldIdDelta, expectedType, typeof(FetchedBatches), value.Memory.Span);
         if (value.ReturnsWhenWritten)
         {
             value.Dispose();
@@ -34,22 +30,13 @@ public sealed class FetchedBatchesCodec : IFieldCodec<FetchedBatches>
 
     public FetchedBatches ReadValue<TInput>(ref Reader<TInput> reader, Field field)
     {
-        ReferenceCodec.MarkValueField(reader.Session);
-        field.EnsureWireType(WireType.LengthPrefixed);
-        var length = reader.ReadVarUInt32();
-        if (length > int.MaxValue)
-        {
-            throw new InvalidDataException($"Fetched batches claim {length} bytes.");
-        }
-
+        var length = BatchWire.ReadLength(ref reader, field);
         if (length == 0)
         {
             return FetchedBatches.Empty;
         }
 
-        // The message must hold what the length claims before an array of that size is made.
-        reader.EnsureAvailable(length);
-        var bytes = GC.AllocateUninitializedArray<byte>((int)length);
+        var bytes = GC.AllocateUninitializedArray<byte>(length);
         reader.ReadBytes(bytes);
         return FetchedBatches.Of(bytes);
     }
