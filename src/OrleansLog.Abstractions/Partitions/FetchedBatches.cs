@@ -16,7 +16,8 @@ namespace OrleansLog.Partitions;
 /// Only answers to a caller that promised so go back when written: across a connection the native client parses its
 /// own copy, and in the broker's own silo (a Connect worker) it gets the answer by reference, never written, so never
 /// handed back. (An earlier version handed back every pooled answer once written and was withdrawn because
-/// PostgresCdcTests failed in 3 of 5 runs; that test fails the same way without any pooling, about once in 18 runs.)
+/// PostgresCdcTests failed in 3 of 5 runs; that test failed the same way without any pooling, from a PostgreSQL source
+/// that took a second snapshot after a restart, since fixed.)
 /// Thread-safe: the array is handed back at most once; reading <see cref="Memory"/> afterwards throws rather than
 /// read another fetch's bytes.
 /// </remarks>
