@@ -5,7 +5,7 @@ namespace OrleansLog.Partitions;
 /// <summary>
 /// The record batches of a fetch answer, as stored: for a caller in the broker's own silo that promised to hand them
 /// back (<see cref="FetchRequest.CallerReturnsBuffer"/>: the Kafka listener), in the log read's array rented from
-/// <see cref="ArrayPool{T}.Shared"/>, which that caller gets itself (no copy) and returns with <see cref="Dispose"/>
+/// <see cref="ArrayPool{T}.Shared"/>, which that caller gets itself (no copy) and returns with <see cref="RentedBytes.Dispose"/>
 /// once its own answer is on the socket. So a Kafka fetch costs the broker no array of its size (they were arrays of
 /// up to a megabyte per fetch, in the large object heap, collected only by gen2 collections). For a caller that reads
 /// the answer only as written to its connection (<see cref="FetchRequest.PooledUntilWritten"/>: the native client) the
@@ -18,21 +18,14 @@ namespace OrleansLog.Partitions;
 /// handed back. (An earlier version handed back every pooled answer once written and was withdrawn because
 /// PostgresCdcTests failed in 3 of 5 runs; that test failed the same way without any pooling, from a PostgreSQL source
 /// that took a second snapshot after a restart, since fixed.)
-/// Thread-safe: the array is handed back at most once; reading <see cref="Memory"/> afterwards throws rather than
-/// read another fetch's bytes.
+/// Handing back is <see cref="RentedBytes"/>'s: at most once, and reading afterwards throws.
 /// </remarks>
 [Immutable]
-public sealed class FetchedBatches : IDisposable
+public sealed class FetchedBatches : RentedBytes
 {
-    private readonly ReadOnlyMemory<byte> _memory;
-    private byte[]? _rented;
-    private volatile bool _returned;
-
     private FetchedBatches(ReadOnlyMemory<byte> memory, byte[]? rented, bool returnWhenWritten)
+        : base(memory, rented)
     {
-        _memory = memory;
-        _rented = rented;
-        Length = memory.Length;
         ReturnsWhenWritten = returnWhenWritten;
     }
 
@@ -42,31 +35,16 @@ public sealed class FetchedBatches : IDisposable
     /// <summary>Whether writing the batches to the caller's connection hands the rented array back (<see cref="FetchRequest.PooledUntilWritten"/>).</summary>
     public bool ReturnsWhenWritten { get; }
 
-    /// <summary>The bytes, back to back.</summary>
-    public ReadOnlyMemory<byte> Memory => _returned ? throw new ObjectDisposedException(nameof(FetchedBatches), "These batches' pooled array was handed back.") : _memory;
-
-    public int Length { get; }
-
     /// <summary>Bytes of the caller's own (nothing is returned anywhere).</summary>
     public static FetchedBatches Of(ReadOnlyMemory<byte> bytes) => bytes.IsEmpty ? Empty : new(bytes, null, false);
 
     /// <summary>
     /// The first <paramref name="length"/> bytes of an array rented from <see cref="ArrayPool{T}.Shared"/>, which this
-    /// object now owns: handed back by <see cref="Dispose"/>, or, with <paramref name="returnWhenWritten"/>, once written.
+    /// object now owns: handed back by <see cref="RentedBytes.Dispose"/>, or, with <paramref name="returnWhenWritten"/>, once written.
     /// </summary>
     public static FetchedBatches OfRented(byte[] rented, int length, bool returnWhenWritten = false)
     {
         ArgumentNullException.ThrowIfNull(rented);
         return new(rented.AsMemory(0, length), rented, returnWhenWritten);
-    }
-
-    /// <summary>Hands a rented array back to the pool; after this <see cref="Memory"/> throws. Nothing to do for bytes that were not rented.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _rented, null) is { } rented)
-        {
-            _returned = true;
-            ArrayPool<byte>.Shared.Return(rented);
-        }
     }
 }
