@@ -111,14 +111,23 @@ public class PostgresClusterFixture : IAsyncLifetime
         catch (Exception e) when (e is InvalidOperationException or TimeoutException)
         {
             // Why the others turned the new process away (a fencing, a probe) is in their output, not in its own.
-            var others = Enumerable.Range(0, BrokerCount).Where(id => id != brokerId)
-                .Select(id => $"--- broker {id}'s last output ---\n{string.Join('\n', Brokers[id].Output.Split('\n').TakeLast(60))}");
-            throw new InvalidOperationException($"{e.Message}\n{string.Join('\n', others)}", e);
+            throw new InvalidOperationException($"{e.Message}\n{LastOutput(Enumerable.Range(0, BrokerCount).Where(id => id != brokerId))}", e);
         }
 
         await old.DisposeAsync();
-        await WaitBrokersAlive(Brokers.Count(b => !b.HasExited));
+        try
+        {
+            await WaitBrokersAlive(Brokers.Count(b => !b.HasExited));
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            // A coordinator that does not answer, or does not count the new process, says why only in the brokers' output.
+            throw new InvalidOperationException($"{e.Message}\n{LastOutput(Enumerable.Range(0, BrokerCount))}", e);
+        }
     }
+
+    private string LastOutput(IEnumerable<int> brokerIds) =>
+        string.Join('\n', brokerIds.Select(id => $"--- broker {id}'s last output ---\n{string.Join('\n', Brokers[id].Output.Split('\n').TakeLast(60))}"));
 
     /// <summary>
     /// Starts again every broker a test left killed or stopped (a test that failed half-way), so one

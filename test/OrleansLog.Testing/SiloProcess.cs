@@ -201,7 +201,8 @@ public sealed class SiloProcess : IAsyncDisposable
             _output.AppendLine(line);
             if (LogDirectory is { } directory)
             {
-                File.AppendAllLines(Path.Combine(directory, $"broker-{HttpPort}.log"), [line]);
+                // Stamped on arrival, so the brokers' files and the test's own output line up.
+                File.AppendAllLines(Path.Combine(directory, $"broker-{HttpPort}.log"), [$"{DateTime.UtcNow:HH:mm:ss.fff} {line}"]);
             }
         }
     }
