@@ -16,6 +16,8 @@ namespace OrleansLog.Server.Brokers;
 /// coordinator as it watches them), so the coordinator moves to a live silo at once instead of after
 /// Orleans' own probing. A paused coordinator takes two session timeouts; a SIGKILLed one is declared dead
 /// at the first unanswered heartbeat, since no connection to its silo can be opened (<see cref="SiloGoneProbe"/>).</item>
+/// <item>Refused with NOT_CONTROLLER (a coordinator activation that was superseded, <see cref="CoordinatorTenure"/>):
+/// not renewed, and not counted against that silo, which is a live broker.</item>
 /// <item>This loop itself stalled for a session timeout (the process was paused, or starved): before the
 /// next heartbeat it reads the membership table, so a silo the others declared dead meanwhile stops (Orleans
 /// stops a silo that finds itself dead) instead of renewing its lease from a stale coordinator activation of
@@ -90,6 +92,12 @@ public sealed partial class BrokerHeartbeat(
                     coordinatorSilo = answer.Coordinator;
                     lastAnswered = sentAt;
                     unanswered = 0;
+                }
+                catch (OrleansLogException e) when (e.Code == ErrorCode.NotController && !stopping.IsCancellationRequested)
+                {
+                    // A coordinator activation Orleans is replacing: its silo is a live broker, so nothing is counted
+                    // against it; the lease is not renewed, and the next heartbeats reach the new activation.
+                    LogUnanswered(e.Message);
                 }
                 catch (Exception e) when (!stopping.IsCancellationRequested)
                 {

@@ -8,6 +8,13 @@ namespace OrleansLog.Server.Metadata;
 /// it can be opened, <see cref="FoundGone"/>) is fenced at the next check without waiting for the rest of its session: its
 /// process is gone.
 /// <para>
+/// A silent broker whose silo answers a probe (<see cref="FoundAnswering"/>) runs: its heartbeats are going astray,
+/// as they do for a few seconds when Orleans moves the coordinator (they queue at the old activation while it
+/// deactivates). Its lapsed session runs for another session timeout instead of being fenced, at most
+/// <see cref="MaxExtensions"/> times in a row, so a broker whose heartbeat loop is broken for good is still fenced.
+/// Only time is given: without granted heartbeats its own lease has lapsed, so it acknowledges nothing meanwhile.
+/// </para>
+/// <para>
 /// The coordinator must not mistake its own silence for the brokers': when it ran no check for half a
 /// session timeout (its process was paused, or it just activated), every session counts from now, so a
 /// coordinator that resumes never fences the brokers that kept heartbeating while it could not listen.
@@ -16,11 +23,15 @@ namespace OrleansLog.Server.Metadata;
 /// </summary>
 public sealed class BrokerSessions
 {
+    /// <summary>How many more session timeouts in a row a silent broker whose silo answers gets.</summary>
+    public const int MaxExtensions = 3;
+
     private readonly TimeProvider _time;
     private readonly long _sessionTicks;
     private readonly Dictionary<int, Session> _sessions = [];
     private readonly HashSet<SiloAddress> _fenced = [];
     private readonly HashSet<SiloAddress> _foundGone = [];
+    private readonly HashSet<SiloAddress> _foundAnswering = [];
     private long _watchingSince;
     private long _lastCheck;
 
@@ -38,6 +49,7 @@ public sealed class BrokerSessions
         {
             // The broker's previous silo is gone for good; its entry only mattered while it could still call.
             _fenced.Remove(old.Silo);
+            _foundAnswering.Remove(old.Silo);
         }
 
         _sessions[brokerId] = new Session(silo, _time.GetTimestamp());
@@ -54,8 +66,9 @@ public sealed class BrokerSessions
             return false;
         }
 
-        _sessions[brokerId] = session with { LastHeard = _time.GetTimestamp() };
+        _sessions[brokerId] = session with { LastHeard = _time.GetTimestamp(), Extensions = 0 };
         _foundGone.Remove(silo);
+        _foundAnswering.Remove(silo);
         return true;
     }
 
@@ -88,16 +101,32 @@ public sealed class BrokerSessions
         }
     }
 
+    /// <summary>
+    /// Evidence that silent <paramref name="silo"/>'s process runs (its runtime answered): kept until its session lapses,
+    /// which it then extends once (probes finish between checks, so a finding must outlive the check after it).
+    /// </summary>
+    public void FoundAnswering(SiloAddress silo)
+    {
+        if (_sessions.Values.Any(s => s.Silo.Equals(silo)) && !_fenced.Contains(silo))
+        {
+            _foundAnswering.Add(silo);
+        }
+    }
+
     /// <summary>Whether broker <paramref name="brokerId"/> has an open, unfenced session.</summary>
     public bool IsOpen(int brokerId) => _sessions.TryGetValue(brokerId, out var session) && !_fenced.Contains(session.Silo);
 
     /// <summary>Whether <paramref name="silo"/> was fenced.</summary>
     public bool IsFenced(SiloAddress silo) => _fenced.Contains(silo);
 
+    /// <summary>The brokers whose lapsed sessions the last <see cref="Expire"/> extended (their silos answered).</summary>
+    public IReadOnlyList<int> LastExtended { get; private set; } = [];
+
     /// <summary>
     /// Fences every session silent for a session timeout, or that was found gone, except
-    /// <paramref name="exempt"/>'s (the coordinator's own silo, which the brokers watch instead). Returns the
-    /// fenced brokers and how long each was silent.
+    /// <paramref name="exempt"/>'s (the coordinator's own silo, which the brokers watch instead) and a lapsed one
+    /// whose silo was found answering (extended instead, <see cref="LastExtended"/>). Returns the fenced brokers
+    /// and how long each was silent.
     /// </summary>
     public IReadOnlyList<FencedSession> Expire(SiloAddress exempt)
     {
@@ -109,21 +138,40 @@ public sealed class BrokerSessions
 
         _lastCheck = now;
         List<FencedSession>? fenced = null;
+        List<(int BrokerId, Session Session)>? extended = null;
         foreach (var (brokerId, session) in _sessions)
         {
             var foundGone = _foundGone.Contains(session.Silo);
-            if ((SilentTicks(session, now) > _sessionTicks || foundGone) && !session.Silo.Equals(exempt) && _fenced.Add(session.Silo))
+            var lapsed = SilentTicks(session, now) > _sessionTicks;
+            if ((!lapsed && !foundGone) || session.Silo.Equals(exempt) || _fenced.Contains(session.Silo))
             {
-                (fenced ??= []).Add(new FencedSession(brokerId, session.Silo, _time.GetElapsedTime(session.LastHeard, now), foundGone));
+                continue;
             }
+
+            if (!foundGone && _foundAnswering.Remove(session.Silo) && session.Extensions < MaxExtensions)
+            {
+                (extended ??= []).Add((brokerId, session with { Extensions = session.Extensions + 1, ExtendedAt = now }));
+                continue;
+            }
+
+            _fenced.Add(session.Silo);
+            (fenced ??= []).Add(new FencedSession(brokerId, session.Silo, _time.GetElapsedTime(session.LastHeard, now), foundGone));
         }
+
+        foreach (var (brokerId, session) in extended ?? [])
+        {
+            _sessions[brokerId] = session;
+        }
+
+        LastExtended = extended is null ? [] : extended.ConvertAll(e => e.BrokerId);
 
         _foundGone.Clear();
         return fenced ?? (IReadOnlyList<FencedSession>)[];
     }
 
     /// <summary>How long the session has been silent as the coordinator could watch it: never counted from before <see cref="_watchingSince"/>.</summary>
-    private long SilentTicks(Session session, long now) => now - Math.Max(session.LastHeard, _watchingSince);
+    private long SilentTicks(Session session, long now) => now - Math.Max(Math.Max(session.LastHeard, session.ExtendedAt), _watchingSince);
 
-    private sealed record Session(SiloAddress Silo, long LastHeard);
+    /// <summary>A broker's session: its silo, when it was last heard, and how often (and when last) its lapse was put off because its silo answered.</summary>
+    private sealed record Session(SiloAddress Silo, long LastHeard, int Extensions = 0, long ExtendedAt = long.MinValue);
 }

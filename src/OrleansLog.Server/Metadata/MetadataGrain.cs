@@ -35,7 +35,7 @@ namespace OrleansLog.Server.Metadata;
 /// </para>
 /// </summary>
 public sealed partial class MetadataGrain(
-    [PersistentState("metadata", OrleansLogStorage.Name)] IPersistentState<MetadataState> state,
+    [PersistentState(MetadataGrain.MetadataStateName, OrleansLogStorage.Name)] IPersistentState<MetadataState> state,
     IOptions<OrleansLogOptions> options,
     IOptions<ReplicationOptions> replication,
     IOptions<BrokerOptions> broker,
@@ -48,6 +48,7 @@ public sealed partial class MetadataGrain(
     AuditLog audit,
     ILogger<MetadataGrain> logger) : Grain, IMetadataGrain
 {
+    private const string MetadataStateName = "metadata";
     private static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ShutdownHandoverTimeout = TimeSpan.FromSeconds(10);
 
@@ -71,10 +72,11 @@ public sealed partial class MetadataGrain(
         _topics = new TopicStore(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(OrleansLogStorage.Name), this.GetGrainId());
         await _topics.LoadAsync();
         await MoveTopicsOutOfTheMainState(cancellationToken);
+        await BeginTenure(cancellationToken);
 
         // Every broker alive now gets a full session timeout to be heard from this activation.
         _sessions = new BrokerSessions(time, broker.Value.SessionTimeout);
-        _probes = new SilentBrokerProbes(probe, _sessions, broker.Value.HeartbeatInterval);
+        _probes = new SilentBrokerProbes(probe, _sessions, broker.Value.HeartbeatInterval, broker.Value.SessionTimeout);
         foreach (var (brokerId, silo) in Brokers.Where(b => IsActive(b.Value)))
         {
             _sessions.Open(brokerId, silo);
@@ -294,6 +296,7 @@ public sealed partial class MetadataGrain(
 
     public Task<BrokerHeartbeatResponse> Heartbeat(int brokerId, SiloAddress silo)
     {
+        EnsureCoordinator();
         var granted = _sessions.Heartbeat(brokerId, silo);
         if (!granted && !_sessions.IsFenced(silo) && Brokers.TryGetValue(brokerId, out var registered) && registered.Equals(silo)
             && membership.CurrentSnapshot.GetSiloStatus(silo) != SiloStatus.Dead)
@@ -336,18 +339,24 @@ public sealed partial class MetadataGrain(
     {
         // A coordinator whose own broker lost its lease may be a stale activation on a silo the others have
         // declared dead (its process was paused): it listens to nobody, so it must not judge anybody.
-        if (!localLease.IsHeld)
+        if (!localLease.IsHeld || _tenure.IsSuperseded)
         {
             return;
         }
 
         var fenced = _sessions.Expire(exempt: localSilo.SiloAddress);
+        foreach (var extended in _sessions.LastExtended)
+        {
+            LogSessionExtended(extended);
+        }
+
         if (membership.CurrentSnapshot.GetSiloStatus(localSilo.SiloAddress) == SiloStatus.Active)
         {
             // A silo that is shutting down finds every other silo unreachable: it probes nobody.
             _probes.Start(exempt: localSilo.SiloAddress);
         }
-        if (fenced.Count == 0)
+        // Fencing kills a silo: only the current coordinator may (an activation Orleans is replacing hears no heartbeats).
+        if (fenced.Count == 0 || !await StillCoordinator())
         {
             return;
         }
@@ -376,6 +385,11 @@ public sealed partial class MetadataGrain(
     /// </summary>
     private async Task ReviewLeadership()
     {
+        if (_tenure.IsSuperseded)
+        {
+            return;
+        }
+
         var live = LiveBrokers();
         var changes = new List<(TopicDescription, IReadOnlyList<PartitionLeadership>)>();
         foreach (var description in _topics.All)
@@ -419,6 +433,12 @@ public sealed partial class MetadataGrain(
             return Task.CompletedTask;
         }
 
+        // Moving leaders is what a stale activation must never do: the stored epoch is read first.
+        if (!await StillCoordinator())
+        {
+            EnsureCoordinator();
+        }
+
         var newLeaders = 0;
         foreach (var (description, changed) in changes)
         {
@@ -458,6 +478,7 @@ public sealed partial class MetadataGrain(
 
     private async Task<TopicDescription> Save(TopicDescription description, IReadOnlyList<PartitionLeadership> changed)
     {
+        EnsureCoordinator();
         var saved = WithChanges(description, changed);
         await _topics.PutAsync(saved, $"the leadership of topic \"{description.Name}\"");
         NotifyTopicGrain(saved);

@@ -3,7 +3,7 @@ using OrleansLog.Metadata;
 namespace OrleansLog.Server.Metadata;
 
 /// <summary>
-/// The coordinator's persisted main state: every broker's last silo and Kafka endpoint. Topics are stored by bucket
+/// The coordinator's persisted main state: every broker's last silo and Kafka endpoint, and the coordinator's epoch. Topics are stored by bucket
 /// (<see cref="TopicStore"/>); <see cref="Topics"/> holds them only in state written before that, until the
 /// coordinator's next activation moves them.
 /// </summary>
@@ -19,4 +19,8 @@ public sealed class MetadataState
     /// <summary>Each broker's advertised Kafka endpoint ("host:port"), for brokers that run the Kafka listener.</summary>
     [Id(2)]
     public Dictionary<int, string> KafkaEndpoints { get; set; } = [];
+
+    /// <summary>The epoch of the coordinator's latest activation (<see cref="CoordinatorTenure"/>): each activation takes the next one.</summary>
+    [Id(3)]
+    public long CoordinatorEpoch { get; set; }
 }

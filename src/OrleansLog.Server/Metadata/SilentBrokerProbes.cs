@@ -3,14 +3,17 @@ namespace OrleansLog.Server.Metadata;
 /// <summary>
 /// The coordinator's probes of brokers that missed two heartbeats in a row (<see cref="SiloGoneProbe"/>): one
 /// at a time per silo, each leaving its finding in <see cref="BrokerSessions"/>, whose next check fences a
-/// silo found gone, about a second before its session would lapse.
+/// silo found gone, about a second before its session would lapse, and gives a silo found answering more time.
+/// A probe waits up to <c>answerTimeout</c> (the session timeout) for an answer: a busy process (three brokers
+/// starting on two cores answered heartbeats in 0.7–0.9 s) is slow to answer, not gone; a refused port still
+/// settles a killed one at once.
 /// <para>
 /// Concurrency: not thread-safe. The coordinator calls <see cref="Start"/> from its turns, and the probes'
 /// continuations run in its activation's context between turns; they only touch this class and the sessions'
 /// findings, never the coordinator's state.
 /// </para>
 /// </summary>
-public sealed class SilentBrokerProbes(SiloGoneProbe probe, BrokerSessions sessions, TimeSpan heartbeatInterval)
+public sealed class SilentBrokerProbes(SiloGoneProbe probe, BrokerSessions sessions, TimeSpan heartbeatInterval, TimeSpan answerTimeout)
 {
     private readonly HashSet<SiloAddress> _probing = [];
 
@@ -30,9 +33,14 @@ public sealed class SilentBrokerProbes(SiloGoneProbe probe, BrokerSessions sessi
     {
         try
         {
-            if (await probe.IsGoneAsync(silo, heartbeatInterval))
+            switch (await probe.ProbeAsync(silo, answerTimeout))
             {
-                sessions.FoundGone(silo);
+                case SiloProbeFinding.Gone:
+                    sessions.FoundGone(silo);
+                    break;
+                case SiloProbeFinding.Answered:
+                    sessions.FoundAnswering(silo);
+                    break;
             }
         }
         finally

@@ -17,6 +17,7 @@ namespace OrleansLog.Server.Metadata;
 /// keeps its listener (the kernel still completes connections) and its open connections, so a probe only goes
 /// unanswered, which proves nothing: such a silo is judged by its session timeout alone. A new process of the
 /// same broker is a new silo address (another generation), so a finding is never mistaken for its successor's.
+/// A silo whose runtime answers is <see cref="SiloProbeFinding.Answered"/>: its process runs and can be reached.
 /// Only meaningful while the local silo is active (a silo that is shutting down reports every target unavailable).
 /// <para>Concurrency: thread-safe; probes run concurrently.</para>
 /// </summary>
@@ -25,11 +26,16 @@ public sealed class SiloGoneProbe(IGrainFactory grains, ILocalSiloDetails local,
     private volatile bool _tcpTransport;
 
     /// <summary>True when <paramref name="silo"/> was found gone; false when it answered, or nothing was proven within <paramref name="timeout"/>.</summary>
-    public async Task<bool> IsGoneAsync(SiloAddress silo, TimeSpan timeout)
+    public async Task<bool> IsGoneAsync(SiloAddress silo, TimeSpan timeout) => await ProbeAsync(silo, timeout) == SiloProbeFinding.Gone;
+
+    /// <summary>Whether <paramref name="silo"/> is gone, answered, or neither within <paramref name="timeout"/>.</summary>
+    public async Task<SiloProbeFinding> ProbeAsync(SiloAddress silo, TimeSpan timeout)
     {
         var byPort = PortRefusesAsync(silo.Endpoint, timeout);
-        var byOrleans = OrleansCannotReachAsync(silo, timeout);
-        return await byPort && await UsesTcpAsync(timeout) || await byOrleans;
+        var byOrleans = AskOrleansAsync(silo, timeout);
+
+        // A refused port settles it at once, without waiting for Orleans' answer (which never throws).
+        return await byPort && await UsesTcpAsync(timeout) ? SiloProbeFinding.Gone : await byOrleans;
     }
 
     /// <summary>Whether this silo's own port accepts TCP connections (remembered once it did).</summary>
@@ -54,12 +60,13 @@ public sealed class SiloGoneProbe(IGrainFactory grains, ILocalSiloDetails local,
         }
     }
 
-    private async Task<bool> OrleansCannotReachAsync(SiloAddress silo, TimeSpan timeout)
+    /// <summary>Asks the silo's runtime for its statistics: an answer proves the process runs and its messaging works.</summary>
+    private async Task<SiloProbeFinding> AskOrleansAsync(SiloAddress silo, TimeSpan timeout)
     {
         try
         {
             await grains.GetGrain<IManagementGrain>(0).GetRuntimeStatistics([silo]).WaitAsync(timeout, time);
-            return false;
+            return SiloProbeFinding.Answered;
         }
         catch (Exception e)
         {
@@ -67,11 +74,11 @@ public sealed class SiloGoneProbe(IGrainFactory grains, ILocalSiloDetails local,
             {
                 if (cause is ConnectionFailedException or SiloUnavailableException)
                 {
-                    return true;
+                    return SiloProbeFinding.Gone;
                 }
             }
 
-            return false;
+            return SiloProbeFinding.Unproven;
         }
     }
 }

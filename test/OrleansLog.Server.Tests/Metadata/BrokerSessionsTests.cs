@@ -4,7 +4,7 @@ using OrleansLog.Server.Metadata;
 
 namespace OrleansLog.Server.Tests.Metadata;
 
-/// <summary>The coordinator's session rules on a fake clock: lapse, fence for good, and no fencing for the coordinator's own silence.</summary>
+/// <summary>The coordinator's session rules on a fake clock: lapse, fence for good, no fencing for the coordinator's own silence, a few more sessions for a silo that answers.</summary>
 public sealed class BrokerSessionsTests
 {
     private static readonly TimeSpan Session = TimeSpan.FromMilliseconds(1500);
@@ -130,6 +130,80 @@ public sealed class BrokerSessionsTests
         _sessions.Heartbeat(1, First);
         Assert.Empty(_sessions.Expire(Coordinator));
         Assert.True(_sessions.IsOpen(1));
+    }
+
+    [Fact]
+    public void A_lapsed_broker_whose_silo_answers_runs_on_for_a_few_sessions_then_is_fenced()
+    {
+        // Broker 2's heartbeats go astray (queued at a coordinator activation Orleans is replacing); its silo answers probes.
+        var extensions = 0;
+        var elapsed = TimeSpan.Zero;
+        IReadOnlyList<FencedSession> fenced = [];
+        while (fenced.Count == 0)
+        {
+            _time.Advance(Beat);
+            elapsed += Beat;
+            _sessions.Heartbeat(1, First);
+            if (_sessions.Silent(Coordinator, Beat * 2).Contains(Second))
+            {
+                _sessions.FoundAnswering(Second);
+            }
+
+            fenced = _sessions.Expire(Coordinator);
+            extensions += _sessions.LastExtended.Count(b => b == 2);
+            Assert.True(elapsed < Session * 6, "fenced in the end");
+        }
+
+        Assert.Equal(BrokerSessions.MaxExtensions, extensions);
+        Assert.Equal(2, Assert.Single(fenced).BrokerId);
+        Assert.True(elapsed > Session * (BrokerSessions.MaxExtensions + 1), $"fenced after {elapsed}");
+    }
+
+    [Fact]
+    public void An_answer_found_before_the_lapse_extends_it_once_and_a_heartbeat_starts_the_count_again()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _time.Advance(Beat);
+            _sessions.Heartbeat(1, First);
+            Assert.Empty(_sessions.Expire(Coordinator));
+        }
+
+        _sessions.FoundAnswering(Second);
+
+        // The finding outlives the checks before the lapse (at the seventh beat), and is spent on it.
+        for (var i = 0; i < 4; i++)
+        {
+            _time.Advance(Beat);
+            _sessions.Heartbeat(1, First);
+            Assert.Empty(_sessions.Expire(Coordinator));
+            Assert.Equal(i == 3 ? [2] : [], _sessions.LastExtended);
+        }
+
+        Assert.True(_sessions.IsOpen(2));
+
+        // Heard again: the next lapse with no answer found is fenced, an answer found extends it from zero.
+        Assert.True(_sessions.Heartbeat(2, Second));
+        for (var i = 0; i < 6; i++)
+        {
+            _time.Advance(Beat);
+            _sessions.Heartbeat(1, First);
+            Assert.Empty(_sessions.Expire(Coordinator));
+        }
+
+        _time.Advance(Beat);
+        _sessions.Heartbeat(1, First);
+        Assert.Equal(2, Assert.Single(_sessions.Expire(Coordinator)).BrokerId);
+    }
+
+    [Fact]
+    public void A_silo_found_gone_is_fenced_even_if_it_answered_before()
+    {
+        _time.Advance(Beat);
+        _sessions.Heartbeat(1, First);
+        _sessions.FoundAnswering(Second);
+        _sessions.FoundGone(Second);
+        Assert.True(Assert.Single(_sessions.Expire(Coordinator)).FoundGone);
     }
 
     [Fact]
