@@ -14,5 +14,6 @@ public sealed class OrleansLogOptionsValidator : IValidateOptions<OrleansLogOpti
             .That(options.PartitionIdleTimeout >= TimeSpan.FromSeconds(2), nameof(options.PartitionIdleTimeout), "must be at least 2 seconds", options.PartitionIdleTimeout)
             .AtLeast(nameof(options.MaxPartitionsPerTopic), options.MaxPartitionsPerTopic, 1)
             .AtLeast(nameof(options.MaxOpenSegmentFiles), options.MaxOpenSegmentFiles, 16)
+            .AtLeast(nameof(options.DirectoryCacheSize), options.DirectoryCacheSize, 1_000)
             .Result();
 }

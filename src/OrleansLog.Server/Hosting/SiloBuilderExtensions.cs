@@ -43,6 +43,7 @@ public static class SiloBuilderExtensions
         // answers (the offsets of each partition), not a cancelled call: a cancelled call waits for the callee's reply.
         builder.Configure<SiloMessagingOptions>(static messaging => messaging.WaitForCancellationAcknowledgement = true);
         builder.Services.AddOptions<GrainCollectionOptions>().Configure<IOptions<OrleansLogOptions>>(static (collection, broker) => IdlePartitions.Configure(collection, broker.Value.PartitionIdleTimeout));
+        builder.Services.AddOptions<GrainDirectoryOptions>().Configure<IOptions<OrleansLogOptions>>(static (directory, broker) => directory.CacheSize = broker.Value.DirectoryCacheSize);
         builder.Services.AddValidatedOptions<GroupCoordinatorOptions, GroupCoordinatorOptionsValidator>(GroupCoordinatorOptions.SectionName);
         builder.Services.AddValidatedOptions<BrokerOptions, BrokerOptionsValidator>(BrokerOptions.SectionName);
         builder.Services.AddValidatedOptions<ReplicationOptions, ReplicationOptionsValidator>(ReplicationOptions.SectionName);

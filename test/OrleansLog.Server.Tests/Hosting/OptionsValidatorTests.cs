@@ -45,6 +45,7 @@ public class OptionsValidatorTests
         { "StrayLogRetention", o => o.StrayLogRetention = TimeSpan.FromSeconds(-1) },
         { "PartitionIdleTimeout", o => o.PartitionIdleTimeout = TimeSpan.FromSeconds(1) },
         { "MaxOpenSegmentFiles", o => o.MaxOpenSegmentFiles = 15 },
+        { "DirectoryCacheSize", o => o.DirectoryCacheSize = 999 },
     };
 
     public static TheoryData<string, Action<CleanerOptions>> BadCleaner => new()
