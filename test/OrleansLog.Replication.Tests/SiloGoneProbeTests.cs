@@ -13,21 +13,21 @@ namespace OrleansLog.Replication.Tests;
 public class SiloGoneProbeTests(ReplicatedClusterFixture fixture)
 {
     [Fact]
-    public async Task A_live_silo_is_not_gone_and_a_killed_one_is()
+    public async Task A_live_silo_answers_and_a_killed_one_is_gone()
     {
         await fixture.CreateTopic("probed", partitions: 1);
         var probe = fixture.BrokerService<SiloGoneProbe>(0);
         var live = fixture.BrokerSilo(1).SiloAddress;
         var victim = fixture.BrokerSilo(2).SiloAddress;
 
-        Assert.False(await probe.IsGoneAsync(live, TimeSpan.FromSeconds(5)));
-        Assert.False(await probe.IsGoneAsync(victim, TimeSpan.FromSeconds(5)));
+        Assert.Equal(SiloProbeFinding.Answered, await probe.ProbeAsync(live, TimeSpan.FromSeconds(5)));
+        Assert.Equal(SiloProbeFinding.Answered, await probe.ProbeAsync(victim, TimeSpan.FromSeconds(5)));
 
         await fixture.KillBroker(2);
         try
         {
-            Assert.True(await probe.IsGoneAsync(victim, TimeSpan.FromSeconds(5)));
-            Assert.False(await probe.IsGoneAsync(live, TimeSpan.FromSeconds(5)));
+            Assert.Equal(SiloProbeFinding.Gone, await probe.ProbeAsync(victim, TimeSpan.FromSeconds(5)));
+            Assert.Equal(SiloProbeFinding.Answered, await probe.ProbeAsync(live, TimeSpan.FromSeconds(5)));
         }
         finally
         {

@@ -12,10 +12,11 @@ namespace OrleansLog.Server.Brokers;
 /// <item>Refused (the coordinator fenced this broker): the lease is fenced for good and the silo declares
 /// itself dead, so the process exits and comes back as a new broker incarnation.</item>
 /// <item>Unanswered for a whole session timeout, over at least two attempts that each failed or waited a
-/// whole session (a slow answer is an answer): the coordinator's silo is declared dead (brokers watch the
-/// coordinator as it watches them), so the coordinator moves to a live silo at once instead of after
-/// Orleans' own probing. A paused coordinator takes two session timeouts; a SIGKILLed one is declared dead
-/// at the first unanswered heartbeat, since no connection to its silo can be opened (<see cref="SiloGoneProbe"/>).</item>
+/// whole session (a slow answer is an answer), while its silo does not answer a probe either: the coordinator's
+/// silo is declared dead (brokers watch the coordinator as it watches them), so the coordinator moves to a live
+/// silo at once instead of after Orleans' own probing. A paused coordinator takes about two session timeouts; a
+/// SIGKILLed one is declared dead at the first unanswered heartbeat, since no connection to its silo can be opened
+/// (<see cref="SiloGoneProbe"/>); one whose silo answers is moving and is waited for (<see cref="CoordinatorVerdict"/>).</item>
 /// <item>Refused with NOT_CONTROLLER (a coordinator activation that was superseded, <see cref="CoordinatorTenure"/>):
 /// not renewed, and not counted against that silo, which is a live broker.</item>
 /// <item>This loop itself stalled for a session timeout (the process was paused, or starved): before the
@@ -35,8 +36,6 @@ public sealed partial class BrokerHeartbeat(
     TimeProvider time,
     ILogger<BrokerHeartbeat> logger)
 {
-    private const int AttemptsBeforeCoordinatorIsDead = 2;
-
     /// <summary>Beats until <paramref name="stopping"/> or until this broker is fenced.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -104,14 +103,22 @@ public sealed partial class BrokerHeartbeat(
                     unanswered++;
                     LogUnanswered(e.Message);
                     var silent = time.GetElapsedTime(lastAnswered);
-                    if (coordinatorSilo is { } lost && !lost.Equals(self) && membership.CurrentSnapshot.GetSiloStatus(lost) == SiloStatus.Active
-                        && ((unanswered >= AttemptsBeforeCoordinatorIsDead && silent >= session)
-                            || await probe.IsGoneAsync(lost, options.Value.HeartbeatInterval)))
+                    if (coordinatorSilo is { } lost && !lost.Equals(self) && membership.CurrentSnapshot.GetSiloStatus(lost) == SiloStatus.Active)
                     {
-                        LogCoordinatorSilent(lost, (long)silent.TotalMilliseconds);
-                        await membership.TryKill(lost);
-                        lastAnswered = time.GetTimestamp();
-                        unanswered = 0;
+                        // Once silent for a session, the probe waits long enough for a busy silo to answer.
+                        var lapsed = CoordinatorVerdict.IsLapsed(unanswered, silent, session);
+                        var finding = await probe.ProbeAsync(lost, lapsed ? session / 2 : options.Value.HeartbeatInterval);
+                        if (CoordinatorVerdict.IsDead(finding, unanswered, silent, session))
+                        {
+                            LogCoordinatorSilent(lost, (long)silent.TotalMilliseconds);
+                            await membership.TryKill(lost);
+                            lastAnswered = time.GetTimestamp();
+                            unanswered = 0;
+                        }
+                        else if (lapsed && finding == SiloProbeFinding.Answered)
+                        {
+                            LogCoordinatorMoving(lost, (long)silent.TotalMilliseconds);
+                        }
                     }
                 }
                 finally
@@ -139,6 +146,9 @@ public sealed partial class BrokerHeartbeat(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The coordinator on {Silo} answered no heartbeat for {SilentMs} ms: its silo is declared dead so the coordinator moves.")]
     private partial void LogCoordinatorSilent(SiloAddress silo, long silentMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The coordinator on {Silo} answered no heartbeat for {SilentMs} ms, but its silo answers: its activation is moving, so the silo is not declared dead (this broker acknowledges nothing until a heartbeat is granted).")]
+    private partial void LogCoordinatorMoving(SiloAddress silo, long silentMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The coordinator on {Silo} answers this broker's heartbeats (after {Unanswered} unanswered).")]
     private partial void LogAnswered(SiloAddress silo, int unanswered);

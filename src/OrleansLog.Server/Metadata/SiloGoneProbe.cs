@@ -25,9 +25,6 @@ public sealed class SiloGoneProbe(IGrainFactory grains, ILocalSiloDetails local,
 {
     private volatile bool _tcpTransport;
 
-    /// <summary>True when <paramref name="silo"/> was found gone; false when it answered, or nothing was proven within <paramref name="timeout"/>.</summary>
-    public async Task<bool> IsGoneAsync(SiloAddress silo, TimeSpan timeout) => await ProbeAsync(silo, timeout) == SiloProbeFinding.Gone;
-
     /// <summary>Whether <paramref name="silo"/> is gone, answered, or neither within <paramref name="timeout"/>.</summary>
     public async Task<SiloProbeFinding> ProbeAsync(SiloAddress silo, TimeSpan timeout)
     {
