@@ -15,6 +15,14 @@ namespace OrleansLog.Server.Metadata;
 /// Only time is given: without granted heartbeats its own lease has lapsed, so it acknowledges nothing meanwhile.
 /// </para>
 /// <para>
+/// A session opened here (a broker registering, or every live broker when a coordinator activation starts) may wait
+/// <see cref="FirstHeartbeatSessions"/> session timeouts for its first heartbeat: a starting broker on a loaded
+/// machine took longer than one (CI: three brokers starting beside other test runs on two cores; the broker was
+/// fenced before its first heartbeat arrived), and heartbeats to a coordinator that just moved queue behind its old
+/// activation. Waiting longer is safe: a broker's lease comes only from granted heartbeats and lapses on its own
+/// clock; it costs only time before an unresponsive broker's partitions move. A found-gone silo is fenced at once.
+/// </para>
+/// <para>
 /// The coordinator must not mistake its own silence for the brokers': when it ran no check for half a
 /// session timeout (its process was paused, or it just activated), every session counts from now, so a
 /// coordinator that resumes never fences the brokers that kept heartbeating while it could not listen.
@@ -25,6 +33,9 @@ public sealed class BrokerSessions
 {
     /// <summary>How many more session timeouts in a row a silent broker whose silo answers gets.</summary>
     public const int MaxExtensions = 3;
+
+    /// <summary>How many session timeouts a session opened here may wait for its first heartbeat.</summary>
+    public const int FirstHeartbeatSessions = 4;
 
     private readonly TimeProvider _time;
     private readonly long _sessionTicks;
@@ -66,7 +77,7 @@ public sealed class BrokerSessions
             return false;
         }
 
-        _sessions[brokerId] = session with { LastHeard = _time.GetTimestamp(), Extensions = 0 };
+        _sessions[brokerId] = session with { LastHeard = _time.GetTimestamp(), Extensions = 0, Heard = true };
         _foundGone.Remove(silo);
         _foundAnswering.Remove(silo);
         return true;
@@ -142,7 +153,7 @@ public sealed class BrokerSessions
         foreach (var (brokerId, session) in _sessions)
         {
             var foundGone = _foundGone.Contains(session.Silo);
-            var lapsed = SilentTicks(session, now) > _sessionTicks;
+            var lapsed = SilentTicks(session, now) > (session.Heard ? _sessionTicks : _sessionTicks * FirstHeartbeatSessions);
             if ((!lapsed && !foundGone) || session.Silo.Equals(exempt) || _fenced.Contains(session.Silo))
             {
                 continue;
@@ -172,6 +183,9 @@ public sealed class BrokerSessions
     /// <summary>How long the session has been silent as the coordinator could watch it: never counted from before <see cref="_watchingSince"/>.</summary>
     private long SilentTicks(Session session, long now) => now - Math.Max(Math.Max(session.LastHeard, session.ExtendedAt), _watchingSince);
 
-    /// <summary>A broker's session: its silo, when it was last heard, and how often (and when last) its lapse was put off because its silo answered.</summary>
-    private sealed record Session(SiloAddress Silo, long LastHeard, int Extensions = 0, long ExtendedAt = long.MinValue);
+    /// <summary>
+    /// A broker's session: its silo, when it was last heard (or opened) and whether it was heard here at all, and how
+    /// often (and when last) its lapse was put off because its silo answered.
+    /// </summary>
+    private sealed record Session(SiloAddress Silo, long LastHeard, int Extensions = 0, long ExtendedAt = long.MinValue, bool Heard = false);
 }

@@ -76,7 +76,7 @@ public sealed partial class MetadataGrain(
 
         // Every broker alive now gets a full session timeout to be heard from this activation.
         _sessions = new BrokerSessions(time, broker.Value.SessionTimeout);
-        _probes = new SilentBrokerProbes(probe, _sessions, broker.Value.HeartbeatInterval, broker.Value.SessionTimeout);
+        _probes = new SilentBrokerProbes(probe, _sessions, broker.Value.HeartbeatInterval, broker.Value.SessionTimeout - (broker.Value.HeartbeatInterval * 2));
         foreach (var (brokerId, silo) in Brokers.Where(b => IsActive(b.Value)))
         {
             _sessions.Open(brokerId, silo);

@@ -4,9 +4,9 @@ namespace OrleansLog.Server.Metadata;
 /// The coordinator's probes of brokers that missed two heartbeats in a row (<see cref="SiloGoneProbe"/>): one
 /// at a time per silo, each leaving its finding in <see cref="BrokerSessions"/>, whose next check fences a
 /// silo found gone, about a second before its session would lapse, and gives a silo found answering more time.
-/// A probe waits up to <c>answerTimeout</c> (the session timeout) for an answer: a busy process (three brokers
-/// starting on two cores answered heartbeats in 0.7–0.9 s) is slow to answer, not gone; a refused port still
-/// settles a killed one at once.
+/// A probe waits up to <c>answerTimeout</c> for an answer (what is left of the session once a probe starts, two
+/// heartbeats in, so the finding lands before the lapse): a busy process (three brokers starting on two cores
+/// answered heartbeats in 0.7–0.9 s) is slow to answer, not gone; a refused port still settles a killed one at once.
 /// <para>
 /// Concurrency: not thread-safe. The coordinator calls <see cref="Start"/> from its turns, and the probes'
 /// continuations run in its activation's context between turns; they only touch this class and the sessions'

@@ -22,6 +22,11 @@ public sealed class BrokerSessionsTests
         _sessions.Open(0, Coordinator);
         _sessions.Open(1, First);
         _sessions.Open(2, Second);
+
+        // Each broker's first heartbeat: from here a session lapses one session timeout after the last one.
+        _sessions.Heartbeat(0, Coordinator);
+        _sessions.Heartbeat(1, First);
+        _sessions.Heartbeat(2, Second);
     }
 
     [Fact]
@@ -186,6 +191,36 @@ public sealed class BrokerSessionsTests
         _sessions.FoundAnswering(Second);
         _sessions.FoundGone(Second);
         Assert.True(Assert.Single(_sessions.Expire(Coordinator)).FoundGone);
+    }
+
+    [Fact]
+    public void A_session_waits_four_session_timeouts_for_its_first_heartbeat_but_not_for_a_silo_found_gone()
+    {
+        var starting = Silo(11115);
+        var killed = Silo(11116);
+        _sessions.Open(3, starting);
+        _sessions.Open(4, killed);
+        var elapsed = TimeSpan.Zero;
+        while (elapsed + Beat <= Session * BrokerSessions.FirstHeartbeatSessions)
+        {
+            _time.Advance(Beat);
+            elapsed += Beat;
+            _sessions.Heartbeat(1, First);
+            _sessions.Heartbeat(2, Second);
+            if (elapsed == Beat * 2)
+            {
+                _sessions.FoundGone(killed);
+            }
+
+            var fenced = _sessions.Expire(Coordinator);
+            Assert.Equal(elapsed == Beat * 2 ? [4] : [], fenced.Select(f => f.BrokerId));
+        }
+
+        Assert.True(_sessions.IsOpen(3), "not heard yet, and within its grace");
+        _time.Advance(Beat);
+        _sessions.Heartbeat(1, First);
+        _sessions.Heartbeat(2, Second);
+        Assert.Equal(3, Assert.Single(_sessions.Expire(Coordinator)).BrokerId);
     }
 
     [Fact]
