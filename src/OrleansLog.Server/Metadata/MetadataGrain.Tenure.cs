@@ -55,14 +55,18 @@ public sealed partial class MetadataGrain
         return false;
     }
 
-    /// <summary>Refuses a change or a heartbeat once superseded: NOT_CONTROLLER, which a broker does not count against the coordinator's silo.</summary>
+    /// <summary>Refuses a change or a heartbeat once superseded.</summary>
     private void EnsureCoordinator()
     {
         if (_tenure.IsSuperseded)
         {
-            throw new OrleansLogException(ErrorCode.NotController, $"This coordinator activation (epoch {_tenure.Epoch}) was superseded by a newer one; it is deactivating.");
+            throw Superseded();
         }
     }
+
+    /// <summary>NOT_CONTROLLER, which a broker does not count against the coordinator's silo.</summary>
+    private OrleansLogException Superseded() =>
+        new(ErrorCode.NotController, $"This coordinator activation (epoch {_tenure.Epoch}) was superseded by a newer one; it is deactivating.");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The coordinator's activation on {Silo} took epoch {Epoch}.")]
     private partial void LogTenureBegan(long epoch, SiloAddress silo);

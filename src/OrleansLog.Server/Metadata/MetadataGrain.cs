@@ -76,7 +76,7 @@ public sealed partial class MetadataGrain(
 
         // Every broker alive now gets a full session timeout to be heard from this activation.
         _sessions = new BrokerSessions(time, broker.Value.SessionTimeout);
-        _probes = new SilentBrokerProbes(probe, _sessions, broker.Value.HeartbeatInterval, broker.Value.SessionTimeout - (broker.Value.HeartbeatInterval * 2));
+        _probes = new SilentBrokerProbes(probe, _sessions, broker.Value.HeartbeatInterval, broker.Value.SessionTimeout);
         foreach (var (brokerId, silo) in Brokers.Where(b => IsActive(b.Value)))
         {
             _sessions.Open(brokerId, silo);
@@ -436,7 +436,7 @@ public sealed partial class MetadataGrain(
         // Moving leaders is what a stale activation must never do: the stored epoch is read first.
         if (!await StillCoordinator())
         {
-            EnsureCoordinator();
+            throw Superseded();
         }
 
         var newLeaders = 0;

@@ -4,8 +4,8 @@ namespace OrleansLog.Server.Metadata;
 /// The coordinator's probes of brokers that missed two heartbeats in a row (<see cref="SiloGoneProbe"/>): one
 /// at a time per silo, each leaving its finding in <see cref="BrokerSessions"/>, whose next check fences a
 /// silo found gone, about a second before its session would lapse, and gives a silo found answering more time.
-/// A probe waits up to <c>answerTimeout</c> for an answer (what is left of the session once a probe starts, two
-/// heartbeats in, so the finding lands before the lapse): a busy process (three brokers starting on two cores
+/// A probe waits for an answer for what is left of the session once it starts, two heartbeats in (so the finding
+/// lands before the lapse): a busy process (three brokers starting on two cores
 /// answered heartbeats in 0.7–0.9 s) is slow to answer, not gone; a refused port still settles a killed one at once.
 /// <para>
 /// Concurrency: not thread-safe. The coordinator calls <see cref="Start"/> from its turns, and the probes'
@@ -13,14 +13,17 @@ namespace OrleansLog.Server.Metadata;
 /// findings, never the coordinator's state.
 /// </para>
 /// </summary>
-public sealed class SilentBrokerProbes(SiloGoneProbe probe, BrokerSessions sessions, TimeSpan heartbeatInterval, TimeSpan answerTimeout)
+public sealed class SilentBrokerProbes(SiloGoneProbe probe, BrokerSessions sessions, TimeSpan heartbeatInterval, TimeSpan sessionTimeout)
 {
     private readonly HashSet<SiloAddress> _probing = [];
+
+    /// <summary>How long a broker is silent before it is probed.</summary>
+    private TimeSpan SilentFor => heartbeatInterval * 2;
 
     /// <summary>Starts a probe of each silo (but <paramref name="exempt"/>) silent for two heartbeats that is not being probed already.</summary>
     public void Start(SiloAddress exempt)
     {
-        foreach (var silo in sessions.Silent(exempt, silentFor: heartbeatInterval * 2))
+        foreach (var silo in sessions.Silent(exempt, SilentFor))
         {
             if (_probing.Add(silo))
             {
@@ -33,7 +36,7 @@ public sealed class SilentBrokerProbes(SiloGoneProbe probe, BrokerSessions sessi
     {
         try
         {
-            switch (await probe.ProbeAsync(silo, answerTimeout))
+            switch (await probe.ProbeAsync(silo, sessionTimeout - SilentFor))
             {
                 case SiloProbeFinding.Gone:
                     sessions.FoundGone(silo);
