@@ -7,6 +7,12 @@ namespace OrleansLog.Web.Tests;
 /// The console on a broker that checks ACLs, in headless Chromium: a visitor is sent to the sign-in page, signs in
 /// through it, sees and does what the ACLs allow, is shown a refusal for what they do not, and signs out; the forms
 /// keep antiforgery. Screenshots go to <c>screenshots/</c> like the other console tests'.
+/// <para>
+/// Redirects are awaited with <c>Expect(page).ToHaveURLAsync</c>, never <c>WaitForURLAsync</c>: once the URL already
+/// matches, the latter waits for the page's "load" event by checking the states seen so far and then subscribing, on a
+/// thread other than the one that delivers them, so a "load" that lands between the two is missed and it times out
+/// (seen in CI: the sign-out's redirect, "NetworkIdle" fired, 30 s). Locators wait for what they need anyway.
+/// </para>
 /// </summary>
 public sealed class SecuredConsoleBrowserTests(SecuredWebFixture broker) : IClassFixture<SecuredWebFixture>, IAsyncLifetime
 {
@@ -44,7 +50,7 @@ public sealed class SecuredConsoleBrowserTests(SecuredWebFixture broker) : IClas
 
         // Signed in, the browser returns to the page it asked for.
         await SignIn(page, "alice", "alice-secret");
-        await page.WaitForURLAsync(Base + "/topics/new");
+        await Assertions.Expect(page).ToHaveURLAsync(Base + "/topics/new");
         await Assertions.Expect(page.Locator("#signed-in-as")).ToHaveTextAsync("User:alice");
         await page.FillAsync("#Name", "sec-ui");
         await page.ClickAsync("#create-topic button[type=submit]");
@@ -68,7 +74,7 @@ public sealed class SecuredConsoleBrowserTests(SecuredWebFixture broker) : IClas
         await Assertions.Expect(page.Locator("#brokers")).ToContainTextAsync("alive");
 
         await page.ClickAsync("#signout button[type=submit]");
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
         await page.GotoAsync(Base + "/");
         Assert.StartsWith(Base + "/signin", page.Url, StringComparison.Ordinal);
     }
@@ -80,7 +86,7 @@ public sealed class SecuredConsoleBrowserTests(SecuredWebFixture broker) : IClas
         var page = await _browser.NewPageAsync();
         await page.GotoAsync(Base + "/");
         await SignIn(page, "bob", "bob-secret");
-        await page.WaitForURLAsync(Base + "/");
+        await Assertions.Expect(page).ToHaveURLAsync(Base + "/");
         await Assertions.Expect(page.Locator("#brokers-hidden")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#topics")).Not.ToContainTextAsync("sec-bobless");
         await Shot(page, "signed-in-nothing");
