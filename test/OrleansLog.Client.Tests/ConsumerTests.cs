@@ -154,6 +154,50 @@ public class ConsumerTests(ClientClusterFixture fixture) : IClassFixture<ClientC
     }
 
     [Fact]
+    public async Task Records_of_many_fetches_arrive_whole_while_the_fetch_buffers_are_reused()
+    {
+        // Small fetches over two partitions: each answer lands in a pooled array that goes back once decoded, and the
+        // next fetches reuse it. A buffer handed back too early would show as a value with another record's bytes.
+        const int Count = 1500;
+        await Client.Admin.CreateTopicAsync("reuse", 2);
+        await using (var producer = Client.CreateProducer<string, byte[]>(new ProducerConfig { BatchSize = 8 * 1024, Linger = TimeSpan.FromMilliseconds(2) }))
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                producer.Produce("reuse", new Message<string, byte[]> { Key = i.ToString(System.Globalization.CultureInfo.InvariantCulture), Value = ValueOf(i) });
+            }
+
+            await producer.FlushAsync();
+        }
+
+        using var consumer = Client.CreateConsumer<string, byte[]>(new ConsumerConfig { MaxPartitionFetchBytes = 8 * 1024 });
+        consumer.Assign([new TopicPartitionOffset("reuse", 0, Offsets.Beginning), new TopicPartitionOffset("reuse", 1, Offsets.Beginning)]);
+        var seen = new HashSet<int>();
+        while (seen.Count < Count)
+        {
+            var record = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"{seen.Count} of {Count} records arrived.");
+            var index = int.Parse(record.Message.Key, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(ValueOf(index), record.Message.Value);
+            Assert.True(seen.Add(index), $"record {index} arrived twice");
+        }
+
+        static byte[] ValueOf(int i) => [.. Enumerable.Range(0, 200 + (i % 300)).Select(j => (byte)((i * 31) + j))];
+    }
+
+    [Fact]
+    public void A_released_chunk_hands_its_pooled_array_back_once()
+    {
+        var fetcher = new PartitionFetcher(new TopicPartition("released", 0), 0, fixture.Grains, new ConsumerConfig(), System.Threading.Channels.Channel.CreateUnbounded<FetchedChunk>().Writer, TimeProvider.System);
+        var owner = FetchedBatches.OfRented(System.Buffers.ArrayPool<byte>.Shared.Rent(100), 100);
+        var chunk = new FetchedChunk(fetcher, 0, owner.Memory, Owner: owner);
+
+        fetcher.Release(chunk);
+
+        Assert.Throws<ObjectDisposedException>(() => owner.Memory);
+        owner.Dispose();
+    }
+
+    [Fact]
     public void Invalid_consumer_settings_are_refused()
     {
         Assert.Throws<ArgumentException>(() => Client.CreateConsumer<string, string>(new ConsumerConfig { PartitionAssignmentStrategy = "sticky-ish" }));

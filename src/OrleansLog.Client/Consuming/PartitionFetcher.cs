@@ -142,7 +142,10 @@ internal sealed class PartitionFetcher
         }
     }
 
-    /// <summary>The consumer finished or discarded a data chunk of this fetcher (stale or not): room for another fetch.</summary>
+    /// <summary>
+    /// The consumer finished or discarded a data chunk of this fetcher (stale or not): room for another fetch, and its
+    /// pooled array goes back.
+    /// </summary>
     public void Release(FetchedChunk chunk)
     {
         lock (_lock)
@@ -150,6 +153,8 @@ internal sealed class PartitionFetcher
             _buffered--;
             _bufferedBytes -= chunk.Batches.Length;
         }
+
+        chunk.Owner?.Dispose();
 
         _wake.Set();
     }
@@ -236,6 +241,7 @@ internal sealed class PartitionFetcher
                 {
                     if (version != _version)
                     {
+                        response.Dispose();
                         continue;
                     }
 
@@ -244,7 +250,8 @@ internal sealed class PartitionFetcher
                     _bufferedBytes += response.Records.Length;
                 }
 
-                await _output.WriteAsync(new FetchedChunk(this, version, response.Records, Aborted: response.AbortedTransactions), token).ConfigureAwait(false);
+                // Once written, the consumer releases the chunk (and its pooled array); one not written while stopping is left to the GC.
+                await _output.WriteAsync(new FetchedChunk(this, version, response.Records, Aborted: response.AbortedTransactions, Owner: response.Batches), token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
