@@ -13,9 +13,11 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.Configuration.AddCommandLine(args, BrokerHostExtensions.SwitchMappings.ToDictionary());
 
 ClusterSettings cluster;
+bool frontEnd;
 try
 {
     cluster = ClusterSettings.Read(builder.Configuration);
+    frontEnd = FrontEndSetting.IsEnabled(builder.Configuration);
     await BrokerHostExtensions.CheckDatabaseAsync(cluster);
 }
 catch (ClusterConfigurationException e)
@@ -27,14 +29,29 @@ catch (ClusterConfigurationException e)
 try
 {
     builder.AddOrleansLogBroker(cluster).UseOrleansLogHttps();
-    builder.Services.AddOrleansLogWeb().AddOrleansLogMetrics();
+
+    // Without the front end, the HTTP port keeps the probes and the metrics, and the authentication that guards them.
+    if (frontEnd)
+    {
+        builder.Services.AddOrleansLogWeb();
+    }
+    else
+    {
+        builder.Services.AddOrleansLogWebSecurity();
+    }
+
+    builder.Services.AddOrleansLogMetrics();
 
     // HTTP asks for credentials exactly when the broker checks ACLs (off in the embedded loopback default).
     builder.Services.AddOptions<WebSecurityOptions>().PostConfigure<AclCache>((web, acls) => web.RequireAuthentication ??= acls.Enabled);
     var app = builder.Build();
     app.UseOrleansLogWebSecurity();
     app.MapOrleansLogHealth();
-    app.MapOrleansLogApi();
+    if (frontEnd)
+    {
+        app.MapOrleansLogApi();
+    }
+
     app.MapOrleansLogMetrics();
 
     // Checked before the host starts, so a bad setting is refused before anything logs or binds.

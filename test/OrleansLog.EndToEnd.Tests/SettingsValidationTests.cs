@@ -19,6 +19,7 @@ public class SettingsValidationTests
     [InlineData("OrleansLog:Web:SamplesKept", "1", "must be at least 2")]
     [InlineData("OrleansLog:Web:MaxSampled", "-1", "must be at least 0")]
     [InlineData("OrleansLog:Web:MaxConcurrentReads", "0", "must be at least 1")]
+    [InlineData("OrleansLog:Web:FrontEnd", "maybe", "must be true or false")]
     public async Task A_bad_setting_stops_the_broker_with_one_line_naming_it(string setting, string value, string rule)
     {
         using var data = new TempDirectory();

@@ -29,6 +29,7 @@ public static class BrokerHostExtensions
         ["--advertised-address"] = "OrleansLog:Cluster:AdvertisedAddress",
         ["--kafka-port"] = "OrleansLog:Kafka:Port",
         ["--listeners"] = "OrleansLog:Kafka:Listeners",
+        ["--front-end"] = FrontEndSetting.Key,
 
         ["--cluster-tls"] = "OrleansLog:Cluster:Tls",
 

@@ -12,7 +12,8 @@ public sealed class StartupBanner(
     IServer server,
     IOptions<OrleansLogOptions> broker,
     IOptions<BrokerOptions> identity,
-    ClusterSettings cluster) : IHostedService
+    ClusterSettings cluster,
+    IConfiguration configuration) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -23,7 +24,9 @@ public sealed class StartupBanner(
             Console.WriteLine($"  Orleans gateway: {cluster.AdvertisedAddress}:{cluster.Options.GatewayPort}   (orleanslog CLI, Orleans clients)");
             Console.WriteLine($"  Kafka listener:  {identity.Value.KafkaEndpoint ?? "(disabled)"}   (kcat, Confluent.Kafka, any Kafka client)");
             Console.WriteLine($"  Silo port:       {cluster.AdvertisedAddress}:{cluster.Options.SiloPort}");
-            Console.WriteLine($"  Web console:     {http}   (REST API {http}/v3, OpenAPI /openapi/v1.json, schema registry /subjects, /metrics, /health/ready)");
+            Console.WriteLine(FrontEndSetting.IsEnabled(configuration)
+                ? $"  Web console:     {http}   (REST API {http}/v3, OpenAPI /openapi/v1.json, schema registry /subjects, /metrics, /health/ready)"
+                : $"  HTTP:            {http}   (/metrics, /health/ready; the front end is off here: run src/OrleansLog.Web)");
             Console.WriteLine($"  Data directory:  {Path.GetFullPath(broker.Value.DataDirectory)}");
             Console.WriteLine("Press Ctrl+C to stop.");
         });
