@@ -189,7 +189,7 @@ public class ConsumerTests(ClientClusterFixture fixture) : IClassFixture<ClientC
     {
         var fetcher = new PartitionFetcher(new TopicPartition("released", 0), 0, fixture.Grains, new ConsumerConfig(), System.Threading.Channels.Channel.CreateUnbounded<FetchedChunk>().Writer, TimeProvider.System);
         var owner = FetchedBatches.OfRented(System.Buffers.ArrayPool<byte>.Shared.Rent(100), 100);
-        var chunk = new FetchedChunk(fetcher, 0, owner.Memory, Owner: owner);
+        var chunk = new FetchedChunk(fetcher, 0, owner);
 
         fetcher.Release(chunk);
 

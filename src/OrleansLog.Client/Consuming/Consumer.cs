@@ -246,7 +246,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
             }
 
             _chunk = chunk;
-            _chunkRemaining = chunk.Batches;
+            _chunkRemaining = chunk.Batches.Memory;
             _aborted = chunk.Aborted.IsDefaultOrEmpty ? null : new AbortedTransactionFilter(chunk.Aborted);
         }
     }

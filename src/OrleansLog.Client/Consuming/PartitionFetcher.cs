@@ -154,7 +154,7 @@ internal sealed class PartitionFetcher
             _bufferedBytes -= chunk.Batches.Length;
         }
 
-        chunk.Owner?.Dispose();
+        chunk.Batches.Dispose();
 
         _wake.Set();
     }
@@ -251,7 +251,7 @@ internal sealed class PartitionFetcher
                 }
 
                 // Once written, the consumer releases the chunk (and its pooled array); one not written while stopping is left to the GC.
-                await _output.WriteAsync(new FetchedChunk(this, version, response.Records, Aborted: response.AbortedTransactions, Owner: response.Batches), token).ConfigureAwait(false);
+                await _output.WriteAsync(new FetchedChunk(this, version, response.Batches, Aborted: response.AbortedTransactions), token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -342,7 +342,7 @@ internal sealed class PartitionFetcher
             _failedVersion = version;
         }
 
-        _output.TryWrite(new FetchedChunk(this, version, ReadOnlyMemory<byte>.Empty, new ConsumeException(error, message, new TopicPartitionOffset(Partition, offset))));
+        _output.TryWrite(new FetchedChunk(this, version, FetchedBatches.Empty, new ConsumeException(error, message, new TopicPartitionOffset(Partition, offset))));
     }
 
     private async Task DelayAsync(CancellationToken token)
