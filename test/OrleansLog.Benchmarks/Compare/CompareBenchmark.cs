@@ -97,7 +97,7 @@ public sealed class CompareBenchmark(CompareOptions options)
                     }
 
                     await Settle(driver, topic, workload);
-                    Console.WriteLine($"    publish {result.PublishRate:N0} msg/s ({result.PublishMegabytesPerSecond:0.0} MB/s, {result.PublishRatioToRawDisk:0.00}x disk), consume {result.ConsumeRate:N0} msg/s, e2e p99 {(result.EndToEndLatency is { } e2e ? $"{e2e.P99Ms:0.0} ms" : "-")}, server CPU {result.ServerCpuPercent:0}%, {(result.ServerAllocatedBytesPerMessage is { } perMessage ? $"{perMessage:N0} B allocated/msg, GC paused {result.ServerRuntime!.GcPauseSeconds * 1000:N0} ms ({result.ServerRuntime.Gen2Collections} gen2), " : "")}{result.Failures} failed{(result.FirstError is { } error ? $": {error}" : "")}");
+                    Console.WriteLine($"    publish {result.PublishRate:N0} msg/s ({result.PublishMegabytesPerSecond:0.0} MB/s, {result.PublishRatioToRawDisk:0.00}x disk), consume {result.ConsumeRate:N0} msg/s, e2e p99 {(result.EndToEndLatency is { } e2e ? $"{e2e.P99Ms:0.0} ms" : "-")}, server CPU {result.ServerCpuPercent:0}%, RSS {result.ServerPeakRssMegabytes:0} MB ({result.ServerPeakPrivateMegabytes:0} private), {(result.ServerAllocatedBytesPerMessage is { } perMessage ? $"{perMessage:N0} B allocated/msg, GC paused {result.ServerRuntime!.GcPauseSeconds * 1000:N0} ms ({result.ServerRuntime.Gen2Collections} gen2), " : "")}{result.Failures} failed{(result.FirstError is { } error ? $": {error}" : "")}");
                     results.Add(result);
                 }
             }

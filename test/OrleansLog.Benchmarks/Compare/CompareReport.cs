@@ -24,11 +24,11 @@ public static class CompareReport
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"## {workload.Key}");
             text.AppendLine();
-            text.AppendLine("| Driver | Publish msg/s | MB/s | × disk | Consume msg/s | × disk | Publish p50 / p99 / p99.9 ms | End-to-end p50 / p99 / p99.9 ms | Backlog drain s | Server CPU % | Server RSS MB | Server B allocated / msg | Server GC pauses ms (gen2) | Failed |");
+            text.AppendLine("| Driver | Publish msg/s | MB/s | × disk | Consume msg/s | × disk | Publish p50 / p99 / p99.9 ms | End-to-end p50 / p99 / p99.9 ms | Backlog drain s | Server CPU % | Server RSS MB (private) | Server B allocated / msg | Server GC pauses ms (gen2) | Failed |");
             text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var r in workload)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Driver} | {r.PublishRate:N0} | {r.PublishMegabytesPerSecond:0.0} | {r.PublishRatioToRawDisk:0.00} | {r.ConsumeRate:N0} | {r.ConsumeRatioToRawDisk:0.00} | {Latency(r.PublishLatency)} | {Latency(r.EndToEndLatency)} | {(r.BacklogDrainSeconds is { } d ? d.ToString("0.0", CultureInfo.InvariantCulture) : "-")} | {r.ServerCpuPercent:0} | {r.ServerPeakRssMegabytes:0} | {(r.ServerAllocatedBytesPerMessage is { } a ? a.ToString("N0", CultureInfo.InvariantCulture) : "-")} | {(r.ServerRuntime is { } gc ? string.Create(CultureInfo.InvariantCulture, $"{gc.GcPauseSeconds * 1000:N0} ({gc.Gen2Collections})") : "-")} | {r.Failures}{(r.FirstError is { } e ? $" ({Clip(e)})" : "")} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Driver} | {r.PublishRate:N0} | {r.PublishMegabytesPerSecond:0.0} | {r.PublishRatioToRawDisk:0.00} | {r.ConsumeRate:N0} | {r.ConsumeRatioToRawDisk:0.00} | {Latency(r.PublishLatency)} | {Latency(r.EndToEndLatency)} | {(r.BacklogDrainSeconds is { } d ? d.ToString("0.0", CultureInfo.InvariantCulture) : "-")} | {r.ServerCpuPercent:0} | {r.ServerPeakRssMegabytes:0} ({r.ServerPeakPrivateMegabytes:0}) | {(r.ServerAllocatedBytesPerMessage is { } a ? a.ToString("N0", CultureInfo.InvariantCulture) : "-")} | {(r.ServerRuntime is { } gc ? string.Create(CultureInfo.InvariantCulture, $"{gc.GcPauseSeconds * 1000:N0} ({gc.Gen2Collections})") : "-")} | {r.Failures}{(r.FirstError is { } e ? $" ({Clip(e)})" : "")} |");
             }
 
             if (run.RawDiskAtRate.FirstOrDefault(raw => raw.Workload == workload.Key) is { } disk)

@@ -35,6 +35,9 @@ public sealed record WorkloadResult
 
     public double ServerPeakRssMegabytes { get; init; }
 
+    /// <summary>The highest private part of the servers' RSS (see <see cref="ServerUsage"/>): RSS without the read-only pages of mapped files.</summary>
+    public double ServerPeakPrivateMegabytes { get; init; }
+
     /// <summary>What the servers' .NET runtime did over the whole workload (its warm-up and the reads included); null for servers that do not say.</summary>
     public ServerRuntime? ServerRuntime { get; init; }
 

@@ -95,6 +95,7 @@ public sealed class WorkloadRunner(IBenchmarkServers servers, IBenchmarkDriver d
             FirstError = _tracker.FirstError ?? ConsumerError(reading),
             ServerCpuPercent = usage.CpuPercent,
             ServerPeakRssMegabytes = usage.PeakRssMegabytes,
+            ServerPeakPrivateMegabytes = usage.PeakPrivateMegabytes,
             ServerRuntime = runtime,
             AcknowledgedTotal = _tracker.AcknowledgedCount,
             RawDiskMegabytesPerSecond = rawDiskMegabytesPerSecond,
