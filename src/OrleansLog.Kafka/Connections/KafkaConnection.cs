@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
+using OrleansLog.Kafka.Handlers;
 using OrleansLog.Kafka.Hosting;
 using OrleansLog.Kafka.Protocol;
 using OrleansLog.Kafka.Security;
@@ -49,6 +50,7 @@ internal sealed partial class KafkaConnection(
         new BoundedChannelOptions(Math.Max(1, options.MaxInFlightRequestsPerConnection)) { SingleReader = true, SingleWriter = true });
 
     private readonly ProduceOrder _produceOrder = new();
+    private readonly ParkedPolls _parkedPolls = new();
 
     private readonly string _clientHost = connection.RemoteEndPoint is System.Net.IPEndPoint ip ? $"/{ip.Address}" : "/unknown";
 
@@ -122,6 +124,8 @@ internal sealed partial class KafkaConnection(
                 await session.DisposeAsync().AsTask().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
+            // Every response is written: no fetch will take over a parked poll.
+            _parkedPolls.Close();
             await connection.Transport.Output.CompleteAsync();
             await connection.Transport.Input.CompleteAsync();
             await connection.DisposeAsync();
@@ -177,6 +181,7 @@ internal sealed partial class KafkaConnection(
                     buffer = buffer.Slice(4 + size);
                     _reservedForNextFrame = 0;
                     var request = KafkaRequest.Read(frame, _clientHost, _produceOrder, queuedRequests, listener.Name, sasl is not null ? sasl.Principal ?? KafkaRequest.Anonymous : _certificatePrincipal ?? KafkaRequest.Anonymous);
+                    request.ParkedPolls = _parkedPolls;
                     if (KafkaRequestDispatcher.Refusal(request) is { } refusal)
                     {
                         request.Dispose();

@@ -45,6 +45,9 @@ public sealed class KafkaRequest : IDisposable
     /// <summary>The connection's per-partition produce order.</summary>
     public ProduceOrder ProduceOrder { get; }
 
+    /// <summary>The connection's partition polls left waiting by its last fetch (see <see cref="Handlers.ParkedPolls"/>); null where no connection keeps them.</summary>
+    internal Handlers.ParkedPolls? ParkedPolls { get; set; }
+
     /// <summary>What the listener serves of this API; null for an API it does not know.</summary>
     public ApiVersionRange? Range { get; }
 

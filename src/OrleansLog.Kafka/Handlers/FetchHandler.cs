@@ -47,9 +47,13 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         }
 
         List<FetchPartition> readable = [.. partitions.Where(p => p.Result is null)];
-        if (fetch.MaxWaitMs > 0 && fetch.MinBytes > 0 && FitInOneWave(readable, budget))
+        var pollAll = fetch.MaxWaitMs > 0 && fetch.MinBytes > 0 && FitInOneWave(readable, budget);
+
+        // Polls parked by the connection's last fetch for partitions this one will not take over are stopped now.
+        request.ParkedPolls?.StopAllBut(pollAll ? readable.Select(p => new TopicPartition(p.Topic, p.Partition)).ToHashSet() : []);
+        if (pollAll)
         {
-            request.Waited = await PollAll(readable, fetch, budget);
+            request.Waited = await PollAll(readable, fetch, budget, request.ParkedPolls);
             await GiveOneWholeBatch(readable, budget);
             return Write(request, fetch, budget.Limit);
         }
@@ -83,40 +87,104 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
     /// <summary>
     /// One call per partition with the long poll inside it (the common fetch, whose partitions fit in the budget
     /// together): each leader answers at once when it has data (or a batch too large for its limit) and waits
-    /// otherwise. Once the answers hold <c>min_bytes</c>, or one is an error or such a batch, the others are told to
-    /// stop waiting and answer at once with their offsets (see <see cref="StoppablePoll"/>), so an empty partition
-    /// costs one call, not a read and then a poll. Returns how long the fetch only waited.
+    /// otherwise. Once the answers hold <c>min_bytes</c>, or one is an error or such a batch, the polls still waiting
+    /// are parked for the connection's next fetch (see <see cref="ParkedPolls"/>), or told to stop waiting and answer at
+    /// once with their offsets (see <see cref="StoppablePoll"/>), so an empty partition costs at most one call a fetch,
+    /// and none while it stays empty. Returns how long the fetch only waited.
     /// </summary>
-    private Task<TimeSpan> PollAll(List<FetchPartition> partitions, FetchRequestData fetch, FetchBudget budget) =>
-        PollTogether(partitions, fetch.MinBytes, fetch.MaxWaitMs, fetch.Isolation, budget, wholeBatch: i => i == 0);
+    private Task<TimeSpan> PollAll(List<FetchPartition> partitions, FetchRequestData fetch, FetchBudget budget, ParkedPolls? parked) =>
+        PollTogether(partitions, fetch.MinBytes, fetch.MaxWaitMs, fetch.Isolation, budget, wholeBatch: i => i == 0, parked);
 
     /// <summary>
     /// Polls <paramref name="partitions"/> at once, each with the long wait inside its grain, until the answers hold
-    /// <paramref name="minBytes"/> (see <see cref="PollProgress"/>); the first answer that ends the wait tells the other
-    /// polls to stop, so none is left waiting in its grain for a fetch that has answered. Each answer is counted by one
-    /// continuation, not by a WhenAny over all that are left after each answer (quadratic in partitions). An earlier
-    /// reading's answer in a partition's place had no records, so nothing of it is written: its place is simply taken.
-    /// Returns how long the fetch only waited.
+    /// <paramref name="minBytes"/> (see <see cref="PollProgress"/>); then each poll still waiting is parked in
+    /// <paramref name="parked"/> or told to stop, so none is left waiting in its grain for a fetch that has answered
+    /// and nobody to take it over. A poll taken over from an earlier fetch began waiting then: if its wait runs out
+    /// before this fetch ends, its partition is asked again for what is left of this one's. Each answer is counted by
+    /// one continuation, not by a WhenAny over all that are left after each answer (quadratic in partitions). An
+    /// earlier reading's answer in a partition's place had no records, so nothing of it is written: its place is
+    /// simply taken. Returns how long the fetch only waited.
     /// </summary>
-    private async Task<TimeSpan> PollTogether(List<FetchPartition> partitions, int minBytes, int maxWaitMs, IsolationLevel isolation, FetchBudget budget, Func<int, bool> wholeBatch)
+    private async Task<TimeSpan> PollTogether(List<FetchPartition> partitions, int minBytes, int maxWaitMs, IsolationLevel isolation, FetchBudget budget, Func<int, bool> wholeBatch, ParkedPolls? parked = null)
     {
-        using var stop = new CancellationTokenSource();
-        var progress = new PollProgress(minBytes, isolation, stop, context.Time);
-        var polls = new Task<FetchResponse>[partitions.Count];
+        var started = context.Time.GetTimestamp();
+        var progress = new PollProgress(minBytes, isolation, context.Time);
+        var gate = new Lock();
+        var ended = false;
+        var current = new PartitionPoll[partitions.Count];
+        var watches = new Task<FetchResponse>[partitions.Count];
         for (var i = 0; i < partitions.Count; i++)
         {
-            polls[i] = progress.Observe(Fetch(partitions[i], maxWaitMs, budget.LimitFor(partitions[i].MaxBytes), wholeBatch(i), stop.Token), partitions[i].Offset);
+            var partition = partitions[i];
+            var limit = budget.LimitFor(partition.MaxBytes);
+            var whole = wholeBatch(i);
+            var takenOver = parked?.TakeOver(new TopicPartition(partition.Topic, partition.Partition), partition.Offset, limit, whole, isolation);
+            current[i] = takenOver ?? Poll(partition, maxWaitMs, limit, whole).Start();
+            watches[i] = progress.Observe(Watch(i, takenOver is not null), partition.Offset);
         }
 
-        await Task.WhenAll(polls);
+        // The fetch ends when the answers hold what it waits for, or when every poll has answered (their waits ran out).
+        await Task.WhenAny(progress.Ended, Task.WhenAll(watches));
+        lock (gate)
+        {
+            ended = true;
+        }
+
         for (var i = 0; i < partitions.Count; i++)
         {
+            FetchResponse answer;
+            if (watches[i].IsCompleted)
+            {
+                answer = await watches[i];
+                current[i].Dispose();
+            }
+            else if (parked?.Park(current[i]) is { } waiting)
+            {
+                answer = waiting;
+            }
+            else
+            {
+                current[i].Stop();
+                answer = await watches[i];
+                current[i].Dispose();
+            }
+
             partitions[i].Result?.Dispose();
-            partitions[i].Result = polls[i].Result;
-            budget.Take(polls[i].Result.Records.Length);
+            partitions[i].Result = answer;
+            budget.Take(answer.Records.Length);
         }
 
+        parked?.Remember(partitions.Select(p => (new TopicPartition(p.Topic, p.Partition), p.Result!)));
         return progress.Waited;
+
+        // The answer of partition i: its poll's, unless that poll was taken over and its wait ran out, empty, before
+        // this fetch's did (then the partition is asked again). Once the fetch has ended, the answer in hand is final.
+        async Task<FetchResponse> Watch(int i, bool takenOver)
+        {
+            var poll = current[i];
+            while (true)
+            {
+                var answer = await poll.Answer.ConfigureAwait(false);
+                var remaining = maxWaitMs - (int)context.Time.GetElapsedTime(started).TotalMilliseconds;
+                if (!takenOver || answer is not { Error: ErrorCode.None, Records.IsEmpty: true } || answer.ReadableEnd(isolation) > poll.Offset || remaining <= 0)
+                {
+                    return answer;
+                }
+
+                lock (gate)
+                {
+                    if (ended)
+                    {
+                        return answer;
+                    }
+
+                    answer.Dispose();
+                    poll.Dispose();
+                    poll = current[i] = Poll(partitions[i], remaining, poll.MaxBytes, poll.WholeBatch).Start();
+                    takenOver = false;
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -186,6 +254,10 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
 
         await PollTogether(empty, minBytes: 1, maxWaitMs, isolation, budget, wholeBatch: i => i == 0 && budget.Used == 0);
     }
+
+    /// <summary>A poll of <paramref name="partition"/> (started by the caller), which may be told to stop waiting.</summary>
+    private PartitionPoll Poll(FetchPartition partition, int maxWaitMs, int maxBytes, bool wholeBatch) =>
+        new(new TopicPartition(partition.Topic, partition.Partition), partition.Offset, maxBytes, wholeBatch, partition.Isolation, stopWaiting => Fetch(partition, maxWaitMs, maxBytes, wholeBatch, stopWaiting));
 
     private async Task<FetchResponse> Fetch(FetchPartition partition, int maxWaitMs, int maxBytes, bool wholeBatch, CancellationToken stopWaiting = default)
     {

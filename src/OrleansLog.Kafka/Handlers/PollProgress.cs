@@ -6,12 +6,13 @@ namespace OrleansLog.Kafka.Handlers;
 /// Where the polls of one long-polling fetch stand (see <see cref="FetchHandler"/>): the record bytes answered so
 /// far, and whether the fetch has what it waits for. It has once the answers hold <c>min_bytes</c>, or one is an
 /// error (the client needs it more than a wait), or one shows records it could not return within its limit (waiting
-/// cannot make them fit); then every poll still waiting is told to stop. Thread-safe: the polls' answers arrive on
-/// any thread.
+/// cannot make them fit); then <see cref="Ended"/> completes, and the fetch deals with the polls still waiting.
+/// Thread-safe: the polls' answers arrive on any thread.
 /// </summary>
-internal sealed class PollProgress(int minBytes, IsolationLevel isolation, CancellationTokenSource stop, TimeProvider time)
+internal sealed class PollProgress(int minBytes, IsolationLevel isolation, TimeProvider time)
 {
     private readonly Lock _lock = new();
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _started = time.GetTimestamp();
     private long _gathered;
     private bool _ended;
@@ -32,6 +33,9 @@ internal sealed class PollProgress(int minBytes, IsolationLevel isolation, Cance
         }
     }
 
+    /// <summary>Completes once the answers hold what the fetch waits for.</summary>
+    public Task Ended => _done.Task;
+
     /// <summary>Counts <paramref name="poll"/>'s answer once it arrives, and passes it on.</summary>
     public async Task<FetchResponse> Observe(Task<FetchResponse> poll, long offset)
     {
@@ -51,7 +55,7 @@ internal sealed class PollProgress(int minBytes, IsolationLevel isolation, Cance
 
         if (endNow)
         {
-            await stop.CancelAsync().ConfigureAwait(false);
+            _done.TrySetResult();
         }
 
         return answer;
