@@ -49,8 +49,6 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         List<FetchPartition> readable = [.. partitions.Where(p => p.Result is null)];
         var pollAll = fetch.MaxWaitMs > 0 && fetch.MinBytes > 0 && FitInOneWave(readable, budget);
 
-        // Polls parked by the connection's last fetch for partitions this one will not take over are stopped now.
-        request.ParkedPolls?.StopAllBut(pollAll ? readable.Select(p => new TopicPartition(p.Topic, p.Partition)).ToHashSet() : []);
         if (pollAll)
         {
             request.Waited = await PollAll(readable, fetch, budget, request.ParkedPolls);
@@ -58,6 +56,8 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
             return Write(request, fetch, budget.Limit);
         }
 
+        // This fetch takes over no parked poll: they are stopped.
+        request.ParkedPolls?.StopAll();
         await ReadInWaves(readable, budget);
 
         var remaining = fetch.MaxWaitMs - (int)context.Time.GetElapsedTime(started).TotalMilliseconds;
@@ -120,8 +120,11 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
             var whole = wholeBatch(i);
             var takenOver = parked?.TakeOver(new TopicPartition(partition.Topic, partition.Partition), partition.Offset, limit, whole, isolation);
             current[i] = takenOver ?? Poll(partition, maxWaitMs, limit, whole).Start();
-            watches[i] = progress.Observe(Watch(i, takenOver is not null), partition.Offset);
+            watches[i] = Watch(i, takenOver is not null);
         }
+
+        // What is still parked was parked for partitions this fetch does not ask as it was: nobody will take it over.
+        parked?.StopAll();
 
         // The fetch ends when the answers hold what it waits for, or when every poll has answered (their waits ran out).
         await Task.WhenAny(progress.Ended, Task.WhenAll(watches));
@@ -154,11 +157,20 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
             budget.Take(answer.Records.Length);
         }
 
-        parked?.Remember(partitions.Select(p => (new TopicPartition(p.Topic, p.Partition), p.Result!)));
+        if (parked is not null)
+        {
+            parked.BeginRemembering();
+            foreach (var partition in partitions)
+            {
+                parked.Remember(new TopicPartition(partition.Topic, partition.Partition), partition.Result!);
+            }
+        }
+
         return progress.Waited;
 
-        // The answer of partition i: its poll's, unless that poll was taken over and its wait ran out, empty, before
-        // this fetch's did (then the partition is asked again). Once the fetch has ended, the answer in hand is final.
+        // The answer of partition i, counted by the progress: its poll's, unless that poll was taken over and its wait ran
+        // out, empty, before this fetch's did (then the partition is asked again). Once the fetch has ended, the answer
+        // in hand is final.
         async Task<FetchResponse> Watch(int i, bool takenOver)
         {
             var poll = current[i];
@@ -168,6 +180,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
                 var remaining = maxWaitMs - (int)context.Time.GetElapsedTime(started).TotalMilliseconds;
                 if (!takenOver || answer is not { Error: ErrorCode.None, Records.IsEmpty: true } || answer.ReadableEnd(isolation) > poll.Offset || remaining <= 0)
                 {
+                    progress.Count(answer, poll.Offset);
                     return answer;
                 }
 
@@ -175,6 +188,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
                 {
                     if (ended)
                     {
+                        progress.Count(answer, poll.Offset);
                         return answer;
                     }
 

@@ -12,10 +12,10 @@ namespace OrleansLog.Kafka.Handlers;
 /// same offset, limit and isolation takes it over; the fetch that parks it answers that partition without records (see
 /// <see cref="Waiting"/>).
 /// <para>
-/// Bounded: at most one poll a partition; a poll is parked only for a partition whose answer the connection has seen
-/// (<see cref="Remember"/>, kept for the partitions of the last fetch only); a fetch stops each parked poll it does not
-/// take over (the partition is not asked, or asked differently), and <see cref="Close"/> stops the rest when the
-/// connection closes. A stopped poll answers at once; its batches go back to their pool. Thread-safe: fetches of one
+/// Bounded: at most one poll a partition; a poll is parked only for a partition whose answer the connection's last
+/// fetch gave (<see cref="Remember"/>: the partitions of the last two fetches are kept); a fetch stops each parked poll
+/// it does not take over (the partition is not asked, or asked differently), and <see cref="Close"/> stops the rest
+/// when the connection closes. A stopped poll answers at once; its batches go back to their pool. Thread-safe: fetches of one
 /// connection may run together.
 /// </para>
 /// </summary>
@@ -23,7 +23,8 @@ internal sealed class ParkedPolls
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<TopicPartition, PartitionPoll> _parked = [];
-    private Dictionary<TopicPartition, long> _logStarts = [];
+    private readonly Dictionary<TopicPartition, (long LogStart, int Fetch)> _logStarts = [];
+    private int _fetch;
     private bool _closed;
 
     /// <summary>How many polls are parked.</summary>
@@ -64,27 +65,20 @@ internal sealed class ParkedPolls
         return null;
     }
 
-    /// <summary>Stops every parked poll whose partition is not in <paramref name="asked"/>.</summary>
-    public void StopAllBut(IReadOnlySet<TopicPartition> asked)
+    /// <summary>Stops every parked poll (nobody will take them over: the fetch that calls this has taken over those it wants).</summary>
+    public void StopAll()
     {
-        List<PartitionPoll> stopped = [];
+        List<PartitionPoll>? stopped = null;
         lock (_lock)
         {
-            foreach (var (partition, poll) in _parked)
+            if (_parked.Count > 0)
             {
-                if (!asked.Contains(partition))
-                {
-                    stopped.Add(poll);
-                }
-            }
-
-            foreach (var poll in stopped)
-            {
-                _parked.Remove(poll.Partition);
+                stopped = [.. _parked.Values];
+                _parked.Clear();
             }
         }
 
-        foreach (var poll in stopped)
+        foreach (var poll in stopped ?? [])
         {
             poll.StopAndRelease();
         }
@@ -99,13 +93,13 @@ internal sealed class ParkedPolls
     {
         lock (_lock)
         {
-            if (_closed || _parked.ContainsKey(poll.Partition) || !_logStarts.TryGetValue(poll.Partition, out var logStart))
+            if (_closed || _parked.ContainsKey(poll.Partition) || !_logStarts.TryGetValue(poll.Partition, out var known) || known.Fetch != _fetch)
             {
                 return null;
             }
 
             _parked.Add(poll.Partition, poll);
-            return Waiting(poll, logStart);
+            return Waiting(poll, known.LogStart);
         }
     }
 
@@ -117,21 +111,34 @@ internal sealed class ParkedPolls
     internal static FetchResponse Waiting(PartitionPoll poll, long logStartOffset) =>
         new(ErrorCode.None, FetchedBatches.Empty, poll.Offset, logStartOffset, poll.Offset, LastStableOffset: poll.Offset);
 
-    /// <summary>Keeps the log start offsets of one fetch's answers (without errors), forgetting partitions it did not ask.</summary>
-    public void Remember(IEnumerable<(TopicPartition Partition, FetchResponse Answer)> answers)
+    /// <summary>Starts keeping a new fetch's answers (see <see cref="Remember"/>): the last fetch's are forgotten once these are kept.</summary>
+    public void BeginRemembering()
     {
-        var logStarts = new Dictionary<TopicPartition, long>();
-        foreach (var (partition, answer) in answers)
+        lock (_lock)
         {
-            if (answer.Error == ErrorCode.None && answer.LogStartOffset >= 0)
+            foreach (var (partition, known) in _logStarts)
             {
-                logStarts[partition] = answer.LogStartOffset;
+                if (known.Fetch != _fetch)
+                {
+                    _logStarts.Remove(partition);
+                }
             }
+
+            _fetch++;
+        }
+    }
+
+    /// <summary>Keeps the log start offset of a fetch's answer for <paramref name="partition"/> (an answer without an error).</summary>
+    public void Remember(TopicPartition partition, FetchResponse answer)
+    {
+        if (answer.Error != ErrorCode.None || answer.LogStartOffset < 0)
+        {
+            return;
         }
 
         lock (_lock)
         {
-            _logStarts = logStarts;
+            _logStarts[partition] = (answer.LogStartOffset, _fetch);
         }
     }
 

@@ -36,10 +36,9 @@ internal sealed class PollProgress(int minBytes, IsolationLevel isolation, TimeP
     /// <summary>Completes once the answers hold what the fetch waits for.</summary>
     public Task Ended => _done.Task;
 
-    /// <summary>Counts <paramref name="poll"/>'s answer once it arrives, and passes it on.</summary>
-    public async Task<FetchResponse> Observe(Task<FetchResponse> poll, long offset)
+    /// <summary>Counts a poll's final <paramref name="answer"/> for the partition asked at <paramref name="offset"/>.</summary>
+    public void Count(FetchResponse answer, long offset)
     {
-        var answer = await poll.ConfigureAwait(false);
         var endNow = false;
         lock (_lock)
         {
@@ -57,8 +56,6 @@ internal sealed class PollProgress(int minBytes, IsolationLevel isolation, TimeP
         {
             _done.TrySetResult();
         }
-
-        return answer;
     }
 
     /// <summary>An empty answer from a partition with readable records at the offset asked: its next batch is larger than the limit.</summary>

@@ -21,7 +21,8 @@ public sealed class ParkedPollsTests
         var (poll, _) = Waiting(P0, offset: 7);
         Assert.Null(parked.Park(poll));
 
-        parked.Remember([(P0, new FetchResponse(ErrorCode.None, FetchedBatches.Empty, 7, 3, 7))]);
+        parked.BeginRemembering();
+        parked.Remember(P0, new FetchResponse(ErrorCode.None, FetchedBatches.Empty, 7, 3, 7));
         var answer = parked.Park(poll);
 
         Assert.NotNull(answer);
@@ -83,7 +84,7 @@ public sealed class ParkedPollsTests
     }
 
     [Fact]
-    public void A_fetch_stops_the_polls_of_partitions_it_does_not_ask()
+    public void A_fetch_stops_the_polls_it_does_not_take_over()
     {
         var parked = Remembering(P0, P1);
         var (first, _) = Waiting(P0, offset: 7);
@@ -91,11 +92,13 @@ public sealed class ParkedPollsTests
         Assert.NotNull(parked.Park(first));
         Assert.NotNull(parked.Park(second));
 
-        parked.StopAllBut(new HashSet<TopicPartition> { P1 });
+        var taken = parked.TakeOver(P1, offset: 2, maxBytes: 1000, wholeBatch: true, IsolationLevel.ReadUncommitted);
+        parked.StopAll();
 
+        Assert.Same(second, taken);
         Assert.True(first.Stopped);
         Assert.False(second.Stopped);
-        Assert.Equal(1, parked.Count);
+        Assert.Equal(0, parked.Count);
     }
 
     [Fact]
@@ -128,7 +131,8 @@ public sealed class ParkedPollsTests
     public void Only_the_partitions_of_the_last_fetch_are_remembered()
     {
         var parked = Remembering(P0);
-        parked.Remember([(P1, new FetchResponse(ErrorCode.None, FetchedBatches.Empty, 2, 0, 2))]);
+        parked.BeginRemembering();
+        parked.Remember(P1, new FetchResponse(ErrorCode.None, FetchedBatches.Empty, 2, 0, 2));
 
         Assert.Null(parked.Park(Waiting(P0, offset: 7).Poll));
         Assert.NotNull(parked.Park(Waiting(P1, offset: 2).Poll));
@@ -137,7 +141,12 @@ public sealed class ParkedPollsTests
     private static ParkedPolls Remembering(params TopicPartition[] partitions)
     {
         var parked = new ParkedPolls();
-        parked.Remember(partitions.Select(p => (p, new FetchResponse(ErrorCode.None, FetchedBatches.Empty, 7, 3, 7))));
+        parked.BeginRemembering();
+        foreach (var partition in partitions)
+        {
+            parked.Remember(partition, new FetchResponse(ErrorCode.None, FetchedBatches.Empty, 7, 3, 7));
+        }
+
         return parked;
     }
 
