@@ -47,9 +47,7 @@ internal sealed class FetchHandler(KafkaListenerContext context, IOptions<FetchO
         }
 
         List<FetchPartition> readable = [.. partitions.Where(p => p.Result is null)];
-        var pollAll = fetch.MaxWaitMs > 0 && fetch.MinBytes > 0 && FitInOneWave(readable, budget);
-
-        if (pollAll)
+        if (fetch.MaxWaitMs > 0 && fetch.MinBytes > 0 && FitInOneWave(readable, budget))
         {
             request.Waited = await PollAll(readable, fetch, budget, request.ParkedPolls);
             await GiveOneWholeBatch(readable, budget);

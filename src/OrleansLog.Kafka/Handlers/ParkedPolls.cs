@@ -145,17 +145,11 @@ internal sealed class ParkedPolls
     /// <summary>Stops every parked poll and parks no more (the connection closed).</summary>
     public void Close()
     {
-        List<PartitionPoll> stopped;
         lock (_lock)
         {
             _closed = true;
-            stopped = [.. _parked.Values];
-            _parked.Clear();
         }
 
-        foreach (var poll in stopped)
-        {
-            poll.StopAndRelease();
-        }
+        StopAll();
     }
 }
