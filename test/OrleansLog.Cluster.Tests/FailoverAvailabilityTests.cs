@@ -97,15 +97,27 @@ public class FailoverAvailabilityTests(PostgresClusterFixture cluster, ITestOutp
                 break;
         }
 
-        // For a stop, the silence that counts is the one the handover leaves after the exit too.
-        var settled = Stopwatch.GetTimestamp();
+        // Acknowledgements count from the moment the coordinator shows new leaders (for a stop, after the exit): one
+        // the victim sent before the fault, read by a producer just after it, would otherwise pass for a recovery.
+        long settled;
+        try
+        {
+            settled = await LeadershipMoved(victim, led, fault == Fault.Pause ? PauseLimit : TimeSpan.FromSeconds(60), fault);
+        }
+        catch when (fault == Fault.Pause)
+        {
+            // Never fenced: the tests that follow need the broker running.
+            await broker.ResumeAsync();
+            throw;
+        }
+
         bool Recovered() => producing.Any(p => p.IsCompleted) || (acks.AcknowledgedAfter(Native, led, settled) && acks.AcknowledgedAfter(Kafka, led, settled));
         string? stalled = null;
         if (fault == Fault.Pause)
         {
             // Clients that were connected to the paused broker sometimes stay stuck on its open connections until
             // it resumes (issue 19's open part): wait a bounded time, then resume it, and say which happened.
-            var giveUp = Stopwatch.GetTimestamp() + (long)(PauseLimit.TotalSeconds * Stopwatch.Frequency);
+            var giveUp = settled + (long)(PauseLimit.TotalSeconds * Stopwatch.Frequency);
             await Wait.Until(() => Recovered() || Stopwatch.GetTimestamp() > giveUp, "the producers recover or the pause limit passes", PauseLimit * 2, TimeSpan.FromMilliseconds(20));
             if (!Recovered())
             {
@@ -128,7 +140,7 @@ public class FailoverAvailabilityTests(PostgresClusterFixture cluster, ITestOutp
         catch (Xunit.Sdk.FailException e)
         {
             var now = $"{await ProbeThroughKafka(victim)}; {await DescribePartitions()}";
-            throw new Xunit.Sdk.XunitException($"{e.Message} Last acknowledgements, from the fault: {acks.DescribeLatest(settled)}. Now: {now}", e);
+            throw new Xunit.Sdk.XunitException($"{e.Message} Last acknowledgements, from the leadership move: {acks.DescribeLatest(settled)}. Now: {now}", e);
         }
 
         await Task.WhenAny(producing.Where(p => p.IsCompleted).DefaultIfEmpty(Task.CompletedTask)).Unwrap();
@@ -142,6 +154,20 @@ public class FailoverAvailabilityTests(PostgresClusterFixture cluster, ITestOutp
         Console.WriteLine($"[availability] {line}");
 
         await Cluster.RestartBroker(victim);
+    }
+
+    /// <summary>
+    /// Waits until the coordinator leads none of <paramref name="led"/> from <paramref name="victim"/>, and returns when
+    /// it saw that. For a paused broker this is its fencing: a pause resumed before it (a recovery judged from the
+    /// victim's own last acknowledgements did that once) leaves a broker that rightly goes on running.
+    /// </summary>
+    private async Task<long> LeadershipMoved(int victim, List<int> led, TimeSpan timeout, Fault fault)
+    {
+        await Wait.Until(
+            async () => (await Cluster.Coordinator.DescribeTopic(Topic).WaitAsync(TimeSpan.FromSeconds(2))).Partitions.All(p => p.Leader != victim || !led.Contains(p.Partition)),
+            $"the coordinator moves the partitions [{string.Join(", ", led)}] that broker {victim} led, after its {fault}",
+            timeout);
+        return Stopwatch.GetTimestamp();
     }
 
     /// <summary>For a failure message: what a fresh Kafka producer (not idempotent) on the other brokers gets from each partition.</summary>
