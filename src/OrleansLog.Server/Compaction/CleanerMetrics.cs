@@ -50,12 +50,14 @@ public sealed class CleanerMetrics
 
     public void Ran(TopicPartition partition, CleanResult result, double dirtyRatioAfter)
     {
-        // Bytes first: a scrape that sees this run sees what it read.
+        // The log's state and the bytes before the run itself: a scrape that sees this run also sees what it read and
+        // when it cleaned (the state after the counter once left a scrape with the run counted and the log's
+        // time since its last clean still -1).
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        _logs[partition] = new LogState(dirtyRatioAfter, result.Cleaned ? now : _logs.TryGetValue(partition, out var state) ? state.LastCleanedMs : -1);
         _bytesRead.Add(result.BytesRead);
         _bytesWritten.Add(result.BytesWritten);
         _runs.Add(1, new KeyValuePair<string, object?>("outcome", result.Abandoned is not null ? "abandoned" : result.Cleaned ? "cleaned" : "nothing"));
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        _logs[partition] = new LogState(dirtyRatioAfter, result.Cleaned ? now : _logs.TryGetValue(partition, out var state) ? state.LastCleanedMs : -1);
     }
 
     public void Failed() => _runs.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
