@@ -10,11 +10,11 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /out/silo /app
 COPY --from=build /out/cli /app/cli
+# Workstation GC, as the broker's build sets it (set DOTNET_gcServer=1 on a pod with many cores to trade memory for GC threads).
 # The image's non-root user (uid 1654); the data directory is the pod's volume, writable through fsGroup.
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
     OrleansLog__Kafka__ListenAddress=0.0.0.0 \
-    OrleansLog__DataDirectory=/var/lib/orleanslog \
-    DOTNET_gcServer=1
+    OrleansLog__DataDirectory=/var/lib/orleanslog
 RUN mkdir -p /var/lib/orleanslog && chown 1654:1654 /var/lib/orleanslog
 USER 1654
 VOLUME /var/lib/orleanslog
