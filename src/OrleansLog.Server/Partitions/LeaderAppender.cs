@@ -103,6 +103,7 @@ public sealed partial class LeaderAppender
             }
 
             var info = _log.Append(request.Records, _term.Epoch);
+            ReleaseRecords(request);
             _term.Appended();
             SnapshotIfDue(info.NextOffset);
             return await AcknowledgeAsync(info.FirstOffset, info.NextOffset, info.LogAppendTime, request, config);
@@ -154,6 +155,7 @@ public sealed partial class LeaderAppender
         }
 
         var info = _log.Append(request.Records, _term.Epoch);
+        ReleaseRecords(request);
         _producers.Record(batch with { BaseOffset = info.FirstOffset }, now);
         _term.Appended();
         SnapshotIfDue(info.NextOffset);
@@ -229,6 +231,13 @@ public sealed partial class LeaderAppender
 
         return e;
     }
+
+    /// <summary>
+    /// The log has its own copy of the batches once they are appended: a pooled array they came in goes back now rather
+    /// than after the flush and the followers (the grain hands it back too, for requests refused before the append). At
+    /// 1,000 partitions every partition holds a request through its fdatasync, more arrays than the pool keeps.
+    /// </summary>
+    private static void ReleaseRecords(ProduceRequest request) => request.Records.Dispose();
 
     private async Task<ProduceResponse> AcknowledgeAsync(long firstOffset, long nextOffset, long logAppendTime, ProduceRequest request, TopicConfig config)
     {

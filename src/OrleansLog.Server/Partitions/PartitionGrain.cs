@@ -115,7 +115,7 @@ public sealed partial class PartitionGrain(
         }
         finally
         {
-            // The batches are in the log (or refused): a pooled array they came in goes back (see BatchBytes).
+            // The batches are in the log (the appender handed their pooled array back then) or were refused: it goes back now (see BatchBytes).
             request.Records.Dispose();
         }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -66,6 +67,26 @@ public sealed partial class LeaderAppenderTests : IDisposable
 
         Assert.Equal(first.BaseOffset, retried.BaseOffset);
         Assert.Equal(2, _log.LogEndOffset);
+    }
+
+    [Fact]
+    public void A_produces_pooled_array_goes_back_once_its_batches_are_in_the_log_before_the_followers_answer()
+    {
+        // Broker 2 is in the ISR but never fetches: acks=all waits for it while the batches are already in the log.
+        var waitingTerm = new LeaderReplication(Id, 1, new PartitionLeadership(0, [1, 2], 1, 3, [1, 2]), _log, new LocalReplica(), _host, new ReplicationOptions(), new FakeTimeProvider(), _metrics, NullLogger.Instance);
+        var appender = new LeaderAppender(Id, _log, waitingTerm, _host, _lease, _producerIds, _transactions, new ProducerStateOptions(), _time, NullLogger.Instance);
+        var batch = Batches.Of("a", "b");
+        var rented = ArrayPool<byte>.Shared.Rent(batch.Length);
+        batch.CopyTo(rented, 0);
+        var records = BatchBytes.OfRented(rented, batch.Length);
+
+        var produce = appender.AppendAsync(new ProduceRequest(records, Acks.All, TimeoutMs: 60_000), TopicConfig.Parse(null));
+
+        Assert.False(produce.IsCompleted);
+        Assert.Equal(2, _log.LogEndOffset);
+        Assert.Throws<ObjectDisposedException>(() => records.Memory);
+        Assert.Equal(batch.Length, records.Length);
+        waitingTerm.Stop();
     }
 
     [Fact]
