@@ -184,7 +184,6 @@ public sealed class LeaderReplicationTests : IDisposable
         var second = await Append(term, "c");
         await Wait.Until(() => term.Links[2].LogEndOffset == second, "follower 2 holds the second batch");
         term.UpdateHighWatermark();
-        Console.WriteLine($"DEBUG1 pulls={_host.Pulls} hw={term.HighWatermark.Value} first={first} second={second} l3={term.Links[3].LogEndOffset} changes={_host.IsrChanges.Count}");
         Assert.Equal(first, term.HighWatermark.Value);
 
         // Refused (say, the coordinator saw the ISR change meanwhile): follower 3 no longer holds the high watermark back.
