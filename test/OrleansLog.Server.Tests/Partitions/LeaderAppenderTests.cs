@@ -74,7 +74,7 @@ public sealed partial class LeaderAppenderTests : IDisposable
     {
         // Broker 2 is in the ISR but never fetches: acks=all waits for it while the batches are already in the log.
         var waitingTerm = new LeaderReplication(Id, 1, new PartitionLeadership(0, [1, 2], 1, 3, [1, 2]), _log, new LocalReplica(), _host, new ReplicationOptions(), new FakeTimeProvider(), _metrics, NullLogger.Instance);
-        var appender = new LeaderAppender(Id, _log, waitingTerm, _host, _lease, _producerIds, _transactions, new ProducerStateOptions(), _time, NullLogger.Instance);
+        var appender = NewAppender(waitingTerm);
         var batch = Batches.Of("a", "b");
         var rented = ArrayPool<byte>.Shared.Rent(batch.Length);
         batch.CopyTo(rented, 0);
@@ -232,7 +232,8 @@ public sealed partial class LeaderAppenderTests : IDisposable
         Assert.Equal(end, _log.LogEndOffset);
     }
 
-    private LeaderAppender NewAppender() => new(Id, _log, _term, _host, _lease, _producerIds, _transactions, new ProducerStateOptions(), _time, NullLogger.Instance);
+    /// <summary>An appender for the shared term, or for <paramref name="term"/>.</summary>
+    private LeaderAppender NewAppender(LeaderReplication? term = null) => new(Id, _log, term ?? _term, _host, _lease, _producerIds, _transactions, new ProducerStateOptions(), _time, NullLogger.Instance);
 
     public void Dispose()
     {
